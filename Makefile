@@ -1,0 +1,51 @@
+# cloudtrailcc — build, install, test.
+#
+#   make build    plugin, CLI and emulator binaries into ./bin
+#   make install  plugin into Steampipe's local plugin folder (+ a sample config if none)
+#   make demo     the CLI against the bundled AWS emulator (no AWS account needed)
+#   make test     vet, formatting and the whole test suite (starts PostgreSQL 15 on loopback)
+#   make e2e      the Powerpipe benchmark run by the real Powerpipe on plain PostgreSQL
+#   make bench    API-call and latency benchmarks; writes docs/benchmarks.md
+
+GO        ?= go
+BIN       ?= bin
+STEAMPIPE ?= $(HOME)/.steampipe
+PLUGIN_DIR = $(STEAMPIPE)/plugins/local/cloudtrailcc
+CONFIG_DIR = $(STEAMPIPE)/config
+
+.PHONY: all build install demo test vet fmt-check e2e bench clean
+
+all: build
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/cloudtrailcc.plugin .
+	$(GO) build -o $(BIN)/cloudtrailcc ./cmd/cloudtrailcc
+	$(GO) build -o $(BIN)/awsemu ./cmd/awsemu
+
+install: build
+	@mkdir -p $(PLUGIN_DIR) $(CONFIG_DIR)
+	install -m 0755 $(BIN)/cloudtrailcc.plugin $(PLUGIN_DIR)/cloudtrailcc.plugin
+	@if [ -e $(CONFIG_DIR)/cloudtrailcc.spc ]; then \
+		echo "kept existing $(CONFIG_DIR)/cloudtrailcc.spc"; \
+	else \
+		install -m 0644 config/cloudtrailcc.spc $(CONFIG_DIR)/cloudtrailcc.spc; \
+		echo "wrote sample $(CONFIG_DIR)/cloudtrailcc.spc"; \
+	fi
+	@echo "installed $(PLUGIN_DIR)/cloudtrailcc.plugin"
+
+demo:
+	$(GO) run ./cmd/cloudtrailcc demo
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: vet fmt-check
+	CLOUDTRAILCC_TEST_DATABASE_URL="$${CLOUDTRAILCC_TEST_DATABASE_URL:-$$(./.ci/testdb.sh)}" \
+		$(GO) test -count=1 -timeout 25m ./...
+
+clean:
+	rm -rf $(BIN)
