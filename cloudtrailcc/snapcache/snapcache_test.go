@@ -1,0 +1,286 @@
+package snapcache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapcache"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// collector stands in for the AWS inventory: it counts collections, may take
+// a while, and may fail.
+type collector struct {
+	calls atomic.Int32
+	delay time.Duration
+	err   error
+	// log, when set, gets one line per collection (counted across processes).
+	log string
+}
+
+func (c *collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error) {
+	n := c.calls.Add(1)
+	if c.log != "" {
+		f, err := os.OpenFile(c.log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(f, "collect %d\n", os.Getpid())
+		f.Close()
+	}
+	time.Sleep(c.delay)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return &snapshot.Account{
+		AccountID: "123456789012",
+		Partition: "aws",
+		ReadAt:    time.Now().UTC(),
+		Regions:   []string{"us-east-1", fmt.Sprintf("collection-%d", n)},
+		Loaded:    need,
+	}, nil
+}
+
+// helperEnv makes the test binary act as a separate process that reads the
+// cache once (see TestMain).
+const helperEnv = "SNAPCACHE_TEST_HELPER_DIR"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(helperEnv); dir != "" {
+		src := snapcache.New(dir, "acct", time.Minute, &collector{delay: 300 * time.Millisecond, log: filepath.Join(dir, "calls.log")})
+		acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println(acct.Regions[1])
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestConcurrentProcessesCollectOnce(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	outs := make([]string, 3)
+	for i := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), helperEnv+"="+dir)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Errorf("helper process: %v: %s", err, out)
+			}
+			outs[i] = strings.TrimSpace(string(out))
+		}()
+	}
+	wg.Wait()
+	log, err := os.ReadFile(filepath.Join(dir, "calls.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(log), "collect"); n != 1 {
+		t.Fatalf("3 processes collected %d times, want 1:\n%s", n, log)
+	}
+	for _, o := range outs {
+		if o != "collection-1" {
+			t.Errorf("process saw %q, want the one shared collection-1", o)
+		}
+	}
+	fi, err := os.Stat(filepath.Join(dir, "acct.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("cache file mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestConcurrentCallersCollectOnce(t *testing.T) {
+	dir := t.TempDir()
+	next := &collector{delay: 100 * time.Millisecond}
+	// Two caches over the same directory, as two plugin processes would have.
+	a := snapcache.New(dir, "acct", time.Minute, next)
+	b := snapcache.New(dir, "acct", time.Minute, next)
+	var wg sync.WaitGroup
+	for _, src := range []snapcache.Source{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := next.calls.Load(); n != 1 {
+		t.Fatalf("4 concurrent callers collected %d times, want 1", n)
+	}
+}
+
+func TestCollectsWholeAccountAndServesSubsets(t *testing.T) {
+	next := &collector{}
+	src := snapcache.New(t.TempDir(), "acct", time.Minute, next)
+	first, err := src.Snapshot(context.Background(), snapshot.NeedBucketLogging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Loaded != snapshot.NeedAll {
+		t.Fatalf("collected %b, want the whole account %b", first.Loaded, snapshot.NeedAll)
+	}
+	for _, need := range []snapshot.Need{snapshot.NeedTrails, snapshot.NeedConfigChanges, snapshot.NeedAll} {
+		acct, err := src.Snapshot(context.Background(), need)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acct.Regions[1] != "collection-1" {
+			t.Errorf("need %b: got %s, want the cached collection-1", need, acct.Regions[1])
+		}
+	}
+	if n := next.calls.Load(); n != 1 {
+		t.Fatalf("collected %d times, want 1", n)
+	}
+}
+
+func TestExpiredCollectsAgain(t *testing.T) {
+	next := &collector{}
+	src := snapcache.New(t.TempDir(), "acct", 100*time.Millisecond, next)
+	if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := next.calls.Load(); n != 2 || acct.Regions[1] != "collection-2" {
+		t.Fatalf("after expiry: %d collections, got %s; want 2 and collection-2", n, acct.Regions[1])
+	}
+}
+
+func TestPartialCacheFileIsRecollected(t *testing.T) {
+	dir := t.TempDir()
+	// A file written by something that read only the regions.
+	if err := os.WriteFile(filepath.Join(dir, "acct.json"), []byte(`{"account_id":"123456789012","regions":["x","partial"],"loaded":1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	next := &collector{}
+	src := snapcache.New(dir, "acct", time.Minute, next)
+	acct, err := src.Snapshot(context.Background(), snapshot.NeedRegions)
+	if err != nil || acct.Regions[1] != "partial" {
+		t.Fatalf("regions only: got %v, %v; want the cached partial file", acct, err)
+	}
+	acct, err = src.Snapshot(context.Background(), snapshot.NeedTrails)
+	if err != nil || acct.Regions[1] != "collection-1" {
+		t.Fatalf("trails: got %v, %v; want a new collection", acct, err)
+	}
+}
+
+func TestCorruptCacheFileIsAMiss(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "acct.json"), []byte(`{not json`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	next := &collector{}
+	acct, err := snapcache.New(dir, "acct", time.Minute, next).Snapshot(context.Background(), snapshot.NeedTrails)
+	if err != nil || acct.Regions[1] != "collection-1" {
+		t.Fatalf("got %v, %v; want a fresh collection", acct, err)
+	}
+}
+
+func TestErrorsAreNotCached(t *testing.T) {
+	next := &collector{err: errors.New("no credentials")}
+	src := snapcache.New(t.TempDir(), "acct", time.Minute, next)
+	for range 2 {
+		if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err == nil || err.Error() != "no credentials" {
+			t.Fatalf("got %v, want next's error", err)
+		}
+	}
+	if n := next.calls.Load(); n != 2 {
+		t.Fatalf("collected %d times, want 2 (errors must not be cached)", n)
+	}
+}
+
+func TestZeroTTLDisablesCache(t *testing.T) {
+	dir := t.TempDir()
+	next := &collector{}
+	src := snapcache.New(dir, "acct", 0, next)
+	for range 2 {
+		acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acct.Loaded != snapshot.NeedTrails {
+			t.Errorf("ttl 0 asked next for %b, want just the need", acct.Loaded)
+		}
+	}
+	if n := next.calls.Load(); n != 2 {
+		t.Fatalf("collected %d times, want 2", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "acct.json")); !os.IsNotExist(err) {
+		t.Errorf("ttl 0 wrote a cache file (%v)", err)
+	}
+}
+
+func TestUnusableDirFallsBackToSource(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	next := &collector{}
+	acct, err := snapcache.New(file, "acct", time.Minute, next).Snapshot(context.Background(), snapshot.NeedTrails)
+	if err != nil || acct == nil {
+		t.Fatalf("got %v, %v; want next's snapshot", acct, err)
+	}
+}
+
+func TestUnsafeKeyStaysInDir(t *testing.T) {
+	dir := t.TempDir()
+	src := snapcache.New(dir, "../../escape/key", time.Minute, &collector{})
+	if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var json int
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") {
+			json++
+		}
+	}
+	if json != 1 {
+		t.Fatalf("want the cache file inside dir, found %d json files", json)
+	}
+}
+
+func TestWaitingCallerHonoursContext(t *testing.T) {
+	dir := t.TempDir()
+	slow := &collector{delay: 500 * time.Millisecond}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = snapcache.New(dir, "acct", time.Minute, slow).Snapshot(context.Background(), snapshot.NeedTrails)
+	}()
+	defer func() { <-done }()
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := snapcache.New(dir, "acct", time.Minute, &collector{}).Snapshot(ctx, snapshot.NeedTrails)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want the context's deadline", err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Fatalf("waited %v for the lock after the context ended", d)
+	}
+}
