@@ -1,0 +1,291 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
+	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/time/rate"
+)
+
+// lookupEventsInterval spaces LookupEvents requests of one account in one
+// region: CloudTrail allows 2 requests per second; a little slack keeps
+// clock jitter from ever crossing the limit.
+const lookupEventsInterval = 520 * time.Millisecond
+
+// lookupLimiters holds one LookupEvents limiter per endpoint, account and
+// region, shared by every Collector of the process.
+var lookupLimiters sync.Map // string -> *rate.Limiter
+
+func lookupLimiter(key string) *rate.Limiter {
+	l, _ := lookupLimiters.LoadOrStore(key, rate.NewLimiter(rate.Every(lookupEventsInterval), 1))
+	return l.(*rate.Limiter)
+}
+
+// defaultRegion is used for global calls when neither the configuration nor
+// the environment names a region.
+const defaultRegion = "us-east-1"
+
+// awsSetup is the loaded SDK configuration shared by every client.
+type awsSetup struct {
+	cfg aws.Config
+	// endpoint is the custom base endpoint ("" for AWS's own endpoints).
+	endpoint string
+}
+
+// loadAWS loads the SDK configuration with the standard chain (static keys,
+// profile, environment, shared files) and checks that credentials exist.
+func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
+	c.setupMu.Lock()
+	defer c.setupMu.Unlock()
+	if c.setup != nil {
+		return c.setup, nil
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(c.newRetryer),
+		config.WithAPIOptions([]func(*middleware.Stack) error{c.addCallCounter}),
+	}
+	if c.cfg.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.cfg.Profile))
+	}
+	if c.cfg.AccessKey != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(c.cfg.AccessKey, c.cfg.SecretKey, c.cfg.SessionToken)))
+	}
+	if c.cfg.EndpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(c.cfg.EndpointURL))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, loadError(c.cfg.Profile, err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+		if exact := exactRegions(c.cfg.Regions); len(exact) > 0 {
+			cfg.Region = exact[0]
+		}
+	}
+	if cfg.Credentials == nil {
+		return nil, noCredentials(errors.New("no credentials provider"))
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, noCredentials(err)
+	}
+	s := &awsSetup{cfg: cfg}
+	if cfg.BaseEndpoint != nil {
+		s.endpoint = *cfg.BaseEndpoint
+	}
+	c.setup = s
+	return s, nil
+}
+
+// loadError explains a failure of config.LoadDefaultConfig.
+func loadError(profile string, err error) *SetupError {
+	var missing config.SharedConfigProfileNotExistError
+	if errors.As(err, &missing) {
+		return &SetupError{Reason: fmt.Sprintf("AWS profile %q not found in the shared config or credentials files: check profile / AWS_PROFILE", missing.Profile), Err: err}
+	}
+	if profile != "" {
+		return &SetupError{Reason: fmt.Sprintf("cannot load AWS profile %q: %s", profile, oneLine(err)), Err: err}
+	}
+	return &SetupError{Reason: "cannot load the AWS configuration: " + oneLine(err), Err: err}
+}
+
+// noCredentials is the setup error for a credential chain that found nothing.
+func noCredentials(err error) *SetupError {
+	return &SetupError{Reason: "no AWS credentials found: set a profile, access_key/secret_key, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", Err: err}
+}
+
+// oneLine keeps the first line of an error text.
+func oneLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// newRetryer builds the SDK standard retryer: MaxErrorRetryAttempts retries
+// of throttling and 5xx errors only, exponential backoff with jitter from
+// MinErrorRetryDelay, bounded by maxRetryDelay.
+func (c *Collector) newRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = c.cfg.MaxErrorRetryAttempts + 1
+		o.MaxBackoff = maxRetryDelay
+		o.Backoff = jitterBackoff{min: c.cfg.MinErrorRetryDelay, max: maxRetryDelay}
+		o.Retryables = []retry.IsErrorRetryable{
+			retry.NoRetryCanceledError{},
+			retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes},
+			retry.IsErrorRetryableFunc(serverOrTooMany),
+		}
+		// Retries are bounded by MaxAttempts; the SDK's retry quota would
+		// give up early on a throttled burst.
+		o.RateLimiter = ratelimit.None
+	})
+}
+
+// serverOrTooMany retries 5xx and 429 answers.
+func serverOrTooMany(err error) aws.Ternary {
+	var v interface{ HTTPStatusCode() int }
+	if errors.As(err, &v) && (v.HTTPStatusCode() >= 500 || v.HTTPStatusCode() == 429) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+}
+
+// jitterBackoff waits between min*2^(attempt-1) and min*2^attempt, at most max.
+type jitterBackoff struct{ min, max time.Duration }
+
+// BackoffDelay implements retry.BackoffDelayer.
+func (b jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
+	lo := b.min
+	for i := 1; i < attempt && lo < b.max; i++ {
+		lo *= 2
+	}
+	lo = min(lo, b.max)
+	hi := min(2*lo, b.max)
+	if hi <= lo {
+		return lo, nil
+	}
+	return lo + rand.N(hi-lo), nil
+}
+
+// addCallCounter counts each completed operation by IAM action.
+func (c *Collector) addCallCounter(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("cloudtrailccCountCalls",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			c.count(&c.calls, actionFromContext(ctx))
+			return out, md, err
+		}), middleware.After)
+}
+
+// attemptGate returns the per-attempt middleware of one service+region
+// client: it bounds in-flight attempts with sem, spaces LookupEvents
+// requests, and counts attempts.
+func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middleware.Stack) error {
+	return func(st *middleware.Stack) error {
+		return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("cloudtrailccAttemptGate",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
+				}
+				defer func() { <-sem }()
+				action := actionFromContext(ctx)
+				if action == "cloudtrail:LookupEvents" {
+					key := c.setup.endpoint + "|" + c.accountID() + "|" + region
+					if err := lookupLimiter(key).Wait(ctx); err != nil {
+						return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+					}
+				}
+				c.count(&c.attempts, action)
+				return next.HandleFinalize(ctx, in)
+			}), "Retry", middleware.After)
+	}
+}
+
+// clientConfig is the SDK configuration of one service in one region.
+func (c *Collector) clientConfig(service, region string) aws.Config {
+	cfg := c.setup.cfg.Copy()
+	cfg.Region = region
+	sem := make(chan struct{}, c.cfg.MaxConcurrency)
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), c.attemptGate(sem, region))
+	return cfg
+}
+
+// clientFor returns the client of service in region, creating it once.
+func clientFor[T any](c *Collector, service, region string, build func(aws.Config) T) T {
+	key := service + "/" + region
+	c.clientsMu.Lock()
+	defer c.clientsMu.Unlock()
+	if v, ok := c.clients[key]; ok {
+		return v.(T)
+	}
+	v := build(c.clientConfig(service, region))
+	c.clients[key] = v
+	return v
+}
+
+func (c *Collector) sts(region string) *sts.Client {
+	return clientFor(c, "sts", region, func(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) })
+}
+
+func (c *Collector) ec2(region string) *ec2.Client {
+	return clientFor(c, "ec2", region, func(cfg aws.Config) *ec2.Client { return ec2.NewFromConfig(cfg) })
+}
+
+func (c *Collector) cloudtrail(region string) *cloudtrail.Client {
+	return clientFor(c, "cloudtrail", region, func(cfg aws.Config) *cloudtrail.Client { return cloudtrail.NewFromConfig(cfg) })
+}
+
+func (c *Collector) sns(region string) *sns.Client {
+	return clientFor(c, "sns", region, func(cfg aws.Config) *sns.Client { return sns.NewFromConfig(cfg) })
+}
+
+func (c *Collector) kms(region string) *kms.Client {
+	return clientFor(c, "kms", region, func(cfg aws.Config) *kms.Client { return kms.NewFromConfig(cfg) })
+}
+
+// s3 returns the S3 client of region; with a custom endpoint it addresses
+// buckets path-style (http://host/bucket), as AWS-compatible servers expect.
+func (c *Collector) s3(region string) *s3.Client {
+	return clientFor(c, "s3", region, func(cfg aws.Config) *s3.Client {
+		return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = c.setup.endpoint != "" })
+	})
+}
+
+// s3control returns the S3 Control client of region. With a custom endpoint
+// its endpoint is pinned to that URL: the SDK would otherwise send
+// account-level calls to ACCOUNT.host, which such servers do not answer.
+func (c *Collector) s3control(region string) *s3control.Client {
+	return clientFor(c, "s3control", region, func(cfg aws.Config) *s3control.Client {
+		return s3control.NewFromConfig(cfg, func(o *s3control.Options) {
+			if o.BaseEndpoint != nil {
+				o.EndpointResolverV2 = pinnedS3Control{next: s3control.NewDefaultEndpointResolverV2()}
+			}
+		})
+	})
+}
+
+// pinnedS3Control resolves S3 Control endpoints to the custom base URL
+// itself, without the account-id host label.
+type pinnedS3Control struct{ next s3control.EndpointResolverV2 }
+
+// ResolveEndpoint implements s3control.EndpointResolverV2.
+func (p pinnedS3Control) ResolveEndpoint(ctx context.Context, params s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	params.RequiresAccountId = aws.Bool(false)
+	params.AccountId = nil
+	return p.next.ResolveEndpoint(ctx, params)
+}
+
+// globalRegion is the region that serves a partition's global calls
+// (GetBucketLocation, account Public Access Block).
+func globalRegion(partition, fallback string) string {
+	switch partition {
+	case "aws":
+		return "us-east-1"
+	case "aws-cn":
+		return "cn-north-1"
+	case "aws-us-gov":
+		return "us-gov-west-1"
+	}
+	return fallback
+}

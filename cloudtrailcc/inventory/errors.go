@@ -1,0 +1,202 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// SetupError is a problem that stops every read: no or invalid credentials,
+// an unreachable endpoint, a missing profile. Error() is one line a user can
+// act on; Err keeps the underlying error.
+type SetupError struct {
+	// Reason says what is missing or wrong and how to fix it.
+	Reason string
+	// Err is the underlying error.
+	Err error
+}
+
+// Error returns Reason.
+func (e *SetupError) Error() string { return e.Reason }
+
+// Unwrap returns the underlying error.
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// Error-code sets by class. Codes are compared without an "Exception" suffix
+// (CloudTrail answers "TrailNotFoundException", the docs say "TrailNotFound").
+var (
+	notFoundCodes = codeSet("NoSuchBucket", "NotFound", "TrailNotFound", "ResourceNotFound",
+		"NoSuchEntity", "NoSuchKey")
+	accessDeniedCodes = codeSet("AccessDenied", "AuthorizationError", "UnauthorizedOperation",
+		"Forbidden", "AllAccessDisabled", "InsufficientDependencyServiceAccessPermission",
+		"OptInRequired", "UnauthorizedAccess", "NotAuthorized")
+	invalidCodes = codeSet("CloudTrailARNInvalid", "InvalidTrailName", "InvalidParameter",
+		"InvalidParameterValue", "InvalidParameterCombination", "Validation", "InvalidArn",
+		"InvalidLookupAttributes", "InvalidTimeRange", "InvalidNextToken", "InvalidMaxResults",
+		"InvalidBucketName", "InvalidHomeRegion", "InvalidRequest", "UnsupportedOperation",
+		"OperationNotPermitted", "KMSInvalidState")
+	// credentialCodes make every call fail: setup errors.
+	credentialCodes = map[string]string{
+		"InvalidClientTokenId":       "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
+		"InvalidAccessKeyId":         "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
+		"UnrecognizedClient":         "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
+		"AuthFailure":                "AWS could not validate the credentials (%s): check access_key/secret_key or the profile's credentials",
+		"SignatureDoesNotMatch":      "AWS rejected the request signature (%s): the secret key does not match the access key; check secret_key, AWS_SECRET_ACCESS_KEY or the profile's credentials",
+		"InvalidSignature":           "AWS rejected the request signature (%s): the secret key does not match the access key; check secret_key, AWS_SECRET_ACCESS_KEY or the profile's credentials",
+		"IncompleteSignature":        "AWS rejected the request signature (%s): check the credentials",
+		"ExpiredToken":               "the AWS session credentials have expired (%s): refresh session_token / AWS_SESSION_TOKEN or log in again (e.g. aws sso login)",
+		"TokenRefreshRequired":       "the AWS session credentials have expired (%s): refresh session_token / AWS_SESSION_TOKEN or log in again (e.g. aws sso login)",
+		"RequestExpired":             "AWS rejected the request time (%s): the local clock is off; synchronise it",
+		"MissingAuthenticationToken": "the request carried no credentials (%s): set a profile, access_key/secret_key, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+	}
+)
+
+func codeSet(codes ...string) map[string]bool {
+	m := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		m[c] = true
+	}
+	return m
+}
+
+// baseCode strips the "Exception" suffix some protocols add to error codes.
+func baseCode(code string) string { return strings.TrimSuffix(code, "Exception") }
+
+// errorCode returns the AWS error code and message of err ("" when it is
+// not an API error).
+func errorCode(err error) (code, msg string) {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode(), apiErr.ErrorMessage()
+	}
+	return "", ""
+}
+
+// classOf maps an AWS error code to its class.
+func classOf(code string) snapshot.ErrorClass {
+	b := baseCode(code)
+	switch {
+	case code == "":
+		return snapshot.ClassOther
+	case notFoundCodes[b] || strings.HasPrefix(b, "NoSuch") || strings.HasSuffix(b, "NotFound"):
+		return snapshot.ClassNotFound
+	case accessDeniedCodes[b]:
+		return snapshot.ClassAccessDenied
+	case isThrottleCode(code):
+		return snapshot.ClassThrottled
+	case invalidCodes[b]:
+		return snapshot.ClassInvalid
+	}
+	return snapshot.ClassOther
+}
+
+// isThrottleCode reports whether code is one of the SDK's throttling codes.
+func isThrottleCode(code string) bool {
+	_, ok := retry.DefaultThrottleErrorCodes[code]
+	return ok
+}
+
+// readError turns a failed call into a ReadError for action.
+func readError(action string, err error) *snapshot.ReadError {
+	code, msg := errorCode(err)
+	if code == "" {
+		msg = shortMessage(err)
+	}
+	return &snapshot.ReadError{Action: action, Code: code, Message: msg, Class: classOf(code)}
+}
+
+// shortMessage reduces a non-API error (network, timeout) to its innermost
+// useful text, without the SDK's operation and retry wrapping.
+func shortMessage(err error) string {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return opErr.Error()
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Error()
+	}
+	var smErr *smithy.OperationError
+	if errors.As(err, &smErr) && smErr.Err != nil {
+		return smErr.Err.Error()
+	}
+	return err.Error()
+}
+
+// fatalError returns a *SetupError when err means no call can succeed
+// (bad or missing credentials), nil otherwise.
+func fatalError(err error) *SetupError {
+	var se *SetupError
+	if errors.As(err, &se) {
+		return se
+	}
+	code, _ := errorCode(err)
+	if format, ok := credentialCodes[baseCode(code)]; ok {
+		return &SetupError{Reason: fmt.Sprintf(format, code), Err: err}
+	}
+	return nil
+}
+
+// identityError turns a failed sts:GetCallerIdentity into a *SetupError:
+// without the caller's account nothing can be evaluated.
+func identityError(err error, endpoint string) *SetupError {
+	if se := fatalError(err); se != nil {
+		return se
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &SetupError{Reason: "reading the AWS caller identity was cancelled: " + err.Error(), Err: err}
+	}
+	code, msg := errorCode(err)
+	if code != "" {
+		return &SetupError{Reason: fmt.Sprintf("sts:GetCallerIdentity failed: %s: %s", code, msg), Err: err}
+	}
+	var urlErr *url.Error
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	if errors.As(err, &urlErr) || errors.As(err, &opErr) || errors.As(err, &dnsErr) {
+		target := endpoint
+		if target == "" && urlErr != nil {
+			if u, perr := url.Parse(urlErr.URL); perr == nil {
+				target = u.Scheme + "://" + u.Host
+			}
+		}
+		cause := shortMessage(err)
+		if opErr != nil && opErr.Err != nil {
+			cause = opErr.Err.Error()
+		}
+		return &SetupError{Reason: fmt.Sprintf("cannot reach the AWS endpoint %s (%s): check endpoint_url / AWS_ENDPOINT_URL and the network", target, cause), Err: err}
+	}
+	return &SetupError{Reason: "sts:GetCallerIdentity failed: " + shortMessage(err), Err: err}
+}
+
+// iamAction maps an SDK service id and operation to the IAM action that
+// authorises it, e.g. ("S3", "ListBuckets") -> "s3:ListAllMyBuckets".
+func iamAction(serviceID, operation string) string {
+	switch serviceID {
+	case "S3":
+		if operation == "ListBuckets" {
+			return "s3:ListAllMyBuckets"
+		}
+		return "s3:" + operation
+	case "S3 Control":
+		if operation == "GetPublicAccessBlock" {
+			return "s3:GetAccountPublicAccessBlock"
+		}
+		return "s3:" + operation
+	}
+	return strings.ToLower(strings.ReplaceAll(serviceID, " ", "")) + ":" + operation
+}
+
+// actionFromContext is iamAction for the operation running in ctx.
+func actionFromContext(ctx context.Context) string {
+	return iamAction(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx))
+}
