@@ -1,0 +1,155 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// multiRegion is rule 5: a logging multi-region trail.
+var multiRegion = &Rule{
+	ID:             "multi_region",
+	Title:          "Enable AWS CloudTrail multi-region API logging",
+	ConformityID:   "CT-001",
+	ConformityRisk: "High",
+	Description: "Checks that at least one multi-region trail is logging, so API activity in every region - including " +
+		"regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and " +
+		"excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading). When there is none, the finding lists " +
+		"the enabled regions that no logging trail covers (a regional trail covers its own region).",
+	Severity: SeverityHigh,
+	Scope:    ScopeAccount,
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
+		"cloudtrail:GetEventSelectors"},
+	Remediation: "Make a trail multi-region (or create one) and start logging on it; keep management events with " +
+		"ReadWriteType All and no excluded event sources.",
+	RemediationCLI: "aws cloudtrail update-trail --name TRAIL_NAME --is-multi-region-trail && aws cloudtrail start-logging --name TRAIL_NAME",
+	Related:        []string{"AWS Security Hub CloudTrail.1", "AWS Security Hub CloudTrail.3", "CIS AWS Foundations 3.1 (v3-v5) / 4.1 (v6-v7)"},
+	References: []string{
+		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
+		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html",
+		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html",
+		"https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html",
+	},
+	Needs: snapshot.NeedRegions | snapshot.NeedTrails | snapshot.NeedTrailStatus | snapshot.NeedEventSelectors,
+	eval:  evalMultiRegion,
+}
+
+func evalMultiRegion(c *evalCtx) {
+	ts, ok := c.trails()
+	if !ok {
+		return
+	}
+	res := c.accountARN()
+	var multi, logging []*snapshot.Trail
+	for _, t := range ts {
+		if t.IsMultiRegionTrail {
+			multi = append(multi, t)
+			if c.statusErr(t) == nil && isLogging(t) {
+				logging = append(logging, t)
+			}
+		}
+	}
+	if len(logging) > 0 {
+		t := logging[0]
+		ev := trailEvidence(t)
+		ev["is_logging"] = true
+		arns := []string{}
+		for _, l := range logging {
+			arns = append(arns, l.ARN)
+		}
+		ev["logging_multi_region_trails"] = arns
+		scope := c.multiRegionScope(t, ev)
+		c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging"+scope, ev)
+		return
+	}
+	uncovered := c.uncoveredRegions(ts)
+	ev := map[string]any{
+		"enabled_regions":               nonNil(c.acct.Regions),
+		"regions_without_logging_trail": nonNil(uncovered),
+		"multi_region_trails":           multiRegionEvidence(multi),
+	}
+	if len(c.acct.TrailListErrors) > 0 {
+		c.trailListErrorAccount(ev)
+		return
+	}
+	if c.statusUnreadableFinding("a multi-region trail", multi, ev) {
+		return
+	}
+	if len(ts) == 0 {
+		c.alarm(res, "", "no CloudTrail trail in this account", ev)
+		return
+	}
+	var why []string
+	if len(multi) == 0 {
+		why = append(why, "no trail is multi-region")
+	}
+	for _, t := range multi {
+		why = append(why, "multi-region "+c.trailLabel(t)+" is "+notLoggingSince(t.Status))
+	}
+	cover := fmt.Sprintf("all %d enabled regions have a logging regional trail, but regions enabled later will not", len(c.acct.Regions))
+	if len(uncovered) > 0 {
+		cover = fmt.Sprintf("%d of %d enabled regions have no logging trail: %s", len(uncovered), len(c.acct.Regions), shortList(uncovered, 5))
+	}
+	c.alarm(res, "", strings.Join(why, "; ")+"; "+cover, ev)
+}
+
+// uncoveredRegions returns the enabled regions no logging trail covers (a
+// multi-region trail covers all of them, a regional trail its home region).
+func (c *evalCtx) uncoveredRegions(ts []*snapshot.Trail) []string {
+	covered := map[string]bool{}
+	all := false
+	for _, t := range ts {
+		if c.statusErr(t) != nil || !isLogging(t) {
+			continue
+		}
+		if t.IsMultiRegionTrail {
+			all = true
+		}
+		covered[t.HomeRegion] = true
+	}
+	var out []string
+	for _, r := range c.acct.Regions {
+		if !all && !covered[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// multiRegionScope adds the trail's management-event scope to ev and
+// returns it as a reason suffix.
+func (c *evalCtx) multiRegionScope(t *snapshot.Trail, ev map[string]any) string {
+	if err := c.factErr(snapshot.NeedEventSelectors, "cloudtrail:GetEventSelectors", t.Selectors != nil, t.SelectorsErr); err != nil {
+		ev["event_selectors_error"] = errEvidence(err)
+		return " (its event selectors could not be read: " + describeErr(err) + ")"
+	}
+	scopes := managementScopes(t.Selectors)
+	ev["management_events"] = scopes
+	if len(scopes) == 0 {
+		return " but logs no management events"
+	}
+	s := scopes[0]
+	excluded := "no excluded event sources"
+	if len(s.ExcludedSources) > 0 {
+		excluded = "excluding " + strings.Join(s.ExcludedSources, ", ")
+	}
+	return " (management events " + s.ReadWriteType + ", " + excluded + ")"
+}
+
+// multiRegionEvidence lists multi-region trails with their logging state.
+func multiRegionEvidence(ts []*snapshot.Trail) []map[string]any {
+	out := []map[string]any{}
+	for _, t := range ts {
+		e := trailEvidence(t)
+		if t.Status != nil {
+			e["is_logging"] = t.Status.IsLogging
+			e["stop_logging_time"] = fmtTimePtr(t.Status.StopLoggingTime)
+		}
+		if t.StatusErr != nil {
+			e["status_error"] = errEvidence(t.StatusErr)
+		}
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,212 @@
+// Package rules holds the fourteen CloudTrail best-practice rules and their
+// catalogue. Each rule is a pure function from a *snapshot.Account to
+// findings: it performs no I/O and makes no AWS call, so the same snapshot
+// always gives the same findings in the same order.
+//
+// The exact behaviour of every rule is specified in RULES.md; each rule lives
+// in its own file beside its catalogue entry, and what several rules share
+// (which trails and buckets are evaluated, ARNs, finding constructors, read
+// errors) lives in helpers.go.
+package rules
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// Status is the outcome of a rule for one resource.
+type Status string
+
+// The statuses a finding can have.
+const (
+	// StatusOK: the resource complies.
+	StatusOK Status = "ok"
+	// StatusAlarm: the resource does not comply.
+	StatusAlarm Status = "alarm"
+	// StatusInfo: the facts were read but cannot decide (e.g. another
+	// account's trail whose status only its owner can read).
+	StatusInfo Status = "info"
+	// StatusSkip: the rule does not apply (no trails, another account's
+	// bucket, a trail without a topic...).
+	StatusSkip Status = "skip"
+	// StatusError: a fact the rule needs could not be read.
+	StatusError Status = "error"
+)
+
+// Severity is a rule's risk level (Powerpipe severity; Conformity's
+// "Very High" is critical).
+type Severity string
+
+// The severities, lowest first.
+const (
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// The scopes a rule evaluates.
+const (
+	ScopeBucket  = "bucket"
+	ScopeTrail   = "trail"
+	ScopeAccount = "account"
+	ScopeRegion  = "region"
+)
+
+// Rule is one catalogue entry: what the rule checks, why, how to fix it and
+// which facts it reads.
+type Rule struct {
+	// ID is the project's stable rule id, e.g. "bucket_access_logging".
+	ID string
+	// Title is the Cloud Conformity title of the rule.
+	Title string
+	// ConformityID is Cloud Conformity's rule id (e.g. "CT-002"); empty when
+	// Conformity has none (the description then says so).
+	ConformityID string
+	// ConformityRisk is Conformity's risk level ("Low" ... "Very High").
+	ConformityRisk string
+	// Description says what is checked and why it matters.
+	Description string
+	// Severity is the severity of the rule's findings.
+	Severity Severity
+	// Scope is what one finding is about: bucket, trail, account or region.
+	Scope string
+	// IAMActions are the read-only IAM actions the rule needs.
+	IAMActions []string
+	// Remediation gives the steps that make an alarm go away.
+	Remediation string
+	// RemediationCLI is the AWS CLI command for it, with UPPERCASE placeholders.
+	RemediationCLI string
+	// Related lists related AWS Security Hub and CIS AWS Foundations controls.
+	Related []string
+	// References are AWS documentation URLs for the APIs and features involved.
+	References []string
+	// Needs are the snapshot facts the rule reads.
+	Needs snapshot.Need
+
+	// eval produces the rule's findings (unordered; Evaluate sorts them).
+	eval func(c *evalCtx)
+}
+
+// Finding is the outcome of one rule for one resource.
+type Finding struct {
+	// RuleID is the id of the rule that produced the finding.
+	RuleID string `json:"rule_id"`
+	// Status is ok, alarm, info, skip or error.
+	Status Status `json:"status"`
+	// Reason is one sentence naming the resource and the deciding value.
+	Reason string `json:"reason"`
+	// Resource is the ARN the finding is about (trail, bucket, topic,
+	// arn:PARTITION:::ACCOUNT or arn:PARTITION::REGION:ACCOUNT).
+	Resource string `json:"resource"`
+	// AccountID is the audited account.
+	AccountID string `json:"account_id"`
+	// Region is the resource's region; empty for account-level findings and
+	// global resources whose region is unknown.
+	Region string `json:"region"`
+	// Severity is the rule's severity.
+	Severity Severity `json:"severity"`
+	// Evidence holds the raw fields that decided; it serialises to JSON.
+	Evidence map[string]any `json:"evidence"`
+}
+
+// catalogue lists the rules in RULES.md table order.
+var catalogue = []*Rule{
+	bucketAccessLogging,
+	bucketMFADelete,
+	bucketNotPublic,
+	configChanges,
+	multiRegion,
+	globalServices,
+	cloudwatchIntegration,
+	logFileValidation,
+	kmsEncryption,
+	dataEvents,
+	deliveryFailing,
+	duplicateGlobalEvents,
+	managementEvents,
+	snsTopicExists,
+}
+
+// Catalogue returns the fourteen rules in RULES.md table order. The entries
+// are copies: changing them does not change the catalogue.
+func Catalogue() []*Rule {
+	out := make([]*Rule, len(catalogue))
+	for i, r := range catalogue {
+		out[i] = r.clone()
+	}
+	return out
+}
+
+// Lookup returns a copy of the rule with the given id.
+func Lookup(id string) (*Rule, bool) {
+	for _, r := range catalogue {
+		if r.ID == id {
+			return r.clone(), true
+		}
+	}
+	return nil, false
+}
+
+// NeedsOf returns the facts the given rules read; every rule's when no id is
+// given. Unknown ids add nothing.
+func NeedsOf(ids ...string) snapshot.Need {
+	var n snapshot.Need
+	for _, r := range selected(ids) {
+		n |= r.Needs
+	}
+	return n
+}
+
+// Evaluate runs the given rules (all when no id is given; unknown ids are
+// ignored) over acct and returns their findings in catalogue order, each
+// rule's findings sorted by resource. acct.ReadAt is "now" for every
+// time-based decision. Every selected rule yields at least one finding.
+func Evaluate(acct *snapshot.Account, ids ...string) []Finding {
+	if acct == nil {
+		return nil
+	}
+	now := acct.ReadAt
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	var out []Finding
+	for _, r := range selected(ids) {
+		c := &evalCtx{acct: acct, rule: r, now: now}
+		r.eval(c)
+		sort.SliceStable(c.out, func(i, j int) bool {
+			if c.out[i].Resource != c.out[j].Resource {
+				return c.out[i].Resource < c.out[j].Resource
+			}
+			return c.out[i].Region < c.out[j].Region
+		})
+		out = append(out, c.out...)
+	}
+	return out
+}
+
+// selected returns the catalogue rules named by ids, in catalogue order.
+func selected(ids []string) []*Rule {
+	if len(ids) == 0 {
+		return catalogue
+	}
+	var out []*Rule
+	for _, r := range catalogue {
+		if slices.Contains(ids, r.ID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// clone returns a copy of r whose slices are not shared with r.
+func (r *Rule) clone() *Rule {
+	c := *r
+	c.IAMActions = slices.Clone(r.IAMActions)
+	c.Related = slices.Clone(r.Related)
+	c.References = slices.Clone(r.References)
+	return &c
+}
