@@ -1,0 +1,155 @@
+package cloudtrailcc
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inventory"
+)
+
+// connectionConfig is the HCL body of a cloudtrailcc connection (.spc file).
+// Optional numbers are pointers so that an explicit 0 is told apart from
+// "not set".
+type connectionConfig struct {
+	Regions               []string `hcl:"regions,optional" json:"regions,omitempty"`
+	Profile               string   `hcl:"profile,optional" json:"profile,omitempty"`
+	AccessKey             string   `hcl:"access_key,optional" json:"access_key,omitempty"`
+	SecretKey             string   `hcl:"secret_key,optional" json:"secret_key,omitempty"`
+	SessionToken          string   `hcl:"session_token,optional" json:"session_token,omitempty"`
+	EndpointURL           string   `hcl:"endpoint_url,optional" json:"endpoint_url,omitempty"`
+	MaxErrorRetryAttempts *int     `hcl:"max_error_retry_attempts,optional" json:"max_error_retry_attempts,omitempty"`
+	MinErrorRetryDelay    *int     `hcl:"min_error_retry_delay,optional" json:"min_error_retry_delay,omitempty"`
+	ConfigChangeLookback  string   `hcl:"config_change_lookback,optional" json:"config_change_lookback,omitempty"`
+	ConfigChangeEvents    []string `hcl:"config_change_events,optional" json:"config_change_events,omitempty"`
+	CacheTTL              *int     `hcl:"cache_ttl,optional" json:"cache_ttl,omitempty"`
+	CacheDir              string   `hcl:"cache_dir,optional" json:"cache_dir,omitempty"`
+}
+
+// configSchema tells the SDK how to parse a connection's HCL body.
+func configSchema() *plugin.ConnectionConfigSchema {
+	return &plugin.ConnectionConfigSchema{NewInstance: func() any { return &connectionConfig{} }}
+}
+
+// settings is a connection's parsed and validated configuration.
+type settings struct {
+	// Inventory is the collector configuration.
+	Inventory inventory.Config
+	// CacheDir, when set, keeps snapshots on disk between processes.
+	CacheDir string
+	// Key identifies the configuration: the same key means the same AWS view.
+	Key string
+}
+
+// settingsOf parses and validates a connection's config (nil = all defaults).
+// Errors name the field and the allowed values.
+func settingsOf(raw any) (settings, error) {
+	var c connectionConfig
+	switch v := raw.(type) {
+	case nil:
+	case connectionConfig:
+		c = v
+	case *connectionConfig:
+		if v != nil {
+			c = *v
+		}
+	default:
+		return settings{}, fmt.Errorf("unexpected connection config type %T", raw)
+	}
+	return c.settings()
+}
+
+// settings validates c and maps it onto the inventory configuration; the
+// field checks are inventory.Config.Validate's, plus the parsing of the
+// fields that are text here.
+func (c connectionConfig) settings() (settings, error) {
+	var errs []error
+	cfg := inventory.Config{
+		Regions:               []string{"*"},
+		Profile:               c.Profile,
+		AccessKey:             c.AccessKey,
+		SecretKey:             c.SecretKey,
+		SessionToken:          c.SessionToken,
+		EndpointURL:           c.EndpointURL,
+		MaxErrorRetryAttempts: inventory.DefaultMaxErrorRetryAttempts,
+		MinErrorRetryDelay:    inventory.DefaultMinErrorRetryDelay,
+		ConfigChangeLookback:  inventory.DefaultConfigChangeLookback,
+		CacheTTL:              inventory.DefaultCacheTTL,
+	}
+	if c.Regions != nil {
+		cfg.Regions = append([]string(nil), c.Regions...)
+	}
+	if c.MaxErrorRetryAttempts != nil {
+		cfg.MaxErrorRetryAttempts = *c.MaxErrorRetryAttempts
+	}
+	if c.MinErrorRetryDelay != nil {
+		cfg.MinErrorRetryDelay = time.Duration(*c.MinErrorRetryDelay) * time.Millisecond
+	}
+	if c.ConfigChangeLookback != "" {
+		d, err := parseLookback(c.ConfigChangeLookback)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.ConfigChangeLookback = d
+	}
+	if c.ConfigChangeEvents != nil {
+		if len(c.ConfigChangeEvents) == 0 {
+			errs = append(errs, errors.New("config_change_events: must not be empty; leave it out for the default list"))
+		}
+		cfg.ConfigChangeEvents = append([]string(nil), c.ConfigChangeEvents...)
+	}
+	if c.CacheTTL != nil {
+		cfg.CacheTTL = time.Duration(*c.CacheTTL) * time.Second
+	}
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		// one line, as Steampipe prints it beside the connection name
+		msg := strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; ")
+		return settings{}, fmt.Errorf("invalid connection config: %s", msg)
+	}
+	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key()}, nil
+}
+
+// key is a hash of the whole configuration (secrets included, only hashed):
+// two connections with the same key see AWS the same way.
+func (c connectionConfig) key() string {
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// parseLookback parses config_change_lookback: a Go duration ("24h", "90m")
+// optionally led by whole days ("7d", "1d12h"), at most 90 days.
+func parseLookback(s string) (time.Duration, error) {
+	bad := fmt.Errorf(`config_change_lookback: %q is not a duration; allowed: Go durations such as "24h" or "36h30m", or days such as "7d", from 1m to 90d`, s)
+	var d time.Duration
+	rest := s
+	if i := strings.Index(rest, "d"); i >= 0 {
+		days, err := strconv.Atoi(rest[:i])
+		if err != nil || days < 0 {
+			return 0, bad
+		}
+		d = time.Duration(days) * 24 * time.Hour
+		rest = rest[i+1:]
+	}
+	if rest != "" {
+		p, err := time.ParseDuration(rest)
+		if err != nil {
+			return 0, bad
+		}
+		d += p
+	}
+	if d < time.Minute || d > inventory.MaxConfigChangeLookback {
+		return 0, bad
+	}
+	return d, nil
+}

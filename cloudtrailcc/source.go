@@ -1,0 +1,81 @@
+package cloudtrailcc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapcache"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// source is what the tables read facts through: an inventory.Collector,
+// optionally behind a disk cache.
+type source = snapcache.Source
+
+// sources holds one source per connection. It is created on first use,
+// shared by every table and hydrate of the connection (so each AWS fact is
+// read once per cache period however many tables ask), and replaced when
+// the connection's configuration changes.
+type sources struct {
+	mu     sync.Mutex
+	byName map[string]*sourceEntry
+}
+
+type sourceEntry struct {
+	key string
+	src source
+}
+
+func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
+
+// get returns the source of conn, creating or replacing it as needed.
+func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, error) {
+	st, err := settingsOf(conn.Config)
+	if err != nil {
+		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.byName[conn.Name]; ok && e.key == st.Key {
+		return e.src, nil
+	}
+	cfg := st.Inventory
+	if logger != nil {
+		cfg.Logger = logger.Named("inventory")
+	}
+	col, err := inventory.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
+	}
+	var src source = col
+	if st.CacheDir != "" {
+		src = snapcache.New(st.CacheDir, st.Key, cfg.CacheTTL, col)
+	}
+	s.byName[conn.Name] = &sourceEntry{key: st.Key, src: src}
+	return src, nil
+}
+
+// snapshot returns the connection's account snapshot holding at least need.
+// A fatal setup problem (no or invalid credentials, endpoint unreachable)
+// is returned as a one-line error; per-fact failures are in the snapshot.
+func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapshot.Need) (*snapshot.Account, error) {
+	src, err := s.get(d.Connection, d.Table.Plugin.Logger)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := src.Snapshot(ctx, need)
+	if err != nil {
+		var se *inventory.SetupError
+		if errors.As(err, &se) {
+			return nil, errors.New(se.Error())
+		}
+		return nil, fmt.Errorf("reading AWS facts: %w", err)
+	}
+	return acct, nil
+}

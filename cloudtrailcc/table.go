@@ -1,0 +1,201 @@
+package cloudtrailcc
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
+	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
+	"github.com/turbot/steampipe-plugin-sdk/v5/plugin/transform"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// column declares one column of a table whose rows are of type T: its
+// Steampipe type and description, the facts it needs beyond the table's
+// base facts, and how to get its value from a row (nil = SQL NULL; a JSON
+// column's value is marshalled, so never return raw JSON text as a string).
+type column[T any] struct {
+	name string
+	typ  proto.ColumnType
+	desc string
+	need snapshot.Need
+	get  func(T) any
+}
+
+// tableSpec declares a table: its columns, the facts any query of it needs,
+// its optional "=" key columns, and how rows are made from a snapshot.
+type tableSpec[T any] struct {
+	name string
+	desc string
+	// base is read for every query; 0 with needOf nil means "no AWS facts".
+	base snapshot.Need
+	cols []column[T]
+	// keys are optional key columns (operator "="; "in" lists are split by the SDK).
+	keys []string
+	// needOf adds facts decided by the quals (e.g. the rules asked for).
+	needOf func(q *query) (snapshot.Need, error)
+	// rows makes the rows; acct is nil when the query needs no facts.
+	rows func(q *query, acct *snapshot.Account) ([]T, error)
+}
+
+// query is what a List call was asked: the columns and the "=" quals on key
+// columns (several values for "in" lists that reach the plugin unsplit).
+type query struct {
+	columns []string
+	equals  map[string][]string
+}
+
+// has reports whether the key column k has a qual.
+func (q *query) has(k string) bool { _, ok := q.equals[k]; return ok }
+
+// match reports whether value passes the "=" qual on key column k (true
+// when there is none).
+func (q *query) match(k, value string) bool {
+	vals, ok := q.equals[k]
+	return !ok || slices.Contains(vals, value)
+}
+
+// newQuery extracts the requested columns and the key-column quals of d.
+func newQuery(d *plugin.QueryData, keys []string) *query {
+	q := &query{columns: d.QueryContext.Columns, equals: map[string][]string{}}
+	for _, k := range keys {
+		v, ok := d.EqualsQuals[k]
+		if !ok || v == nil {
+			continue
+		}
+		if l := v.GetListValue(); l != nil {
+			vals := []string{}
+			for _, e := range l.Values {
+				vals = append(vals, e.GetStringValue())
+			}
+			q.equals[k] = vals
+			continue
+		}
+		q.equals[k] = []string{v.GetStringValue()}
+	}
+	return q
+}
+
+// build turns the spec into a Steampipe table whose List hydrate reads
+// through srcs.
+func (t tableSpec[T]) build(srcs *sources) *plugin.Table {
+	tbl := &plugin.Table{
+		Name:        t.name,
+		Description: t.desc,
+		List:        &plugin.ListConfig{Hydrate: t.list(srcs)},
+	}
+	for _, k := range t.keys {
+		tbl.List.KeyColumns = append(tbl.List.KeyColumns, &plugin.KeyColumn{Name: k, Require: plugin.Optional, Operators: []string{"="}})
+	}
+	for _, c := range t.cols {
+		get := c.get
+		tbl.Columns = append(tbl.Columns, &plugin.Column{
+			Name:        c.name,
+			Type:        c.typ,
+			Description: c.desc,
+			Transform: transform.From(func(_ context.Context, td *transform.TransformData) (any, error) {
+				row, ok := td.HydrateItem.(T)
+				if !ok {
+					return nil, fmt.Errorf("column %s: unexpected row type %T", td.ColumnName, td.HydrateItem)
+				}
+				return get(row), nil
+			}),
+		})
+	}
+	return tbl
+}
+
+// need is the set of facts a query of the given columns reads.
+func (t tableSpec[T]) need(columns []string) snapshot.Need {
+	n := t.base
+	for _, c := range t.cols {
+		if slices.Contains(columns, c.name) {
+			n |= c.need
+		}
+	}
+	return n
+}
+
+// list is the shared List hydrate: it works out the facts the query needs,
+// takes the connection's snapshot holding them and streams the rows.
+func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
+	return func(ctx context.Context, d *plugin.QueryData, _ *plugin.HydrateData) (any, error) {
+		q := newQuery(d, t.keys)
+		need := t.need(q.columns)
+		if t.needOf != nil {
+			n, err := t.needOf(q)
+			if err != nil {
+				return nil, err
+			}
+			need |= n
+		}
+		var acct *snapshot.Account
+		if need != 0 {
+			var err error
+			if acct, err = srcs.snapshot(ctx, d, need); err != nil {
+				return nil, err
+			}
+		}
+		rows, err := t.rows(q, acct)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			d.StreamListItem(ctx, r)
+			if d.RowsRemaining(ctx) == 0 {
+				break
+			}
+		}
+		return nil, nil
+	}
+}
+
+// Helpers shared by the tables' column getters.
+
+// optString is s, or NULL when empty.
+func optString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// readErr is e's message, or NULL.
+func readErr(e *snapshot.ReadError) any {
+	if e == nil {
+		return nil
+	}
+	return e.Error()
+}
+
+// accountARN is the account-level resource id used by the compliance mods.
+func accountARN(acct *snapshot.Account) string {
+	return fmt.Sprintf("arn:%s:::%s", partitionOf(acct), acct.AccountID)
+}
+
+// partitionOf is the account's partition ("aws" when unknown).
+func partitionOf(acct *snapshot.Account) string {
+	if acct == nil || acct.Partition == "" {
+		return "aws"
+	}
+	return acct.Partition
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// commaList joins quoted names for error messages.
+func commaList(names []string) string {
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,223 @@
+package cloudtrailcc
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// bucketRow is one S3 bucket that trails deliver to.
+type bucketRow struct {
+	acct   *snapshot.Account
+	name   string
+	arn    string
+	trails []string
+	b      *snapshot.Bucket // nil when no bucket fact was read
+	public *rules.Finding   // the bucket_not_public finding, when evaluated
+}
+
+// bucketLocation is the fact kind that brings a bucket's region and
+// ownership (s3:ListBuckets and s3:GetBucketLocation come with every
+// per-bucket fact).
+const bucketLocation = snapshot.NeedBucketLogging
+
+// bucketField returns a getter of a bucket fact (NULL when not read).
+func bucketField(f func(*snapshot.Bucket) any) func(bucketRow) any {
+	return func(x bucketRow) any {
+		if x.b == nil {
+			return nil
+		}
+		return f(x.b)
+	}
+}
+
+// pabField returns a getter of one Public Access Block setting.
+func pabField(account bool, f func(*snapshot.PublicAccessBlock) bool) func(bucketRow) any {
+	return func(x bucketRow) any {
+		p := x.acct.AccountPublicAccessBlock
+		if !account {
+			if x.b == nil {
+				return nil
+			}
+			p = x.b.PublicAccessBlock
+		}
+		if p == nil {
+			return nil
+		}
+		return f(p)
+	}
+}
+
+// trailBucketTable is cloudtrailcc_trail_bucket: one row per distinct S3
+// bucket named by a trail.
+func trailBucketTable() tableSpec[bucketRow] {
+	type r = bucketRow
+	const lg, ver, pub = snapshot.NeedBucketLogging, snapshot.NeedBucketVersioning, snapshot.NeedBucketPublic
+	str, b, js := proto.ColumnType_STRING, proto.ColumnType_BOOL, proto.ColumnType_JSON
+	return tableSpec[r]{
+		name: "cloudtrailcc_trail_bucket",
+		desc: "The S3 buckets CloudTrail trails deliver log files to, one row per bucket however many trails share it: access logging, versioning and MFA Delete, ACL grants, policy status, bucket and account Public Access Block, and whether the bucket is public.",
+		base: snapshot.NeedTrails,
+		keys: []string{"name"},
+		cols: []column[r]{
+			{name: "name", typ: str, desc: "The name of the bucket.", get: func(x r) any { return x.name }},
+			{name: "arn", typ: str, desc: "The ARN of the bucket.", get: func(x r) any { return x.arn }},
+			{name: "trails", typ: js, desc: "ARNs of the trails that deliver log files to the bucket.", get: func(x r) any { return x.trails }},
+			{name: "region", typ: str, need: bucketLocation, desc: "The AWS region of the bucket (GetBucketLocation: an empty LocationConstraint is us-east-1, EU is eu-west-1).", get: bucketField(func(bk *snapshot.Bucket) any { return optString(bk.Region) })},
+			{name: "owned", typ: b, need: bucketLocation, desc: "Whether the bucket belongs to this account (it is in ListBuckets); null when ListBuckets could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if !bk.OwnedKnown {
+					return nil
+				}
+				return bk.Owned
+			})},
+			{name: "not_found", typ: b, need: bucketLocation, desc: "Whether S3 answered NoSuchBucket: the trail names a bucket that does not exist.", get: bucketField(func(bk *snapshot.Bucket) any { return bk.NotFound })},
+			{name: "owner_id", typ: str, need: pub, desc: "Canonical user ID of the bucket owner (from the bucket ACL).", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.OwnerID != "" {
+					return bk.OwnerID
+				}
+				if bk.ACL != nil {
+					return optString(bk.ACL.OwnerID)
+				}
+				return nil
+			})},
+			{name: "logging_target_bucket", typ: str, need: lg, desc: "Specifies the bucket where you want Amazon S3 to store server access logs; null when server access logging is off or could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Logging == nil {
+					return nil
+				}
+				return optString(bk.Logging.TargetBucket)
+			})},
+			{name: "logging_target_prefix", typ: str, need: lg, desc: "A prefix for all log object keys of the server access logs.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Logging == nil {
+					return nil
+				}
+				return optString(bk.Logging.TargetPrefix)
+			})},
+			{name: "versioning_status", typ: str, need: ver, desc: "The versioning state of the bucket: Enabled or Suspended; null when versioning was never configured or could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Versioning == nil {
+					return nil
+				}
+				return optString(bk.Versioning.Status)
+			})},
+			{name: "mfa_delete", typ: str, need: ver, desc: "Specifies whether MFA delete is enabled in the bucket versioning configuration: Enabled or Disabled; null when it was never configured.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Versioning == nil {
+					return nil
+				}
+				return optString(bk.Versioning.MFADelete)
+			})},
+			{name: "acl_grants", typ: js, need: pub, desc: "A list of grants of the bucket ACL (grantee type, ID or group URI, permission).", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.ACL == nil {
+					return nil
+				}
+				if bk.ACL.Grants == nil {
+					return []snapshot.Grant{}
+				}
+				return bk.ACL.Grants
+			})},
+			{name: "policy_exists", typ: b, need: pub, desc: "Whether the bucket has a bucket policy (GetBucketPolicyStatus answers NoSuchBucketPolicy when it has none).", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Policy == nil {
+					return nil
+				}
+				return bk.Policy.Exists
+			})},
+			{name: "policy_is_public", typ: b, need: pub, desc: "The policy status for this bucket. TRUE indicates that this bucket is public. FALSE indicates that the bucket is not public (false as well when there is no policy).", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Policy == nil {
+					return nil
+				}
+				return bk.Policy.IsPublic
+			})},
+			{name: "block_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
+			{name: "ignore_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should ignore public ACLs for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
+			{name: "block_public_policy", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public bucket policies for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},
+			{name: "restrict_public_buckets", typ: b, need: pub, desc: "Specifies whether Amazon S3 should restrict public bucket policies for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.RestrictPublicBuckets })},
+			{name: "account_block_public_acls", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 blocks public ACLs; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
+			{name: "account_ignore_public_acls", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 ignores public ACLs; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
+			{name: "account_block_public_policy", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 blocks public bucket policies; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},
+			{name: "account_restrict_public_buckets", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 restricts public bucket policies; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.RestrictPublicBuckets })},
+			{name: "object_ownership", typ: str, need: pub, desc: "The bucket's Object Ownership setting: BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred or ObjectWriter; null when none is configured.", get: bucketField(func(bk *snapshot.Bucket) any { return optString(bk.ObjectOwnership) })},
+			{name: "is_public", typ: b, need: pub, desc: "Whether the bucket is public through an ACL grant or its policy after Public Access Block and Object Ownership are applied (the bucket_not_public rule); null when that could not be decided.", get: func(x r) any {
+				if x.public == nil {
+					return nil
+				}
+				switch x.public.Status {
+				case rules.StatusAlarm:
+					return true
+				case rules.StatusOK:
+					return false
+				}
+				return nil
+			}},
+			{name: "public_reason", typ: str, need: pub, desc: "Why the bucket is or is not public, or why that could not be decided.", get: func(x r) any {
+				if x.public == nil {
+					return nil
+				}
+				return optString(x.public.Reason)
+			}},
+			{name: "read_errors", typ: js, need: lg | ver | pub, desc: "The S3 reads that failed for this bucket, by IAM action (e.g. {\"s3:GetBucketLogging\": \"AccessDenied: ...\"}); empty when every read succeeded.", get: func(x r) any { return bucketReadErrors(x) }},
+			{name: "account_id", typ: str, desc: "The AWS account ID the trails were read from.", get: func(x r) any { return x.acct.AccountID }},
+			{name: "partition", typ: str, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
+			{name: "title", typ: str, desc: "Title of the resource: the bucket name.", get: func(x r) any { return x.name }},
+			{name: "akas", typ: js, desc: "Array of globally unique identifier strings (also known as) for the resource: the bucket ARN.", get: func(x r) any { return []string{x.arn} }},
+		},
+		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
+			byName := map[string]*r{}
+			for _, t := range acct.Trails {
+				if t.S3BucketName == "" || !q.match("name", t.S3BucketName) {
+					continue
+				}
+				row, ok := byName[t.S3BucketName]
+				if !ok {
+					row = &r{acct: acct, name: t.S3BucketName, arn: fmt.Sprintf("arn:%s:s3:::%s", partitionOf(acct), t.S3BucketName), trails: []string{}}
+					row.b = acct.Buckets[t.S3BucketName]
+					byName[t.S3BucketName] = row
+				}
+				row.trails = append(row.trails, t.ARN)
+			}
+			if acct.Loaded.Has(snapshot.NeedBucketPublic) {
+				for _, f := range rules.Evaluate(acct, "bucket_not_public") {
+					if row, ok := byName[bucketNameOf(f.Resource)]; ok {
+						f := f
+						row.public = &f
+					}
+				}
+			}
+			out := make([]r, 0, len(byName))
+			for _, name := range sortedKeys(byName) {
+				row := byName[name]
+				sort.Strings(row.trails)
+				out = append(out, *row)
+			}
+			return out, nil
+		},
+	}
+}
+
+// bucketNameOf returns the bucket name of an S3 bucket ARN ("" otherwise).
+func bucketNameOf(arn string) string {
+	if _, name, ok := strings.Cut(arn, ":s3:::"); ok {
+		return name
+	}
+	return ""
+}
+
+// bucketReadErrors maps each failed read of the bucket to its error.
+func bucketReadErrors(x bucketRow) map[string]string {
+	out := map[string]string{}
+	add := func(e *snapshot.ReadError) {
+		if e != nil {
+			out[e.Action] = e.Error()
+		}
+	}
+	add(x.acct.OwnBucketsErr)
+	add(x.acct.AccountPublicAccessBlockErr)
+	if b := x.b; b != nil {
+		for _, e := range []*snapshot.ReadError{b.RegionErr, b.LoggingErr, b.VersioningErr, b.ACLErr, b.PolicyErr, b.PublicAccessBlockErr, b.OwnershipErr} {
+			add(e)
+		}
+	}
+	return out
+}
