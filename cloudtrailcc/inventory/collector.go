@@ -172,44 +172,46 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 	if !need.Has(snapshot.NeedRegions) {
 		return acct, nil
 	}
-	if err := c.fillRegions(ctx, acct, setup); err != nil {
-		return nil, err
-	}
-
 	g, gctx := errgroup.WithContext(ctx)
 	var own result[map[string]bool]
 	trailsReady, ownReady := make(chan struct{}), make(chan struct{})
-	if need.Has(snapshot.NeedConfigChanges) {
-		g.Go(func() error { return c.fillConfigChanges(gctx, acct) })
-	}
-	if need.Has(snapshot.NeedTrails) {
+	if need.NeedsBucket() {
+		// ListBuckets needs no region list: it runs beside DescribeRegions
+		// and DescribeTrails, off the critical path.
 		g.Go(func() error {
-			err := c.fillTrails(gctx, acct)
-			close(trailsReady)
-			if err != nil {
-				return err
-			}
-			return c.fillTrailDetails(gctx, acct, need)
+			defer close(ownReady)
+			var err error
+			own, err = c.ownBuckets(gctx, acct)
+			return err
 		})
-		if need.NeedsBucket() {
-			g.Go(func() error {
-				defer close(ownReady)
-				var err error
-				own, err = c.ownBuckets(gctx, acct)
-				return err
-			})
-			g.Go(func() error {
-				for _, ch := range []chan struct{}{trailsReady, ownReady} {
-					select {
-					case <-ch:
-					case <-gctx.Done():
-						return gctx.Err()
-					}
+		g.Go(func() error {
+			for _, ch := range []chan struct{}{trailsReady, ownReady} {
+				select {
+				case <-ch:
+				case <-gctx.Done():
+					return gctx.Err()
 				}
-				return c.fillBuckets(gctx, acct, need, own)
-			})
-		}
+			}
+			return c.fillBuckets(gctx, acct, need, own)
+		})
 	}
+	g.Go(func() error {
+		if err := c.fillRegions(gctx, acct, setup); err != nil {
+			return err
+		}
+		if need.Has(snapshot.NeedConfigChanges) {
+			g.Go(func() error { return c.fillConfigChanges(gctx, acct) })
+		}
+		if !need.Has(snapshot.NeedTrails) {
+			return nil
+		}
+		err := c.fillTrails(gctx, acct)
+		close(trailsReady)
+		if err != nil {
+			return err
+		}
+		return c.fillTrailDetails(gctx, acct, need)
+	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
