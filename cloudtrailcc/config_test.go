@@ -1,0 +1,78 @@
+package cloudtrailcc
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLookbackAcceptsGoDurationsAndDays(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"24h":    24 * time.Hour,
+		"90m":    90 * time.Minute,
+		"7d":     7 * 24 * time.Hour,
+		"1d12h":  36 * time.Hour,
+		"90d":    90 * 24 * time.Hour,
+		"36h30m": 36*time.Hour + 30*time.Minute,
+	} {
+		got, err := parseLookback(in)
+		if err != nil || got != want {
+			t.Errorf("parseLookback(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
+
+func TestLookbackRejectsNonDurationsAndOutOfRange(t *testing.T) {
+	for _, in := range []string{"forever", "91d", "-1h", "0s", "d", "7days", "1.5d"} {
+		if _, err := parseLookback(in); err == nil || !strings.Contains(err.Error(), "config_change_lookback") {
+			t.Errorf("parseLookback(%q) error = %v; want one naming config_change_lookback", in, err)
+		}
+	}
+}
+
+func intp(i int) *int { return &i }
+
+func TestInvalidConfigErrorsNameTheField(t *testing.T) {
+	cases := map[string]connectionConfig{
+		"regions":                  {Regions: []string{"moon-1"}},
+		"max_error_retry_attempts": {MaxErrorRetryAttempts: intp(-1)},
+		"min_error_retry_delay":    {MinErrorRetryDelay: intp(-5)},
+		"config_change_lookback":   {ConfigChangeLookback: "forever"},
+		"config_change_events":     {ConfigChangeEvents: []string{}},
+		"cache_ttl":                {CacheTTL: intp(-1)},
+		"endpoint_url":             {EndpointURL: "localhost:4566"},
+		"secret_key":               {AccessKey: "AKIA"},
+	}
+	for field, c := range cases {
+		_, err := c.settings()
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: error = %v; want one naming the field", field, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error spans lines: %q", field, err)
+		}
+	}
+}
+
+func TestDefaultsAndKey(t *testing.T) {
+	st, err := settingsOf(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.Inventory
+	if len(cfg.Regions) != 1 || cfg.Regions[0] != "*" || cfg.CacheTTL != 300*time.Second ||
+		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 9 {
+		t.Errorf("defaults = %+v", cfg)
+	}
+	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Key == st.Key {
+		t.Error("different configs share a key")
+	}
+	if other.Inventory.CacheTTL != time.Minute || other.Inventory.MinErrorRetryDelay != 100*time.Millisecond {
+		t.Errorf("cache_ttl / min_error_retry_delay not in seconds / milliseconds: %+v", other.Inventory)
+	}
+}
