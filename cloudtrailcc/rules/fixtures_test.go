@@ -91,13 +91,13 @@ func goodBucket(name string) *snapshot.Bucket {
 func cleanAccount() *snapshot.Account {
 	return &snapshot.Account{
 		AccountID: acctID, Partition: "aws", CallerARN: "arn:aws:iam::123456789012:user/auditor", ReadAt: now,
-		Regions: []string{"ap-south-1", "eu-west-1", "us-east-1"},
-		Trails:  []*snapshot.Trail{goodTrail()},
-		Buckets: map[string]*snapshot.Bucket{mainBucket: goodBucket(mainBucket)},
+		Regions:                  []string{"ap-south-1", "eu-west-1", "us-east-1"},
+		Trails:                   []*snapshot.Trail{goodTrail()},
+		Buckets:                  map[string]*snapshot.Bucket{mainBucket: goodBucket(mainBucket)},
 		AccountPublicAccessBlock: allPAB(),
-		Topics: map[string]*snapshot.Topic{mainTopic: {ARN: mainTopic, Region: "us-east-1", AccountID: acctID, Exists: true}},
-		Keys: map[string]*snapshot.Key{mainKey: {ID: mainKey, Region: "us-east-1", AccountID: acctID, State: "Enabled", Enabled: true}},
-		ConfigChangeWindowStart: now.Add(-24 * time.Hour), ConfigChangeWindowEnd: now,
+		Topics:                   map[string]*snapshot.Topic{mainTopic: {ARN: mainTopic, Region: "us-east-1", AccountID: acctID, Exists: true}},
+		Keys:                     map[string]*snapshot.Key{mainKey: {ID: mainKey, Region: "us-east-1", AccountID: acctID, State: "Enabled", Enabled: true}},
+		ConfigChangeWindowStart:  now.Add(-24 * time.Hour), ConfigChangeWindowEnd: now,
 		ConfigChangeEventNames: snapshot.DefaultConfigChangeEventNames,
 		Loaded:                 snapshot.NeedAll,
 	}
@@ -209,3 +209,6 @@ func dump(fs []Finding) string {
 	}
 	return b.String()
 }
+
+// contains is strings.Contains, for brevity.
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
