@@ -69,7 +69,9 @@ func noTrailCases() []ruleCase {
 
 func failStatus(t *snapshot.Trail, err *snapshot.ReadError) { t.Status, t.StatusErr = nil, err }
 
-func failSelectors(t *snapshot.Trail, err *snapshot.ReadError) { t.Selectors, t.SelectorsErr = nil, err }
+func failSelectors(t *snapshot.Trail, err *snapshot.ReadError) {
+	t.Selectors, t.SelectorsErr = nil, err
+}
 
 func TestCloudwatchIntegration(t *testing.T) {
 	cases := []ruleCase{
@@ -141,7 +143,9 @@ func TestKMSEncryption(t *testing.T) {
 			a.Keys = map[string]*snapshot.Key{foreignKey: {ID: foreignKey, AccountID: otherAcct,
 				Err: &snapshot.ReadError{Action: "kms:DescribeKey", Code: "AccessDeniedException", Class: snapshot.ClassAccessDenied}}}
 		}), mainTrail, StatusInfo, []string{foreignKey, "not verifiable", "AccessDeniedException"}},
-		{"own key missing", key(func(k *snapshot.Key) { k.State, k.Enabled, k.Err = "", false, notFound("kms:DescribeKey", "NotFoundException") }),
+		{"own key missing", key(func(k *snapshot.Key) {
+			k.State, k.Enabled, k.Err = "", false, notFound("kms:DescribeKey", "NotFoundException")
+		}),
 			mainTrail, StatusAlarm, []string{mainKey, "does not exist"}},
 		{"own key throttled", key(func(k *snapshot.Key) { k.State, k.Enabled, k.Err = "", false, throttled("kms:DescribeKey") }),
 			mainTrail, StatusError, []string{"kms:DescribeKey", "ThrottlingException"}},
@@ -162,7 +166,9 @@ func TestDataEvents(t *testing.T) {
 	adv := func(fields ...snapshot.FieldSelector) snapshot.AdvancedSelector {
 		return snapshot.AdvancedSelector{FieldSelectors: fields}
 	}
-	eq := func(field string, v ...string) snapshot.FieldSelector { return snapshot.FieldSelector{Field: field, Equals: v} }
+	eq := func(field string, v ...string) snapshot.FieldSelector {
+		return snapshot.FieldSelector{Field: field, Equals: v}
+	}
 	cases := []ruleCase{
 		{"classic all S3 objects", cleanAccount(), mainTrail, StatusOK, []string{"main", "AWS::S3::Object (read+write, all buckets)", "all S3 objects"}},
 		{"classic read-only selected bucket", withSelectors(classic("ReadOnly", "arn:aws:s3:::bucket-a/")), mainTrail, StatusOK,
