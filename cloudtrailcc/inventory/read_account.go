@@ -77,6 +77,9 @@ func (c *Collector) fillRegions(ctx context.Context, acct *snapshot.Account, set
 	if len(unmatched) > 0 {
 		c.log.Warn("configured regions are not enabled in the account; skipping them", "regions", strings.Join(unmatched, ","))
 	}
+	if len(kept) == 0 {
+		c.log.Warn("no enabled region matches the configured regions; nothing to evaluate", "regions", strings.Join(c.cfg.Regions, ","))
+	}
 	acct.Regions = kept
 	return nil
 }

@@ -137,7 +137,7 @@ func (c *Collector) fillTrailDetails(ctx context.Context, acct *snapshot.Account
 				r, err := readFact(c, ctx, "cloudtrail:GetInsightSelectors", t.ARN, func(ctx context.Context) ([]string, error) {
 					return c.insightTypes(ctx, t)
 				})
-				t.InsightTypes, t.InsightErr = r.V, r.Err
+				t.InsightTypes, t.InsightErr = slices.Clone(r.V), r.Err
 				return err
 			})
 		}
@@ -323,7 +323,8 @@ func (c *Collector) fillTags(ctx context.Context, batch []*snapshot.Trail) error
 			t.TagsErr = r.Err
 			continue
 		}
-		t.Tags = r.V[t.ARN]
+		// The caller owns its snapshot: maps are copied out of the cache.
+		t.Tags = maps.Clone(r.V[t.ARN])
 		if t.Tags == nil {
 			t.Tags = map[string]string{}
 		}
