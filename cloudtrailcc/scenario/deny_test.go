@@ -1,0 +1,105 @@
+package scenario
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+)
+
+// deniedCode is the error code a service answers when an IAM policy denies a call.
+func deniedCode(action string) string {
+	switch strings.SplitN(action, ":", 2)[0] {
+	case "s3", "s3control", "sts":
+		return "AccessDenied"
+	case "sns":
+		return "AuthorizationError"
+	case "ec2":
+		return "UnauthorizedOperation"
+	default:
+		return "AccessDeniedException"
+	}
+}
+
+// dependsOn reports whether rule needs action, by the catalogue (every rule
+// needs the caller identity).
+func dependsOn(rule, action string) bool {
+	if action == "sts:GetCallerIdentity" {
+		return true
+	}
+	r, ok := rules.Lookup(rule)
+	return ok && slices.Contains(r.IAMActions, action)
+}
+
+// namesAction reports whether f's reason or evidence names action (with or without the service prefix).
+func namesAction(t *testing.T, f finding, action string) bool {
+	text := strings.ToLower(f.Reason + " " + mustJSON(t, f.Evidence))
+	short := action[strings.Index(action, ":")+1:]
+	return strings.Contains(text, strings.ToLower(short))
+}
+
+// TestDenyingAnyReadActionNeverYieldsOK denies, one at a time, every read
+// action a full run of the plugin makes on a clean account (taken from the
+// emulator's request log). The findings of the rules that need the action
+// must not be ok (error, skip or info naming the action); the findings of the
+// others must not change.
+func TestDenyingAnyReadActionNeverYieldsOK(t *testing.T) {
+	e := newEnv(t)
+	if e.emu == nil {
+		t.Skip("needs the in-process emulator's request log and fault injection")
+	}
+	e.seed(seed.Clean)
+	e.emu.ResetCalls()
+	base := e.findings()
+	var actions []string
+	for a := range e.emu.CallCounts() {
+		actions = append(actions, a)
+	}
+	sort.Strings(actions)
+	if len(actions) < 10 {
+		t.Fatalf("a full run made only these calls: %v", actions)
+	}
+	t.Logf("read actions of a full run: %v", actions)
+	for _, action := range actions {
+		t.Run(action, func(t *testing.T) {
+			sub := *e
+			sub.t = t
+			e.emu.ClearFaults()
+			defer e.emu.ClearFaults()
+			e.emu.AddFault(awsemu.Fault{Action: action, ErrorCode: deniedCode(action)})
+			fs, err := sub.query()
+			if err != nil {
+				if !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(action[strings.Index(action, ":")+1:])) {
+					t.Fatalf("the query failed without naming %s: %v", action, err)
+				}
+				return
+			}
+			for _, rule := range allRules {
+				got, want := fs.rule(rule), base.rule(rule)
+				if !dependsOn(rule, action) {
+					if got.String() != want.String() {
+						t.Errorf("%s does not need %s (catalogue) but its findings changed:\nwant:%s\ngot:%s", rule, action, want, got)
+					}
+					continue
+				}
+				if len(got) == 0 {
+					t.Errorf("%s: no finding while %s is denied", rule, action)
+				}
+				for _, f := range got {
+					switch {
+					case f.Status == "ok":
+						t.Errorf("%s is denied, yet: %s", action, f)
+					case f.Status != "alarm" && !namesAction(t, f, action):
+						t.Errorf("%s is denied; the %s finding does not name it: %s", action, f.Status, f)
+					case f.Status == "alarm":
+						t.Errorf("%s is denied; an alarm is not a verdict on an unread fact: %s", action, f)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,14 @@
+// Package scenario holds the end-to-end scenario suite of RULES.md: each test
+// seeds an account through AWS APIs (package seed), runs the plugin
+// in-process (package inproc) and asserts on the rows of cloudtrailcc_finding.
+//
+// By default every test starts its own in-process emulator (package awsemu).
+// With AWS_ENDPOINT_URL (and AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_REGION) the suite runs against that endpoint instead: LocalStack, moto
+// or a sandbox account. Set CLOUDTRAILCC_SCENARIO_CONTROL=1 when the endpoint
+// is the emulator running as a process (cmd/awsemu): each test then gets its
+// own account through the control endpoint. Without the control endpoint the
+// tests that need state only AWS sets are skipped, and so are those asserting
+// on account-wide results unless CLOUDTRAILCC_SCENARIO_EXCLUSIVE=1 says the
+// account holds nothing but what the suite seeds.
+package scenario

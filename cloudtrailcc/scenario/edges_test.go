@@ -1,0 +1,69 @@
+package scenario
+
+import (
+	"testing"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+)
+
+func TestMultiRegionTrailShadowCopiesCountedOnce(t *testing.T) {
+	e := newEnv(t)
+	e.exclusive()
+	acct := e.build("shadow", func(b *seed.Builder) {
+		trail(b, seed.TrailSpec{Role: "main", MultiRegion: true, GlobalEvents: true, Validation: true, Logging: true})
+	})
+	tr := acct.Trail("main")
+	fs := e.findings()
+	for _, rule := range []string{"cloudwatch_integration", "log_file_validation", "kms_encryption", "data_events",
+		"delivery_failing", "management_events", "sns_topic_exists"} {
+		got := fs.rule(rule)
+		if len(got) != 1 || got[0].Resource != tr.ARN {
+			t.Errorf("%s: want exactly one finding, about %s (home %s), got:%s", rule, tr.ARN, tr.HomeRegion, got)
+		} else if got[0].Region != tr.HomeRegion {
+			t.Errorf("%s: finding region %q, want the trail's home region %q", rule, got[0].Region, tr.HomeRegion)
+		}
+	}
+	e.expect(fs, "duplicate_global_events", acct.ARN(), "ok")
+}
+
+func TestOrganizationTrailOfAnotherAccountIsSkippedNamingItsOwner(t *testing.T) {
+	e := newEnv(t)
+	e.needControl()
+	acct := e.build("org", func(b *seed.Builder) {
+		b.OrganizationTrail(seed.OrganizationTrailSpec{Role: "org", Owner: managementAccount,
+			Bucket: b.ForeignBucket("org-logs", managementAccount, "us-east-1"), MultiRegion: true, GlobalEvents: true, Logging: true})
+		trail(b, seed.TrailSpec{Role: "main", MultiRegion: true, GlobalEvents: true, Logging: true})
+	})
+	org := acct.Trail("org")
+	fs := e.findings()
+	for _, rule := range []string{"delivery_failing", "cloudwatch_integration"} {
+		e.expect(fs, rule, org.ARN, "skip", managementAccount)
+	}
+	for _, f := range fs.about(org.ARN) {
+		if f.Status == "error" || f.Status == "alarm" && (f.RuleID == "delivery_failing" || f.RuleID == "cloudwatch_integration") {
+			t.Errorf("organization trail of another account: %s", f)
+		}
+	}
+	e.expect(fs, "bucket_not_public", acct.BucketARN(org.Bucket), "skip", org.Bucket)
+	e.expect(fs, "multi_region", acct.ARN(), "ok", acct.Trail("main").Name)
+}
+
+func TestAccountWithoutTrailsSkipsEveryPerResourceRuleOnce(t *testing.T) {
+	e := newEnv(t)
+	e.exclusive()
+	acct := e.build("bare", func(*seed.Builder) {})
+	fs := e.findings()
+	for _, rule := range allRules {
+		got := fs.rule(rule)
+		if len(got) == 0 {
+			t.Errorf("%s: missing from the report", rule)
+		}
+		for _, f := range got {
+			if f.Status == "error" {
+				t.Errorf("%s: error in an account without trails: %s", rule, f)
+			}
+		}
+	}
+	e.expect(fs, "multi_region", acct.ARN(), "alarm", "no CloudTrail trail")
+	e.expect(fs, "log_file_validation", acct.ARN(), "skip")
+}

@@ -1,0 +1,144 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+)
+
+// DefaultRegion is the home region used when Target.Region is empty.
+const DefaultRegion = "us-east-1"
+
+// Target is the AWS-compatible endpoint a scenario is seeded into: the
+// emulator, LocalStack, moto or a real sandbox account.
+type Target struct {
+	// EndpointURL is the base URL of every service ("" = the real AWS endpoints).
+	EndpointURL string
+	// AccessKey and SecretKey are static credentials of the account to seed.
+	AccessKey, SecretKey string
+	// Region is the home region of the scenario's main trail (default us-east-1).
+	Region string
+	// Control is the emulator's test-only control client; nil when the target
+	// is not the emulator (state only AWS can set is then left as it is and
+	// Account.Controlled is false).
+	Control *emuclient.Client
+}
+
+// region returns the target's home region.
+func (t Target) region() string {
+	if t.Region == "" {
+		return DefaultRegion
+	}
+	return t.Region
+}
+
+// Clients are the AWS SDK clients of one region of a Target, built in one
+// place: static credentials, BaseEndpoint on every service, path-style S3 and
+// S3 Control pinned to the endpoint (no ACCOUNT. host prefix).
+type Clients struct {
+	Region     string
+	CloudTrail *cloudtrail.Client
+	S3         *s3.Client
+	S3Control  *s3control.Client
+	SNS        *sns.Client
+	KMS        *kms.Client
+	Logs       *cloudwatchlogs.Client
+	STS        *sts.Client
+	EC2        *ec2.Client
+}
+
+// NewClients builds the SDK clients of region for t.
+func NewClients(t Target, region string) (*Clients, error) {
+	cfg := aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, ""),
+	}
+	if t.EndpointURL != "" {
+		if _, err := url.Parse(t.EndpointURL); err != nil {
+			return nil, fmt.Errorf("seed: endpoint URL %q: %w", t.EndpointURL, err)
+		}
+		cfg.BaseEndpoint = aws.String(t.EndpointURL)
+	}
+	return &Clients{
+		Region:     region,
+		CloudTrail: cloudtrail.NewFromConfig(cfg),
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.UsePathStyle = t.EndpointURL != ""
+		}),
+		S3Control: s3control.NewFromConfig(cfg, func(o *s3control.Options) {
+			if t.EndpointURL == "" {
+				return
+			}
+			o.EndpointResolverV2 = fixedEndpoint(t.EndpointURL)
+			o.APIOptions = append(o.APIOptions, disableHostPrefix)
+		}),
+		SNS:  sns.NewFromConfig(cfg),
+		KMS:  kms.NewFromConfig(cfg),
+		Logs: cloudwatchlogs.NewFromConfig(cfg),
+		STS:  sts.NewFromConfig(cfg),
+		EC2:  ec2.NewFromConfig(cfg),
+	}, nil
+}
+
+// fixedEndpoint resolves every S3 Control call to one URL, so the SDK does not
+// address ACCOUNT.host, which a custom endpoint does not serve.
+type fixedEndpoint string
+
+// ResolveEndpoint implements s3control.EndpointResolverV2.
+func (f fixedEndpoint) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	u, err := url.Parse(string(f))
+	if err != nil {
+		return smithyendpoints.Endpoint{}, fmt.Errorf("seed: endpoint URL %q: %w", string(f), err)
+	}
+	return smithyendpoints.Endpoint{URI: *u}, nil
+}
+
+// disableHostPrefix stops S3 Control's operations from prefixing the host with the account id.
+func disableHostPrefix(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("cloudtrailccDisableHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
+}
+
+// clientCache builds each region's clients once.
+type clientCache struct {
+	target Target
+	mu     sync.Mutex
+	byReg  map[string]*Clients
+}
+
+// get returns region's clients.
+func (c *clientCache) get(region string) (*Clients, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.byReg[region]; ok {
+		return cl, nil
+	}
+	cl, err := NewClients(c.target, region)
+	if err != nil {
+		return nil, err
+	}
+	if c.byReg == nil {
+		c.byReg = map[string]*Clients{}
+	}
+	c.byReg[region] = cl
+	return cl, nil
+}
