@@ -1,0 +1,183 @@
+# A one-page view of the account's CloudTrail posture. Every panel reads a
+# named query below, so `powerpipe query run cloudtrailcc.query.NAME` runs it
+# on its own.
+
+dashboard "cloudtrail_posture" {
+  title         = "CloudTrail Posture"
+  documentation = file("./docs/index.md")
+  tags = {
+    service = "AWS/CloudTrail"
+    type    = "Dashboard"
+  }
+
+  container {
+    card {
+      query = query.trail_count
+      width = 2
+    }
+    card {
+      query = query.regions_covered
+      width = 2
+    }
+    card {
+      query = query.critical_alarms
+      width = 2
+    }
+    card {
+      query = query.high_alarms
+      width = 2
+    }
+    card {
+      query = query.medium_alarms
+      width = 2
+    }
+    card {
+      query = query.low_alarms
+      width = 2
+    }
+  }
+
+  container {
+    chart {
+      title = "Findings by Rule and Status"
+      type  = "bar"
+      query = query.findings_by_rule_status
+      width = 12
+      grouping = "stack"
+      series "ok" {
+        color = "ok"
+      }
+      series "alarm" {
+        color = "alert"
+      }
+      series "error" {
+        color = "alert"
+      }
+    }
+  }
+
+  container {
+    table {
+      title = "Alarms"
+      query = query.alarms
+      width = 12
+    }
+  }
+}
+
+query "trail_count" {
+  title = "Trails"
+  sql   = <<-EOQ
+    select
+      count(*) as value,
+      'Trails' as label,
+      case when count(*) = 0 then 'alert' else 'info' end as type
+    from
+      cloudtrailcc_trail
+  EOQ
+}
+
+query "regions_covered" {
+  title = "Enabled regions covered by a logging trail"
+  sql   = <<-EOQ
+    select
+      count(*) filter (where is_logging) as value,
+      'Regions logged (of ' || count(*) || ' enabled)' as label,
+      case when count(*) filter (where is_logging) = count(*) then 'ok' else 'alert' end as type
+    from
+      cloudtrailcc_region
+  EOQ
+}
+
+query "critical_alarms" {
+  title = "Critical alarms"
+  sql   = <<-EOQ
+    select
+      count(*) as value,
+      'Critical alarms' as label,
+      case when count(*) = 0 then 'ok' else 'alert' end as type
+    from
+      cloudtrailcc_finding
+    where
+      status = 'alarm' and severity = 'critical'
+  EOQ
+}
+
+query "high_alarms" {
+  title = "High alarms"
+  sql   = <<-EOQ
+    select
+      count(*) as value,
+      'High alarms' as label,
+      case when count(*) = 0 then 'ok' else 'alert' end as type
+    from
+      cloudtrailcc_finding
+    where
+      status = 'alarm' and severity = 'high'
+  EOQ
+}
+
+query "medium_alarms" {
+  title = "Medium alarms"
+  sql   = <<-EOQ
+    select
+      count(*) as value,
+      'Medium alarms' as label,
+      case when count(*) = 0 then 'ok' else 'alert' end as type
+    from
+      cloudtrailcc_finding
+    where
+      status = 'alarm' and severity = 'medium'
+  EOQ
+}
+
+query "low_alarms" {
+  title = "Low alarms"
+  sql   = <<-EOQ
+    select
+      count(*) as value,
+      'Low alarms' as label,
+      case when count(*) = 0 then 'ok' else 'alert' end as type
+    from
+      cloudtrailcc_finding
+    where
+      status = 'alarm' and severity = 'low'
+  EOQ
+}
+
+query "findings_by_rule_status" {
+  title = "Findings by rule and status"
+  sql   = <<-EOQ
+    select
+      rule_id as "Rule",
+      status as "Status",
+      count(*) as "Findings"
+    from
+      cloudtrailcc_finding
+    group by
+      rule_id, status
+    order by
+      rule_id, status
+  EOQ
+}
+
+query "alarms" {
+  title = "Alarms with reasons"
+  sql   = <<-EOQ
+    select
+      severity as "Severity",
+      rule_id as "Rule",
+      title as "Title",
+      resource as "Resource",
+      region as "Region",
+      reason as "Reason"
+    from
+      cloudtrailcc_finding
+    where
+      status = 'alarm'
+    order by
+      case severity when 'critical' then 1 when 'high' then 2 when 'medium' then 3 else 4 end,
+      rule_id,
+      resource
+  EOQ
+}
