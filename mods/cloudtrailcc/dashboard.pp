@@ -83,7 +83,7 @@ query "regions_covered" {
     select
       count(*) filter (where is_logging) as value,
       'Regions logged (of ' || count(*) || ' enabled)' as label,
-      case when count(*) filter (where is_logging) = count(*) then 'ok' else 'alert' end as type
+      case when count(*) > 0 and count(*) filter (where is_logging) = count(*) then 'ok' else 'alert' end as type
     from
       cloudtrailcc_region
   EOQ
