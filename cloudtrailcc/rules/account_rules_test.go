@@ -25,10 +25,10 @@ var seventeen = []string{"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "
 func TestMultiRegion(t *testing.T) {
 	cases := []ruleCase{
 		{"logging multi-region trail", cleanAccount(), acctRes, StatusOK,
-			[]string{"multi-region trail main is logging", "management events All", "no excluded event sources"}},
+			[]string{"multi-region trail main is logging", "ReadWriteType All", "no excluded event sources"}},
 		{"excluded sources are named", withSelectors(&snapshot.EventSelectors{Classic: []snapshot.ClassicSelector{{
 			ReadWriteType: "WriteOnly", IncludeManagementEvents: true, ExcludeManagementEventSources: []string{"kms.amazonaws.com"}}}}),
-			acctRes, StatusOK, []string{"management events WriteOnly", "excluding kms.amazonaws.com"}},
+			acctRes, StatusOK, []string{"ReadWriteType WriteOnly", "excluding kms.amazonaws.com"}},
 		{"unreadable selectors do not hide a logging trail", withTrail(func(t *snapshot.Trail) {
 			failSelectors(t, denied("cloudtrail:GetEventSelectors"))
 		}), acctRes, StatusOK, []string{"main is logging", "cloudtrail:GetEventSelectors"}},

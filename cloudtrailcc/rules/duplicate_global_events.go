@@ -27,7 +27,7 @@ var duplicateGlobalEvents = &Rule{
 	Related:        []string{},
 	References: []string{
 		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-global-service-events",
-		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-update-a-trail-by-using-the-aws-cli.html",
+		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail-by-using-the-aws-cli-update-trail.html",
 		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html",
 	},
 	Needs: snapshot.NeedTrails | snapshot.NeedTrailStatus,

@@ -25,6 +25,7 @@ var globalServices = &Rule{
 	Related:        []string{},
 	References: []string{
 		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-global-service-events",
+		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail-by-using-the-aws-cli-update-trail.html",
 		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
 		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html",
 	},

@@ -464,9 +464,30 @@ func (c *evalCtx) usableBucketFact(b *snapshot.Bucket, res string, ev map[string
 
 // mgmtScope is what one selector logs of management events.
 type mgmtScope struct {
-	ReadWriteType   string   `json:"read_write_type"`
+	// ReadWriteType is All, ReadOnly or WriteOnly (advanced: from readOnly).
+	ReadWriteType string `json:"read_write_type"`
+	// ReadOnly is an advanced selector's readOnly condition as written
+	// ("true", "false" or "" for none); empty for classic selectors.
+	ReadOnly        string   `json:"read_only,omitempty"`
 	ExcludedSources []string `json:"exclude_management_event_sources"`
 	Selector        string   `json:"selector"`
+	advanced        bool
+}
+
+// describe says the scope in words: "ReadWriteType All, no excluded event
+// sources" or "advanced selector, readOnly true, excluding kms.amazonaws.com".
+func (s mgmtScope) describe() string {
+	out := "ReadWriteType " + s.ReadWriteType
+	if s.advanced {
+		out = "advanced selector, read and write (no readOnly condition)"
+		if s.ReadOnly != "" {
+			out = "advanced selector, readOnly " + s.ReadOnly
+		}
+	}
+	if len(s.ExcludedSources) > 0 {
+		return out + ", excluding " + strings.Join(s.ExcludedSources, ", ")
+	}
+	return out + ", no excluded event sources"
 }
 
 // managementScopes returns, for each classic selector with
@@ -502,7 +523,9 @@ func managementScopes(sel *snapshot.EventSelectors) []mgmtScope {
 		if s.Name != "" {
 			name += " (" + s.Name + ")"
 		}
-		out = append(out, mgmtScope{ReadWriteType: advancedReadWrite(s), ExcludedSources: nonNil(excluded), Selector: name})
+		rw := advancedReadWrite(s)
+		ro := map[string]string{"ReadOnly": "true", "WriteOnly": "false"}[rw]
+		out = append(out, mgmtScope{ReadWriteType: rw, ReadOnly: ro, ExcludedSources: nonNil(excluded), Selector: name, advanced: true})
 	}
 	return out
 }

@@ -55,6 +55,8 @@ func evalKMSEncryption(c *evalCtx) {
 		if err != nil {
 			ev["error"] = errEvidence(err)
 			switch {
+			case k == nil && foreign && c.acct.Loaded.Has(snapshot.NeedKeys):
+				c.info(t.ARN, t.HomeRegion, encrypted+"; key state not verifiable: the key belongs to account "+keyAccount+" and was not described", ev)
 			case err.Code != codeNotRead && (foreign || isDenied(err)):
 				c.info(t.ARN, t.HomeRegion, encrypted+"; key state not verifiable: "+describeErr(err), ev)
 			case isNotFound(err):

@@ -63,13 +63,7 @@ func evalManagementEvents(c *evalCtx) {
 		}
 		parts := make([]string, 0, len(scopes))
 		for _, s := range scopes {
-			p := "ReadWriteType " + s.ReadWriteType
-			if len(s.ExcludedSources) > 0 {
-				p += ", excluding " + strings.Join(s.ExcludedSources, ", ")
-			} else {
-				p += ", no excluded event sources"
-			}
-			parts = append(parts, p)
+			parts = append(parts, s.describe())
 		}
 		c.ok(t.ARN, t.HomeRegion, label+" logs management events ("+strings.Join(parts, "; ")+")", ev)
 	})

@@ -130,11 +130,9 @@ func (c *evalCtx) multiRegionScope(t *snapshot.Trail, ev map[string]any) string 
 		return " but logs no management events"
 	}
 	s := scopes[0]
-	excluded := "no excluded event sources"
-	if len(s.ExcludedSources) > 0 {
-		excluded = "excluding " + strings.Join(s.ExcludedSources, ", ")
-	}
-	return " (management events " + s.ReadWriteType + ", " + excluded + ")"
+	ev["read_write_type"] = s.ReadWriteType
+	ev["exclude_management_event_sources"] = s.ExcludedSources
+	return " (management events: " + s.describe() + ")"
 }
 
 // multiRegionEvidence lists multi-region trails with their logging state.

@@ -51,6 +51,8 @@ func evalSNSTopicExists(c *evalCtx) {
 		foreign := owner != "" && owner != c.acct.AccountID
 		err := c.factErr(snapshot.NeedTopics, "sns:GetTopicAttributes", topic != nil && (topic.Exists || terr != nil), terr)
 		switch {
+		case topic == nil && foreign && c.acct.Loaded.Has(snapshot.NeedTopics):
+			c.skip(t.ARN, t.HomeRegion, label+" notifies SNS topic "+t.SnsTopicARN+" of account "+owner+", which was not read from this account", ev)
 		case err == nil:
 			ev["exists"] = true
 			c.ok(t.ARN, t.HomeRegion, label+" notifies SNS topic "+t.SnsTopicARN+", which exists", ev)

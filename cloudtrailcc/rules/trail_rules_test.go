@@ -143,6 +143,10 @@ func TestKMSEncryption(t *testing.T) {
 			a.Keys = map[string]*snapshot.Key{foreignKey: {ID: foreignKey, AccountID: otherAcct,
 				Err: &snapshot.ReadError{Action: "kms:DescribeKey", Code: "AccessDeniedException", Class: snapshot.ClassAccessDenied}}}
 		}), mainTrail, StatusInfo, []string{foreignKey, "not verifiable", "AccessDeniedException"}},
+		{"key in another account not described", with(func(a *snapshot.Account) {
+			trail0(a).KmsKeyID = foreignKey
+			a.Keys = nil
+		}), mainTrail, StatusInfo, []string{foreignKey, "not verifiable", otherAcct}},
 		{"own key missing", key(func(k *snapshot.Key) {
 			k.State, k.Enabled, k.Err = "", false, notFound("kms:DescribeKey", "NotFoundException")
 		}),
@@ -253,7 +257,10 @@ func TestManagementEvents(t *testing.T) {
 			adv("", snapshot.FieldSelector{Field: "eventCategory", Equals: []string{"Management"}},
 				snapshot.FieldSelector{Field: "readOnly", Equals: []string{"true"}},
 				snapshot.FieldSelector{Field: "eventSource", NotEquals: []string{"kms.amazonaws.com"}}),
-		}}), mainTrail, StatusOK, []string{"ReadWriteType ReadOnly", "excluding kms.amazonaws.com"}},
+		}}), mainTrail, StatusOK, []string{"advanced selector, readOnly true", "excluding kms.amazonaws.com"}},
+		{"advanced management read and write", withSelectors(&snapshot.EventSelectors{Advanced: []snapshot.AdvancedSelector{
+			adv("x", snapshot.FieldSelector{Field: "eventCategory", Equals: []string{"Management"}}),
+		}}), mainTrail, StatusOK, []string{"read and write (no readOnly condition)", "no excluded event sources"}},
 		{"decided by fields, never by name", withSelectors(&snapshot.EventSelectors{Advanced: []snapshot.AdvancedSelector{
 			adv("Management events", snapshot.FieldSelector{Field: "eventCategory", Equals: []string{"Data"}},
 				snapshot.FieldSelector{Field: "resources.type", Equals: []string{"AWS::S3::Object"}}),
@@ -292,6 +299,12 @@ func TestSNSTopicExists(t *testing.T) {
 			mainTrail, StatusSkip, []string{foreignTopic, otherAcct, "AuthorizationError"}},
 		{"other account's topic missing", foreign(notFound("sns:GetTopicAttributes", "NotFound")),
 			mainTrail, StatusAlarm, []string{foreignTopic, "does not exist"}},
+		{"other account's topic not read", with(func(a *snapshot.Account) {
+			trail0(a).SnsTopicARN = foreignTopic
+			a.Topics = nil
+		}), mainTrail, StatusSkip, []string{foreignTopic, otherAcct, "not read"}},
+		{"own topic never read", with(func(a *snapshot.Account) { a.Topics = nil }),
+			mainTrail, StatusError, []string{"sns:GetTopicAttributes", "NotRead"}},
 		{"own topic denied", topic(func(tp *snapshot.Topic) { tp.Exists, tp.Err = false, denied("sns:GetTopicAttributes") }),
 			mainTrail, StatusError, []string{mainTopic, "sns:GetTopicAttributes", "AccessDenied"}},
 		{"topics not loaded", with(func(a *snapshot.Account) { a.Loaded &^= snapshot.NeedTopics }),
