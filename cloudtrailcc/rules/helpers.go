@@ -295,8 +295,8 @@ func (c *evalCtx) usableTrailFact(t *snapshot.Trail, need snapshot.Need, action,
 	ev := trailEvidence(t)
 	if c.isForeign(t) && isUnreadableForeign(err) {
 		ev["error"] = errEvidence(err)
-		c.skip(t.ARN, t.HomeRegion, fmt.Sprintf("%s belongs to account %s; its %s cannot be read from this account (%s: %s)",
-			c.trailLabel(t), t.OwnerAccountID, what, err.Action, err.Code), ev)
+		c.skip(t.ARN, t.HomeRegion, fmt.Sprintf("trail %s belongs to account %s; its %s cannot be read from this account (%s: %s)",
+			t.Name, t.OwnerAccountID, what, err.Action, err.Code), ev)
 		return false
 	}
 	c.readError(t.ARN, t.HomeRegion, "the "+what+" of "+c.trailLabel(t), err, ev)

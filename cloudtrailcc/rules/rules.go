@@ -42,18 +42,26 @@ type Severity string
 
 // The severities, lowest first.
 const (
-	SeverityLow      Severity = "low"
-	SeverityMedium   Severity = "medium"
-	SeverityHigh     Severity = "high"
+	// SeverityLow is Conformity's Low.
+	SeverityLow Severity = "low"
+	// SeverityMedium is Conformity's Medium.
+	SeverityMedium Severity = "medium"
+	// SeverityHigh is Conformity's High.
+	SeverityHigh Severity = "high"
+	// SeverityCritical is Conformity's Very High.
 	SeverityCritical Severity = "critical"
 )
 
-// The scopes a rule evaluates.
+// The scopes a rule evaluates (Rule.Scope).
 const (
-	ScopeBucket  = "bucket"
-	ScopeTrail   = "trail"
+	// ScopeBucket: one finding per S3 bucket named by the trails.
+	ScopeBucket = "bucket"
+	// ScopeTrail: one finding per trail, in its home region.
+	ScopeTrail = "trail"
+	// ScopeAccount: one finding for the account (arn:PARTITION:::ACCOUNT).
 	ScopeAccount = "account"
-	ScopeRegion  = "region"
+	// ScopeRegion: findings per enabled region (arn:PARTITION::REGION:ACCOUNT) or per event.
+	ScopeRegion = "region"
 )
 
 // Rule is one catalogue entry: what the rule checks, why, how to fix it and
@@ -164,7 +172,8 @@ func NeedsOf(ids ...string) snapshot.Need {
 // Evaluate runs the given rules (all when no id is given; unknown ids are
 // ignored) over acct and returns their findings in catalogue order, each
 // rule's findings sorted by resource. acct.ReadAt is "now" for every
-// time-based decision. Every selected rule yields at least one finding.
+// time-based decision (the current time when ReadAt is zero). Every
+// selected rule yields at least one finding.
 func Evaluate(acct *snapshot.Account, ids ...string) []Finding {
 	if acct == nil {
 		return nil
