@@ -61,6 +61,10 @@ func TestMultiRegion(t *testing.T) {
 		{"a logging multi-region trail decides despite listing errors", with(func(a *snapshot.Account) {
 			a.TrailListErrors = map[string]*snapshot.ReadError{"eu-west-1": denied("cloudtrail:DescribeTrails")}
 		}), acctRes, StatusOK, []string{"main"}},
+		{"enabled regions unknown", with(func(a *snapshot.Account) {
+			a.Regions, a.RegionsErr = nil, denied("ec2:DescribeRegions")
+			trail0(a).IsMultiRegionTrail = false
+		}), acctRes, StatusAlarm, []string{"no trail is multi-region", "enabled regions are unknown", "ec2:DescribeRegions failed with AccessDenied"}},
 		{"status not loaded", with(func(a *snapshot.Account) { a.Loaded &^= snapshot.NeedTrailStatus }),
 			acctRes, StatusError, []string{"cloudtrail:GetTrailStatus", "NotRead"}},
 	}

@@ -88,7 +88,14 @@ func evalMultiRegion(c *evalCtx) {
 		why = append(why, "multi-region "+c.trailLabel(t)+" is "+notLoggingSince(t.Status))
 	}
 	cover := fmt.Sprintf("all %d enabled regions have a logging regional trail, but regions enabled later will not", len(c.acct.Regions))
-	if len(uncovered) > 0 {
+	switch {
+	case len(c.acct.Regions) == 0:
+		cover = "the enabled regions are unknown"
+		if c.acct.RegionsErr != nil {
+			cover += " (" + describeErr(c.acct.RegionsErr) + ")"
+			ev["regions_error"] = errEvidence(c.acct.RegionsErr)
+		}
+	case len(uncovered) > 0:
 		cover = fmt.Sprintf("%d of %d enabled regions have no logging trail: %s", len(uncovered), len(c.acct.Regions), shortList(uncovered, 5))
 	}
 	c.alarm(res, "", strings.Join(why, "; ")+"; "+cover, ev)
