@@ -170,6 +170,11 @@ func TestConfigChanges(t *testing.T) {
 		{"lookup failed in a region", with(func(a *snapshot.Account) {
 			a.ConfigChangeErrors = map[string]*snapshot.ReadError{"eu-west-1": throttled("cloudtrail:LookupEvents")}
 		}), "arn:aws::eu-west-1:123456789012", StatusError, []string{"eu-west-1", "cloudtrail:LookupEvents", "ThrottlingException"}},
+		{"seven-day window", with(func(a *snapshot.Account) { a.ConfigChangeWindowStart = now.Add(-7 * 24 * time.Hour) }),
+			"arn:aws::us-east-1:123456789012", StatusOK, []string{"in the last 7d"}},
+		{"no region evaluated", with(func(a *snapshot.Account) { a.Regions = nil }), acctRes, StatusSkip, []string{"no enabled region"}},
+		{"regions unreadable", with(func(a *snapshot.Account) { a.Regions, a.RegionsErr = nil, denied("ec2:DescribeRegions") }),
+			acctRes, StatusError, []string{"ec2:DescribeRegions", "AccessDenied"}},
 		{"not loaded", with(func(a *snapshot.Account) { a.Loaded &^= snapshot.NeedConfigChanges }),
 			acctRes, StatusError, []string{"cloudtrail:LookupEvents", "NotRead"}},
 		{"event data store change", withEvents(&snapshot.ConfigChangeEvent{EventName: "DeleteEventDataStore", Region: "eu-west-1",
