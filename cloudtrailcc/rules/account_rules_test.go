@@ -29,9 +29,21 @@ func TestMultiRegion(t *testing.T) {
 		{"excluded sources are named", withSelectors(&snapshot.EventSelectors{Classic: []snapshot.ClassicSelector{{
 			ReadWriteType: "WriteOnly", IncludeManagementEvents: true, ExcludeManagementEventSources: []string{"kms.amazonaws.com"}}}}),
 			acctRes, StatusOK, []string{"ReadWriteType WriteOnly", "excluding kms.amazonaws.com"}},
-		{"unreadable selectors do not hide a logging trail", withTrail(func(t *snapshot.Trail) {
+		{"logging trail with unreadable selectors is an error", withTrail(func(t *snapshot.Trail) {
 			failSelectors(t, denied("cloudtrail:GetEventSelectors"))
-		}), acctRes, StatusOK, []string{"main is logging", "cloudtrail:GetEventSelectors"}},
+		}), acctRes, StatusError, []string{"main", "cloudtrail:GetEventSelectors", "AccessDenied"}},
+		{"another logging trail with readable selectors decides", with(func(a *snapshot.Account) {
+			failSelectors(trail0(a), denied("cloudtrail:GetEventSelectors"))
+			second := goodTrail()
+			second.ARN, second.Name = "arn:aws:cloudtrail:us-east-1:123456789012:trail/second", "second"
+			a.Trails = append(a.Trails, second)
+		}), acctRes, StatusOK, []string{"second is logging"}},
+		{"organization trail logging, selectors only its owner may read", orgAccount(func(t *snapshot.Trail) {
+			failSelectors(t, denied("cloudtrail:GetEventSelectors"))
+		}), acctRes, StatusInfo, []string{"org", otherAcct, "is logging", "cloudtrail:GetEventSelectors"}},
+		{"enabled regions unknown do not change a logging trail's verdict", with(func(a *snapshot.Account) {
+			a.Regions, a.RegionsErr = []string{"us-east-1"}, denied("ec2:DescribeRegions")
+		}), acctRes, StatusOK, []string{"main is logging"}},
 		{"no trail at all", with(func(a *snapshot.Account) { a.Trails = nil }), acctRes, StatusAlarm,
 			[]string{"no CloudTrail trail in this account"}},
 		{"multi-region trail stopped", withStatus(func(s *snapshot.TrailStatus) { s.IsLogging, s.StopLoggingTime = false, hoursAgo(2) }),
@@ -175,6 +187,9 @@ func TestConfigChanges(t *testing.T) {
 		{"no region evaluated", with(func(a *snapshot.Account) { a.Regions = nil }), acctRes, StatusSkip, []string{"no enabled region"}},
 		{"regions unreadable", with(func(a *snapshot.Account) { a.Regions, a.RegionsErr = nil, denied("ec2:DescribeRegions") }),
 			acctRes, StatusError, []string{"ec2:DescribeRegions", "AccessDenied"}},
+		{"regions unreadable, fallback region searched", with(func(a *snapshot.Account) {
+			a.Regions, a.RegionsErr = []string{"us-east-1"}, denied("ec2:DescribeRegions")
+		}), acctRes, StatusError, []string{"ec2:DescribeRegions", "AccessDenied", "other than us-east-1"}},
 		{"not loaded", with(func(a *snapshot.Account) { a.Loaded &^= snapshot.NeedConfigChanges }),
 			acctRes, StatusError, []string{"cloudtrail:LookupEvents", "NotRead"}},
 		{"event data store change", withEvents(&snapshot.ConfigChangeEvent{EventName: "DeleteEventDataStore", Region: "eu-west-1",

@@ -80,10 +80,10 @@ func evalBucketNotPublic(c *evalCtx) {
 				open = append(open, pol.why)
 			}
 			c.alarm(res, b.Region, "bucket "+b.Name+" is public: "+strings.Join(open, "; "), ev)
-		case acl.err != nil:
-			c.readError(res, b.Region, "whether bucket "+b.Name+" is public", acl.err, ev)
-		case pol.err != nil:
-			c.readError(res, b.Region, "whether bucket "+b.Name+" is public", pol.err, ev)
+		case f.firstErr() != nil:
+			// Strict: no ok unless every fact was read, even one that a
+			// Public Access Block setting or BucketOwnerEnforced makes moot.
+			c.readError(res, b.Region, "whether bucket "+b.Name+" is public", f.firstErr(), ev)
 		case acl.pabWhy != "" && acl.pabWhy == pol.pabWhy:
 			c.ok(res, b.Region, "bucket "+b.Name+" is not public: IgnorePublicAcls and RestrictPublicBuckets on at "+acl.pabWhy+" level", ev)
 		default:
@@ -141,6 +141,16 @@ func (f publicFacts) pabFlag(flag func(*snapshot.PublicAccessBlock) bool) string
 		return "account"
 	}
 	return ""
+}
+
+// firstErr returns the first fact that could not be read, if any.
+func (f publicFacts) firstErr() *snapshot.ReadError {
+	for _, err := range []*snapshot.ReadError{f.aclErr, f.policyErr, f.bucketPABErr, f.acctPABErr, f.ownershipErr} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pabErr returns the first Public Access Block read error, if any.

@@ -28,7 +28,12 @@ func bucketCommonCases(need snapshot.Need, action string, deny func(a *snapshot.
 			b := bucket0(a)
 			b.Owned, b.OwnedKnown = false, false
 			deny(a, b)
-		}), mainBktARN, StatusError, []string{action, "AccessDenied"}},
+		}), mainBktARN, StatusError, []string{"s3:ListAllMyBuckets", "AccessDenied"}},
+		{"ownership unknown is an error even when the bucket reads fine", with(func(a *snapshot.Account) {
+			a.OwnBucketsErr = denied("s3:ListAllMyBuckets")
+			b := bucket0(a)
+			b.Owned, b.OwnedKnown = false, false
+		}), mainBktARN, StatusError, []string{"ct-logs", "belongs to this account", "s3:ListAllMyBuckets"}},
 		{"fact not loaded is an error", with(func(a *snapshot.Account) { a.Loaded &^= need }),
 			mainBktARN, StatusError, []string{"ct-logs", action, "NotRead"}},
 		{"bucket never read is an error", with(func(a *snapshot.Account) { a.Buckets = nil }),
@@ -138,10 +143,13 @@ func TestBucketNotPublic(t *testing.T) {
 			b.Policy = &snapshot.BucketPolicyStatus{}
 			b.ACL, b.ACLErr = nil, denied("s3:GetBucketAcl")
 		}), mainBktARN, StatusError, []string{"s3:GetBucketAcl", "AccessDenied"}},
-		{"unreadable ACL does not matter when IgnorePublicAcls is on", with(func(a *snapshot.Account) {
+		{"unreadable ACL is an error even when ACLs are disabled", with(func(a *snapshot.Account) {
 			b := bucket0(a)
 			b.ACL, b.ACLErr = nil, denied("s3:GetBucketAcl")
-		}), mainBktARN, StatusOK, []string{"BucketOwnerEnforced"}},
+		}), mainBktARN, StatusError, []string{"s3:GetBucketAcl", "AccessDenied"}},
+		{"unreadable account PAB is an error even when the bucket PAB is on", with(func(a *snapshot.Account) {
+			a.AccountPublicAccessBlock, a.AccountPublicAccessBlockErr = nil, denied("s3:GetAccountPublicAccessBlock")
+		}), mainBktARN, StatusError, []string{"s3:GetAccountPublicAccessBlock"}},
 		{"open ACL path alarms even when the policy is unreadable", publicBucket(func(_ *snapshot.Account, b *snapshot.Bucket) {
 			b.Policy, b.PolicyErr = nil, denied("s3:GetBucketPolicyStatus")
 		}), mainBktARN, StatusAlarm, []string{"READ to AllUsers"}},

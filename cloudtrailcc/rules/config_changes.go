@@ -73,16 +73,25 @@ func evalConfigChanges(c *evalCtx) {
 		c.skip(c.accountARN(), "", "no enabled region was evaluated for CloudTrail configuration changes", nil)
 		return
 	}
+	var quiet []string
 	for _, r := range regions {
 		ev := map[string]any{"region": r, "window_start": fmtTime(a.ConfigChangeWindowStart),
 			"window_end": fmtTime(a.ConfigChangeWindowEnd), "event_names": names}
-		if err := a.ConfigChangeErrors[r]; err != nil {
+		switch err := a.ConfigChangeErrors[r]; {
+		case err != nil:
 			c.readError(c.regionARN(r), r, "the CloudTrail configuration changes of region "+r, err, ev)
-			continue
-		}
-		if !changed[r] {
+		case changed[r]:
+		case a.RegionsErr != nil:
+			quiet = append(quiet, r)
+		default:
 			c.ok(c.regionARN(r), r, "no CloudTrail configuration change in region "+r+" in "+window, ev)
 		}
+	}
+	if a.RegionsErr != nil && len(regions) > 0 {
+		// Unknown enabled regions may hide changes: no region is declared quiet.
+		c.readError(c.accountARN(), "", "the enabled regions, so regions other than "+shortList(regions, 5)+
+			" were not searched for configuration changes", a.RegionsErr,
+			map[string]any{"searched_regions": regions, "regions_without_changes": nonNil(quiet)})
 	}
 }
 

@@ -17,10 +17,11 @@ var duplicateGlobalEvents = &Rule{
 		"IncludeGlobalServiceEvents true and multi-region or homed in us-east-1, own or organization trails, distinct by " +
 		"ARN, logging or not. Two or more record every global event twice, which doubles storage and confuses analysis. " +
 		"In partitions other than aws, single-region trails with the flag may or may not receive them: when only those " +
-		"would make a duplicate the finding is info.",
+		"would make a duplicate the finding is info. GetTrailStatus, when read, only marks trails \"(not logging)\"; " +
+		"it does not decide.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeAccount,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+	IAMActions: []string{"cloudtrail:DescribeTrails"},
 	Remediation: "Keep IncludeGlobalServiceEvents on one trail only (normally the multi-region trail) and disable it on " +
 		"the others; a multi-region trail's flag can only be turned off together with making it single-region.",
 	RemediationCLI: "aws cloudtrail update-trail --name OTHER_TRAIL_NAME --no-include-global-service-events",
@@ -68,7 +69,7 @@ func evalDuplicateGlobalEvents(c *evalCtx) {
 	case len(c.acct.TrailListErrors) > 0:
 		c.trailListErrorAccount(ev)
 	case len(sure) == 1:
-		c.ok(res, "", "only "+names[0]+" receives global service events", ev)
+		c.ok(res, "", "only "+c.trailLabel(sure[0])+" receives global service events", ev)
 	default:
 		c.ok(res, "", fmt.Sprintf("no trail receives global service events (%d trails), so none are duplicated", len(ts)), ev)
 	}

@@ -325,6 +325,12 @@ func (c *evalCtx) statusErr(t *snapshot.Trail) *snapshot.ReadError {
 	return c.factErr(snapshot.NeedTrailStatus, "cloudtrail:GetTrailStatus", t.Status != nil, t.StatusErr)
 }
 
+// selectorsErr returns the error that keeps the trail's event selectors
+// from being used (nil when usable), for account-level rules.
+func (c *evalCtx) selectorsErr(t *snapshot.Trail) *snapshot.ReadError {
+	return c.factErr(snapshot.NeedEventSelectors, "cloudtrail:GetEventSelectors", t.Selectors != nil, t.SelectorsErr)
+}
+
 // isLogging reports whether the trail's status was read and says logging.
 func isLogging(t *snapshot.Trail) bool { return t.Status != nil && t.Status.IsLogging }
 
@@ -435,10 +441,15 @@ func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, res
 		case b.OwnedKnown && !b.Owned:
 			ev["owned"] = false
 			c.skip(res, b.Region, "bucket "+name+" belongs to another account (it is not in this account's ListBuckets)", ev)
-		default:
-			if !b.OwnedKnown && c.acct.OwnBucketsErr != nil {
-				ev["own_buckets_error"] = errEvidence(c.acct.OwnBucketsErr)
+		case !b.OwnedKnown:
+			// Another account's bucket would be skipped: without ListBuckets
+			// no verdict is safe.
+			err := c.acct.OwnBucketsErr
+			if err == nil {
+				err = notRead("s3:ListAllMyBuckets")
 			}
+			c.readError(res, b.Region, "whether bucket "+name+" belongs to this account", err, ev)
+		default:
 			fn(b, res, ev)
 		}
 	}

@@ -15,12 +15,12 @@ var multiRegion = &Rule{
 	ConformityRisk: "High",
 	Description: "Checks that at least one multi-region trail is logging, so API activity in every region - including " +
 		"regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and " +
-		"excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading). When there is none, the finding lists " +
-		"the enabled regions that no logging trail covers (a regional trail covers its own region).",
-	Severity: SeverityHigh,
-	Scope:    ScopeAccount,
-	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
-		"cloudtrail:GetEventSelectors"},
+		"excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading), so its event selectors must be readable. " +
+		"When there is none, the finding lists the enabled regions that no logging trail covers (a regional trail covers " +
+		"its own region); the verdict itself does not depend on the region list.",
+	Severity:   SeverityHigh,
+	Scope:      ScopeAccount,
+	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"},
 	Remediation: "Make a trail multi-region (or create one) and start logging on it; keep management events with " +
 		"ReadWriteType All and no excluded event sources.",
 	RemediationCLI: "aws cloudtrail update-trail --name TRAIL_NAME --is-multi-region-trail && aws cloudtrail start-logging --name TRAIL_NAME",
@@ -51,16 +51,7 @@ func evalMultiRegion(c *evalCtx) {
 		}
 	}
 	if len(logging) > 0 {
-		t := logging[0]
-		ev := trailEvidence(t)
-		ev["is_logging"] = true
-		arns := []string{}
-		for _, l := range logging {
-			arns = append(arns, l.ARN)
-		}
-		ev["logging_multi_region_trails"] = arns
-		scope := c.multiRegionScope(t, ev)
-		c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging"+scope, ev)
+		c.multiRegionLogging(logging)
 		return
 	}
 	uncovered := c.uncoveredRegions(ts)
@@ -89,12 +80,11 @@ func evalMultiRegion(c *evalCtx) {
 	}
 	cover := fmt.Sprintf("all %d enabled regions have a logging regional trail, but regions enabled later will not", len(c.acct.Regions))
 	switch {
+	case c.acct.RegionsErr != nil:
+		cover = "the enabled regions are unknown (" + describeErr(c.acct.RegionsErr) + ")"
+		ev["regions_error"] = errEvidence(c.acct.RegionsErr)
 	case len(c.acct.Regions) == 0:
 		cover = "the enabled regions are unknown"
-		if c.acct.RegionsErr != nil {
-			cover += " (" + describeErr(c.acct.RegionsErr) + ")"
-			ev["regions_error"] = errEvidence(c.acct.RegionsErr)
-		}
 	case len(uncovered) > 0:
 		cover = fmt.Sprintf("%d of %d enabled regions have no logging trail: %s", len(uncovered), len(c.acct.Regions), shortList(uncovered, 5))
 	}
@@ -124,22 +114,47 @@ func (c *evalCtx) uncoveredRegions(ts []*snapshot.Trail) []string {
 	return out
 }
 
-// multiRegionScope adds the trail's management-event scope to ev and
-// returns it as a reason suffix.
-func (c *evalCtx) multiRegionScope(t *snapshot.Trail, ev map[string]any) string {
-	if err := c.factErr(snapshot.NeedEventSelectors, "cloudtrail:GetEventSelectors", t.Selectors != nil, t.SelectorsErr); err != nil {
-		ev["event_selectors_error"] = errEvidence(err)
-		return " (its event selectors could not be read: " + describeErr(err) + ")"
+// multiRegionLogging reports the logging multi-region trails: ok naming
+// the first whose event selectors were read, with its management-event
+// scope; when no selectors could be read, error (or info for another
+// account's trail that only its owner may read), as the evidence the verdict
+// carries is missing.
+func (c *evalCtx) multiRegionLogging(logging []*snapshot.Trail) {
+	res := c.accountARN()
+	arns := make([]string, 0, len(logging))
+	for _, t := range logging {
+		arns = append(arns, t.ARN)
 	}
-	scopes := managementScopes(t.Selectors)
-	ev["management_events"] = scopes
-	if len(scopes) == 0 {
-		return " but logs no management events"
+	for _, t := range logging {
+		if c.selectorsErr(t) != nil {
+			continue
+		}
+		ev := trailEvidence(t)
+		ev["is_logging"] = true
+		ev["logging_multi_region_trails"] = arns
+		scopes := managementScopes(t.Selectors)
+		ev["management_events"] = scopes
+		if len(scopes) == 0 {
+			c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging, but logs no management events", ev)
+			return
+		}
+		ev["read_write_type"] = scopes[0].ReadWriteType
+		ev["exclude_management_event_sources"] = scopes[0].ExcludedSources
+		c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging (management events: "+scopes[0].describe()+")", ev)
+		return
 	}
-	s := scopes[0]
-	ev["read_write_type"] = s.ReadWriteType
-	ev["exclude_management_event_sources"] = s.ExcludedSources
-	return " (management events: " + s.describe() + ")"
+	t := logging[0]
+	err := c.selectorsErr(t)
+	ev := trailEvidence(t)
+	ev["is_logging"] = true
+	ev["logging_multi_region_trails"] = arns
+	if c.isForeign(t) && isUnreadableForeign(err) {
+		ev["error"] = errEvidence(err)
+		c.info(res, "", fmt.Sprintf("multi-region %s is logging, but its event selectors can be read only by its owner, account %s (%s: %s)",
+			c.trailLabel(t), t.OwnerAccountID, err.Action, err.Code), ev)
+		return
+	}
+	c.readError(res, "", "the event selectors of logging multi-region "+c.trailLabel(t), err, ev)
 }
 
 // multiRegionEvidence lists multi-region trails with their logging state.

@@ -212,7 +212,16 @@ func TestReadErrorNeverOK(t *testing.T) {
 			failStatus(trail0(a), denied("cloudtrail:GetTrailStatus"))
 		}, []string{"cloudwatch_integration", "delivery_failing", "multi_region", "global_services"}},
 		{"selectors throttled", func(a *snapshot.Account) { failSelectors(trail0(a), throttled("cloudtrail:GetEventSelectors")) },
-			[]string{"data_events", "management_events"}},
+			[]string{"data_events", "management_events", "multi_region"}},
+		{"regions unreadable", func(a *snapshot.Account) {
+			a.Regions, a.RegionsErr = []string{"us-east-1"}, denied("ec2:DescribeRegions")
+		},
+			[]string{"config_changes"}},
+		{"bucket ownership unknown, facts readable", func(a *snapshot.Account) {
+			a.OwnBucketsErr = denied("s3:ListAllMyBuckets")
+			b := bucket0(a)
+			b.Owned, b.OwnedKnown = false, false
+		}, contractIDs[:3:3]},
 		{"org trail selectors denied", func(a *snapshot.Account) {
 			trail0(a).OwnerAccountID = otherAcct
 			failSelectors(trail0(a), denied("cloudtrail:GetEventSelectors"))
@@ -227,6 +236,15 @@ func TestReadErrorNeverOK(t *testing.T) {
 			b.PublicAccessBlock, b.PublicAccessBlockRead, b.PublicAccessBlockErr = nil, false, denied("s3:GetBucketPublicAccessBlock")
 			b.ObjectOwnership, b.OwnershipRead, b.OwnershipErr = "", false, denied("s3:GetBucketOwnershipControls")
 		}), []string{"bucket_not_public"}},
+		{"bucket ACL alone", func(a *snapshot.Account) { bucket0(a).ACL, bucket0(a).ACLErr = nil, denied("s3:GetBucketAcl") },
+			[]string{"bucket_not_public"}},
+		{"bucket policy status alone", func(a *snapshot.Account) {
+			bucket0(a).Policy, bucket0(a).PolicyErr = nil, denied("s3:GetBucketPolicyStatus")
+		}, []string{"bucket_not_public"}},
+		{"bucket ownership controls alone", func(a *snapshot.Account) {
+			b := bucket0(a)
+			b.ObjectOwnership, b.OwnershipRead, b.OwnershipErr = "", false, denied("s3:GetBucketOwnershipControls")
+		}, []string{"bucket_not_public"}},
 		{"bucket ownership unknown", func(a *snapshot.Account) {
 			a.OwnBucketsErr = denied("s3:ListAllMyBuckets")
 			b := bucket0(a)
