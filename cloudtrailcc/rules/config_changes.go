@@ -87,11 +87,14 @@ func evalConfigChanges(c *evalCtx) {
 			c.ok(c.regionARN(r), r, "no CloudTrail configuration change in region "+r+" in "+window, ev)
 		}
 	}
-	if a.RegionsErr != nil && len(regions) > 0 {
+	if a.RegionsErr != nil && (len(regions) > 0 || len(changed) > 0) {
 		// Unknown enabled regions may hide changes: no region is declared quiet.
-		c.readError(c.accountARN(), "", "the enabled regions, so regions other than "+shortList(regions, 5)+
-			" were not searched for configuration changes", a.RegionsErr,
-			map[string]any{"searched_regions": regions, "regions_without_changes": nonNil(quiet)})
+		what := "the enabled regions, so no region was searched for configuration changes"
+		if len(regions) > 0 {
+			what = "the enabled regions, so regions other than " + shortList(regions, 5) + " were not searched for configuration changes"
+		}
+		c.readError(c.accountARN(), "", what, a.RegionsErr,
+			map[string]any{"searched_regions": nonNil(regions), "regions_without_changes": nonNil(quiet)})
 	}
 }
 

@@ -90,6 +90,7 @@ func (c *evalCtx) emit(st Status, resource, region, reason string, ev map[string
 	})
 }
 
+// ok, alarm, info and skip emit a finding of their status.
 func (c *evalCtx) ok(resource, region, reason string, ev map[string]any) {
 	c.emit(StatusOK, resource, region, reason, ev)
 }
