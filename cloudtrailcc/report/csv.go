@@ -1,0 +1,67 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// CSVHeader returns the CSV header of the benchmark: Powerpipe v1.5.2's
+// control CSV columns (group_id, title, description, control_id,
+// control_title, control_description, reason, resource, status, severity),
+// then the dimension columns, then the tag columns.
+func (b *Benchmark) CSVHeader() []string {
+	h := []string{"group_id", "title", "description", "control_id", "control_title",
+		"control_description", "reason", "resource", "status", "severity"}
+	h = append(h, b.DimensionKeys()...)
+	return append(h, b.TagKeys...)
+}
+
+// WriteCSV writes the report as Powerpipe's benchmark CSV export does
+// (templates/csv/output.tmpl): a header line, then one line per finding,
+// each cell escaped on its own with encoding/csv and trimmed, cells joined
+// by commas, lines ended by "\n". Tag cells a control lacks are empty.
+func WriteCSV(w io.Writer, r *Report) error {
+	b := r.Benchmark
+	var out strings.Builder
+	writeLine(&out, b.CSVHeader())
+	for _, f := range r.Findings {
+		c, _ := b.Control(f.RuleID)
+		line := []string{c.GroupID, c.GroupTitle, c.GroupDescription, c.ControlID, c.Title, c.Description,
+			f.Reason, f.Resource, f.Status, c.Severity}
+		for _, d := range b.Dimensions {
+			line = append(line, f.dimension(d))
+		}
+		for _, k := range b.TagKeys {
+			line = append(line, c.Tags[k])
+		}
+		writeLine(&out, line)
+	}
+	if _, err := io.WriteString(w, out.String()); err != nil {
+		return fmt.Errorf("writing CSV: %w", err)
+	}
+	return nil
+}
+
+// writeLine appends one CSV line of cells.
+func writeLine(out *strings.Builder, cells []string) {
+	for i, c := range cells {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		out.WriteString(csvCell(c))
+	}
+	out.WriteByte('\n')
+}
+
+// csvCell escapes one cell exactly as Powerpipe's toCsvCell template
+// function: a one-field record through encoding/csv, whitespace trimmed.
+func csvCell(s string) string {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{s}) // writes to a bytes.Buffer cannot fail
+	w.Flush()
+	return strings.TrimSpace(buf.String())
+}

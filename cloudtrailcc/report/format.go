@@ -1,0 +1,91 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// Format is an output format of a check.
+type Format string
+
+// The output formats.
+const (
+	// FormatTable is the terminal table.
+	FormatTable Format = "table"
+	// FormatCSV is Powerpipe's benchmark CSV layout.
+	FormatCSV Format = "csv"
+	// FormatJSON is the JSON document of WriteJSON.
+	FormatJSON Format = "json"
+	// FormatASFF is a JSON array of AWS Security Finding Format findings.
+	FormatASFF Format = "asff"
+	// FormatOCSF is a JSON array of OCSF Compliance Finding events.
+	FormatOCSF Format = "ocsf"
+)
+
+// Formats lists the output formats.
+var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatASFF, FormatOCSF}
+
+// exportExtensions maps export file name endings to formats, longest first
+// so that ".asff.json" wins over ".json".
+var exportExtensions = []struct {
+	ext    string
+	format Format
+}{
+	{".asff.json", FormatASFF},
+	{".ocsf.json", FormatOCSF},
+	{".csv", FormatCSV},
+	{".json", FormatJSON},
+}
+
+// ParseFormat returns the format named s; the error lists the choices.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if string(f) == strings.ToLower(s) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown output format %q; valid formats: %s", s, formatList(Formats))
+}
+
+// FormatForFile returns the export format of a file name from its ending:
+// .csv (Powerpipe CSV), .asff.json (ASFF), .ocsf.json (OCSF) or .json (JSON).
+func FormatForFile(path string) (Format, error) {
+	name := strings.ToLower(filepath.Base(path))
+	for _, e := range exportExtensions {
+		if strings.HasSuffix(name, e.ext) && len(name) > len(e.ext) {
+			return e.format, nil
+		}
+	}
+	var exts []string
+	for _, e := range exportExtensions {
+		exts = append(exts, e.ext)
+	}
+	return "", fmt.Errorf("cannot tell the export format of %q from its name; valid endings: %s", path, strings.Join(exts, ", "))
+}
+
+// Write writes r to w in format f.
+func Write(w io.Writer, r *Report, f Format) error {
+	switch f {
+	case FormatTable:
+		return WriteTable(w, r, TableOptions{})
+	case FormatCSV:
+		return WriteCSV(w, r)
+	case FormatJSON:
+		return WriteJSON(w, r)
+	case FormatASFF:
+		return WriteASFF(w, r)
+	case FormatOCSF:
+		return WriteOCSF(w, r)
+	}
+	return fmt.Errorf("unknown output format %q; valid formats: %s", f, formatList(Formats))
+}
+
+func formatList(fs []Format) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}

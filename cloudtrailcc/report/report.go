@@ -1,0 +1,178 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Statuses are the finding statuses, in the order Powerpipe lists a
+// control's rows: error, alarm, info, ok, skip.
+var Statuses = []string{"error", "alarm", "info", "ok", "skip"}
+
+// Severities are the rule severities, lowest first.
+var Severities = []string{"low", "medium", "high", "critical"}
+
+// Finding is one rule verdict on one resource: a row of cloudtrailcc_finding
+// joined with the rule's catalogue entry (cloudtrailcc_rule).
+type Finding struct {
+	// RuleID is the rule's id, e.g. "log_file_validation".
+	RuleID string `json:"rule_id"`
+	// Status is ok, alarm, info, skip or error.
+	Status string `json:"status"`
+	// Severity is the rule's severity: low, medium, high or critical.
+	Severity string `json:"severity"`
+	// Reason is one sentence naming the resource and the deciding value.
+	Reason string `json:"reason"`
+	// Resource is the ARN the finding is about.
+	Resource string `json:"resource"`
+	// AccountID is the AWS account of the finding.
+	AccountID string `json:"account_id"`
+	// Region is the resource's region; empty for account-level findings
+	// (NULL in the table).
+	Region string `json:"region,omitempty"`
+	// Partition is the AWS partition (aws, aws-cn, aws-us-gov).
+	Partition string `json:"partition,omitempty"`
+	// Evidence holds the API fields that decided the verdict.
+	Evidence any `json:"evidence,omitempty"`
+
+	// Title and Description are the rule's (cloudtrailcc_rule).
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	// ConformityID and ConformityRisk are Cloud Conformity's rule id and risk.
+	ConformityID   string `json:"conformity_id,omitempty"`
+	ConformityRisk string `json:"conformity_risk,omitempty"`
+	// Remediation and RemediationCLI say how to fix an alarm.
+	Remediation    string `json:"remediation,omitempty"`
+	RemediationCLI string `json:"remediation_cli,omitempty"`
+	// Related lists related controls of other frameworks; References links docs.
+	Related    []string `json:"related,omitempty"`
+	References []string `json:"references,omitempty"`
+}
+
+// Report is the result of one check run.
+type Report struct {
+	// Benchmark is the mod's benchmark layout.
+	Benchmark *Benchmark
+	// Findings are the findings, in the order New puts them: benchmark tree
+	// order, then Powerpipe's status order, then as the plugin gave them.
+	Findings []Finding
+	// Time is when the check ran.
+	Time time.Time
+	// Version is the cloudtrailcc version that produced the report.
+	Version string
+	// DefaultRegion is used where a format needs a region and a finding has
+	// none (ASFF ProductArn of account-level findings); default us-east-1.
+	DefaultRegion string
+}
+
+// New builds a report, ordering the findings as Powerpipe lists a benchmark
+// run's rows. Every finding's rule must be a control of the benchmark.
+func New(b *Benchmark, findings []Finding, at time.Time, version string) (*Report, error) {
+	var unknown []string
+	for _, f := range findings {
+		if _, ok := b.Control(f.RuleID); !ok && !slices.Contains(unknown, f.RuleID) {
+			unknown = append(unknown, f.RuleID)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("rules %s have no control in benchmark %s", strings.Join(unknown, ", "), b.ID)
+	}
+	out := slices.Clone(findings)
+	sort.SliceStable(out, func(i, j int) bool {
+		ci, _ := b.Control(out[i].RuleID)
+		cj, _ := b.Control(out[j].RuleID)
+		if ci.Order != cj.Order {
+			return ci.Order < cj.Order
+		}
+		return statusRank(out[i].Status) < statusRank(out[j].Status)
+	})
+	return &Report{Benchmark: b, Findings: out, Time: at.UTC(), Version: version, DefaultRegion: "us-east-1"}, nil
+}
+
+// statusRank is the status's position in Statuses (unknown last).
+func statusRank(s string) int {
+	if i := slices.Index(Statuses, s); i >= 0 {
+		return i
+	}
+	return len(Statuses)
+}
+
+// SeverityRank is the severity's position in Severities (-1 when unknown).
+func SeverityRank(s string) int { return slices.Index(Severities, s) }
+
+// Counts summarises a report.
+type Counts struct {
+	// Status counts the findings by status.
+	Status map[string]int `json:"status"`
+	// AlarmsBySeverity counts the alarms by severity.
+	AlarmsBySeverity map[string]int `json:"alarms_by_severity"`
+	// Rules is the number of distinct rules with findings.
+	Rules int `json:"rules"`
+	// Total is the number of findings.
+	Total int `json:"total"`
+}
+
+// Summary counts the report's findings.
+func (r *Report) Summary() Counts {
+	c := Counts{Status: map[string]int{}, AlarmsBySeverity: map[string]int{}}
+	rules := map[string]bool{}
+	for _, s := range Statuses {
+		c.Status[s] = 0
+	}
+	for _, f := range r.Findings {
+		c.Status[f.Status]++
+		if f.Status == "alarm" {
+			c.AlarmsBySeverity[f.Severity]++
+		}
+		rules[f.RuleID] = true
+	}
+	c.Rules = len(rules)
+	c.Total = len(r.Findings)
+	return c
+}
+
+// String is the one-line summary printed on stderr, e.g.
+// "14 rules, 40 findings: ok 12, alarm 20 (critical 1, high 6, medium 9, low 4), info 2, skip 5, error 1".
+func (c Counts) String() string {
+	var sev []string
+	for i := len(Severities) - 1; i >= 0; i-- {
+		if n := c.AlarmsBySeverity[Severities[i]]; n > 0 {
+			sev = append(sev, fmt.Sprintf("%s %d", Severities[i], n))
+		}
+	}
+	alarm := fmt.Sprintf("alarm %d", c.Status["alarm"])
+	if len(sev) > 0 {
+		alarm += " (" + strings.Join(sev, ", ") + ")"
+	}
+	return fmt.Sprintf("%d rules, %d findings: ok %d, %s, info %d, skip %d, error %d",
+		c.Rules, c.Total, c.Status["ok"], alarm, c.Status["info"], c.Status["skip"], c.Status["error"])
+}
+
+// dimension returns the finding's value of a dimension column as Powerpipe
+// prints it.
+func (f Finding) dimension(d Dimension) string {
+	var v string
+	switch d.Key {
+	case "account_id":
+		v = f.AccountID
+	case "region":
+		v = f.Region
+	case "partition":
+		v = f.Partition
+	}
+	if v == "" {
+		return d.Null
+	}
+	return v
+}
+
+// regionOr is the finding's region, or def when it has none.
+func (f Finding) regionOr(def string) string {
+	if f.Region != "" {
+		return f.Region
+	}
+	return def
+}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/report"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+)
+
+// failOnChoices are the values of --fail-on: a severity, or none.
+var failOnChoices = append([]string{"none"}, report.Severities...)
+
+// checkOptions are the flags of check (and demo).
+type checkOptions struct {
+	rules    []string
+	statuses []string
+	output   string
+	exports  []string
+	failOn   string
+}
+
+// register adds the check flags to cmd.
+func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
+	fs := cmd.Flags()
+	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only this rule id; repeatable (see `cloudtrailcc rules`)")
+	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip, error; repeatable")
+	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf")
+	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF); repeatable")
+	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
+}
+
+// validate checks the flag values before any AWS call.
+func (o *checkOptions) validate() (report.Format, []report.Format, error) {
+	var ids []string
+	for _, r := range rules.Catalogue() {
+		ids = append(ids, r.ID)
+	}
+	for _, id := range o.rules {
+		if !slices.Contains(ids, id) {
+			return "", nil, usageError("unknown rule %q; valid rule ids: %s", id, strings.Join(ids, ", "))
+		}
+	}
+	statuses := []string{"ok", "alarm", "info", "skip", "error"}
+	for _, s := range o.statuses {
+		if !slices.Contains(statuses, s) {
+			return "", nil, usageError("unknown status %q; valid statuses: %s", s, strings.Join(statuses, ", "))
+		}
+	}
+	if !slices.Contains(failOnChoices, o.failOn) {
+		return "", nil, usageError("unknown --fail-on %q; valid values: %s", o.failOn, strings.Join(failOnChoices, ", "))
+	}
+	out, err := report.ParseFormat(o.output)
+	if err != nil {
+		return "", nil, asUsage(err)
+	}
+	var exports []report.Format
+	for _, path := range o.exports {
+		f, err := report.FormatForFile(path)
+		if err != nil {
+			return "", nil, asUsage(err)
+		}
+		exports = append(exports, f)
+	}
+	return out, exports, nil
+}
+
+func newCheckCmd(g *globals) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Evaluate the CloudTrail rules and print the findings",
+		Long: `Evaluate the fourteen CloudTrail rules (or those given with --rule) through
+the in-process plugin and print one finding per rule and resource.
+
+--export FILE writes the findings too; the format follows the file name:
+  .csv        Powerpipe's benchmark CSV layout (group_id, title, description,
+              control_id, control_title, control_description, reason, resource,
+              status, severity, account_id, region, then the tag columns)
+  .json       JSON: benchmark, summary and every field of every finding
+  .asff.json  AWS Security Finding Format, for securityhub batch-import-findings
+  .ocsf.json  OCSF Compliance Finding events (class_uid 2003)
+
+A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
+error, 1 an alarm at or above --fail-on (default low: any alarm), 2 usage,
+configuration or credential error, 3 a rule could not be evaluated (a
+finding with status error) and no alarm failed the run.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, exports, err := o.validate()
+			if err != nil {
+				return err
+			}
+			conn, err := g.connectionConfig()
+			if err != nil {
+				return err
+			}
+			r, err := g.check(cmd.Context(), conn, o, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if err := o.write(r, out, exports, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+			return o.exitCode(r)
+		},
+	}
+	o.register(cmd, nil)
+	return cmd
+}
+
+// noArgs rejects positional arguments with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+	}
+	return nil
+}
+
+// check runs the rules on conn and returns the report.
+func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
+	bench, err := report.LoadBenchmark()
+	if err != nil {
+		return nil, err
+	}
+	client, err := g.openClient(ctx, conn, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer client.Close()
+	n := len(o.rules)
+	if n == 0 {
+		n = len(rules.Catalogue())
+	}
+	var findings []report.Finding
+	err = status(stderr, fmt.Sprintf("evaluating %d rules", n), func() error {
+		var err error
+		findings, err = queryFindings(ctx, client, conn.Name, o.rules, o.statuses)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := report.New(bench, findings, time.Now(), version)
+	if err != nil {
+		return nil, err
+	}
+	if len(conn.Config) > 0 {
+		if regions := firstRegion(conn.Config); regions != "" {
+			r.DefaultRegion = regions
+		}
+	}
+	return r, nil
+}
+
+// queryFindings reads cloudtrailcc_finding (only the rules and statuses
+// asked for, as quals) and joins each row with its cloudtrailcc_rule row.
+// A query error means nothing could be read (no or invalid credentials, an
+// unreachable endpoint): a setup error.
+func queryFindings(ctx context.Context, client *inproc.Client, conn string, ruleIDs, statuses []string) ([]report.Finding, error) {
+	var quals []inproc.Qual
+	if len(ruleIDs) > 0 {
+		quals = append(quals, inproc.Qual{Column: "rule_id", Operator: "=", Value: ruleIDs})
+	}
+	ruleRows, err := client.Query(ctx, conn, "cloudtrailcc_rule", nil, quals)
+	if err != nil {
+		return nil, usageError("%s", cleanError(err, "cloudtrailcc_rule", conn))
+	}
+	catalogue := map[string]inproc.Row{}
+	for _, row := range ruleRows {
+		catalogue[str(row["rule_id"])] = row
+	}
+	if len(statuses) > 0 {
+		quals = append(quals, inproc.Qual{Column: "status", Operator: "=", Value: statuses})
+	}
+	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", nil, quals)
+	if err != nil {
+		return nil, usageError("%s", cleanError(err, "cloudtrailcc_finding", conn))
+	}
+	out := make([]report.Finding, 0, len(rows))
+	for _, row := range rows {
+		id := str(row["rule_id"])
+		rule := catalogue[id]
+		out = append(out, report.Finding{
+			RuleID:         id,
+			Status:         str(row["status"]),
+			Severity:       str(row["severity"]),
+			Reason:         str(row["reason"]),
+			Resource:       str(row["resource"]),
+			AccountID:      str(row["account_id"]),
+			Region:         str(row["region"]),
+			Partition:      str(row["partition"]),
+			Evidence:       row["evidence"],
+			Title:          str(rule["title"]),
+			Description:    str(rule["description"]),
+			ConformityID:   str(rule["conformity_id"]),
+			ConformityRisk: str(rule["conformity_risk"]),
+			Remediation:    str(rule["remediation"]),
+			RemediationCLI: str(rule["remediation_cli"]),
+			Related:        strs(rule["related"]),
+			References:     strs(rule["references"]),
+		})
+	}
+	return out, nil
+}
+
+// write prints r on stdout in format out, writes the export files and the
+// summary line on stderr.
+func (o *checkOptions) write(r *report.Report, out report.Format, exports []report.Format, stdout, stderr io.Writer) error {
+	var err error
+	if out == report.FormatTable {
+		err = report.WriteTable(stdout, r, report.TableOptions{Color: isTerminal(stdout)})
+	} else {
+		err = report.Write(stdout, r, out)
+	}
+	if err != nil {
+		return err
+	}
+	for i, path := range o.exports {
+		if err := writeFile(path, func(w io.Writer) error { return report.Write(w, r, exports[i]) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s (%s)\n", path, exports[i])
+	}
+	fmt.Fprintln(stderr, "summary: "+r.Summary().String())
+	return nil
+}
+
+// exitCode is the run's exit code: 1 when an alarm reaches --fail-on, else
+// 3 when a rule errored, else 0.
+func (o *checkOptions) exitCode(r *report.Report) error {
+	threshold := report.SeverityRank(o.failOn) // -1 for none
+	failing, errored := 0, 0
+	for _, f := range r.Findings {
+		switch {
+		case f.Status == "alarm" && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
+			failing++
+		case f.Status == "error":
+			errored++
+		}
+	}
+	switch {
+	case failing > 0:
+		return &exitError{code: exitAlarm}
+	case errored > 0:
+		return &exitError{code: exitRuleError}
+	}
+	return nil
+}
+
+// writeFile writes a file through write, replacing it only when write succeeds.
+func writeFile(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cloudtrailcc-*")
+	if err != nil {
+		return asUsage(fmt.Errorf("writing %s: %w", path, err))
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return asUsage(fmt.Errorf("writing %s: %w", path, err))
+	}
+	return nil
+}
+
+// str is v as a string ("" for NULL).
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+// strs is a JSON array value as strings.
+func strs(v any) []string {
+	l, ok := v.([]any)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		out = append(out, str(e))
+	}
+	return out
+}
+
+// firstRegion returns the first concrete region of a connection's regions
+// ("" when none or only wildcards).
+func firstRegion(config string) string {
+	attrs, err := parseBody([]byte(config), "connection")
+	if err != nil {
+		return ""
+	}
+	v, ok := attrs["regions"]
+	if !ok || v.IsNull() || !v.CanIterateElements() {
+		return ""
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.Type().FriendlyName() == "string" && !strings.Contains(e.AsString(), "*") {
+			return e.AsString()
+		}
+	}
+	return ""
+}

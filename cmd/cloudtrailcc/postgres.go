@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge"
+)
+
+// bridgeCacheTTL is the snapshot cache period the bridge's connection gets
+// unless its config sets cache_ttl: Steampipe's default, so a benchmark run
+// (one foreign-table scan per control) reads the AWS account once.
+const bridgeCacheTTL = 300
+
+// bridgeProbeTable is read during install to prove the database server can
+// run the export: the catalogue, which needs no AWS access.
+const bridgeProbeTable = "cloudtrailcc_rule"
+
+// bridgeOutput is the export output format the foreign tables read
+// (pgbridge.WriteCSV); hidden from export's help.
+const bridgeOutput = "fdw-csv"
+
+// postgresOptions are the flags of `postgres install` and `postgres uninstall`.
+type postgresOptions struct {
+	database string
+	schema   string
+	stateDir string
+	program  string
+}
+
+// newPostgresCmd builds `cloudtrailcc postgres install|uninstall`: the
+// plugin's tables as foreign tables of a plain PostgreSQL database.
+func newPostgresCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "postgres",
+		Short: "Put the plugin's tables into a plain PostgreSQL database (no Steampipe)",
+		Long: `Install the plugin's tables into a schema of a PostgreSQL database as real
+foreign tables (file_fdw, each running this binary's export when scanned),
+with Steampipe's table names and column types, so SQL written for Steampipe
+- such as the Powerpipe mod's controls - runs unchanged:
+
+  cloudtrailcc postgres install --database postgres://user:pass@127.0.0.1:5432/db --config aws.spc
+  powerpipe benchmark run cloudtrailcc.benchmark.cloudtrail_best_practices \
+    --database postgres://user:pass@127.0.0.1:5432/db --search-path-prefix cloudtrailcc
+
+The database server must run on this machine (it runs this binary), and the
+role must be a superuser or a member of pg_execute_server_program. The
+connection (the --config file or the connection flags) is written to a
+0600 file in --state-dir that the server's OS user can read; it gets
+cache_ttl = 300 and a cache_dir unless set, so a benchmark run reads the
+AWS account once.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newPostgresInstallCmd(), newPostgresUninstallCmd())
+	return cmd
+}
+
+// addDatabaseFlags adds --database and --schema.
+func addDatabaseFlags(cmd *cobra.Command, o *postgresOptions) {
+	cmd.Flags().StringVar(&o.database, "database", "", "PostgreSQL connection URL, e.g. postgres://user:password@127.0.0.1:5432/dbname (required)")
+	cmd.Flags().StringVar(&o.schema, "schema", pgbridge.DefaultSchema, "schema holding the foreign tables")
+}
+
+func newPostgresInstallCmd() *cobra.Command {
+	o := &postgresOptions{}
+	cmd := &cobra.Command{
+		Use:   "install",
+		Short: "Create the plugin's tables as foreign tables in a schema (one transaction)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPostgresInstall(cmd.Context(), cmd, o)
+		},
+	}
+	addDatabaseFlags(cmd, o)
+	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir(), "directory for the bridge's connection file and snapshot cache; the database server's OS user must be able to read it")
+	cmd.Flags().StringVar(&o.program, "program", "", "cloudtrailcc binary the database server runs (default: this binary)")
+	return cmd
+}
+
+func newPostgresUninstallCmd() *cobra.Command {
+	o := &postgresOptions{}
+	cmd := &cobra.Command{
+		Use:   "uninstall",
+		Short: "Drop what install created in the schema (one transaction)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			inst, kept, err := pgbridge.Uninstall(cmd.Context(), o.database, o.schema)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "dropped %d foreign tables and server %s from schema %s\n", len(inst.Tables), inst.Server, inst.Schema)
+			for _, k := range kept {
+				fmt.Fprintf(out, "kept %s\n", k)
+			}
+			if inst.ConfigFile != "" {
+				if err := os.Remove(inst.ConfigFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return usageError("removing the bridge's connection file: %v", err)
+				}
+				fmt.Fprintf(out, "removed %s\n", inst.ConfigFile)
+			}
+			return nil
+		},
+	}
+	addDatabaseFlags(cmd, o)
+	return cmd
+}
+
+// defaultStateDir is /var/lib/cloudtrailcc/bridge for root (whose home the
+// database server usually cannot enter), else XDG_STATE_HOME or
+// ~/.local/state, under cloudtrailcc/bridge.
+func defaultStateDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/cloudtrailcc/bridge"
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "cloudtrailcc", "bridge")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "cloudtrailcc", "bridge")
+	}
+	return filepath.Join(os.TempDir(), "cloudtrailcc-bridge")
+}
+
+// globalsOf returns the root command's shared connection flags.
+func globalsOf(cmd *cobra.Command) *globals {
+	fs := cmd.Root().PersistentFlags()
+	g := &globals{flags: fs}
+	g.configFile, _ = fs.GetString("config")
+	g.connection, _ = fs.GetString("connection")
+	g.logLevel, _ = fs.GetString("log-level")
+	return g
+}
+
+func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOptions) error {
+	if err := pgbridge.CheckSchema(o.schema); err != nil {
+		return usageError("%v", err)
+	}
+	program, err := bridgeProgram(o.program)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	conn, err := globalsOf(cmd).connectionConfig()
+	if err != nil {
+		return err
+	}
+	// The database server's OS user runs the export: find it (the owner of
+	// the data directory) so that, as root, the files can be handed to it.
+	owner, err := pgbridge.ServerOwner(ctx, o.database)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	cacheDir := filepath.Join(o.stateDir, "cache")
+	conn, err = bridgeConnection(conn, cacheDir)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	client, err := inproc.New(ctx, []inproc.Connection{conn})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer client.Close()
+	tables, err := client.Schema(ctx)
+	if err != nil {
+		return usageError("reading the plugin's schema: %v", err)
+	}
+	configFile, err := writeBridgeConfig(o.stateDir, cacheDir, o.schema, conn, owner)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	inst, previous, err := pgbridge.Install(ctx, pgbridge.Options{
+		DatabaseURL: o.database,
+		Schema:      o.schema,
+		Tables:      tables,
+		Command: func(table string) string {
+			return strings.Join([]string{pgbridge.ShellQuote(program), "export", table,
+				"--output", bridgeOutput, "--config", pgbridge.ShellQuote(configFile)}, " ")
+		},
+		ConfigFile: configFile,
+		ProbeTable: bridgeProbeTable,
+	})
+	if err != nil {
+		_ = os.Remove(configFile)
+		return usageError("%v", err)
+	}
+	if previous != nil && previous.ConfigFile != "" && previous.ConfigFile != configFile {
+		_ = os.Remove(previous.ConfigFile)
+	}
+	printInstalled(cmd.OutOrStdout(), inst, previous != nil, o, program)
+	return nil
+}
+
+// bridgeProgram returns the absolute path of the binary the server runs.
+func bridgeProgram(flag string) (string, error) {
+	p := flag
+	if p == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("finding this binary: %w", err)
+		}
+		p = self
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("--program %q: %w", p, err)
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("--program %q is not an executable file", p)
+	}
+	return abs, nil
+}
+
+// bridgeConnection adds the bridge's cache settings to conn, keeping
+// cache_ttl and cache_dir when the connection sets them.
+func bridgeConnection(conn inproc.Connection, cacheDir string) (inproc.Connection, error) {
+	attrs, err := parseBody([]byte(conn.Config), "connection "+conn.Name)
+	if err != nil {
+		return conn, err
+	}
+	add := map[string]cty.Value{}
+	if _, ok := attrs["cache_ttl"]; !ok {
+		add["cache_ttl"] = cty.NumberIntVal(bridgeCacheTTL)
+	}
+	if _, ok := attrs["cache_dir"]; !ok {
+		add["cache_dir"] = cty.StringVal(cacheDir)
+	}
+	return withAttrs(conn, add)
+}
+
+// writeBridgeConfig writes conn as a Steampipe .spc file (mode 0600) in a
+// new file of stateDir and creates the cache directory; as root it hands
+// both to the database server's OS user.
+func writeBridgeConfig(stateDir, cacheDir, schema string, conn inproc.Connection, owner pgbridge.Owner) (string, error) {
+	for _, d := range []string{stateDir, cacheDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return "", fmt.Errorf("creating %s: %w", d, err)
+		}
+		if err := chownToServer(d, owner); err != nil {
+			return "", err
+		}
+	}
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	path := filepath.Join(stateDir, schema+"-"+hex.EncodeToString(suffix)+".spc")
+	body := "# Written by `cloudtrailcc postgres install`; removed by `cloudtrailcc postgres uninstall`.\n" +
+		"connection " + fmt.Sprintf("%q", conn.Name) + " {\n  plugin = \"local/cloudtrailcc\"\n" +
+		indent(conn.Config) + "}\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return "", fmt.Errorf("writing the bridge's connection file: %w", err)
+	}
+	if err := chownToServer(path, owner); err != nil {
+		_ = os.Remove(path)
+		return "", err
+	}
+	return path, nil
+}
+
+// chownToServer gives path to the database server's OS user when this
+// process is root and that user is known; otherwise it leaves it as is (the
+// install's probe then tells whether the server can read it).
+func chownToServer(path string, owner pgbridge.Owner) error {
+	if os.Geteuid() != 0 || !owner.Known {
+		return nil
+	}
+	if err := os.Chown(path, owner.UID, owner.GID); err != nil {
+		return fmt.Errorf("handing %s to the database server's OS user: %w", path, err)
+	}
+	return nil
+}
+
+// indent indents every line of an HCL body by two spaces.
+func indent(body string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
+		if line != "" {
+			b.WriteString("  " + line)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// printInstalled tells what was created and how to use it.
+func printInstalled(w io.Writer, inst *pgbridge.Installation, replaced bool, o *postgresOptions, program string) {
+	verb := "installed"
+	if replaced {
+		verb = "reinstalled"
+	}
+	fmt.Fprintf(w, "%s %d foreign tables in schema %s (server %s, running %s)\n", verb, len(inst.Tables), inst.Schema, inst.Server, program)
+	fmt.Fprintf(w, "connection file: %s\n", inst.ConfigFile)
+	db := pgbridge.Redact(o.database)
+	fmt.Fprintf(w, "try: psql %q -c 'select rule_id, status, reason from %s.cloudtrailcc_finding'\n", db, inst.Schema)
+	fmt.Fprintf(w, "Powerpipe: powerpipe benchmark run cloudtrailcc.benchmark.cloudtrail_best_practices --database %q --search-path-prefix %s\n", db, inst.Schema)
+}
