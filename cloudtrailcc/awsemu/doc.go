@@ -1,0 +1,76 @@
+// Package awsemu is an AWS-compatible emulator for tests, demos and
+// benchmarks: a real net/http server (normally on loopback) that speaks the
+// wire protocols exactly as aws-sdk-go-v2 serializes them — STS and SNS
+// (awsQuery), EC2 (ec2Query), CloudTrail, KMS and CloudWatch Logs
+// (awsJson1_1 with X-Amz-Target), S3 (REST-XML, path-style) and S3 Control
+// (REST-XML, /v20180820/...) — for the operations the cloudtrailcc plugin
+// reads and those needed to set state.
+//
+// # Accounts, regions, signatures
+//
+// Every request must be signed with SigV4. The account is the one registered
+// for the access key of the credential scope (default: "test"/"test" =>
+// 123456789012; more with AddAccount); the region is the credential scope's
+// region. Signatures are recomputed with the SDK's signer: a wrong secret
+// answers SignatureDoesNotMatch (S3, STS, SNS, EC2) or
+// InvalidSignatureException (CloudTrail, KMS, Logs); an unknown access key
+// InvalidClientTokenId (STS, SNS), InvalidAccessKeyId (S3), AuthFailure (EC2)
+// or UnrecognizedClientException (CloudTrail, KMS, Logs), as AWS does. A call
+// to a region that is not enabled is refused the same way as an unknown key.
+//
+// # Client options
+//
+// Point every client at the emulator with BaseEndpoint = URL() and static
+// credentials. Two services need more:
+//
+//   - S3: s3.Options.UsePathStyle = true (buckets are never virtual hosts).
+//     Each bucket call must be signed for the bucket's region (from
+//     GetBucketLocation: empty = us-east-1); other regions answer 301
+//     PermanentRedirect with the x-amz-bucket-region header, like AWS.
+//   - S3 Control: the SDK prefixes the host with the account id
+//     ("123456789012.127.0.0.1:PORT"), which does not resolve. Wrap the
+//     default resolver so the host stays the one of BaseEndpoint (example
+//     below); the request keeps its path, x-amz-account-id header and "s3"
+//     signing name.
+//
+// S3 Control example:
+//
+//	type pinnedHost struct{ host string }
+//
+//	func (p pinnedHost) ResolveEndpoint(ctx context.Context, params s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+//		ep, err := s3control.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, params)
+//		if err == nil {
+//			ep.URI.Host = p.host
+//		}
+//		return ep, err
+//	}
+//
+//	client := s3control.NewFromConfig(cfg, func(o *s3control.Options) {
+//		o.BaseEndpoint = aws.String("http://127.0.0.1:4566")
+//		o.EndpointResolverV2 = pinnedHost{host: "127.0.0.1:4566"}
+//	})
+//
+// # Request log action names
+//
+// Each call is logged (Calls, CallCounts) under its IAM action: the
+// operation name prefixed by the service ("cloudtrail:DescribeTrails",
+// "sts:GetCallerIdentity", "ec2:DescribeRegions", "sns:GetTopicAttributes",
+// "kms:DescribeKey", "logs:DescribeLogGroups") except where IAM names the
+// permission differently: S3 ListBuckets is "s3:ListAllMyBuckets", HeadBucket
+// "s3:ListBucket", Get/Put/DeletePublicAccessBlock of a bucket
+// "s3:GetBucketPublicAccessBlock"/"s3:PutBucketPublicAccessBlock",
+// DeleteBucketOwnershipControls "s3:PutBucketOwnershipControls", and the S3
+// Control account Public Access Block "s3:GetAccountPublicAccessBlock" /
+// "s3:PutAccountPublicAccessBlock" (Delete included).
+//
+// # What is copied from AWS
+//
+// See DESIGN.md "AWS behaviours the emulator must copy": default event
+// selectors, advanced/classic replacement, shadow trails, ARN access from any
+// region, KmsKeyId as ARN, GetTrailStatus fields only when set, MFADelete only
+// once configured, NoSuchBucketPolicy, AWS's definition of a public policy,
+// NoSuchPublicAccessBlockConfiguration, GetBucketLocation empty for
+// us-east-1, DescribeRegions enabled-only, LookupEvents limits (50 a page,
+// one attribute, 2 requests/second per account and region, 90 days). State
+// only AWS sets goes through the control endpoint (see control.go).
+package awsemu

@@ -1,0 +1,205 @@
+package awsemu
+
+import (
+	"strings"
+	"time"
+)
+
+// kmsKey is one KMS key.
+type kmsKey struct {
+	ARN, ID, Account, Region string
+	Description              string
+	State                    string // Enabled, Disabled, PendingDeletion
+	Created, DeletionDate    time.Time
+}
+
+func (s *Server) kmsOps() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"CreateKey":           s.createKey,
+		"DescribeKey":         s.describeKey,
+		"CreateAlias":         s.createAlias,
+		"DisableKey":          s.keyStateOp("Disabled"),
+		"EnableKey":           s.keyStateOp("Enabled"),
+		"ScheduleKeyDeletion": s.scheduleKeyDeletion,
+		"CancelKeyDeletion":   s.cancelKeyDeletion,
+	}
+}
+
+type keyMetadataJSON struct {
+	AWSAccountId          string     `json:"AWSAccountId"`
+	KeyId                 string     `json:"KeyId"`
+	Arn                   string     `json:"Arn"`
+	CreationDate          *epochTime `json:"CreationDate"`
+	Enabled               bool       `json:"Enabled"`
+	Description           string     `json:"Description"`
+	KeyUsage              string     `json:"KeyUsage"`
+	KeyState              string     `json:"KeyState"`
+	DeletionDate          *epochTime `json:"DeletionDate,omitempty"`
+	Origin                string     `json:"Origin"`
+	KeyManager            string     `json:"KeyManager"`
+	CustomerMasterKeySpec string     `json:"CustomerMasterKeySpec"`
+	KeySpec               string     `json:"KeySpec"`
+	EncryptionAlgorithms  []string   `json:"EncryptionAlgorithms"`
+	MultiRegion           bool       `json:"MultiRegion"`
+}
+
+func (k *kmsKey) metadata() map[string]any {
+	return map[string]any{"KeyMetadata": keyMetadataJSON{
+		AWSAccountId: k.Account, KeyId: k.ID, Arn: k.ARN, CreationDate: epoch(k.Created),
+		Enabled: k.State == "Enabled", Description: k.Description, KeyUsage: "ENCRYPT_DECRYPT",
+		KeyState: k.State, DeletionDate: epoch(k.DeletionDate), Origin: "AWS_KMS", KeyManager: "CUSTOMER",
+		CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
+		EncryptionAlgorithms: []string{"SYMMETRIC_DEFAULT"},
+	}}
+}
+
+func (s *Server) createKey(q *request) (any, *apiError) {
+	var in struct{ Description string }
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	id := newRequestID()
+	k := &kmsKey{
+		ARN: "arn:aws:kms:" + q.region + ":" + q.account + ":key/" + id, ID: id,
+		Account: q.account, Region: q.region, Description: in.Description, State: "Enabled", Created: q.now,
+	}
+	s.st.lock(func() { s.st.keys[k.ARN] = k })
+	return k.metadata(), nil
+}
+
+// resolveKey finds a key by id, key ARN, alias/NAME or alias ARN. Keys of
+// another account are found only when foreign is true (CloudTrail may use
+// them; DescribeKey answers AccessDeniedException). State must be locked.
+func (s *Server) resolveKey(account, region, ref string, foreign bool) (*kmsKey, *apiError) {
+	notFound := newErr("NotFoundException", "Key '"+ref+"' does not exist")
+	arn := ref
+	switch {
+	case strings.HasPrefix(ref, "arn:"):
+		a, ok := parseARN(ref)
+		if !ok || a.Service != "kms" {
+			return nil, newErr("NotFoundException", "Invalid arn "+ref)
+		}
+		if a.Account != account && !foreign {
+			return nil, newErr("AccessDeniedException", "User: "+callerARN(account)+" is not authorized to perform: kms:DescribeKey on resource: "+ref+" because no resource-based policy allows the kms:DescribeKey action")
+		}
+		if a.Region != region && !foreign {
+			return nil, newErr("NotFoundException", "Invalid arn "+a.Region)
+		}
+	case strings.HasPrefix(ref, "alias/"):
+		arn = "arn:aws:kms:" + region + ":" + account + ":" + ref
+	default:
+		arn = "arn:aws:kms:" + region + ":" + account + ":key/" + ref
+	}
+	if strings.Contains(arn, ":alias/") {
+		target, ok := s.st.aliases[arn]
+		if !ok {
+			return nil, newErr("NotFoundException", "Alias "+arn+" is not found.")
+		}
+		arn = target
+	}
+	k := s.st.keys[arn]
+	if k == nil {
+		return nil, notFound
+	}
+	return k, nil
+}
+
+// withKey resolves {"KeyId": ...} in the caller's account and runs fn locked.
+func (s *Server) withKey(q *request, fn func(k *kmsKey) (any, *apiError)) (any, *apiError) {
+	var in struct {
+		KeyId               string
+		PendingWindowInDays *int
+	}
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	var out any
+	var aerr *apiError
+	s.st.lock(func() {
+		var k *kmsKey
+		if k, aerr = s.resolveKey(q.account, q.region, in.KeyId, false); aerr != nil {
+			return
+		}
+		out, aerr = fn(k)
+	})
+	return out, aerr
+}
+
+func (s *Server) describeKey(q *request) (any, *apiError) {
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) { return k.metadata(), nil })
+}
+
+func invalidKeyState(k *kmsKey) *apiError {
+	return newErr("KMSInvalidStateException", k.ARN+" is pending deletion.")
+}
+
+func (s *Server) keyStateOp(state string) handlerFunc {
+	return func(q *request) (any, *apiError) {
+		return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+			if k.State == "PendingDeletion" {
+				return nil, invalidKeyState(k)
+			}
+			k.State = state
+			return struct{}{}, nil
+		})
+	}
+}
+
+func (s *Server) scheduleKeyDeletion(q *request) (any, *apiError) {
+	var in struct{ PendingWindowInDays *int }
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	days := 30
+	if in.PendingWindowInDays != nil {
+		days = *in.PendingWindowInDays
+	}
+	if days < 7 || days > 30 {
+		return nil, newErr("ValidationException", "PendingWindowInDays must be between 7 and 30.")
+	}
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if k.State == "PendingDeletion" {
+			return nil, invalidKeyState(k)
+		}
+		k.State = "PendingDeletion"
+		k.DeletionDate = q.now.Add(time.Duration(days) * 24 * time.Hour)
+		return map[string]any{"KeyId": k.ARN, "DeletionDate": epoch(k.DeletionDate), "KeyState": k.State, "PendingWindowInDays": days}, nil
+	})
+}
+
+func (s *Server) cancelKeyDeletion(q *request) (any, *apiError) {
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if k.State != "PendingDeletion" {
+			return nil, newErr("KMSInvalidStateException", k.ARN+" is not pending deletion.")
+		}
+		k.State, k.DeletionDate = "Disabled", time.Time{}
+		return map[string]any{"KeyId": k.ARN}, nil
+	})
+}
+
+func (s *Server) createAlias(q *request) (any, *apiError) {
+	var in struct{ AliasName, TargetKeyId string }
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	if !strings.HasPrefix(in.AliasName, "alias/") || strings.HasPrefix(in.AliasName, "alias/aws/") || len(in.AliasName) <= len("alias/") {
+		return nil, newErr("ValidationException", "Alias must start with the prefix \"alias/\" and must not use the reserved prefix \"alias/aws/\".")
+	}
+	var aerr *apiError
+	s.st.lock(func() {
+		var k *kmsKey
+		if k, aerr = s.resolveKey(q.account, q.region, in.TargetKeyId, false); aerr != nil {
+			return
+		}
+		arn := "arn:aws:kms:" + q.region + ":" + q.account + ":" + in.AliasName
+		if _, exists := s.st.aliases[arn]; exists {
+			aerr = newErr("AlreadyExistsException", "An alias with the name "+arn+" already exists")
+			return
+		}
+		s.st.aliases[arn] = k.ARN
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return struct{}{}, nil
+}

@@ -1,0 +1,103 @@
+package awsemu
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+)
+
+// state is everything the emulated accounts own. One mutex guards it all:
+// the emulator serves tests, not production traffic.
+type state struct {
+	mu         sync.Mutex
+	creds      map[string]credential         // access key -> credential
+	trails     map[string]*trail             // trail ARN -> trail
+	buckets    map[string]*bucket            // bucket name (global) -> bucket
+	accountPAB map[string]*publicAccessBlock // account -> account-level PAB
+	topics     map[string]*topic             // topic ARN -> topic
+	keys       map[string]*kmsKey            // key ARN -> key
+	aliases    map[string]string             // alias ARN -> key ARN
+	logGroups  map[string]*logGroup          // log group ARN (no ":*") -> group
+	events     map[string][]*trailEvent      // account|region -> events, oldest first
+}
+
+type credential struct {
+	secret  string
+	account string
+}
+
+func newState() *state {
+	return &state{
+		creds:      map[string]credential{},
+		trails:     map[string]*trail{},
+		buckets:    map[string]*bucket{},
+		accountPAB: map[string]*publicAccessBlock{},
+		topics:     map[string]*topic{},
+		keys:       map[string]*kmsKey{},
+		aliases:    map[string]string{},
+		logGroups:  map[string]*logGroup{},
+		events:     map[string][]*trailEvent{},
+	}
+}
+
+func (st *state) addAccount(accessKey, secret, account string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.creds[accessKey] = credential{secret: secret, account: account}
+}
+
+func (st *state) credential(accessKey string) (credential, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.creds[accessKey]
+	return c, ok
+}
+
+// lock runs fn with the state locked.
+func (st *state) lock(fn func()) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fn()
+}
+
+// caller identity helpers: every access key acts as IAM user "emulator" of
+// its account.
+const callerUserName = "emulator"
+
+func callerARN(account string) string { return "arn:aws:iam::" + account + ":user/" + callerUserName }
+
+func callerUserID(account string) string {
+	return "AIDA" + strings.ToUpper(shortHash(account, 17))
+}
+
+// canonicalID is the S3 canonical user id of an account.
+func canonicalID(account string) string {
+	sum := sha256.Sum256([]byte("canonical-user:" + account))
+	return hex.EncodeToString(sum[:])
+}
+
+func shortHash(s string, n int) string {
+	sum := sha256.Sum256([]byte(s))
+	h := hex.EncodeToString(sum[:])
+	if n > len(h) {
+		n = len(h)
+	}
+	return h[:n]
+}
+
+// arnParts splits "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE".
+type arnParts struct {
+	Partition, Service, Region, Account, Resource string
+}
+
+func parseARN(s string) (arnParts, bool) {
+	f := strings.SplitN(s, ":", 6)
+	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" {
+		return arnParts{}, false
+	}
+	return arnParts{Partition: f[1], Service: f[2], Region: f[3], Account: f[4], Resource: f[5]}, true
+}
+
+func iso8601(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
