@@ -2,13 +2,8 @@ package pgbridge_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +12,7 @@ import (
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
 )
 
 // helperEnv makes the test binary print a fixture table in WriteCSV's
@@ -67,92 +63,6 @@ func exit(err error) {
 	os.Exit(0)
 }
 
-// adminURL is the test database URL (a superuser), from the environment.
-func adminURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("CLOUDTRAILCC_TEST_DATABASE_URL")
-	if u == "" {
-		t.Skip("CLOUDTRAILCC_TEST_DATABASE_URL is not set (make test starts PostgreSQL 15 and sets it)")
-	}
-	return u
-}
-
-func randHex() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// withDB returns a URL of u with another database or user.
-func withDB(t *testing.T, u, db, user, password string) string {
-	t.Helper()
-	p, err := url.Parse(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if db != "" {
-		p.Path = "/" + db
-	}
-	if user != "" {
-		p.User = url.UserPassword(user, password)
-	}
-	return p.String()
-}
-
-// newDB creates a fresh database (so extensions start absent) and returns
-// its URL; it is dropped after the test.
-func newDB(t *testing.T) string {
-	t.Helper()
-	admin := adminURL(t)
-	name := "pgbridge_" + randHex()
-	exec(t, admin, "CREATE DATABASE "+name)
-	t.Cleanup(func() { exec(t, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	return withDB(t, admin, name, "", "")
-}
-
-func exec(t *testing.T, dbURL string, stmts ...string) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, s := range stmts {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
-
-// state fingerprints what install could touch: schemas, extensions,
-// servers, foreign tables, relations and their comments.
-func state(t *testing.T, dbURL string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `
-		SELECT 'schema ' || nspname || ' ' || coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace
-			WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
-		UNION ALL SELECT 'extension ' || extname FROM pg_extension
-		UNION ALL SELECT 'server ' || srvname || ' ' || coalesce(obj_description(oid, 'pg_foreign_server'), '') FROM pg_foreign_server
-		UNION ALL SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c
-			JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
-		ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(lines, "\n")
-}
-
 // program copies the test binary where the server's OS user can run it and
 // returns the Command for Options.
 func program(t *testing.T) func(table string) string {
@@ -161,30 +71,7 @@ func program(t *testing.T) func(table string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("", "pgbridge-prog-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "helper")
-	in, err := os.Open(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	bin := pgtest.CopyExecutable(t, self, pgtest.ServerDir(t), "helper")
 	return func(table string) string {
 		return helperEnv + "=" + strings.TrimPrefix(table, "cloudtrailcc_") + " " + pgbridge.ShellQuote(bin)
 	}
@@ -202,7 +89,7 @@ func options(dbURL, schema string, command func(string) string) pgbridge.Options
 }
 
 func TestInstallGivesSteampipeColumnTypesAndValues(t *testing.T) {
-	db := newDB(t)
+	db := pgtest.NewDB(t)
 	inst, prev, err := pgbridge.Install(context.Background(), options(db, "", program(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -263,8 +150,8 @@ func TestInstallGivesSteampipeColumnTypesAndValues(t *testing.T) {
 }
 
 func TestReinstallReplacesAndUninstallDropsWhatInstallCreated(t *testing.T) {
-	db := newDB(t)
-	before := state(t, db)
+	db := pgtest.NewDB(t)
+	before := pgtest.State(t, db)
 	cmd := program(t)
 	ctx := context.Background()
 	if _, _, err := pgbridge.Install(ctx, options(db, "audit", cmd)); err != nil {
@@ -286,7 +173,7 @@ func TestReinstallReplacesAndUninstallDropsWhatInstallCreated(t *testing.T) {
 	if removed.ConfigFile != "/nonexistent/second.spc" || len(kept) != 0 {
 		t.Errorf("uninstall removed %+v, kept %v", removed, kept)
 	}
-	if after := state(t, db); after != before {
+	if after := pgtest.State(t, db); after != before {
 		t.Errorf("after install+uninstall the database differs:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 	if _, _, err := pgbridge.Uninstall(ctx, db, "audit"); err == nil || !strings.Contains(err.Error(), "no cloudtrailcc bridge is installed") {
@@ -295,9 +182,9 @@ func TestReinstallReplacesAndUninstallDropsWhatInstallCreated(t *testing.T) {
 }
 
 func TestUninstallKeepsWhatExistedBefore(t *testing.T) {
-	db := newDB(t)
-	exec(t, db, "CREATE EXTENSION file_fdw", "CREATE SCHEMA audit")
-	before := state(t, db)
+	db := pgtest.NewDB(t)
+	pgtest.Exec(t, db, "CREATE EXTENSION file_fdw", "CREATE SCHEMA audit")
+	before := pgtest.State(t, db)
 	ctx := context.Background()
 	inst, _, err := pgbridge.Install(ctx, options(db, "audit", program(t)))
 	if err != nil {
@@ -309,24 +196,24 @@ func TestUninstallKeepsWhatExistedBefore(t *testing.T) {
 	if _, _, err := pgbridge.Uninstall(ctx, db, "audit"); err != nil {
 		t.Fatal(err)
 	}
-	if after := state(t, db); after != before {
+	if after := pgtest.State(t, db); after != before {
 		t.Errorf("uninstall dropped what it did not create:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
 
 func TestUninstallRefusesWhenAViewDependsOnTheTables(t *testing.T) {
-	db := newDB(t)
+	db := pgtest.NewDB(t)
 	ctx := context.Background()
 	if _, _, err := pgbridge.Install(ctx, options(db, "audit", program(t))); err != nil {
 		t.Fatal(err)
 	}
-	exec(t, db, "CREATE VIEW public.rules AS SELECT rule_id FROM audit.cloudtrailcc_probe")
-	before := state(t, db)
+	pgtest.Exec(t, db, "CREATE VIEW public.rules AS SELECT rule_id FROM audit.cloudtrailcc_probe")
+	before := pgtest.State(t, db)
 	_, _, err := pgbridge.Uninstall(ctx, db, "audit")
 	if err == nil || !strings.Contains(err.Error(), "depend") {
 		t.Fatalf("got %v, want an error naming the dependent view", err)
 	}
-	if after := state(t, db); after != before {
+	if after := pgtest.State(t, db); after != before {
 		t.Errorf("failed uninstall changed the database:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
@@ -334,17 +221,12 @@ func TestUninstallRefusesWhenAViewDependsOnTheTables(t *testing.T) {
 // TestBadInputLeavesDatabaseAsItWas covers each refusal: the message is one
 // line saying what is wrong, and nothing in the database changed.
 func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
-	db := newDB(t)
-	admin := adminURL(t)
+	role := pgtest.NewRole(t, "np")
+	db := pgtest.NewDB(t)
 	cmd := program(t)
-	role := "pgbridge_np_" + randHex()
-	exec(t, admin, "CREATE ROLE "+role+" LOGIN PASSWORD 'np'")
-	t.Cleanup(func() {
-		exec(t, admin, "DROP DATABASE IF EXISTS "+strings.TrimPrefix(mustPath(t, db), "/")+" WITH (FORCE)", "DROP ROLE IF EXISTS "+role)
-	})
-	exec(t, db, "GRANT CREATE ON DATABASE "+strings.TrimPrefix(mustPath(t, db), "/")+" TO "+role,
+	pgtest.Exec(t, db, "GRANT CREATE ON DATABASE "+pgtest.DBName(t, db)+" TO "+role,
 		"CREATE SCHEMA busy", "CREATE TABLE busy.accounts (id int)")
-	asRole := withDB(t, db, "", role, "np")
+	asRole := pgtest.WithDB(t, db, "", role, "np")
 
 	cases := []struct {
 		name string
@@ -353,7 +235,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 	}{
 		{"no database", options("", "audit", cmd), "--database is required"},
 		{"unreachable database", options("postgres://postgres:x@127.0.0.1:1/postgres?connect_timeout=2", "audit", cmd), "cannot connect to database postgres@127.0.0.1:1/postgres"},
-		{"missing database", options(withDB(t, db, "no_such_db_"+randHex(), "", ""), "audit", cmd), "does not exist"},
+		{"missing database", options(pgtest.WithDB(t, db, "no_such_db_"+pgtest.RandomSuffix(), "", ""), "audit", cmd), "does not exist"},
 		{"bad schema name", options(db, "Audit; drop", cmd), "--schema"},
 		{"schema with other tables", options(db, "busy", cmd), "schema busy already holds objects that cloudtrailcc postgres install did not create (table accounts)"},
 		{"role without file_fdw rights", options(asRole, "audit", cmd), "may not run programs on the database server"},
@@ -361,7 +243,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			before := state(t, db)
+			before := pgtest.State(t, db)
 			_, _, err := pgbridge.Install(context.Background(), c.opts)
 			if err == nil {
 				t.Fatal("install succeeded")
@@ -374,7 +256,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 			if strings.Contains(msg, ":x@") || strings.Contains(msg, ":np@") {
 				t.Errorf("error shows the password: %s", msg)
 			}
-			if after := state(t, db); after != before {
+			if after := pgtest.State(t, db); after != before {
 				t.Errorf("database changed:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
 		})
@@ -382,33 +264,20 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 }
 
 func TestRoleWithProgramRightsButNoExtension(t *testing.T) {
-	db := newDB(t)
-	admin := adminURL(t)
-	role := "pgbridge_pe_" + randHex()
-	dbName := strings.TrimPrefix(mustPath(t, db), "/")
-	exec(t, admin, "CREATE ROLE "+role+" LOGIN PASSWORD 'pe'", "GRANT pg_execute_server_program TO "+role)
-	t.Cleanup(func() { exec(t, admin, "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)", "DROP ROLE IF EXISTS "+role) })
-	exec(t, db, "GRANT CREATE ON DATABASE "+dbName+" TO "+role)
-	before := state(t, db)
-	_, _, err := pgbridge.Install(context.Background(), options(withDB(t, db, "", role, "pe"), "audit", program(t)))
+	role := pgtest.NewRole(t, "pe", "pg_execute_server_program")
+	db := pgtest.NewDB(t)
+	pgtest.Exec(t, db, "GRANT CREATE ON DATABASE "+pgtest.DBName(t, db)+" TO "+role)
+	before := pgtest.State(t, db)
+	_, _, err := pgbridge.Install(context.Background(), options(pgtest.WithDB(t, db, "", role, "pe"), "audit", program(t)))
 	if err == nil || !strings.Contains(err.Error(), "CREATE EXTENSION file_fdw") {
 		t.Fatalf("got %v, want a message asking a superuser to create file_fdw", err)
 	}
-	if after := state(t, db); after != before {
+	if after := pgtest.State(t, db); after != before {
 		t.Errorf("database changed:\n%s\n%s", before, after)
 	}
 	// Once a superuser created it and granted its use, the role can install.
-	exec(t, db, "CREATE EXTENSION file_fdw", "GRANT USAGE ON FOREIGN DATA WRAPPER file_fdw TO "+role)
-	if _, _, err := pgbridge.Install(context.Background(), options(withDB(t, db, "", role, "pe"), "audit", program(t))); err != nil {
+	pgtest.Exec(t, db, "CREATE EXTENSION file_fdw", "GRANT USAGE ON FOREIGN DATA WRAPPER file_fdw TO "+role)
+	if _, _, err := pgbridge.Install(context.Background(), options(pgtest.WithDB(t, db, "", role, "pe"), "audit", program(t))); err != nil {
 		t.Fatalf("install with pg_execute_server_program and file_fdw usage: %v", err)
 	}
-}
-
-func mustPath(t *testing.T, u string) string {
-	t.Helper()
-	p, err := url.Parse(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Path
 }
