@@ -190,6 +190,7 @@ func TestIAMActionNames(t *testing.T) {
 		{"CloudTrail", "GetTrailStatus"}:       "cloudtrail:GetTrailStatus",
 		{"S3", "ListBuckets"}:                  "s3:ListAllMyBuckets",
 		{"S3", "GetBucketPolicyStatus"}:        "s3:GetBucketPolicyStatus",
+		{"S3", "GetPublicAccessBlock"}:         "s3:GetBucketPublicAccessBlock",
 		{"S3 Control", "GetPublicAccessBlock"}: "s3:GetAccountPublicAccessBlock",
 		{"EC2", "DescribeRegions"}:             "ec2:DescribeRegions",
 		{"STS", "GetCallerIdentity"}:           "sts:GetCallerIdentity",

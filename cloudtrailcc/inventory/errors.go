@@ -178,19 +178,27 @@ func identityError(err error, endpoint string) *SetupError {
 	return &SetupError{Reason: "sts:GetCallerIdentity failed: " + shortMessage(err), Err: err}
 }
 
+// iamActionNames maps SDK service id and operation to the IAM action where
+// the two differ (S3 and S3 Control); elsewhere the action is
+// lower-case-service:Operation.
+var iamActionNames = map[string]string{
+	"S3 ListBuckets":                     "s3:ListAllMyBuckets",
+	"S3 HeadBucket":                      "s3:ListBucket",
+	"S3 GetPublicAccessBlock":            "s3:GetBucketPublicAccessBlock",
+	"S3 Control GetPublicAccessBlock":    "s3:GetAccountPublicAccessBlock",
+	"S3 Control PutPublicAccessBlock":    "s3:PutAccountPublicAccessBlock",
+	"S3 PutPublicAccessBlock":            "s3:PutBucketPublicAccessBlock",
+	"S3 DeleteBucketOwnershipControls":   "s3:PutBucketOwnershipControls",
+	"S3 Control DeletePublicAccessBlock": "s3:PutAccountPublicAccessBlock",
+}
+
 // iamAction maps an SDK service id and operation to the IAM action that
 // authorises it, e.g. ("S3", "ListBuckets") -> "s3:ListAllMyBuckets".
 func iamAction(serviceID, operation string) string {
-	switch serviceID {
-	case "S3":
-		if operation == "ListBuckets" {
-			return "s3:ListAllMyBuckets"
-		}
-		return "s3:" + operation
-	case "S3 Control":
-		if operation == "GetPublicAccessBlock" {
-			return "s3:GetAccountPublicAccessBlock"
-		}
+	if a, ok := iamActionNames[serviceID+" "+operation]; ok {
+		return a
+	}
+	if serviceID == "S3 Control" {
 		return "s3:" + operation
 	}
 	return strings.ToLower(strings.ReplaceAll(serviceID, " ", "")) + ":" + operation
