@@ -200,8 +200,11 @@ func findingIDs(r *Report, prefix string) []string {
 // asffResourceType is the ASFF resource type of an ARN.
 func asffResourceType(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return "Other"
+	switch {
+	case len(parts) == 5 && parts[0] == "arn" && parts[2] == "" && parts[3] == "":
+		return "AwsAccount" // arn:PARTITION:::ACCOUNT
+	case len(parts) < 6:
+		return "Other" // arn:PARTITION::REGION:ACCOUNT (a region) and the like
 	}
 	switch service, resource := parts[2], parts[5]; {
 	case service == "cloudtrail" && strings.HasPrefix(resource, "trail/"):
@@ -214,8 +217,6 @@ func asffResourceType(arn string) string {
 		return "AwsKmsKey"
 	case service == "logs":
 		return "AwsLogsLogGroup"
-	case service == "" && parts[3] == "" && parts[4] == "":
-		return "AwsAccount"
 	}
 	return "Other"
 }

@@ -48,6 +48,8 @@ func JSONOf(r *Report) JSONReport {
 	}
 	for _, f := range r.Findings {
 		c, _ := r.Benchmark.Control(f.RuleID)
+		f.Title = orDefault(f.Title, c.Title)
+		f.Description = orDefault(f.Description, c.Description)
 		doc.Findings = append(doc.Findings, JSONFinding{Finding: f, GroupID: c.GroupID, GroupTitle: c.GroupTitle,
 			ControlID: c.ControlID, Tags: c.Tags})
 	}
