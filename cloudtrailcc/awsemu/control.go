@@ -29,6 +29,7 @@ import (
 //	POST   /_emulator/foreign-topic       {"topic_arn"}
 //	POST   /_emulator/foreign-key         {"key_arn"}
 //	POST   /_emulator/events              EventInput
+//	POST   /_emulator/events/backdate     {"account_id","age_seconds"}
 //	GET    /_emulator/health              -> {"ok":true}
 const controlPrefix = "/_emulator/"
 
@@ -316,6 +317,18 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 				err = errors.New("need account_id, region and event_name")
 			} else {
 				s.AddEvent(in)
+			}
+		}
+	case "POST events/backdate":
+		var in struct {
+			AccountID  string  `json:"account_id"`
+			AgeSeconds float64 `json:"age_seconds"`
+		}
+		if err = decodeControl(r, &in); err == nil {
+			if in.AccountID == "" || in.AgeSeconds <= 0 {
+				err = errors.New("need account_id and a positive age_seconds")
+			} else {
+				s.BackdateEvents(in.AccountID, time.Duration(in.AgeSeconds*float64(time.Second)))
 			}
 		}
 	default:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -341,4 +342,26 @@ func (s *Server) lookupEvents(q *request) (any, *apiError) {
 		out["NextToken"] = base64.RawURLEncoding.EncodeToString([]byte(events[to].ID))
 	}
 	return out, nil
+}
+
+// BackdateEvents moves every event recorded so far for the account (all
+// regions) back by age, so tests can place changes outside a lookback window.
+func (s *Server) BackdateEvents(accountID string, age time.Duration) {
+	s.st.lock(func() {
+		for k, evs := range s.st.events {
+			if !strings.HasPrefix(k, accountID+"|") {
+				continue
+			}
+			for _, e := range evs {
+				e.Time = e.Time.Add(-age)
+				var doc map[string]any
+				if json.Unmarshal([]byte(e.Raw), &doc) == nil {
+					doc["eventTime"] = e.Time.Format("2006-01-02T15:04:05Z")
+					if b, err := json.Marshal(doc); err == nil {
+						e.Raw = string(b)
+					}
+				}
+			}
+		}
+	})
 }
