@@ -45,6 +45,20 @@ func lookupLimiter(key string) *rate.Limiter {
 // the environment names a region.
 const defaultRegion = "us-east-1"
 
+// fallbackRegion is the region for global calls (STS, EC2 DescribeRegions)
+// when neither the environment nor the profile names one: us-east-1, or the
+// first configured region of another partition (China, GovCloud). A
+// configured commercial region is not used, since an opt-in region that is
+// not enabled rejects every call with InvalidClientTokenId.
+func fallbackRegion(patterns []string) string {
+	for _, r := range exactRegions(patterns) {
+		if strings.HasPrefix(r, "cn-") || strings.HasPrefix(r, "us-gov-") || strings.HasPrefix(r, "us-iso") {
+			return r
+		}
+	}
+	return defaultRegion
+}
+
 // awsSetup is the loaded SDK configuration shared by every client.
 type awsSetup struct {
 	cfg aws.Config
@@ -79,10 +93,7 @@ func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
 		return nil, loadError(c.cfg.Profile, err)
 	}
 	if cfg.Region == "" {
-		cfg.Region = defaultRegion
-		if exact := exactRegions(c.cfg.Regions); len(exact) > 0 {
-			cfg.Region = exact[0]
-		}
+		cfg.Region = fallbackRegion(c.cfg.Regions)
 	}
 	if cfg.Credentials == nil {
 		return nil, noCredentials(errors.New("no credentials provider"))

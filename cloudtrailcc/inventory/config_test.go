@@ -279,3 +279,19 @@ func TestCacheDoesNotKeepSetupErrors(t *testing.T) {
 		t.Fatalf("second get = %v, %v; want a fresh read", v, err)
 	}
 }
+
+func TestFallbackRegionAvoidsOptInRegions(t *testing.T) {
+	for _, tc := range []struct {
+		patterns []string
+		want     string
+	}{
+		{nil, "us-east-1"},
+		{[]string{"af-south-1", "eu-*"}, "us-east-1"},
+		{[]string{"eu-*", "cn-northwest-1", "cn-north-1"}, "cn-north-1"},
+		{[]string{"us-gov-west-1"}, "us-gov-west-1"},
+	} {
+		if got := fallbackRegion(tc.patterns); got != tc.want {
+			t.Errorf("fallbackRegion(%v) = %s, want %s", tc.patterns, got, tc.want)
+		}
+	}
+}

@@ -654,3 +654,169 @@ func TestSetupErrorOnExpiredCredentialsLater(t *testing.T) {
 		t.Errorf("error %q does not name the code", err)
 	}
 }
+
+func TestRegionsAreEnabledOnesNarrowedByPatterns(t *testing.T) {
+	_, url := emulator(t, awsemu.Options{})
+	c := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"eu-*", "af-south-1", "sa-east-1"} })
+	acct, err := c.Snapshot(t.Context(), snapshot.NeedRegions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1"}
+	if !slices.Equal(acct.Regions, want) {
+		t.Errorf("regions = %v, want %v (af-south-1 is not opted in)", acct.Regions, want)
+	}
+	all := collector(t, url, func(cfg *Config) { cfg.Regions = nil })
+	acct, err = all.Snapshot(t.Context(), snapshot.NeedRegions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acct.Regions) != len(awsemu.DefaultRegions) || slices.Contains(acct.Regions, "me-south-1") {
+		t.Errorf("all regions = %v, want the %d enabled ones", acct.Regions, len(awsemu.DefaultRegions))
+	}
+}
+
+func TestShadowOfTrailHomedOutsideEvaluatedRegions(t *testing.T) {
+	srv, url := emulator(t, awsemu.Options{})
+	s := seeder{t, url}
+	s.bucket("west-logs", "us-west-2")
+	arn := s.trail("west-multi", "us-west-2", "west-logs", true, true, nil)
+	srv.ResetCalls()
+	c := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"eu-west-1"} })
+	acct, err := c.Snapshot(t.Context(), snapshot.NeedTrailStatus|snapshot.NeedEventSelectors|snapshot.NeedBucketLogging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acct.Trails) != 1 || acct.Trails[0].ARN != arn || acct.Trails[0].HomeRegion != "us-west-2" {
+		t.Fatalf("trails = %+v, want the us-west-2 multi-region trail seen from eu-west-1", acct.Trails)
+	}
+	if acct.Trails[0].Status == nil || !acct.Trails[0].Status.IsLogging {
+		t.Errorf("status = %+v, %v", acct.Trails[0].Status, acct.Trails[0].StatusErr)
+	}
+	for _, call := range srv.Calls() {
+		switch call.Action {
+		case "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors":
+			if call.Region != "us-west-2" {
+				t.Errorf("%s sent to %s, want the home region us-west-2", call.Action, call.Region)
+			}
+		case "s3:GetBucketLogging":
+			if call.Region != "us-west-2" {
+				t.Errorf("%s sent to %s, want the bucket's region us-west-2", call.Action, call.Region)
+			}
+		}
+	}
+	if b := acct.Buckets["west-logs"]; b == nil || b.Region != "us-west-2" || b.Logging == nil {
+		t.Errorf("bucket = %+v", b)
+	}
+}
+
+func TestBucketsAreReadWhenOwnershipIsUnknown(t *testing.T) {
+	srv, url := emulator(t, awsemu.Options{})
+	smallAccount(t, url)
+	_, err := srv.AddOrganizationTrail(awsemu.OrganizationTrail{OwnerAccountID: "111122223333",
+		MemberAccountIDs: []string{testAccount}, Name: "org", HomeRegion: "us-east-1", S3BucketName: "gone-logs",
+		IsMultiRegionTrail: true, IsLogging: true, MemberCanReadStatus: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddFault(awsemu.Fault{Action: "s3:ListAllMyBuckets", ErrorCode: "AccessDenied"})
+	c := collector(t, url, nil)
+	acct, err := c.Snapshot(t.Context(), snapshot.NeedBucketLogging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := acct.OwnBucketsErr; e == nil || e.Action != "s3:ListAllMyBuckets" || e.Class != snapshot.ClassAccessDenied {
+		t.Errorf("OwnBucketsErr = %+v", e)
+	}
+	own, gone := acct.Buckets["main-trail-logs"], acct.Buckets["gone-logs"]
+	if own == nil || own.OwnedKnown || own.Logging == nil {
+		t.Errorf("own bucket with unknown ownership = %+v, want read anyway", own)
+	}
+	if gone == nil || !gone.NotFound || gone.RegionErr == nil || gone.RegionErr.Code != "NoSuchBucket" ||
+		gone.LoggingErr == nil || gone.LoggingErr.Class != snapshot.ClassNotFound {
+		t.Errorf("missing bucket = %+v", gone)
+	}
+}
+
+func TestConfigChangesKeepWindowAndConfiguredNames(t *testing.T) {
+	srv, url := emulator(t, awsemu.Options{})
+	now := time.Now().UTC()
+	for _, e := range []awsemu.EventInput{
+		{EventName: "StopLogging", EventTime: now.Add(-time.Hour), ErrorCode: "AccessDenied", ResourceName: "main",
+			Request: map[string]string{"name": "main"}, SourceIP: "203.0.113.9", UserName: "mallory"},
+		{EventName: "DeleteTrail", EventTime: now.Add(-48 * time.Hour), Request: map[string]string{"name": "old"}},
+		{EventName: "DescribeTrails", EventTime: now.Add(-time.Minute), ReadOnly: true},
+		{EventName: "UpdateTrail", EventTime: now.Add(-2 * time.Hour), Request: map[string]string{"name": "main"}},
+	} {
+		e.AccountID, e.Region = testAccount, "us-east-1"
+		srv.AddEvent(e)
+	}
+	c := collector(t, url, func(cfg *Config) {
+		cfg.Regions = []string{"us-east-1"}
+		cfg.ConfigChangeEvents = []string{"StopLogging", "DeleteTrail", "DescribeTrails"}
+	})
+	acct, err := c.Snapshot(t.Context(), snapshot.NeedConfigChanges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acct.ConfigChanges) != 1 {
+		t.Fatalf("changes = %d, want only the StopLogging within 24h (UpdateTrail not configured, DescribeTrails read-only)", len(acct.ConfigChanges))
+	}
+	e := acct.ConfigChanges[0]
+	if e.EventName != "StopLogging" || e.ErrorCode != "AccessDenied" || e.SourceIPAddress != "203.0.113.9" ||
+		e.Trail != "main" || e.UserName != "mallory" || e.Region != "us-east-1" {
+		t.Errorf("change = %+v", e)
+	}
+	if got := acct.ConfigChangeWindowEnd.Sub(acct.ConfigChangeWindowStart); got != 24*time.Hour {
+		t.Errorf("window = %s, want 24h", got)
+	}
+	if !slices.Equal(acct.ConfigChangeEventNames, []string{"StopLogging", "DeleteTrail"}) {
+		t.Errorf("event names = %v", acct.ConfigChangeEventNames)
+	}
+}
+
+func TestInsightSelectorsOnlyForTrailsThatHaveThem(t *testing.T) {
+	_, url := emulator(t, awsemu.Options{})
+	mainARN, _ := smallAccount(t, url)
+	s := seeder{t, url}
+	_, err := s.ct("us-east-1").PutInsightSelectors(t.Context(), &cloudtrail.PutInsightSelectorsInput{TrailName: aws.String(mainARN),
+		InsightSelectors: []ctypes.InsightSelector{{InsightType: ctypes.InsightTypeApiCallRateInsight}}})
+	s.must(err)
+	c := collector(t, url, nil)
+	acct, err := c.Snapshot(t.Context(), snapshot.NeedInsightSelectors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := c.APICalls()["cloudtrail:GetInsightSelectors"]; n != 1 {
+		t.Errorf("GetInsightSelectors calls = %d, want 1 (only the trail with HasInsightSelectors)", n)
+	}
+	for _, tr := range acct.Trails {
+		if tr.ARN == mainARN && !slices.Equal(tr.InsightTypes, []string{"ApiCallRateInsight"}) {
+			t.Errorf("insight types = %v (%v)", tr.InsightTypes, tr.InsightErr)
+		}
+	}
+}
+
+func TestProgressReportsEveryPhaseToCompletion(t *testing.T) {
+	_, url := emulator(t, awsemu.Options{})
+	smallAccount(t, url)
+	c := collector(t, url, nil)
+	var mu sync.Mutex
+	last := map[string]Progress{}
+	c.SetProgress(func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Done > p.Total {
+			t.Errorf("progress %+v beyond total", p)
+		}
+		last[p.Phase] = p
+	})
+	if _, err := c.Snapshot(t.Context(), snapshot.NeedAll); err != nil {
+		t.Fatal(err)
+	}
+	for _, phase := range []string{"identity", "regions", "trails", "trail details", "buckets", "config changes"} {
+		if p, ok := last[phase]; !ok || p.Done != p.Total || p.Total == 0 {
+			t.Errorf("phase %s ended at %+v", phase, p)
+		}
+	}
+}

@@ -146,10 +146,14 @@ func fatalError(err error) *SetupError {
 	return nil
 }
 
-// identityError turns a failed sts:GetCallerIdentity into a *SetupError:
+// identityError turns a failed sts:GetCallerIdentity (sent to region) into a *SetupError:
 // without the caller's account nothing can be evaluated.
-func identityError(err error, endpoint string) *SetupError {
+func identityError(err error, endpoint, region string) *SetupError {
 	if se := fatalError(err); se != nil {
+		if code, _ := errorCode(err); baseCode(code) == "InvalidClientTokenId" && region != defaultRegion {
+			// AWS answers the same for a region the account has not enabled.
+			se.Reason += fmt.Sprintf(", or enable region %s (used for this call; set AWS_REGION) for the account", region)
+		}
 		return se
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -26,7 +26,7 @@ func (c *Collector) identity(ctx context.Context, setup *awsSetup) (identity, er
 		defer t.step()
 		out, err := c.sts(setup.cfg.Region).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
-			return nil, identityError(err, setup.endpoint)
+			return nil, identityError(err, setup.endpoint, setup.cfg.Region)
 		}
 		id := identity{AccountID: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), Partition: "aws"}
 		if a, err := arn.Parse(id.ARN); err == nil {
