@@ -55,7 +55,7 @@ func (g *globals) register(root *cobra.Command) {
 	fs := root.PersistentFlags()
 	fs.StringVar(&g.configFile, "config", "", "Steampipe .spc file holding a cloudtrailcc connection block; flags override its settings")
 	fs.StringVar(&g.connection, "connection", "", "connection block of --config to use (default: the first cloudtrailcc connection)")
-	fs.StringVar(&g.logLevel, "log-level", "", "log level on stderr: trace, debug, info, warn, error, off (default warn; "+inproc.LogLevelEnv+")")
+	fs.StringVar(&g.logLevel, "log-level", "", "log level on stderr: trace, debug, info, warn, error, off (default error; "+inproc.LogLevelEnv+")")
 	for _, f := range connectionFlags {
 		switch f.kind {
 		case "string":

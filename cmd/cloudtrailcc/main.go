@@ -136,6 +136,7 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 		newExportCmd(g),
 		newRulesCmd(g),
 		newDemoCmd(g),
+		newPostgresCmd(),
 	)
 	return root
 }

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+)
+
+// cliBinary is the cloudtrailcc binary TestMain builds once for the tests.
+var cliBinary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cloudtrailcc-cli-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cliBinary = filepath.Join(dir, "cloudtrailcc")
+	if out, err := exec.Command("go", "build", "-o", cliBinary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building cloudtrailcc: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one run of the binary left behind.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// cli runs the built binary in dir (a temp dir when empty) as a user with no
+// AWS configuration: no AWS_* or CLOUDTRAILCC_* variables and an empty HOME
+// (no ~/.aws). The EC2 instance metadata lookup is switched off so that the
+// SDK's credential chain stays on loopback.
+func cli(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cliBinary, args...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "CLOUDTRAILCC_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "HOME="+t.TempDir(), "AWS_EC2_METADATA_DISABLED=true")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errOut.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running cloudtrailcc %s: %v", strings.Join(args, " "), err)
+	}
+	return r
+}
+
+// oneErrorLine asserts that stderr is exactly one "error: ..." line holding want.
+func (r result) oneErrorLine(t *testing.T, want ...string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") {
+		t.Fatalf("stderr is not one error line:\n%s", r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(lines[0], w) {
+			t.Errorf("error line %q does not contain %q", lines[0], w)
+		}
+	}
+}
+
+// emulator starts an AWS emulator for the test, seeded with the demo account
+// when seeded is true, and returns its URL.
+func emulator(t *testing.T, seeded bool) string {
+	t.Helper()
+	srv := awsemu.New(awsemu.Options{Regions: []string{"us-east-1", "eu-west-1", "ap-southeast-2"}, LookupEventsRate: -1})
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if seeded {
+		_, err := seed.Demo(context.Background(), seed.Target{EndpointURL: url, AccessKey: demoAccessKey, SecretKey: demoSecretKey,
+			Control: emuclient.New(url)})
+		if err != nil {
+			t.Fatalf("seeding the demo account: %v", err)
+		}
+	}
+	return url
+}
+
+// emulatorArgs are the connection flags of the emulator's default account.
+func emulatorArgs(url string) []string {
+	return []string{"--endpoint-url", url, "--access-key", demoAccessKey, "--secret-key", demoSecretKey}
+}
+
+func ruleIDs() []string {
+	var ids []string
+	for _, r := range rules.Catalogue() {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func TestBadInputGetsOneLineNamingTheChoicesAndExit2(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown rule", []string{"check", "--rule", "no_such_rule"}, []string{`"no_such_rule"`, "valid rule ids: bucket_access_logging, bucket_mfa_delete"}},
+		{"unknown status", []string{"check", "--status", "failed"}, []string{`"failed"`, "valid statuses: ok, alarm, info, skip, error"}},
+		{"unknown output format", []string{"check", "--output", "xml"}, []string{`"xml"`, "valid formats: table, csv, json, asff, ocsf"}},
+		{"unknown export ending", []string{"check", "--export", "findings.txt"}, []string{"findings.txt", ".csv", ".asff.json", ".ocsf.json"}},
+		{"unknown fail-on", []string{"check", "--fail-on", "severe"}, []string{`"severe"`, "none, low, medium, high, critical"}},
+		{"unknown table", []string{"export", "cloudtrailcc_nope"}, []string{`"cloudtrailcc_nope"`, "cloudtrailcc_finding", "cloudtrailcc_trail_bucket"}},
+		{"unknown where column", []string{"export", "cloudtrailcc_finding", "--where", "colour=red"}, []string{`"colour"`, "columns: rule_id, title, status"}},
+		{"unknown columns", []string{"export", "cloudtrailcc_rule", "--columns", "rule_id,nope"}, []string{`"nope"`, "columns: rule_id"}},
+		{"malformed where", []string{"export", "cloudtrailcc_rule", "--where", "rule_id"}, []string{"COLUMN=VALUE"}},
+		{"unknown export format", []string{"export", "cloudtrailcc_rule", "--output", "xml"}, []string{`"xml"`, "csv, json"}},
+		{"export without table", []string{"export"}, []string{"TABLE", "cloudtrailcc_finding"}},
+		{"unknown rules format", []string{"rules", "--output", "yaml"}, []string{`"yaml"`, "table, csv, json"}},
+		{"unknown command", []string{"audit"}, []string{`"audit"`}},
+		{"unknown flag", []string{"check", "--colour"}, []string{"--colour"}},
+		{"bad connection value", []string{"export", "cloudtrailcc_rule", "--config-change-lookback", "forever"}, []string{"config_change_lookback", "forever"}},
+		{"missing config file", []string{"check", "--config", "nope.spc"}, []string{"nope.spc"}},
+		{"unknown log level", []string{"export", "cloudtrailcc_rule", "--log-level", "loud"}, []string{`"loud"`, "trace, debug"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cli(t, "", tc.args...)
+			if r.code != exitUsage {
+				t.Errorf("exit code %d, want %d", r.code, exitUsage)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout is not empty:\n%s", r.stdout)
+			}
+			r.oneErrorLine(t, tc.want...)
+		})
+	}
+}
+
+func TestCheckWithoutCredentialsSaysSoInOneLine(t *testing.T) {
+	url := emulator(t, false)
+	r := cli(t, "", "check", "--endpoint-url", url)
+	if r.code != exitUsage || r.stdout != "" {
+		t.Errorf("exit code %d, stdout %q; want 2 and nothing", r.code, r.stdout)
+	}
+	r.oneErrorLine(t, "error: no AWS credentials found: ", "AWS_ACCESS_KEY_ID")
+}
+
+func TestCheckWithWrongCredentialsSaysSoInOneLine(t *testing.T) {
+	url := emulator(t, false)
+	for _, tc := range []struct {
+		name       string
+		key, token string
+		want       string
+	}{
+		{"wrong secret", demoAccessKey, "not-the-secret", "secret"},
+		{"unknown access key", "AKIAUNKNOWN000000000", "whatever", "access key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cli(t, "", "check", "--endpoint-url", url, "--access-key", tc.key, "--secret-key", tc.token)
+			if r.code != exitUsage || r.stdout != "" {
+				t.Errorf("exit code %d, stdout %q; want 2 and nothing", r.code, r.stdout)
+			}
+			r.oneErrorLine(t, tc.want)
+		})
+	}
+}
+
+func TestRulesListsTheCatalogueWithBenchmarkGroups(t *testing.T) {
+	r := cli(t, "", "rules", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var entries []catalogueEntry
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.ID)
+		if e.GroupID == "" || e.ControlID != "control."+e.ID || len(e.IAMActions) == 0 {
+			t.Errorf("rule %s: group %q control %q actions %v", e.ID, e.GroupID, e.ControlID, e.IAMActions)
+		}
+	}
+	if !slices.Equal(got, ruleIDs()) {
+		t.Errorf("rules %v, want %v", got, ruleIDs())
+	}
+	table := cli(t, "", "rules")
+	for _, id := range ruleIDs() {
+		if !strings.Contains(table.stdout, id) {
+			t.Errorf("rules table lacks %s", id)
+		}
+	}
+}
+
+func TestExportRuleTableWithQualsAndColumns(t *testing.T) {
+	r := cli(t, "", "export", "cloudtrailcc_rule", "--where", "severity=high", "--columns", "rule_id,severity")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]string
+	for _, rule := range rules.Catalogue() {
+		if rule.Severity == rules.SeverityHigh {
+			want = append(want, []string{rule.ID, "high"})
+		}
+	}
+	if !slices.Equal(recs[0], []string{"rule_id", "severity"}) || len(recs)-1 != len(want) {
+		t.Fatalf("export gave\n%s", r.stdout)
+	}
+	for i, rec := range recs[1:] {
+		if !slices.Equal(rec, want[i]) {
+			t.Errorf("row %d = %v, want %v", i, rec, want[i])
+		}
+	}
+}
