@@ -1,0 +1,118 @@
+package awsemu
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+func TestSNSTopicNotFoundAndOtherAccountAuthorizationError(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.sns("eu-west-1")
+	topic := must(c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alerts")}))
+	if aws.ToString(topic.TopicArn) != "arn:aws:sns:eu-west-1:123456789012:alerts" {
+		t.Fatalf("TopicArn = %s", aws.ToString(topic.TopicArn))
+	}
+	attrs := must(c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic.TopicArn}))
+	if attrs.Attributes["TopicArn"] != aws.ToString(topic.TopicArn) || attrs.Attributes["Owner"] != DefaultAccountID {
+		t.Fatalf("attributes = %v", attrs.Attributes)
+	}
+	must(c.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: topic.TopicArn}))
+	_, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic.TopicArn})
+	wantCode(t, err, "NotFound")
+	_, err = c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:eu-west-1:999999999999:theirs")})
+	wantCode(t, err, "AuthorizationError")
+	_, err = e.sns("us-east-1").GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:eu-west-1:123456789012:alerts")})
+	wantCode(t, err, "InvalidParameter")
+}
+
+func TestKMSDescribeKeyByEveryReferenceAndKeyStates(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.kms("us-east-1")
+	key := must(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("logs")}))
+	md := key.KeyMetadata
+	if md.KeyState != kmstypes.KeyStateEnabled || !md.Enabled || aws.ToString(md.Arn) != "arn:aws:kms:us-east-1:123456789012:key/"+aws.ToString(md.KeyId) {
+		t.Fatalf("new key = %+v", md)
+	}
+	must(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/logs"), TargetKeyId: md.Arn}))
+	for _, ref := range []string{aws.ToString(md.KeyId), aws.ToString(md.Arn), "alias/logs", "arn:aws:kms:us-east-1:123456789012:alias/logs"} {
+		d := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)}))
+		if aws.ToString(d.KeyMetadata.Arn) != aws.ToString(md.Arn) {
+			t.Fatalf("DescribeKey(%s) = %s", ref, aws.ToString(d.KeyMetadata.Arn))
+		}
+	}
+	must(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
+	d := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId}))
+	if d.KeyMetadata.KeyState != kmstypes.KeyStateDisabled || d.KeyMetadata.Enabled {
+		t.Fatalf("disabled key = %+v", d.KeyMetadata)
+	}
+	must(c.EnableKey(ctx, &kms.EnableKeyInput{KeyId: md.KeyId}))
+	must(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	d = must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId}))
+	if d.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion || d.KeyMetadata.DeletionDate == nil {
+		t.Fatalf("pending key = %+v", d.KeyMetadata)
+	}
+	_, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/missing")})
+	wantCode(t, err, "NotFoundException")
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("arn:aws:kms:us-east-1:999999999999:key/abc")})
+	wantCode(t, err, "AccessDeniedException")
+	// A disabled key cannot encrypt a new trail's logs.
+	e.mkBucket("kms-state-logs", "us-east-1")
+	_, err = e.ct("us-east-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("pending-key"), S3BucketName: aws.String("kms-state-logs"), KmsKeyId: md.Arn})
+	wantCode(t, err, "KmsKeyDisabledException")
+}
+
+func TestLogsCreateAndDescribeLogGroups(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.logs("us-east-1")
+	must(c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("cloudtrail/main")}))
+	must(c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("other")}))
+	_, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("other")})
+	wantCode(t, err, "ResourceAlreadyExistsException")
+	out := must(c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("cloudtrail/")}))
+	if len(out.LogGroups) != 1 || aws.ToString(out.LogGroups[0].Arn) != "arn:aws:logs:us-east-1:123456789012:log-group:cloudtrail/main:*" {
+		t.Fatalf("log groups = %+v", out.LogGroups)
+	}
+	// A trail may send to an existing group only.
+	e.mkBucket("cw-logs", "us-east-1")
+	ct := e.ct("us-east-1")
+	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-missing"), S3BucketName: aws.String("cw-logs"),
+		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:nope:*"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/ct")})
+	wantCode(t, err, "InvalidCloudWatchLogsLogGroupArnException")
+	tr := must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-trail"), S3BucketName: aws.String("cw-logs"),
+		CloudWatchLogsLogGroupArn: out.LogGroups[0].Arn, CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/ct")}))
+	if aws.ToString(tr.CloudWatchLogsLogGroupArn) != aws.ToString(out.LogGroups[0].Arn) {
+		t.Fatalf("trail log group = %s", aws.ToString(tr.CloudWatchLogsLogGroupArn))
+	}
+}
+
+func TestTrailTagsUpdateAndDelete(t *testing.T) {
+	e := newEnv(t, Options{})
+	arn := e.mkTrail("tagged", "us-east-1", false).TrailARN
+	c := e.ct("us-east-1")
+	must(c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: arn, TagsList: []cttypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("sec")}}}))
+	must(c.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: arn, TagsList: []cttypes.Tag{{Key: aws.String("team")}}}))
+	tags := must(c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{aws.ToString(arn)}}))
+	if len(tags.ResourceTagList) != 1 || len(tags.ResourceTagList[0].TagsList) != 1 || aws.ToString(tags.ResourceTagList[0].TagsList[0].Value) != "prod" {
+		t.Fatalf("tags = %+v", tags.ResourceTagList)
+	}
+	up := must(c.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("tagged"), IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true)}))
+	if !aws.ToBool(up.IsMultiRegionTrail) || !aws.ToBool(up.LogFileValidationEnabled) || !aws.ToBool(up.IncludeGlobalServiceEvents) {
+		t.Fatalf("updated = %+v", up)
+	}
+	_, err := c.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("tagged"), S3BucketName: aws.String("gone-bucket")})
+	wantCode(t, err, "S3BucketDoesNotExistException")
+	must(c.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("tagged")}))
+	_, err = c.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("tagged")})
+	wantCode(t, err, "TrailNotFoundException")
+	d := must(e.ct("eu-west-1").DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))
+	if len(d.TrailList) != 0 {
+		t.Fatalf("deleted multi-region trail still shadowed: %+v", d.TrailList)
+	}
+}
