@@ -39,7 +39,10 @@ func TestFaultDeniesExactlyTheChosenActionInEachServiceShape(t *testing.T) {
 		sibling      func() error // another action of the same service: unaffected
 	}{
 		{"s3:GetBucketAcl", "AccessDenied", 403,
-			func() error { _, err := e.s3("us-east-1").GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("fault-bucket")}); return err },
+			func() error {
+				_, err := e.s3("us-east-1").GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("fault-bucket")})
+				return err
+			},
 			func() error {
 				_, err := e.s3("us-east-1").GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("fault-bucket")})
 				return err
@@ -78,10 +81,16 @@ func TestFaultDeniesExactlyTheChosenActionInEachServiceShape(t *testing.T) {
 			},
 			func() error { _, err := e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{}); return err }},
 		{"ec2:DescribeRegions", "UnauthorizedOperation", 403,
-			func() error { _, err := e.ec2("us-east-1").DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); return err },
+			func() error {
+				_, err := e.ec2("us-east-1").DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+				return err
+			},
 			nil},
 		{"sts:GetCallerIdentity", "AccessDenied", 403,
-			func() error { _, err := e.sts("us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err },
+			func() error {
+				_, err := e.sts("us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				return err
+			},
 			nil},
 		{"logs:DescribeLogGroups", "AccessDeniedException", 400,
 			func() error {
