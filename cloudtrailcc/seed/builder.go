@@ -183,19 +183,15 @@ func (b *Builder) Topic(region, role string) string {
 	if c == nil {
 		return ""
 	}
-	out, err := c.SNS.CreateTopic(b.ctx, &sns.CreateTopicInput{Name: aws.String(b.Name(role))})
+	name := b.Name(role)
+	policy := b.policy(statement{Sid: "CloudTrailPublish", Principal: map[string]any{"Service": "cloudtrail.amazonaws.com"},
+		Action: "SNS:Publish", Resource: "arn:" + b.acct.Partition + ":sns:" + region + ":" + b.acct.AccountID + ":" + name})
+	out, err := c.SNS.CreateTopic(b.ctx, &sns.CreateTopicInput{Name: aws.String(name), Attributes: map[string]string{"Policy": policy}})
 	if err != nil {
 		b.fail("sns:CreateTopic "+role, err)
 		return ""
 	}
 	arn := aws.ToString(out.TopicArn)
-	policy := b.policy(statement{Sid: "CloudTrailPublish", Principal: map[string]any{"Service": "cloudtrail.amazonaws.com"},
-		Action: "SNS:Publish", Resource: arn})
-	if _, err := c.SNS.SetTopicAttributes(b.ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn),
-		AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}); err != nil {
-		b.fail("sns:SetTopicAttributes "+role, err)
-		return ""
-	}
 	b.acct.Topics = append(b.acct.Topics, arn)
 	return arn
 }
