@@ -1,0 +1,535 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/cloudtrailcc/mods"
+)
+
+// benchmark is the root benchmark's full name.
+const benchmark = "cloudtrailcc.benchmark." + mods.RootBenchmark
+
+// account is one seeded scenario account with its own bridge schema.
+type account struct {
+	schema         string
+	accessKey      string
+	secretKey      string
+	accountID      string // "" = the emulator's default account
+	wantExit       int    // Powerpipe's exit code: 0 all ok, 1 alarms
+	wantAlarmsRows bool
+	seed           func(context.Context, seed.Target) (*seed.Account, error)
+}
+
+var accounts = []account{
+	{schema: "clean", accessKey: "test", secretKey: "test", wantExit: 0, seed: seed.Clean},
+	{schema: "bad", accessKey: "AKIAE2EBADACCOUNT", secretKey: "e2e-bad-secret", accountID: "210987654321", wantExit: 1, wantAlarmsRows: true, seed: seed.Bad},
+}
+
+// env is what every step needs.
+type env struct {
+	root, modDir       string
+	db                 string
+	cli, powerpipe     string
+	emulator           *emuclient.Client
+	emulatorURL        string
+	stateDir           string
+	powerpipeInstallTo string
+}
+
+func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
+	ctx := context.Background()
+	e := setup(t)
+	for _, a := range accounts {
+		t.Run(a.schema, func(t *testing.T) {
+			seeded, err := a.seed(ctx, seed.Target{EndpointURL: e.emulatorURL, AccessKey: a.accessKey, SecretKey: a.secretKey, Control: e.emulator})
+			if err != nil {
+				t.Fatalf("seeding: %v", err)
+			}
+			e.install(t, a)
+			if err := e.emulator.ResetCalls(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			run := e.benchmark(t, a)
+			e.assertOneCollection(t, seeded.AccountID)
+			e.assertControlsMatchFindings(t, a, run.controls)
+			e.assertCSVMatchesCLI(t, a, run.csv)
+			e.assertDashboardQueriesRun(t, a)
+		})
+	}
+	for _, a := range accounts {
+		e.uninstall(t, a)
+	}
+}
+
+// setup builds the binaries, starts the emulator, finds Powerpipe and
+// creates a fresh database.
+func setup(t *testing.T) *env {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{root: root, modDir: filepath.Join(root, "mods", "cloudtrailcc")}
+	e.db = pgtest.NewDB(t)
+	e.powerpipe = powerpipeBinary(t, root)
+	// The database server's OS user runs the CLI (file_fdw program): it must
+	// reach the binary and the bridge's files.
+	binDir := pgtest.ServerDir(t)
+	e.cli = goBuild(t, root, binDir, "cloudtrailcc", "./cmd/cloudtrailcc")
+	emu := goBuild(t, root, binDir, "awsemu", "./cmd/awsemu")
+	e.stateDir = filepath.Join(pgtest.ServerDir(t), "bridge")
+	e.powerpipeInstallTo = t.TempDir()
+	e.emulatorURL = startEmulator(t, emu)
+	e.emulator = emuclient.New(e.emulatorURL)
+	for _, a := range accounts {
+		if a.accountID == "" {
+			continue
+		}
+		if err := e.emulator.AddAccount(context.Background(), a.accessKey, a.secretKey, a.accountID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// powerpipeBinary returns Powerpipe v1.5.2, built by e2e/powerpipe.sh when
+// the cached binary is missing.
+func powerpipeBinary(t *testing.T, root string) string {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(root, "e2e", "powerpipe.sh")).Output()
+	if err != nil {
+		t.Fatalf("e2e/powerpipe.sh: %v", stderrOf(err))
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// goBuild builds a main package of the module into dir.
+func goBuild(t *testing.T, root, dir, name, pkg string) string {
+	t.Helper()
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// startEmulator runs the emulator on a free loopback port and returns its
+// URL; it is stopped (SIGTERM) when the test ends.
+func startEmulator(t *testing.T, bin string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("emulator printed no URL: %v; stderr: %s", err, stderr.String())
+	}
+	return strings.TrimSpace(line)
+}
+
+// cliRun runs the CLI and returns its exit code and output.
+func (e *env) cliRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(e.cli, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String(), errOut.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out.String(), errOut.String()
+	}
+	t.Fatalf("%s %v: %v", e.cli, args, err)
+	return 0, "", ""
+}
+
+// install puts account a's tables into its own schema.
+func (e *env) install(t *testing.T, a account) {
+	t.Helper()
+	code, out, errOut := e.cliRun(t, "postgres", "install", "--database", e.db, "--schema", a.schema,
+		"--state-dir", e.stateDir, "--endpoint-url", e.emulatorURL, "--access-key", a.accessKey, "--secret-key", a.secretKey)
+	if code != 0 {
+		t.Fatalf("postgres install: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Logf("postgres install:\n%s", out)
+}
+
+// uninstall removes account a's schema and checks its connection file is gone.
+func (e *env) uninstall(t *testing.T, a account) {
+	t.Helper()
+	code, out, errOut := e.cliRun(t, "postgres", "uninstall", "--database", e.db, "--schema", a.schema)
+	if code != 0 {
+		t.Errorf("postgres uninstall %s: exit %d\n%s%s", a.schema, code, out, errOut)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.stateDir, a.schema+"-*.spc")); len(files) != 0 {
+		t.Errorf("uninstall left %v", files)
+	}
+}
+
+// powerpipeCmd is Powerpipe in the mod directory with a throw-away install
+// directory, no update check and no telemetry.
+func (e *env) powerpipeCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(e.powerpipe, args...)
+	cmd.Dir = e.modDir
+	cmd.Env = append(os.Environ(), "POWERPIPE_INSTALL_DIR="+e.powerpipeInstallTo,
+		"POWERPIPE_UPDATE_CHECK=false", "POWERPIPE_TELEMETRY=none")
+	return cmd
+}
+
+// dbArgs point Powerpipe at the bridge schema of a.
+func (e *env) dbArgs(a account) []string {
+	return []string{"--database", e.db, "--search-path-prefix", a.schema}
+}
+
+// benchmarkRun is what one Powerpipe benchmark run exported.
+type benchmarkRun struct {
+	csv      []byte
+	controls map[string]exportedControl
+}
+
+// exportedControl is one control of Powerpipe's JSON export.
+type exportedControl struct {
+	ControlID string `json:"control_id"`
+	RunError  string `json:"run_error"`
+	Results   []struct {
+		Reason   string `json:"reason"`
+		Resource string `json:"resource"`
+		Status   string `json:"status"`
+	} `json:"results"`
+}
+
+// exportedGroup is one benchmark of Powerpipe's JSON export.
+type exportedGroup struct {
+	GroupID  string            `json:"group_id"`
+	Groups   []exportedGroup   `json:"groups"`
+	Controls []exportedControl `json:"controls"`
+}
+
+// benchmark runs the real Powerpipe on the bridge and checks its exit code
+// and stderr.
+func (e *env) benchmark(t *testing.T, a account) benchmarkRun {
+	t.Helper()
+	dir := t.TempDir()
+	csvPath, jsonPath := filepath.Join(dir, "out.csv"), filepath.Join(dir, "out.json")
+	args := append([]string{"benchmark", "run", benchmark, "--export", csvPath, "--export", jsonPath, "--progress=false"}, e.dbArgs(a)...)
+	cmd := e.powerpipeCmd(args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("powerpipe benchmark run (%s): exit %d in %v\n%s", a.schema, code, time.Since(start).Round(time.Millisecond), tail(stdout.String(), 16))
+	if code == 2 || code == 250 || code != a.wantExit {
+		t.Fatalf("powerpipe exit %d, want %d (2: a control errored, 250: set-up failed)\nstdout:\n%s\nstderr:\n%s", code, a.wantExit, stdout.String(), stderr.String())
+	}
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.TrimSpace(line) == "" || strings.Contains(line, "--database has been deprecated") {
+			continue
+		}
+		t.Errorf("powerpipe stderr: %s", line)
+	}
+
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root exportedGroup
+	if err := json.Unmarshal(raw, &root); err != nil {
+		t.Fatalf("powerpipe JSON export: %v", err)
+	}
+	if root.GroupID != benchmark {
+		t.Errorf("JSON export group %q, want %s", root.GroupID, benchmark)
+	}
+	controls := map[string]exportedControl{}
+	var walk func(g exportedGroup)
+	walk = func(g exportedGroup) {
+		for _, c := range g.Controls {
+			if _, dup := controls[c.ControlID]; dup {
+				t.Errorf("control %s ran twice", c.ControlID)
+			}
+			controls[c.ControlID] = c
+		}
+		for _, sub := range g.Groups {
+			walk(sub)
+		}
+	}
+	walk(root)
+	var want, got []string
+	for _, r := range rules.Catalogue() {
+		want = append(want, "control."+r.ID)
+	}
+	for id, c := range controls {
+		got = append(got, id)
+		if c.RunError != "" {
+			t.Errorf("%s errored: %s", id, c.RunError)
+		}
+		if len(c.Results) == 0 {
+			t.Errorf("%s returned no rows (every rule yields at least one finding)", id)
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("controls that ran: %v\nwant the fourteen: %v", got, want)
+	}
+	csvData, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return benchmarkRun{csv: csvData, controls: controls}
+}
+
+// assertOneCollection checks the emulator's request log for the benchmark
+// run: the account was read once (one GetCallerIdentity, one
+// DescribeRegions), not once per control.
+func (e *env) assertOneCollection(t *testing.T, accountID string) {
+	t.Helper()
+	calls, err := e.emulator.Calls(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	total := 0
+	for _, c := range calls {
+		if c.AccountID == accountID {
+			counts[c.Action]++
+			total++
+		}
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %-45s %d\n", k, counts[k])
+	}
+	t.Logf("AWS API calls for the whole benchmark run (account %s): %d\n%s", accountID, total, b.String())
+	for _, action := range []string{"sts:GetCallerIdentity", "ec2:DescribeRegions"} {
+		if counts[action] != 1 {
+			t.Errorf("%s called %d times during the benchmark run, want 1 (one account collection shared by the fourteen controls)", action, counts[action])
+		}
+	}
+}
+
+// finding is a (resource, status, reason) row.
+type finding struct{ resource, status, reason string }
+
+// assertControlsMatchFindings compares each control's rows with the
+// cloudtrailcc_finding rows of its rule, read through the bridge with pgx.
+func (e *env) assertControlsMatchFindings(t *testing.T, a account, controls map[string]exportedControl) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, r := range rules.Catalogue() {
+		rows, err := conn.Query(ctx, "SELECT resource, status, reason FROM "+pgx.Identifier{a.schema, "cloudtrailcc_finding"}.Sanitize()+" WHERE rule_id = $1", r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (finding, error) {
+			var f finding
+			err := row.Scan(&f.resource, &f.status, &f.reason)
+			return f, err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", r.ID, err)
+		}
+		var got []finding
+		for _, res := range controls["control."+r.ID].Results {
+			got = append(got, finding{res.Resource, res.Status, res.Reason})
+		}
+		cmp := func(x, y finding) int {
+			return strings.Compare(x.resource+"\x00"+x.status+"\x00"+x.reason, y.resource+"\x00"+y.status+"\x00"+y.reason)
+		}
+		slices.SortFunc(want, cmp)
+		slices.SortFunc(got, cmp)
+		if !slices.Equal(got, want) {
+			t.Errorf("control %s rows differ from cloudtrailcc_finding:\ncontrol: %v\nfinding: %v", r.ID, got, want)
+		}
+	}
+}
+
+// assertCSVMatchesCLI compares Powerpipe's CSV export with the CLI's
+// `check --output csv` for the same account (the bridge's connection file,
+// so both read the same cached snapshot), row for row after sorting.
+func (e *env) assertCSVMatchesCLI(t *testing.T, a account, powerpipeCSV []byte) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(e.stateDir, a.schema+"-*.spc"))
+	if len(files) != 1 {
+		t.Fatalf("bridge connection files for %s: %v", a.schema, files)
+	}
+	code, out, errOut := e.cliRun(t, "check", "--output", "csv", "--config", files[0])
+	if code != 0 && code != 1 {
+		t.Fatalf("cloudtrailcc check: exit %d\n%s", code, errOut)
+	}
+	pp, cli := readCSV(t, "powerpipe", powerpipeCSV), readCSV(t, "cli", []byte(out))
+	if !slices.Equal(pp[0], cli[0]) {
+		t.Fatalf("CSV headers differ:\npowerpipe: %v\ncli:       %v", pp[0], cli[0])
+	}
+	ppRows, cliRows := joinRows(pp[1:]), joinRows(cli[1:])
+	if !slices.Equal(ppRows, cliRows) {
+		for _, r := range diff(ppRows, cliRows) {
+			t.Errorf("only in powerpipe: %s", r)
+		}
+		for _, r := range diff(cliRows, ppRows) {
+			t.Errorf("only in cli:       %s", r)
+		}
+	}
+	t.Logf("CSV: %d rows, identical to cloudtrailcc check --output csv after sorting", len(ppRows))
+}
+
+func readCSV(t *testing.T, what string, b []byte) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s CSV: %v", what, err)
+	}
+	if len(recs) < 2 {
+		t.Fatalf("%s CSV has no rows:\n%s", what, b)
+	}
+	return recs
+}
+
+// joinRows renders records as sorted lines.
+func joinRows(recs [][]string) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = strings.Join(r, " | ")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// diff returns the lines of a that b lacks (multiset).
+func diff(a, b []string) []string {
+	left := map[string]int{}
+	for _, s := range b {
+		left[s]++
+	}
+	var out []string
+	for _, s := range a {
+		if left[s] > 0 {
+			left[s]--
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// assertDashboardQueriesRun lists the dashboard and runs each of its
+// panels' queries with Powerpipe against the bridge.
+func (e *env) assertDashboardQueriesRun(t *testing.T, a account) {
+	t.Helper()
+	out, err := e.powerpipeCmd("dashboard", "list").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "cloudtrailcc.dashboard.cloudtrail_posture") {
+		t.Fatalf("powerpipe dashboard list: %v\n%s", err, out)
+	}
+	m, err := mods.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := m.Dashboards["cloudtrail_posture"]
+	if d == nil || len(d.Panels) == 0 {
+		t.Fatal("the mod has no cloudtrail_posture dashboard panels")
+	}
+	for _, p := range d.Panels {
+		name := "cloudtrailcc." + p.Query
+		cmd := e.powerpipeCmd(append([]string{"query", "run", name, "--output", "json"}, e.dbArgs(a)...)...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Errorf("%s panel %s: %v\n%s", p.Kind, name, err, stderr.String())
+			continue
+		}
+		var res struct {
+			Rows []map[string]any `json:"rows"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+			t.Errorf("%s: JSON output: %v", name, err)
+			continue
+		}
+		switch {
+		case p.Kind == "card" && (len(res.Rows) != 1 || res.Rows[0]["value"] == nil):
+			t.Errorf("card %s: rows %v, want one row with a value", name, res.Rows)
+		case p.Kind == "chart" && len(res.Rows) == 0:
+			t.Errorf("chart %s: no rows", name)
+		case p.Kind == "table" && a.wantAlarmsRows && len(res.Rows) == 0:
+			t.Errorf("table %s: no alarms listed for the %s account", name, a.schema)
+		}
+	}
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stderrOf adds a command's stderr to its error.
+func stderrOf(err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(ee.Stderr)))
+	}
+	return err
+}
