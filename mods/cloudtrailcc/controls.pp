@@ -55,7 +55,7 @@ control "config_changes" {
 
 control "multi_region" {
   title       = "Enable AWS CloudTrail multi-region API logging"
-  description = "Checks that at least one multi-region trail is logging, so API activity in every region - including regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading). When there is none, the finding lists the enabled regions that no logging trail covers (a regional trail covers its own region)."
+  description = "Checks that at least one multi-region trail is logging, so API activity in every region - including regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading), so its event selectors must be readable. When there is none, the finding lists the enabled regions that no logging trail covers (a regional trail covers its own region); the verdict itself does not depend on the region list."
   severity    = "high"
   sql         = "select resource, status, reason, account_id, region from cloudtrailcc_finding where rule_id = 'multi_region'"
   tags = {
@@ -147,7 +147,7 @@ control "delivery_failing" {
 
 control "duplicate_global_events" {
   title       = "Avoid duplicate entries in AWS CloudTrail logs"
-  description = "Counts the trails that actually receive global service events (IAM, STS, CloudFront): IncludeGlobalServiceEvents true and multi-region or homed in us-east-1, own or organization trails, distinct by ARN, logging or not. Two or more record every global event twice, which doubles storage and confuses analysis. In partitions other than aws, single-region trails with the flag may or may not receive them: when only those would make a duplicate the finding is info."
+  description = "Counts the trails that actually receive global service events (IAM, STS, CloudFront): IncludeGlobalServiceEvents true and multi-region or homed in us-east-1, own or organization trails, distinct by ARN, logging or not. Two or more record every global event twice, which doubles storage and confuses analysis. In partitions other than aws, single-region trails with the flag may or may not receive them: when only those would make a duplicate the finding is info. GetTrailStatus, when read, only marks trails \"(not logging)\"; it does not decide."
   severity    = "medium"
   sql         = "select resource, status, reason, account_id, region from cloudtrailcc_finding where rule_id = 'duplicate_global_events'"
   tags = {
