@@ -1,11 +1,16 @@
 package awsemu
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -98,4 +103,37 @@ func TestDescribeRegionsEnabledOnlyUnlessAllRegions(t *testing.T) {
 	// A region that is not enabled refuses calls, like AWS.
 	_, err := e.ec2("me-south-1").DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
 	wantCode(t, err, "AuthFailure")
+}
+
+func TestSkewedClockAndTamperedBodyRejected(t *testing.T) {
+	e := newEnv(t, Options{})
+	send := func(body string, signedAt time.Time, tamper string) int {
+		req, _ := http.NewRequest(http.MethodPost, e.url+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		sum := sha256.Sum256([]byte(body))
+		creds := aws.Credentials{AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey}
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sts", "us-east-1", signedAt); err != nil {
+			t.Fatal(err)
+		}
+		if tamper != "" {
+			req.Body = io.NopCloser(strings.NewReader(tamper))
+		}
+		resp := must(http.DefaultClient.Do(req))
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	if st := send(body, time.Now(), ""); st != 200 {
+		t.Fatalf("hand-signed request status = %d", st)
+	}
+	if st := send(body, time.Now().Add(-time.Hour), ""); st != 403 {
+		t.Fatalf("hour-old signature status = %d", st)
+	}
+	if st := send(body, time.Now(), "Action=GetCallerIdentity&Version=2011-06-16"); st != 403 {
+		t.Fatalf("tampered body status = %d", st)
+	}
+	calls := e.srv.Calls()
+	if calls[1].ErrorCode != "SignatureDoesNotMatch" || calls[2].ErrorCode != "SignatureDoesNotMatch" {
+		t.Fatalf("calls = %+v", calls)
+	}
 }

@@ -229,7 +229,7 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 			if t.HomeRegion == q.region {
 				n++
 			}
-			if t.Name == in.Name && t.MultiRegion {
+			if t.Name == in.Name && (t.MultiRegion || (in.IsMultiRegionTrail != nil && *in.IsMultiRegionTrail)) {
 				aerr = newErr("TrailAlreadyExistsException", "Trail "+in.Name+" already exists for customer: "+q.account)
 				return
 			}

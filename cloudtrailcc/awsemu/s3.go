@@ -164,6 +164,8 @@ func (s *Server) bucketOp(fn func(q *request, b *bucket) (any, *apiError)) handl
 				aerr.Header = map[string]string{"x-amz-bucket-region": b.Region}
 			case b.Owner != q.account:
 				aerr = s3AccessDenied()
+			case q.r.Header.Get("x-amz-expected-bucket-owner") != "" && q.r.Header.Get("x-amz-expected-bucket-owner") != b.Owner:
+				aerr = s3AccessDenied()
 			default:
 				out, aerr = fn(q, b)
 			}
@@ -265,6 +267,9 @@ func (s *Server) createBucket(q *request) (any, *apiError) {
 	}
 	region := cfg.LocationConstraint
 	switch region {
+	case "us-east-1":
+		// AWS refuses the explicit constraint for us-east-1: omit it instead.
+		return nil, newErr("InvalidLocationConstraint", "The specified location-constraint is not valid")
 	case "":
 		region = "us-east-1"
 	case "EU":

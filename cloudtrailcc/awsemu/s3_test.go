@@ -294,3 +294,15 @@ func TestBucketLoggingRoundTrip(t *testing.T) {
 		t.Fatalf("logging = %+v", l.LoggingEnabled)
 	}
 }
+
+func TestCreateBucketRefusesExplicitUSEast1ConstraintAndWrongExpectedOwner(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.s3("us-east-1")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("explicit-east"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}})
+	wantCode(t, err, "InvalidLocationConstraint")
+	e.mkBucket("owned-bucket", "us-east-1")
+	_, err = c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("owned-bucket"), ExpectedBucketOwner: aws.String("999999999999")})
+	wantCode(t, err, "AccessDenied")
+	must(c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("owned-bucket"), ExpectedBucketOwner: aws.String(DefaultAccountID)}))
+}

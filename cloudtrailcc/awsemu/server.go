@@ -270,10 +270,11 @@ func (s *Server) serveRouted(w http.ResponseWriter, q *request) (int, string) {
 }
 
 // checkRegion refuses calls to regions that are not enabled for the account,
-// as AWS does (the credentials are not valid there). S3 is global here: its
-// bucket region checks happen per bucket.
+// as AWS does (the credentials are not valid there). us-east-1 cannot be
+// disabled on AWS, so it always answers (global calls go there). S3 is global
+// here: its bucket region checks happen per bucket.
 func (s *Server) checkRegion(q *request) *apiError {
-	if q.svc.name == "s3" || s.enabled[q.region] {
+	if q.svc.name == "s3" || s.enabled[q.region] || q.region == "us-east-1" {
 		return nil
 	}
 	return q.svc.errs.unknownKey.withMessage("The security token included in the request is invalid.")

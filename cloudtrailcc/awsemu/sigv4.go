@@ -84,6 +84,19 @@ func (s *Server) authenticate(q *request) *apiError {
 		}
 		return q.svc.errs.unknownKey.withMessage("The security token included in the request is invalid.")
 	}
+	signed, err := time.Parse("20060102T150405Z", q.r.Header.Get("X-Amz-Date"))
+	if err == nil && (q.now.Sub(signed) > maxClockSkew || signed.Sub(q.now) > maxClockSkew) {
+		if q.svc.name == "s3" || q.svc.name == "s3control" {
+			return newErr("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", 403)
+		}
+		return q.svc.errs.badSignature.withMessage("Signature expired: " + q.r.Header.Get("X-Amz-Date") + " is now earlier than the allowed window.")
+	}
+	if h := q.r.Header.Get("X-Amz-Content-Sha256"); isHexSHA256(h) {
+		sum := sha256.Sum256(q.body)
+		if hex.EncodeToString(sum[:]) != strings.ToLower(h) {
+			return newErr("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		}
+	}
 	want, err := s.expectedSignature(q, a, cred.secret)
 	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(a.Signature)) != 1 {
 		return q.svc.errs.badSignature.withMessage("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
@@ -131,4 +144,15 @@ func (s *Server) expectedSignature(q *request, a sigV4Auth, secret string) (stri
 		return "", err
 	}
 	return got.Signature, nil
+}
+
+// maxClockSkew is how far a request's signing time may be from the server's.
+const maxClockSkew = 15 * time.Minute
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }
