@@ -1,0 +1,150 @@
+package cloudtrailcc_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/contracttest"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+)
+
+// open starts an in-process plugin with one connection "aws" to the fixture.
+func open(t *testing.T, f *contracttest.Fixture, extra ...string) *inproc.Client {
+	t.Helper()
+	c, err := inproc.New(context.Background(), []inproc.Connection{{Name: "aws", Config: f.Config(extra...)}})
+	if err != nil {
+		t.Fatalf("inproc.New: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func query(t *testing.T, c *inproc.Client, table string, columns []string, quals ...inproc.Qual) []inproc.Row {
+	t.Helper()
+	rows, err := c.Query(context.Background(), "aws", table, columns, quals)
+	if err != nil {
+		t.Fatalf("select %v from %s: %v", columns, table, err)
+	}
+	return rows
+}
+
+func called(f *contracttest.Fixture, action string) int {
+	n := 0
+	for _, a := range f.Actions() {
+		if a == action {
+			n++
+		}
+	}
+	return n
+}
+
+func TestTrailNameQueryDoesNotReadStatusOrSelectors(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_trail", []string{"name"})
+	if len(rows) != 1 || rows[0]["name"] != f.TrailName {
+		t.Fatalf("rows = %v", rows)
+	}
+	for _, a := range []string{"cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags", "cloudtrail:LookupEvents", "s3:ListBuckets"} {
+		if n := called(f, a); n != 0 {
+			t.Errorf("select name called %s %d times", a, n)
+		}
+	}
+	if called(f, "cloudtrail:DescribeTrails") == 0 {
+		t.Error("select name did not call DescribeTrails")
+	}
+
+	rows = query(t, c, "cloudtrailcc_trail", []string{"name", "is_logging"})
+	if len(rows) != 1 || rows[0]["is_logging"] != true {
+		t.Fatalf("rows = %v", rows)
+	}
+	if n := called(f, "cloudtrail:GetTrailStatus"); n != 1 {
+		t.Errorf("select is_logging called GetTrailStatus %d times; want 1", n)
+	}
+}
+
+func TestRuleQualReadsOnlyThatRulesFacts(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_finding", []string{"rule_id", "status", "resource"},
+		inproc.Qual{Column: "rule_id", Operator: "=", Value: "log_file_validation"})
+	if len(rows) != 1 || rows[0]["rule_id"] != "log_file_validation" || rows[0]["resource"] != f.TrailARN || rows[0]["status"] != "alarm" {
+		t.Fatalf("rows = %v; want one alarm for %s", rows, f.TrailARN)
+	}
+	for _, a := range f.Actions() {
+		if strings.HasPrefix(a, "s3:") || strings.HasPrefix(a, "s3control:") || a == "cloudtrail:LookupEvents" || a == "cloudtrail:GetTrailStatus" {
+			t.Errorf("rule_id = 'log_file_validation' called %s", a)
+		}
+	}
+}
+
+func TestEachFactIsReadOnceHoweverManyTablesAsk(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	c := open(t, f)
+	for _, table := range []string{"cloudtrailcc_trail", "cloudtrailcc_region", "cloudtrailcc_finding", "cloudtrailcc_trail_bucket", "cloudtrailcc_finding"} {
+		query(t, c, table, nil)
+	}
+	counts := f.Emu.CallCounts()
+	if n := counts["cloudtrail:GetTrailStatus"]; n != 1 {
+		t.Errorf("GetTrailStatus called %d times; want 1", n)
+	}
+	if n := counts["cloudtrail:DescribeTrails"]; n != len(contracttest.Regions) {
+		t.Errorf("DescribeTrails called %d times; want once per region (%d)", n, len(contracttest.Regions))
+	}
+	if n := counts["s3:GetBucketAcl"]; n != 1 {
+		t.Errorf("GetBucketAcl called %d times; want 1", n)
+	}
+}
+
+func TestRuleTableNeedsNoAWS(t *testing.T) {
+	f := contracttest.Start(t)
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_rule", []string{"rule_id", "title", "severity", "iam_actions"})
+	if len(rows) != 14 {
+		t.Fatalf("%d rules; want 14", len(rows))
+	}
+	if len(f.Actions()) != 0 {
+		t.Errorf("the rule table called AWS: %v", f.Actions())
+	}
+	one := query(t, c, "cloudtrailcc_rule", []string{"rule_id", "iam_actions"}, inproc.Qual{Column: "rule_id", Operator: "=", Value: "bucket_mfa_delete"})
+	if len(one) != 1 {
+		t.Fatalf("rule_id qual: %v", one)
+	}
+	actions, ok := one[0]["iam_actions"].([]any)
+	if !ok || !slices.Contains(actions, any("s3:GetBucketVersioning")) {
+		t.Errorf("iam_actions = %#v", one[0]["iam_actions"])
+	}
+}
+
+func TestUnknownRuleIDIsAnErrorListingTheValidOnes(t *testing.T) {
+	f := contracttest.Start(t)
+	c := open(t, f)
+	_, err := c.Query(context.Background(), "aws", "cloudtrailcc_finding", []string{"rule_id"},
+		[]inproc.Qual{{Column: "rule_id", Operator: "=", Value: "log_validation"}})
+	if err == nil || !strings.Contains(err.Error(), "log_validation") || !strings.Contains(err.Error(), "log_file_validation") {
+		t.Errorf("error = %v; want one naming the bad id and the valid ones", err)
+	}
+	if len(f.Actions()) != 0 {
+		t.Errorf("a bad rule_id still called AWS: %v", f.Actions())
+	}
+}
+
+func TestWrongSecretIsAOneLineQueryError(t *testing.T) {
+	f := contracttest.Start(t)
+	c, err := inproc.New(context.Background(), []inproc.Connection{{Name: "aws", Config: strings.Replace(f.Config(), `secret_key = "test"`, `secret_key = "wrong"`, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Query(context.Background(), "aws", "cloudtrailcc_trail", []string{"name"}, nil)
+	if err == nil {
+		t.Fatal("query with a wrong secret key succeeded")
+	}
+	if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "secret") {
+		t.Errorf("error = %q; want one line about the secret key", err)
+	}
+}
