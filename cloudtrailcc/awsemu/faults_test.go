@@ -212,3 +212,18 @@ func (e *env) ResetCallsAndRun(fn func()) {
 	e.srv.ResetCalls()
 	fn()
 }
+
+func TestFaultProbabilityFiresOnSomeCalls(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.srv.AddFault(Fault{Action: "sts:GetCallerIdentity", ErrorCode: "InternalError", Probability: 0.5})
+	c := e.sts("us-east-1")
+	failed := 0
+	for range 200 {
+		if _, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+			failed++
+		}
+	}
+	if failed < 50 || failed > 150 {
+		t.Fatalf("%d of 200 calls failed with probability 0.5", failed)
+	}
+}
