@@ -39,10 +39,8 @@ func WriteTable(w io.Writer, r *Report, o TableOptions) error {
 	t.SetStyle(table.StyleLight)
 	t.AppendHeader(table.Row{"Group", "Rule", "Status", "Severity", "Resource", "Reason"})
 	t.SetColumnConfigs([]table.ColumnConfig{
-		{Number: 1, AutoMerge: true, WidthMax: 24},
+		{Number: 1, AutoMerge: true},
 		{Number: 2, AutoMerge: true},
-		{Number: 5, WidthMax: o.ResourceWidth},
-		{Number: 6, WidthMax: o.ReasonWidth},
 	})
 	for _, f := range r.Findings {
 		c, _ := r.Benchmark.Control(f.RuleID)
@@ -52,7 +50,9 @@ func WriteTable(w io.Writer, r *Report, o TableOptions) error {
 				status = col.Sprint(status)
 			}
 		}
-		t.AppendRow(table.Row{c.GroupTitle, f.RuleID, status, f.Severity, f.Resource, f.Reason})
+		// wrapped here: go-pretty's soft wrapping does not mix with AutoMerge
+		t.AppendRow(table.Row{c.GroupTitle, f.RuleID, status, f.Severity,
+			text.WrapHard(f.Resource, o.ResourceWidth), text.WrapSoft(f.Reason, o.ReasonWidth)})
 	}
 	if _, err := fmt.Fprintln(w, t.Render()); err != nil {
 		return fmt.Errorf("writing the table: %w", err)

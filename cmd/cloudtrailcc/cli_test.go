@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +37,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if seededServer != nil {
+		seededServer.Close()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -91,24 +95,47 @@ func (r result) oneErrorLine(t *testing.T, want ...string) {
 	}
 }
 
-// emulator starts an AWS emulator for the test, seeded with the demo account
-// when seeded is true, and returns its URL.
-func emulator(t *testing.T, seeded bool) string {
+// emulatorOptions keep the emulated accounts small: three regions, no
+// LookupEvents pacing.
+var emulatorOptions = awsemu.Options{Regions: []string{"us-east-1", "eu-west-1", "ap-southeast-2"}, LookupEventsRate: -1}
+
+// emulator starts an empty AWS emulator for the test and returns its URL.
+func emulator(t *testing.T) string {
 	t.Helper()
-	srv := awsemu.New(awsemu.Options{Regions: []string{"us-east-1", "eu-west-1", "ap-southeast-2"}, LookupEventsRate: -1})
+	srv := awsemu.New(emulatorOptions)
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	if seeded {
-		_, err := seed.Demo(context.Background(), seed.Target{EndpointURL: url, AccessKey: demoAccessKey, SecretKey: demoSecretKey,
-			Control: emuclient.New(url)})
-		if err != nil {
-			t.Fatalf("seeding the demo account: %v", err)
-		}
-	}
 	return url
+}
+
+// The emulator holding the demo account, shared by the tests that only read
+// it (started by the first of them, closed by TestMain).
+var (
+	seededOnce   sync.Once
+	seededServer *awsemu.Server
+	seededURL    string
+	seededErr    error
+)
+
+// seededEmulator returns the URL of the shared emulator seeded with
+// seed.Demo (deliberate mistakes for every rule).
+func seededEmulator(t *testing.T) string {
+	t.Helper()
+	seededOnce.Do(func() {
+		seededServer = awsemu.New(emulatorOptions)
+		if seededURL, seededErr = seededServer.Start("127.0.0.1:0"); seededErr != nil {
+			return
+		}
+		_, seededErr = seed.Demo(context.Background(), seed.Target{EndpointURL: seededURL, AccessKey: demoAccessKey,
+			SecretKey: demoSecretKey, Control: emuclient.New(seededURL)})
+	})
+	if seededErr != nil {
+		t.Fatalf("seeding the demo account: %v", seededErr)
+	}
+	return seededURL
 }
 
 // emulatorArgs are the connection flags of the emulator's default account.
@@ -162,7 +189,7 @@ func TestBadInputGetsOneLineNamingTheChoicesAndExit2(t *testing.T) {
 }
 
 func TestCheckWithoutCredentialsSaysSoInOneLine(t *testing.T) {
-	url := emulator(t, false)
+	url := emulator(t)
 	r := cli(t, "", "check", "--endpoint-url", url)
 	if r.code != exitUsage || r.stdout != "" {
 		t.Errorf("exit code %d, stdout %q; want 2 and nothing", r.code, r.stdout)
@@ -171,7 +198,7 @@ func TestCheckWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 }
 
 func TestCheckWithWrongCredentialsSaysSoInOneLine(t *testing.T) {
-	url := emulator(t, false)
+	url := emulator(t)
 	for _, tc := range []struct {
 		name       string
 		key, token string

@@ -37,7 +37,7 @@ type connectionFlag struct {
 // connectionFlags are the flags that set the plugin's connection config.
 var connectionFlags = []connectionFlag{
 	{"profile", "profile", "string", "AWS shared-config profile (default: the SDK chain; AWS_PROFILE)"},
-	{"region", "regions", "list", `region to evaluate; repeatable; wildcards such as "eu-*" (default "*": every enabled region)`},
+	{"region", "regions", "list", `region to evaluate; repeatable or comma-separated; wildcards such as "eu-*" (default "*": every enabled region)`},
 	{"endpoint-url", "endpoint_url", "string", "AWS-compatible endpoint for every service, e.g. http://127.0.0.1:4566 (AWS_ENDPOINT_URL)"},
 	{"access-key", "access_key", "string", "AWS access key ID (AWS_ACCESS_KEY_ID)"},
 	{"secret-key", "secret_key", "string", "AWS secret access key (AWS_SECRET_ACCESS_KEY)"},
@@ -99,7 +99,7 @@ func (g *globals) connectionConfig() (inproc.Connection, error) {
 			v = cty.NumberIntVal(int64(n))
 		case "list":
 			l, _ := g.flags.GetStringArray(f.flag)
-			v = stringList(l)
+			v = stringList(splitCommas(l))
 		}
 		attrs[f.attr] = v
 	}
@@ -118,6 +118,19 @@ func withAttrs(c inproc.Connection, attrs map[string]cty.Value) (inproc.Connecti
 	}
 	c.Config = renderHCL(parsed)
 	return c, nil
+}
+
+// splitCommas splits each value on commas ("--region a,b" = "--region a --region b").
+func splitCommas(l []string) []string {
+	var out []string
+	for _, v := range l {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // stringList is a cty list of strings (an empty list when l is empty).
