@@ -2,6 +2,7 @@ package cloudtrailcc_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -146,5 +147,25 @@ func TestWrongSecretIsAOneLineQueryError(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "secret") {
 		t.Errorf("error = %q; want one line about the secret key", err)
+	}
+}
+
+func TestCacheDirSharesFactsBetweenClients(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	dir := t.TempDir()
+	first := open(t, f, fmt.Sprintf("cache_dir = %q", dir))
+	want := query(t, first, "cloudtrailcc_finding", []string{"rule_id", "status", "resource"})
+	if len(f.Actions()) == 0 {
+		t.Fatal("the first client read nothing from AWS")
+	}
+	f.Emu.ResetCalls()
+	second := open(t, f, fmt.Sprintf("cache_dir = %q", dir))
+	got := query(t, second, "cloudtrailcc_finding", []string{"rule_id", "status", "resource"})
+	if len(got) != len(want) {
+		t.Errorf("second client: %d findings; first: %d", len(got), len(want))
+	}
+	if calls := f.Actions(); len(calls) != 0 {
+		t.Errorf("second client with the same cache_dir called AWS: %v", calls)
 	}
 }

@@ -157,7 +157,7 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 				return optString(x.public.Reason)
 			}},
-			{name: "read_errors", typ: js, need: lg | ver | pub, desc: "The S3 reads that failed for this bucket, by IAM action (e.g. {\"s3:GetBucketLogging\": \"AccessDenied: ...\"}); empty when every read succeeded.", get: func(x r) any { return bucketReadErrors(x) }},
+			{name: "read_errors", typ: js, need: lg | ver | pub, desc: "The S3 reads that failed for this bucket, and the account-level ones its verdicts depend on (ListBuckets, account Public Access Block), by IAM action, e.g. {\"s3:GetBucketLogging\": \"s3:GetBucketLogging failed: AccessDenied: ...\"}; empty when every read succeeded.", get: func(x r) any { return bucketReadErrors(x) }},
 			{name: "account_id", typ: str, desc: "The AWS account ID the trails were read from.", get: func(x r) any { return x.acct.AccountID }},
 			{name: "partition", typ: str, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
 			{name: "title", typ: str, desc: "Title of the resource: the bucket name.", get: func(x r) any { return x.name }},

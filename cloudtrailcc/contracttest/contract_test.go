@@ -312,3 +312,27 @@ func TestPluginOnlyReads(t *testing.T) {
 		}
 	}
 }
+
+func TestChangedConnectionConfigTakesEffect(t *testing.T) {
+	f := Start(t)
+	f.Seed(t)
+	pc := launch(t)
+	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
+		t.Fatalf("SetAllConnectionConfigs: %v", err)
+	}
+	rows, err := execute(t, pc, "aws", "cloudtrailcc_region", []string{"region"}, nil)
+	if err != nil || len(rows) != len(Regions) {
+		t.Fatalf("regions = %d rows, %v; want %d", len(rows), err, len(Regions))
+	}
+	changed := strings.Replace(f.Config(), `regions = ["*"]`, `regions = ["eu-*"]`, 1)
+	err = pc.UpdateConnectionConfigs(&proto.UpdateConnectionConfigsRequest{Changed: []*proto.ConnectionConfig{{
+		Connection: "aws", Plugin: "local/cloudtrailcc", PluginShortName: "cloudtrailcc", Config: changed,
+	}}})
+	if err != nil {
+		t.Fatalf("UpdateConnectionConfigs: %v", err)
+	}
+	rows, err = execute(t, pc, "aws", "cloudtrailcc_region", []string{"region"}, nil)
+	if err != nil || len(rows) != 1 || rows[0]["region"].GetStringValue() != "eu-west-1" {
+		t.Errorf("after regions = [\"eu-*\"]: %v, %v; want only eu-west-1", rows, err)
+	}
+}
