@@ -55,11 +55,9 @@ func (c *Collector) fillConfigChanges(ctx context.Context, acct *snapshot.Accoun
 				list.Errs[regions[i]] = errs[i]
 			}
 		}
+		// Newest first; events of one time keep LookupEvents' order.
 		slices.SortStableFunc(list.Events, func(a, b *snapshot.ConfigChangeEvent) int {
-			if d := b.EventTime.Compare(a.EventTime); d != 0 {
-				return d
-			}
-			return strings.Compare(a.EventID, b.EventID)
+			return b.EventTime.Compare(a.EventTime)
 		})
 		return list, nil
 	})
