@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// maxTrailsPerRegion is CloudTrail's quota of trails per account per region.
-const maxTrailsPerRegion = 5
+// DefaultMaxTrailsPerRegion is CloudTrail's quota of trails per account per
+// region; a multi-region trail counts in every region.
+const DefaultMaxTrailsPerRegion = 5
 
 // listTrailsPageSize is how many trails one ListTrails page carries.
 var listTrailsPageSize = 50
@@ -226,7 +227,7 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 			if t.Account != q.account {
 				continue
 			}
-			if t.HomeRegion == q.region {
+			if t.HomeRegion == q.region || t.MultiRegion {
 				n++
 			}
 			if t.Name == in.Name && (t.MultiRegion || (in.IsMultiRegionTrail != nil && *in.IsMultiRegionTrail)) {
@@ -234,7 +235,7 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 				return
 			}
 		}
-		if n >= maxTrailsPerRegion {
+		if max := s.opts.MaxTrailsPerRegion; max > 0 && n >= max {
 			aerr = newErr("MaximumNumberOfTrailsExceededException", "User: "+q.account+" already has "+itoa(n)+" trails in "+q.region+".")
 			return
 		}

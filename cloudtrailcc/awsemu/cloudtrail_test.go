@@ -278,3 +278,19 @@ func TestOrganizationTrailVisibleToMembersByARN(t *testing.T) {
 	_, err = e.ct("us-east-1").StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(arn)})
 	wantCode(t, err, "NotOrganizationMasterAccountException")
 }
+
+func TestTrailQuotaFivePerRegionCountingMultiRegionTrails(t *testing.T) {
+	e := newEnv(t, Options{Regions: []string{"us-east-1", "eu-west-1"}})
+	e.mkTrail("global-one", "eu-west-1", true)
+	for i := range 4 {
+		e.mkTrail("local"+itoa(i)+"x", "us-east-1", false)
+	}
+	e.mkBucket("sixth-logs", "us-east-1")
+	_, err := e.ct("us-east-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("sixth"), S3BucketName: aws.String("sixth-logs")})
+	wantCode(t, err, "MaximumNumberOfTrailsExceededException")
+
+	unlimited := newEnv(t, Options{MaxTrailsPerRegion: -1})
+	for i := range 7 {
+		unlimited.mkTrail("many"+itoa(i)+"x", "us-east-1", false)
+	}
+}

@@ -53,6 +53,10 @@ type Options struct {
 	// region in requests per second: 0 means DefaultLookupEventsRate (AWS's
 	// quota), a negative value disables the limit.
 	LookupEventsRate float64
+	// MaxTrailsPerRegion is the trail quota per account and region (a
+	// multi-region trail counts in every region): 0 means
+	// DefaultMaxTrailsPerRegion (AWS's 5), a negative value disables it.
+	MaxTrailsPerRegion int
 	// ModernBucketDefaults gives new buckets what AWS gives them since April
 	// 2023: Block Public Access on (all four settings) and Object Ownership
 	// BucketOwnerEnforced. Off by default, so a new bucket has neither
@@ -91,6 +95,9 @@ func New(opts Options) *Server {
 	}
 	if opts.OptInRegions == nil {
 		opts.OptInRegions = append([]string(nil), DefaultOptInRegions...)
+	}
+	if opts.MaxTrailsPerRegion == 0 {
+		opts.MaxTrailsPerRegion = DefaultMaxTrailsPerRegion
 	}
 	if opts.LookupEventsRate == 0 {
 		opts.LookupEventsRate = DefaultLookupEventsRate

@@ -34,11 +34,12 @@ func run(args []string) error {
 	regions := fs.String("regions", "", "comma-separated enabled regions (default: the 17 standard regions)")
 	latency := fs.Duration("latency", 0, "latency added to every AWS call, e.g. 5ms")
 	lookupRate := fs.Float64("lookup-events-rate", 0, "LookupEvents requests/second per account and region (0 = AWS's 2; negative = unlimited)")
+	maxTrails := fs.Int("max-trails-per-region", 0, "trail quota per account and region (0 = AWS's 5; negative = unlimited)")
 	modern := fs.Bool("modern-bucket-defaults", false, "new buckets get Block Public Access and BucketOwnerEnforced, as on AWS since April 2023")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("parse flags: %w", err)
 	}
-	opts := awsemu.Options{Latency: *latency, LookupEventsRate: *lookupRate, ModernBucketDefaults: *modern}
+	opts := awsemu.Options{Latency: *latency, LookupEventsRate: *lookupRate, MaxTrailsPerRegion: *maxTrails, ModernBucketDefaults: *modern}
 	if *regions != "" {
 		for _, r := range strings.Split(*regions, ",") {
 			if r = strings.TrimSpace(r); r != "" {
