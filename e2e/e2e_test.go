@@ -56,6 +56,8 @@ type env struct {
 	emulatorURL        string
 	stateDir           string
 	powerpipeInstallTo string
+	// installed are the bridge schemas installed so far.
+	installed []string
 }
 
 func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
@@ -79,8 +81,8 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			e.assertDashboardQueriesRun(t, a)
 		})
 	}
-	for _, a := range accounts {
-		e.uninstall(t, a)
+	for _, schema := range e.installed {
+		e.uninstall(t, schema)
 	}
 }
 
@@ -196,17 +198,18 @@ func (e *env) install(t *testing.T, a account) {
 	if code != 0 {
 		t.Fatalf("postgres install: exit %d\n%s%s", code, out, errOut)
 	}
+	e.installed = append(e.installed, a.schema)
 	t.Logf("postgres install:\n%s", out)
 }
 
-// uninstall removes account a's schema and checks its connection file is gone.
-func (e *env) uninstall(t *testing.T, a account) {
+// uninstall removes a bridge schema and checks its connection file is gone.
+func (e *env) uninstall(t *testing.T, schema string) {
 	t.Helper()
-	code, out, errOut := e.cliRun(t, "postgres", "uninstall", "--database", e.db, "--schema", a.schema)
+	code, out, errOut := e.cliRun(t, "postgres", "uninstall", "--database", e.db, "--schema", schema)
 	if code != 0 {
-		t.Errorf("postgres uninstall %s: exit %d\n%s%s", a.schema, code, out, errOut)
+		t.Errorf("postgres uninstall %s: exit %d\n%s%s", schema, code, out, errOut)
 	}
-	if files, _ := filepath.Glob(filepath.Join(e.stateDir, a.schema+"-*.spc")); len(files) != 0 {
+	if files, _ := filepath.Glob(filepath.Join(e.stateDir, schema+"-*.spc")); len(files) != 0 {
 		t.Errorf("uninstall left %v", files)
 	}
 }
