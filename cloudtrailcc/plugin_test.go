@@ -7,6 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/contracttest"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
 )
@@ -167,5 +173,98 @@ func TestCacheDirSharesFactsBetweenClients(t *testing.T) {
 	}
 	if calls := f.Actions(); len(calls) != 0 {
 		t.Errorf("second client with the same cache_dir called AWS: %v", calls)
+	}
+}
+
+func TestRegionRowsSayWhichTrailsLogWhatThere(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	ctx := context.Background()
+	us := cloudtrail.NewFromConfig(f.AWS("us-east-1"))
+	if _, err := us.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(f.TrailARN)}); err != nil {
+		t.Fatal(err)
+	}
+	eu := cloudtrail.NewFromConfig(f.AWS("eu-west-1"))
+	out, err := eu.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("eu-data"), S3BucketName: aws.String(f.Bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eu.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{
+		TrailName: out.TrailARN,
+		AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{
+			Name: aws.String("S3 objects"),
+			FieldSelectors: []cttypes.AdvancedFieldSelector{
+				{Field: aws.String("eventCategory"), Equals: []string{"Data"}},
+				{Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
+			},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eu.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: out.TrailARN}); err != nil {
+		t.Fatal(err)
+	}
+
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_region", []string{"region", "trail_count", "is_logging", "management_events", "data_events", "read_write_type"})
+	byRegion := map[string]inproc.Row{}
+	for _, r := range rows {
+		byRegion[r["region"].(string)] = r
+	}
+	want := map[string]inproc.Row{
+		"eu-west-1": {"trail_count": int64(2), "is_logging": true, "management_events": false, "data_events": true, "read_write_type": nil},
+		"us-east-1": {"trail_count": int64(1), "is_logging": false, "management_events": false, "data_events": false, "read_write_type": nil},
+	}
+	for region, w := range want {
+		for col, v := range w {
+			if got := byRegion[region][col]; got != v {
+				t.Errorf("%s.%s = %#v; want %#v", region, col, got, v)
+			}
+		}
+	}
+}
+
+func TestRuleIDInListReadsOnlyThoseRules(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_finding", []string{"rule_id", "status"},
+		inproc.Qual{Column: "rule_id", Operator: "=", Value: []string{"log_file_validation", "kms_encryption"}})
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r["rule_id"].(string)] = r["status"].(string)
+	}
+	if len(rows) != 2 || got["log_file_validation"] != "alarm" || got["kms_encryption"] != "alarm" {
+		t.Errorf("rows = %v; want an alarm for each of the two rules", rows)
+	}
+	for _, a := range f.Actions() {
+		if strings.HasPrefix(a, "s3") || a == "cloudtrail:LookupEvents" {
+			t.Errorf("rule_id in (log_file_validation, kms_encryption) called %s", a)
+		}
+	}
+}
+
+func TestPublicBucketRowSaysWhy(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	s3c := s3.NewFromConfig(f.AWS("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.PutBucketAcl(context.Background(), &s3.PutBucketAclInput{Bucket: aws.String(f.Bucket), ACL: s3types.BucketCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_trail_bucket", []string{"name", "is_public", "public_reason", "acl_grants", "block_public_acls", "read_errors"})
+	if len(rows) != 1 {
+		t.Fatalf("rows = %v", rows)
+	}
+	r := rows[0]
+	if r["is_public"] != true || !strings.Contains(fmt.Sprint(r["public_reason"]), "AllUsers") {
+		t.Errorf("is_public = %v, public_reason = %v; want true naming AllUsers", r["is_public"], r["public_reason"])
+	}
+	if !strings.Contains(fmt.Sprint(r["acl_grants"]), "AllUsers") || r["block_public_acls"] != nil {
+		t.Errorf("acl_grants = %v, block_public_acls = %v", r["acl_grants"], r["block_public_acls"])
+	}
+	if errs, ok := r["read_errors"].(map[string]any); !ok || len(errs) != 0 {
+		t.Errorf("read_errors = %#v; want {}", r["read_errors"])
 	}
 }

@@ -57,11 +57,7 @@ func Start(t testing.TB) *Fixture {
 func (f *Fixture) Seed(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(AccessKey, SecretKey, ""),
-		BaseEndpoint: aws.String(f.URL),
-	}
+	cfg := f.AWS("us-east-1")
 	f.TrailName, f.Bucket = "org-audit", "audit-logs-123456789012"
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(f.Bucket)}); err != nil {
@@ -82,6 +78,16 @@ func (f *Fixture) Seed(t testing.TB) {
 		t.Fatalf("seeding: cloudtrail StartLogging: %v", err)
 	}
 	f.Emu.ResetCalls()
+}
+
+// AWS is an AWS SDK configuration for the emulator in region, with the
+// default credentials (S3 clients need UsePathStyle).
+func (f *Fixture) AWS(region string) aws.Config {
+	return aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(AccessKey, SecretKey, ""),
+		BaseEndpoint: aws.String(f.URL),
+	}
 }
 
 // Config is the HCL body of a connection to the emulator, plus extra lines.
