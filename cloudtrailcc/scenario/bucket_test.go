@@ -83,9 +83,9 @@ func TestBucketNotPublicOKWhenAccountPublicAccessBlockIgnoresPublicACL(t *testin
 	e := newEnv(t)
 	e.exclusive()
 	acct := e.build("accountpab", func(b *seed.Builder) {
-		b.AccountPublicAccessBlock(true, true)
 		trail(b, seed.TrailSpec{Role: "main", Bucket: b.Bucket(seed.BucketSpec{Role: "trail-bucket",
 			CloudTrailFor: []string{b.TrailARN(b.HomeRegion(), "main")}, PublicReadACL: true}), Logging: true})
+		b.AccountPublicAccessBlock(true, true) // after the grant: a public ACL cannot be put while BlockPublicAcls is on
 	})
 	e.expect(e.findings(), "bucket_not_public", acct.BucketARN(acct.Trail("main").Bucket), "ok", "IgnorePublicAcls", "account")
 }
@@ -146,7 +146,7 @@ func TestBucketRulesSkipAnotherAccountsBucket(t *testing.T) {
 	var name string
 	acct := e.build("foreign", func(b *seed.Builder) {
 		name = b.ForeignBucket("central-logs", "210987654321", "us-east-1")
-		b.Trail(seed.TrailSpec{Role: "main", Bucket: name, MultiRegion: true, Logging: true})
+		b.Trail(seed.TrailSpec{Role: "main", Bucket: name, MultiRegion: true, GlobalEvents: true, Logging: true})
 	})
 	fs := e.findings()
 	for _, rule := range []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public"} {

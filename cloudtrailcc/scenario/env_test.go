@@ -44,6 +44,12 @@ type env struct {
 // endpoint is available).
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, awsemu.Options{Regions: emulatorRegions})
+}
+
+// newEnvWith is newEnv with the in-process emulator's options (ignored for an external endpoint).
+func newEnvWith(t *testing.T, opts awsemu.Options) *env {
+	t.Helper()
 	t.Parallel()
 	e := &env{t: t, ctx: t.Context(), regions: []string{"*"}}
 	if url := os.Getenv("AWS_ENDPOINT_URL"); url != "" {
@@ -60,7 +66,7 @@ func newEnv(t *testing.T) *env {
 		}
 		return e
 	}
-	e.emu = awsemu.New(awsemu.Options{Regions: emulatorRegions})
+	e.emu = awsemu.New(opts)
 	base, err := e.emu.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("start emulator: %v", err)

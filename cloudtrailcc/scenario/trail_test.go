@@ -65,7 +65,7 @@ func TestCloudWatchIntegrationAlarmsWhenNeverDelivered(t *testing.T) {
 	e := newEnv(t)
 	e.needControl()
 	_, tr := oneTrail(e, seed.TrailSpec{Logging: true, Status: &seed.TrailStatus{DeliveredAgo: time.Minute}}, withLogGroup)
-	e.expect(e.findings(), "cloudwatch_integration", tr.ARN, "alarm", "never")
+	e.expect(e.findings(), "cloudwatch_integration", tr.ARN, "alarm", "ever")
 }
 
 func TestCloudWatchIntegrationAlarmsQuotingDeliveryError(t *testing.T) {

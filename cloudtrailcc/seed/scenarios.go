@@ -127,16 +127,10 @@ func Workload(ctx context.Context, t Target, trails, buckets, topics int) (*Acco
 			trails, buckets, topics)
 	}
 	b := NewBuilder(ctx, t, "work")
-	regions := b.enabledRegions()
-	home := t.region()
-	homes := make([]string, trails)
+	homes := b.spreadTrails(trails, t.region())
 	arns := make([][]string, buckets)
-	for i := range homes {
-		homes[i] = home
-		if i > 0 && len(regions) > 0 {
-			homes[i] = regions[(i-1)%len(regions)]
-		}
-		arns[i%max(buckets, 1)] = append(arns[i%max(buckets, 1)], b.TrailARN(homes[i], fmt.Sprintf("t%02d", i)))
+	for i, home := range homes {
+		arns[i%buckets] = append(arns[i%buckets], b.TrailARN(home, fmt.Sprintf("t%02d", i)))
 	}
 	names := make([]string, buckets)
 	for i := range names {
@@ -144,7 +138,7 @@ func Workload(ctx context.Context, t Target, trails, buckets, topics int) (*Acco
 	}
 	topicARNs := make([]string, topics)
 	for i := range topicARNs {
-		topicARNs[i] = b.Topic(home, fmt.Sprintf("s%02d", i))
+		topicARNs[i] = b.Topic(t.region(), fmt.Sprintf("s%02d", i))
 	}
 	for i := range homes {
 		spec := TrailSpec{Role: fmt.Sprintf("t%02d", i), Region: homes[i], Bucket: names[i%buckets], MultiRegion: i == 0,
@@ -158,6 +152,41 @@ func Workload(ctx context.Context, t Target, trails, buckets, topics int) (*Acco
 		b.Trail(spec)
 	}
 	return b.Account()
+}
+
+// TrailsPerRegion is AWS's limit of trails per region (a multi-region trail
+// counts in every region).
+const TrailsPerRegion = 5
+
+// spreadTrails picks the home regions of n trails: the first (multi-region,
+// counted in every region) in home, the others round-robin over the enabled
+// regions, at most TrailsPerRegion in any region.
+func (b *Builder) spreadTrails(n int, home string) []string {
+	if n == 0 {
+		return nil
+	}
+	regions := b.enabledRegions()
+	if b.err != nil {
+		return nil
+	}
+	if capacity := 1 + (TrailsPerRegion-1)*len(regions); n > capacity {
+		b.fail("spread trails", fmt.Errorf("%d trails exceed the limit of %d trails per region over %d enabled regions (at most %d)",
+			n, TrailsPerRegion, len(regions), capacity))
+		return nil
+	}
+	count := map[string]int{}
+	for _, r := range regions {
+		count[r] = 1 // the multi-region trail
+	}
+	homes := []string{home}
+	for next := 0; len(homes) < n; next++ {
+		r := regions[next%len(regions)]
+		if count[r] < TrailsPerRegion {
+			count[r]++
+			homes = append(homes, r)
+		}
+	}
+	return homes
 }
 
 // enabledRegions returns the account's enabled regions (ec2:DescribeRegions), sorted.

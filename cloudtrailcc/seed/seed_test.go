@@ -261,3 +261,11 @@ func TestWithoutControlEndpointStateOnlyAWSSetsIsReportedAsLeftUnset(t *testing.
 		t.Errorf("ForeignBucket without control: want ErrNoControl, got %v", err)
 	}
 }
+
+func TestWorkloadRefusesMoreTrailsThanTheRegionsHold(t *testing.T) {
+	tg := emulator(t)
+	_, err := seed.Workload(t.Context(), tg, 14, 1, 0) // 3 regions hold 1 + 3*4 = 13
+	if err == nil || !strings.Contains(err.Error(), "per region") {
+		t.Fatalf("want an error about the per-region trail limit, got %v", err)
+	}
+}
