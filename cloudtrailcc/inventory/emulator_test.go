@@ -30,7 +30,6 @@ const testAccount = awsemu.DefaultAccountID
 // emulator starts an emulator for the test and returns it with its URL.
 func emulator(t *testing.T, opts awsemu.Options) (*awsemu.Server, string) {
 	t.Helper()
-	isolateAWSEnv(t)
 	srv := awsemu.New(opts)
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -149,6 +148,7 @@ func emulatorCounts(srv *awsemu.Server) map[string]int {
 }
 
 func TestSnapshotOfSeededAccount(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	mainARN, euARN := smallAccount(t, url)
 	c := collector(t, url, nil)
@@ -257,6 +257,7 @@ var smallAccountCalls = map[string]int{
 }
 
 func TestEachFactIsReadOnceAndReusedWithinTTL(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	settle(srv)
@@ -293,6 +294,7 @@ func TestEachFactIsReadOnceAndReusedWithinTTL(t *testing.T) {
 }
 
 func TestConcurrentSnapshotsShareEachRead(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{Latency: 5 * time.Millisecond})
 	smallAccount(t, url)
 	settle(srv)
@@ -327,6 +329,7 @@ func TestConcurrentSnapshotsShareEachRead(t *testing.T) {
 }
 
 func TestSupersetNeedReadsOnlyMissingFacts(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	c := collector(t, url, nil)
@@ -355,6 +358,7 @@ func TestSupersetNeedReadsOnlyMissingFacts(t *testing.T) {
 }
 
 func TestCacheTTLExpiryRereads(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	c := collector(t, url, func(cfg *Config) { cfg.CacheTTL = 50 * time.Millisecond })
@@ -370,6 +374,7 @@ func TestCacheTTLExpiryRereads(t *testing.T) {
 }
 
 func TestForeignBucketIsNotRead(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	s := seeder{t, url}
 	s.must(srv.AddForeignBucket("central-logs", "999988887777", "us-east-1"))
@@ -406,6 +411,7 @@ func TestForeignBucketIsNotRead(t *testing.T) {
 }
 
 func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	mainARN, _ := smallAccount(t, url)
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "AccessDeniedException"})
@@ -448,6 +454,7 @@ func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 }
 
 func TestOrganizationTrailOfAnotherAccount(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	_, err := srv.AddOrganizationTrail(awsemu.OrganizationTrail{
 		OwnerAccountID: "111122223333", MemberAccountIDs: []string{testAccount}, Name: "org",
@@ -485,6 +492,7 @@ func TestOrganizationTrailOfAnotherAccount(t *testing.T) {
 }
 
 func TestWrongCredentialsAreSetupErrors(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	for name, tc := range map[string]struct {
 		key, secret string
@@ -512,6 +520,7 @@ func TestWrongCredentialsAreSetupErrors(t *testing.T) {
 }
 
 func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:DescribeTrails", ErrorCode: "ThrottlingException", Remaining: 2})
@@ -539,6 +548,7 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 }
 
 func TestRetriesAreBounded(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "ThrottlingException"})
@@ -556,6 +566,7 @@ func TestRetriesAreBounded(t *testing.T) {
 }
 
 func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	s := seeder{t, url}
 	s.bucket("logs", "us-east-1")
@@ -603,6 +614,7 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 }
 
 func TestAccountPublicAccessBlockIsReadThroughPinnedEndpoint(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	s := seeder{t, url}
@@ -624,6 +636,7 @@ func TestAccountPublicAccessBlockIsReadThroughPinnedEndpoint(t *testing.T) {
 }
 
 func TestTopicsAndKeysAreReadInTheirRegion(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	s := seeder{t, url}
 	s.bucket("logs", "us-east-1")
@@ -663,6 +676,7 @@ func TestTopicsAndKeysAreReadInTheirRegion(t *testing.T) {
 }
 
 func TestSetupErrorOnExpiredCredentialsLater(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	c := collector(t, url, nil)
@@ -678,6 +692,7 @@ func TestSetupErrorOnExpiredCredentialsLater(t *testing.T) {
 }
 
 func TestRegionsAreEnabledOnesNarrowedByPatterns(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	c := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"eu-*", "af-south-1", "sa-east-1"} })
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedRegions)
@@ -699,6 +714,7 @@ func TestRegionsAreEnabledOnesNarrowedByPatterns(t *testing.T) {
 }
 
 func TestShadowOfTrailHomedOutsideEvaluatedRegions(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	s := seeder{t, url}
 	s.bucket("west-logs", "us-west-2")
@@ -734,6 +750,7 @@ func TestShadowOfTrailHomedOutsideEvaluatedRegions(t *testing.T) {
 }
 
 func TestBucketsAreReadWhenOwnershipIsUnknown(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	_, err := srv.AddOrganizationTrail(awsemu.OrganizationTrail{OwnerAccountID: "111122223333",
@@ -762,6 +779,7 @@ func TestBucketsAreReadWhenOwnershipIsUnknown(t *testing.T) {
 }
 
 func TestConfigChangesKeepWindowAndConfiguredNames(t *testing.T) {
+	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
 	now := time.Now().UTC()
 	for _, e := range []awsemu.EventInput{
@@ -799,6 +817,7 @@ func TestConfigChangesKeepWindowAndConfiguredNames(t *testing.T) {
 }
 
 func TestInsightSelectorsOnlyForTrailsThatHaveThem(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	mainARN, _ := smallAccount(t, url)
 	s := seeder{t, url}
@@ -821,6 +840,7 @@ func TestInsightSelectorsOnlyForTrailsThatHaveThem(t *testing.T) {
 }
 
 func TestProgressReportsEveryPhaseToCompletion(t *testing.T) {
+	t.Parallel()
 	_, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	c := collector(t, url, nil)

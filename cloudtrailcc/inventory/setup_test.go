@@ -11,21 +11,24 @@ import (
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
 )
 
-// isolateAWSEnv removes the AWS_* environment and shared files of the host
-// for the test, and keeps the SDK from asking the EC2 metadata service.
-func isolateAWSEnv(t *testing.T) {
-	t.Helper()
+// TestMain keeps the host's AWS environment and shared files out of the
+// tests, and the SDK from asking the EC2 metadata service.
+func TestMain(m *testing.M) {
 	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "AWS_") {
-			t.Setenv(k, "")
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
 			os.Unsetenv(k)
 		}
 	}
-	dir := t.TempDir()
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	dir, err := os.MkdirTemp("", "inventory-test")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func wantSetupError(t *testing.T, err error, parts ...string) {
@@ -45,7 +48,7 @@ func wantSetupError(t *testing.T, err error, parts ...string) {
 }
 
 func TestMissingCredentialsIsSetupError(t *testing.T) {
-	isolateAWSEnv(t)
+	t.Parallel()
 	c, err := New(Config{EndpointURL: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +61,7 @@ func TestMissingCredentialsIsSetupError(t *testing.T) {
 }
 
 func TestMissingProfileIsSetupError(t *testing.T) {
-	isolateAWSEnv(t)
+	t.Parallel()
 	c, err := New(Config{Profile: "nosuchprofile"})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +71,7 @@ func TestMissingProfileIsSetupError(t *testing.T) {
 }
 
 func TestUnreachableEndpointIsSetupError(t *testing.T) {
-	isolateAWSEnv(t)
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
