@@ -74,13 +74,16 @@ type Control struct {
 
 // Query is a named query block.
 type Query struct {
-	Name  string
+	// Name is the short name; Powerpipe runs it as MOD.query.NAME.
+	Name string
+	// Title and SQL are the block's.
 	Title string
 	SQL   string
 }
 
 // Dashboard is a dashboard block with the panels it holds.
 type Dashboard struct {
+	// Name is the short name; Powerpipe lists it as MOD.dashboard.NAME.
 	Name  string
 	Title string
 	// Panels lists every card, chart, table... at any depth, in order.
@@ -90,10 +93,13 @@ type Dashboard struct {
 // Panel is one dashboard panel: its kind and what it runs (a named query
 // reference such as "query.alarms", or inline SQL).
 type Panel struct {
+	// Kind is the block type: card, chart, table...
 	Kind  string
 	Title string
+	// Query is the named query the panel runs ("query.NAME"), if any.
 	Query string
-	SQL   string
+	// SQL is the panel's inline SQL, if any.
+	SQL string
 }
 
 // Load parses the embedded mod.

@@ -59,7 +59,13 @@ role must be a superuser or a member of pg_execute_server_program. The
 connection (the --config file or the connection flags) is written to a
 0600 file in --state-dir that the server's OS user can read; it gets
 cache_ttl = 300 and a cache_dir unless set, so a benchmark run reads the
-AWS account once.`,
+AWS account once.
+
+The export runs as the database server's OS user with the server's
+environment: AWS_* variables of this shell do not reach it. Put credentials
+in the connection (access_key/secret_key, or a profile that user's
+~/.aws files define). Install replaces an earlier install in the same
+schema; uninstall drops exactly what install created.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newPostgresInstallCmd(), newPostgresUninstallCmd())
