@@ -214,13 +214,11 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 	if in.IsOrganizationTrail != nil && *in.IsOrganizationTrail {
 		return nil, newErr("OrganizationsNotInUseException", "This account is not a member of an organization.")
 	}
-	var out trailJSON
-	var aerr *apiError
-	s.st.lock(func() {
+	return s.locked(func() (any, *apiError) {
 		arn := trailARN(q.region, q.account, in.Name)
+		exists := newErr("TrailAlreadyExistsException", "Trail "+in.Name+" already exists for customer: "+q.account)
 		if s.st.trails[arn] != nil {
-			aerr = newErr("TrailAlreadyExistsException", "Trail "+in.Name+" already exists for customer: "+q.account)
-			return
+			return nil, exists
 		}
 		n := 0
 		for _, t := range s.st.trails {
@@ -231,26 +229,20 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 				n++
 			}
 			if t.Name == in.Name && (t.MultiRegion || (in.IsMultiRegionTrail != nil && *in.IsMultiRegionTrail)) {
-				aerr = newErr("TrailAlreadyExistsException", "Trail "+in.Name+" already exists for customer: "+q.account)
-				return
+				return nil, exists
 			}
 		}
 		if max := s.opts.MaxTrailsPerRegion; max > 0 && n >= max {
-			aerr = newErr("MaximumNumberOfTrailsExceededException", "User: "+q.account+" already has "+itoa(n)+" trails in "+q.region+".")
-			return
+			return nil, newErr("MaximumNumberOfTrailsExceededException", "User: "+q.account+" already has "+itoa(n)+" trails in "+q.region+".")
 		}
 		t := &trail{Name: in.Name, Account: q.account, HomeRegion: q.region, ARN: arn, IncludeGlobal: true}
-		if aerr = s.applyTrailInput(q, t, &in); aerr != nil {
-			return
+		if aerr := s.applyTrailInput(q, t, &in); aerr != nil {
+			return nil, aerr
 		}
 		t.Tags = mergeTags(nil, in.TagsList)
 		s.st.trails[arn] = t
-		out = t.view(false)
+		return t.view(false), nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // applyTrailInput validates and applies the settable fields. Referenced
@@ -334,27 +326,15 @@ func (s *Server) updateTrail(q *request) (any, *apiError) {
 	if e := decodeJSON(q, &in); e != nil {
 		return nil, e
 	}
-	var out trailJSON
-	var aerr *apiError
-	s.st.lock(func() {
-		var t *trail
-		if t, aerr = s.findTrail(q, in.Name, writeTrail); aerr != nil {
-			return
-		}
+	return s.onTrail(q, in.Name, writeTrail, func(t *trail) (any, *apiError) {
 		c := *t
-		if aerr = s.applyTrailInput(q, &c, &in); aerr != nil {
-			return
+		if aerr := s.applyTrailInput(q, &c, &in); aerr != nil {
+			return nil, aerr
 		}
 		*t = c
-		out = t.view(false)
+		return t.view(false), nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
-
-type nameInput struct{ Name string }
 
 // withTrail decodes {"Name": ...}, finds the trail and runs fn on it locked.
 func (s *Server) withTrail(q *request, access trailAccess, fn func(t *trail) (any, *apiError)) (any, *apiError) {
@@ -369,16 +349,18 @@ func (s *Server) withTrail(q *request, access trailAccess, fn func(t *trail) (an
 	if name == "" {
 		name = in.TrailName
 	}
-	var out any
-	var aerr *apiError
-	s.st.lock(func() {
-		var t *trail
-		if t, aerr = s.findTrail(q, name, access); aerr != nil {
-			return
+	return s.onTrail(q, name, access, fn)
+}
+
+// onTrail finds the trail named by nameOrARN and runs fn on it locked.
+func (s *Server) onTrail(q *request, nameOrARN string, access trailAccess, fn func(t *trail) (any, *apiError)) (any, *apiError) {
+	return s.locked(func() (any, *apiError) {
+		t, aerr := s.findTrail(q, nameOrARN, access)
+		if aerr != nil {
+			return nil, aerr
 		}
-		out, aerr = fn(t)
+		return fn(t)
 	})
-	return out, aerr
 }
 
 func (s *Server) deleteTrail(q *request) (any, *apiError) {
@@ -496,31 +478,25 @@ func (s *Server) describeTrails(q *request) (any, *apiError) {
 		return nil, e
 	}
 	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
-	list := []trailJSON{}
-	var aerr *apiError
-	s.st.lock(func() {
-		for _, n := range in.TrailNameList {
-			if strings.HasPrefix(n, "arn:") {
-				if a, ok := parseARN(n); !ok || a.Service != "cloudtrail" || !strings.HasPrefix(a.Resource, "trail/") {
-					aerr = newErr("CloudTrailARNInvalidException", "ARN "+n+" is not valid.")
-					return
-				}
-			} else if !validTrailName(n) {
-				aerr = newErr("InvalidTrailNameException", "Trail name "+n+" is not valid.")
-				return
+	for _, n := range in.TrailNameList {
+		if strings.HasPrefix(n, "arn:") {
+			if a, ok := parseARN(n); !ok || a.Service != "cloudtrail" || !strings.HasPrefix(a.Resource, "trail/") {
+				return nil, newErr("CloudTrailARNInvalidException", "ARN "+n+" is not valid.")
 			}
+		} else if !validTrailName(n) {
+			return nil, newErr("InvalidTrailNameException", "Trail name "+n+" is not valid.")
 		}
+	}
+	return s.locked(func() (any, *apiError) {
+		list := []trailJSON{}
 		for _, t := range s.visibleTrails(q, shadows) {
 			if len(in.TrailNameList) > 0 && !contains(in.TrailNameList, t.Name) && !contains(in.TrailNameList, t.ARN) {
 				continue
 			}
 			list = append(list, t.view(true))
 		}
+		return map[string]any{"trailList": list}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"trailList": list}, nil
 }
 
 type trailInfoJSON struct {
@@ -604,28 +580,18 @@ func (s *Server) addTags(q *request) (any, *apiError) {
 	if e := decodeJSON(q, &in); e != nil {
 		return nil, e
 	}
-	var aerr *apiError
-	s.st.lock(func() {
-		var t *trail
-		if t, aerr = s.findTrail(q, in.ResourceId, writeTrail); aerr != nil {
-			return
+	for _, tg := range in.TagsList {
+		if tg.Key == "" || strings.HasPrefix(tg.Key, "aws:") {
+			return nil, newErr("InvalidTagParameterException", "Tag key "+tg.Key+" is not valid.")
 		}
-		for _, tg := range in.TagsList {
-			if tg.Key == "" || strings.HasPrefix(tg.Key, "aws:") {
-				aerr = newErr("InvalidTagParameterException", "Tag key "+tg.Key+" is not valid.")
-				return
-			}
-		}
+	}
+	return s.onTrail(q, in.ResourceId, writeTrail, func(t *trail) (any, *apiError) {
 		if len(mergeTags(append([]tag(nil), t.Tags...), in.TagsList)) > 50 {
-			aerr = newErr("TagsLimitExceededException", "The number of tags is over the limit of 50.")
-			return
+			return nil, newErr("TagsLimitExceededException", "The number of tags is over the limit of 50.")
 		}
 		t.Tags = mergeTags(t.Tags, in.TagsList)
+		return struct{}{}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return struct{}{}, nil
 }
 
 func (s *Server) removeTags(q *request) (any, *apiError) {
@@ -633,12 +599,7 @@ func (s *Server) removeTags(q *request) (any, *apiError) {
 	if e := decodeJSON(q, &in); e != nil {
 		return nil, e
 	}
-	var aerr *apiError
-	s.st.lock(func() {
-		var t *trail
-		if t, aerr = s.findTrail(q, in.ResourceId, writeTrail); aerr != nil {
-			return
-		}
+	return s.onTrail(q, in.ResourceId, writeTrail, func(t *trail) (any, *apiError) {
 		kept := t.Tags[:0]
 		for _, cur := range t.Tags {
 			drop := false
@@ -652,11 +613,8 @@ func (s *Server) removeTags(q *request) (any, *apiError) {
 			}
 		}
 		t.Tags = kept
+		return struct{}{}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return struct{}{}, nil
 }
 
 func (s *Server) listTags(q *request) (any, *apiError) {
@@ -668,24 +626,20 @@ func (s *Server) listTags(q *request) (any, *apiError) {
 		ResourceId string `json:"ResourceId"`
 		TagsList   []tag  `json:"TagsList"`
 	}
-	out := []resourceTag{}
-	var aerr *apiError
-	s.st.lock(func() {
+	for _, id := range in.ResourceIdList {
+		if !strings.HasPrefix(id, "arn:") {
+			return nil, newErr("CloudTrailARNInvalidException", "ARN "+id+" is not valid.")
+		}
+	}
+	return s.locked(func() (any, *apiError) {
+		out := []resourceTag{}
 		for _, id := range in.ResourceIdList {
-			if !strings.HasPrefix(id, "arn:") {
-				aerr = newErr("CloudTrailARNInvalidException", "ARN "+id+" is not valid.")
-				return
-			}
-			var t *trail
-			if t, aerr = s.findTrail(q, id, readTrail); aerr != nil {
-				aerr = newErr("ResourceNotFoundException", "Resource "+id+" not found.")
-				return
+			t, aerr := s.findTrail(q, id, readTrail)
+			if aerr != nil {
+				return nil, newErr("ResourceNotFoundException", "Resource "+id+" not found.")
 			}
 			out = append(out, resourceTag{ResourceId: t.ARN, TagsList: append([]tag{}, t.Tags...)})
 		}
+		return map[string]any{"ResourceTagList": out}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"ResourceTagList": out}, nil
 }

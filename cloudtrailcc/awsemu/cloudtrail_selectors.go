@@ -168,21 +168,11 @@ func (s *Server) putEventSelectors(q *request) (any, *apiError) {
 	} else if e := validateAdvanced(in.AdvancedEventSelectors); e != nil {
 		return nil, e
 	}
-	var out eventSelectorsJSON
-	var aerr *apiError
-	s.st.lock(func() {
-		var t *trail
-		if t, aerr = s.findTrail(q, in.TrailName, writeTrail); aerr != nil {
-			return
-		}
+	return s.onTrail(q, in.TrailName, writeTrail, func(t *trail) (any, *apiError) {
 		t.SelectorsPut = true
 		t.Classic, t.Advanced = classic, in.AdvancedEventSelectors
-		out = t.selectorsView()
+		return t.selectorsView(), nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 func (s *Server) getEventSelectors(q *request) (any, *apiError) {
@@ -204,20 +194,10 @@ func (s *Server) putInsightSelectors(q *request) (any, *apiError) {
 			return nil, newErr("InvalidInsightSelectorsException", "Insight type "+is.InsightType+" is not valid.")
 		}
 	}
-	var out any
-	var aerr *apiError
-	s.st.lock(func() {
-		var t *trail
-		if t, aerr = s.findTrail(q, in.TrailName, writeTrail); aerr != nil {
-			return
-		}
+	return s.onTrail(q, in.TrailName, writeTrail, func(t *trail) (any, *apiError) {
 		t.Insights = append([]insightSelector{}, in.InsightSelectors...)
-		out = map[string]any{"TrailARN": t.ARN, "InsightSelectors": t.Insights}
+		return map[string]any{"TrailARN": t.ARN, "InsightSelectors": t.Insights}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 func (s *Server) getInsightSelectors(q *request) (any, *apiError) {

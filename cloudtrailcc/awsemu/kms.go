@@ -113,16 +113,13 @@ func (s *Server) withKey(q *request, fn func(k *kmsKey) (any, *apiError)) (any, 
 	if e := decodeJSON(q, &in); e != nil {
 		return nil, e
 	}
-	var out any
-	var aerr *apiError
-	s.st.lock(func() {
-		var k *kmsKey
-		if k, aerr = s.resolveKey(q.account, q.region, in.KeyId, false); aerr != nil {
-			return
+	return s.locked(func() (any, *apiError) {
+		k, aerr := s.resolveKey(q.account, q.region, in.KeyId, false)
+		if aerr != nil {
+			return nil, aerr
 		}
-		out, aerr = fn(k)
+		return fn(k)
 	})
-	return out, aerr
 }
 
 func (s *Server) describeKey(q *request) (any, *apiError) {
@@ -185,21 +182,16 @@ func (s *Server) createAlias(q *request) (any, *apiError) {
 	if !strings.HasPrefix(in.AliasName, "alias/") || strings.HasPrefix(in.AliasName, "alias/aws/") || len(in.AliasName) <= len("alias/") {
 		return nil, newErr("ValidationException", "Alias must start with the prefix \"alias/\" and must not use the reserved prefix \"alias/aws/\".")
 	}
-	var aerr *apiError
-	s.st.lock(func() {
-		var k *kmsKey
-		if k, aerr = s.resolveKey(q.account, q.region, in.TargetKeyId, false); aerr != nil {
-			return
+	return s.locked(func() (any, *apiError) {
+		k, aerr := s.resolveKey(q.account, q.region, in.TargetKeyId, false)
+		if aerr != nil {
+			return nil, aerr
 		}
 		arn := "arn:aws:kms:" + q.region + ":" + q.account + ":" + in.AliasName
 		if _, exists := s.st.aliases[arn]; exists {
-			aerr = newErr("AlreadyExistsException", "An alias with the name "+arn+" already exists")
-			return
+			return nil, newErr("AlreadyExistsException", "An alias with the name "+arn+" already exists")
 		}
 		s.st.aliases[arn] = k.ARN
+		return struct{}{}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return struct{}{}, nil
 }

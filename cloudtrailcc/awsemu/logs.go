@@ -35,18 +35,13 @@ func (s *Server) createLogGroup(q *request) (any, *apiError) {
 		return nil, newErr("InvalidParameterException", "1 validation error detected: Value '"+in.LogGroupName+"' at 'logGroupName' failed to satisfy constraint")
 	}
 	arn := logGroupARN(q.region, q.account, in.LogGroupName)
-	var aerr *apiError
-	s.st.lock(func() {
+	return s.locked(func() (any, *apiError) {
 		if s.st.logGroups[arn] != nil {
-			aerr = newErr("ResourceAlreadyExistsException", "The specified log group already exists")
-			return
+			return nil, newErr("ResourceAlreadyExistsException", "The specified log group already exists")
 		}
 		s.st.logGroups[arn] = &logGroup{Name: in.LogGroupName, Account: q.account, Region: q.region, ARN: arn, Created: q.now}
+		return struct{}{}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return struct{}{}, nil
 }
 
 type logGroupJSON struct {

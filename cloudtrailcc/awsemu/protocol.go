@@ -42,10 +42,6 @@ func newErr(code, msg string, status ...int) *apiError {
 	return &apiError{Code: code, Message: msg, Status: st}
 }
 
-func errf(code string, status int, format string, args ...any) *apiError {
-	return &apiError{Code: code, Message: fmt.Sprintf(format, args...), Status: status}
-}
-
 // protocol writes results and errors in one AWS wire protocol.
 type protocol interface {
 	writeResult(w http.ResponseWriter, q *request, v any) int

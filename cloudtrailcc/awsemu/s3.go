@@ -151,26 +151,22 @@ func s3AccessDenied() *apiError { return newErr("AccessDenied", "Access Denied",
 func (s *Server) bucketOp(fn func(q *request, b *bucket) (any, *apiError)) handlerFunc {
 	return func(q *request) (any, *apiError) {
 		name := bucketName(q)
-		var out any
-		var aerr *apiError
-		s.st.lock(func() {
+		expected := q.r.Header.Get("x-amz-expected-bucket-owner")
+		return s.locked(func() (any, *apiError) {
 			b := s.st.buckets[name]
 			switch {
 			case b == nil:
-				aerr = noSuchBucket(name)
+				return nil, noSuchBucket(name)
 			case b.Region != q.region:
-				aerr = newErr("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.", http.StatusMovedPermanently)
-				aerr.Extra = map[string]string{"Bucket": name, "Endpoint": "s3." + b.Region + ".amazonaws.com"}
-				aerr.Header = map[string]string{"x-amz-bucket-region": b.Region}
-			case b.Owner != q.account:
-				aerr = s3AccessDenied()
-			case q.r.Header.Get("x-amz-expected-bucket-owner") != "" && q.r.Header.Get("x-amz-expected-bucket-owner") != b.Owner:
-				aerr = s3AccessDenied()
-			default:
-				out, aerr = fn(q, b)
+				e := newErr("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.", http.StatusMovedPermanently)
+				e.Extra = map[string]string{"Bucket": name, "Endpoint": "s3." + b.Region + ".amazonaws.com"}
+				e.Header = map[string]string{"x-amz-bucket-region": b.Region}
+				return nil, e
+			case b.Owner != q.account, expected != "" && expected != b.Owner:
+				return nil, s3AccessDenied()
 			}
+			return fn(q, b)
 		})
-		return out, aerr
 	}
 }
 
@@ -292,15 +288,14 @@ func (s *Server) createBucket(q *request) (any, *apiError) {
 	if ownership != "" && !validOwnership(ownership) {
 		return nil, newErr("InvalidArgument", "Invalid x-amz-object-ownership header: "+ownership)
 	}
-	s.st.lock(func() {
+	return s.locked(func() (any, *apiError) {
 		if b := s.st.buckets[name]; b != nil {
+			e := newErr("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", http.StatusConflict)
 			if b.Owner == q.account {
-				aerr = newErr("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", http.StatusConflict)
-			} else {
-				aerr = newErr("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", http.StatusConflict)
+				e = newErr("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", http.StatusConflict)
 			}
-			aerr.Extra = map[string]string{"BucketName": name}
-			return
+			e.Extra = map[string]string{"BucketName": name}
+			return nil, e
 		}
 		b := &bucket{Name: name, Owner: q.account, Region: region, Created: q.now, Grants: grants, Ownership: ownership}
 		if s.opts.ModernBucketDefaults {
@@ -310,11 +305,8 @@ func (s *Server) createBucket(q *request) (any, *apiError) {
 			}
 		}
 		s.st.buckets[name] = b
+		return &rawResponse{Header: map[string]string{"Location": "/" + name}}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return &rawResponse{Header: map[string]string{"Location": "/" + name}}, nil
 }
 
 func (s *Server) deleteBucket(_ *request, b *bucket) (any, *apiError) {
@@ -335,24 +327,20 @@ type locationXML struct {
 // getBucketLocation answers from any region; us-east-1 is the empty string.
 func (s *Server) getBucketLocation(q *request) (any, *apiError) {
 	name := bucketName(q)
-	var out any
-	var aerr *apiError
-	s.st.lock(func() {
+	return s.locked(func() (any, *apiError) {
 		b := s.st.buckets[name]
 		switch {
 		case b == nil:
-			aerr = noSuchBucket(name)
+			return nil, noSuchBucket(name)
 		case b.Owner != q.account:
-			aerr = s3AccessDenied()
-		default:
-			loc := b.Region
-			if loc == "us-east-1" {
-				loc = ""
-			}
-			out = locationXML{Xmlns: s3XMLNS, LocationConstraint: loc}
+			return nil, s3AccessDenied()
 		}
+		loc := b.Region
+		if loc == "us-east-1" {
+			loc = ""
+		}
+		return locationXML{Xmlns: s3XMLNS, LocationConstraint: loc}, nil
 	})
-	return out, aerr
 }
 
 type loggingEnabledXML struct {

@@ -55,10 +55,7 @@ func (s *Server) accountOp(fn func(q *request) (any, *apiError)) handlerFunc {
 		if id != q.account {
 			return nil, s3AccessDenied()
 		}
-		var out any
-		var aerr *apiError
-		s.st.lock(func() { out, aerr = fn(q) })
-		return out, aerr
+		return s.locked(func() (any, *apiError) { return fn(q) })
 	}
 }
 

@@ -62,6 +62,13 @@ func (st *state) lock(fn func()) {
 	fn()
 }
 
+// locked runs a handler body with the state locked and returns its answer.
+func (s *Server) locked(fn func() (any, *apiError)) (any, *apiError) {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	return fn()
+}
+
 // caller identity helpers: every access key acts as IAM user "emulator" of
 // its account.
 const callerUserName = "emulator"
