@@ -231,3 +231,25 @@ func TestTableShowsEveryFinding(t *testing.T) {
 		t.Error("table without Color has escape codes")
 	}
 }
+
+func TestTableKeepsEveryLineOfLongReasons(t *testing.T) {
+	long := strings.Repeat("word ", 60) + "lastword"
+	findings := []Finding{
+		{RuleID: "bucket_access_logging", Status: "alarm", Severity: "high", Reason: long, Resource: "arn:aws:s3:::a", AccountID: "123456789012"},
+		{RuleID: "bucket_access_logging", Status: "alarm", Severity: "high", Reason: long + "2", Resource: "arn:aws:s3:::b", AccountID: "123456789012"},
+	}
+	r, err := New(benchmark(t), findings, time.Now(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, r, TableOptions{ReasonWidth: 40}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "lastword ") || !strings.Contains(buf.String(), "lastword2") {
+		t.Errorf("wrapped reasons lost their last lines:\n%s", buf.String())
+	}
+	if strings.Count(buf.String(), "bucket_access_logging") != 1 {
+		t.Errorf("the rule cell is repeated:\n%s", buf.String())
+	}
+}

@@ -38,10 +38,9 @@ func WriteTable(w io.Writer, r *Report, o TableOptions) error {
 	t := table.NewWriter()
 	t.SetStyle(table.StyleLight)
 	t.AppendHeader(table.Row{"Group", "Rule", "Status", "Severity", "Resource", "Reason"})
-	t.SetColumnConfigs([]table.ColumnConfig{
-		{Number: 1, AutoMerge: true},
-		{Number: 2, AutoMerge: true},
-	})
+	// Repeated group and rule cells are left blank by hand: go-pretty's
+	// AutoMerge drops the extra lines of wrapped cells in the same row.
+	var lastGroup, lastRule string
 	for _, f := range r.Findings {
 		c, _ := r.Benchmark.Control(f.RuleID)
 		status := f.Status
@@ -50,8 +49,15 @@ func WriteTable(w io.Writer, r *Report, o TableOptions) error {
 				status = col.Sprint(status)
 			}
 		}
-		// wrapped here: go-pretty's soft wrapping does not mix with AutoMerge
-		t.AppendRow(table.Row{c.GroupTitle, f.RuleID, status, f.Severity,
+		group, rule := c.GroupTitle, f.RuleID
+		if group == lastGroup {
+			group = ""
+			if rule == lastRule {
+				rule = ""
+			}
+		}
+		lastGroup, lastRule = c.GroupTitle, f.RuleID
+		t.AppendRow(table.Row{group, rule, status, f.Severity,
 			text.WrapHard(f.Resource, o.ResourceWidth), text.WrapSoft(f.Reason, o.ReasonWidth)})
 	}
 	if _, err := fmt.Fprintln(w, t.Render()); err != nil {
