@@ -97,6 +97,7 @@ func TestDemoAccountShowsItsDeliberateMistakes(t *testing.T) {
 func TestWorkloadW1SeedsThreeTrailsTwoBucketsOneTopic(t *testing.T) {
 	e := newEnv(t)
 	e.exclusive()
+	e.regions = []string{"*"} // Workload spreads trails over every enabled region
 	acct, err := seed.Workload(e.ctx, e.target, 3, 2, 1)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
@@ -118,6 +119,7 @@ func TestWorkloadW1SeedsThreeTrailsTwoBucketsOneTopic(t *testing.T) {
 func TestWorkloadW2SeedsFortyTrailsThirtyBuckets(t *testing.T) {
 	e := newEnvWith(t, awsemu.Options{}) // all 17 default regions: 40 trails need more than 3 regions' 5-trail limits
 	e.exclusive()
+	e.regions = []string{"*"}
 	acct, err := seed.Workload(e.ctx, e.target, 40, 30, 0)
 	if err != nil {
 		t.Fatalf("seed: %v", err)

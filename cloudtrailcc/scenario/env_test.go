@@ -95,6 +95,14 @@ func (e *env) freshAccount() {
 	e.target.AccessKey, e.target.SecretKey = key, secret
 }
 
+// evaluatedRegions are the regions the connection evaluates.
+func (e *env) evaluatedRegions() []string {
+	if len(e.regions) == 1 && e.regions[0] == "*" {
+		return emulatorRegions
+	}
+	return e.regions
+}
+
 // needControl skips the test when the endpoint has no control endpoint.
 func (e *env) needControl() {
 	e.t.Helper()

@@ -270,9 +270,10 @@ type BucketSpec struct {
 	// BlockPublicAccess sets the bucket's Public Access Block to all true.
 	BlockPublicAccess bool
 	// PublicReadACL grants AllUsers READ through the public-read canned ACL
-	// (ownership ObjectWriter, bucket Public Access Block removed).
+	// (ownership ObjectWriter, the bucket's Public Access Block removed).
 	PublicReadACL bool
-	// PublicPolicy adds a statement allowing Principal "*" s3:GetObject with no condition.
+	// PublicPolicy adds a statement allowing Principal "*" s3:GetObject with
+	// no condition (the bucket's Public Access Block removed).
 	PublicPolicy bool
 }
 
@@ -303,10 +304,13 @@ func (b *Builder) Bucket(spec BucketSpec) string {
 		return err == nil
 	}
 	bucket := aws.String(name)
+	if (spec.PublicReadACL || spec.PublicPolicy) &&
+		!step("s3:DeletePublicAccessBlock", ignoreCode(c.S3.DeletePublicAccessBlock(b.ctx, &s3.DeletePublicAccessBlockInput{Bucket: bucket}))) {
+		return "" // new buckets block public ACLs and policies by default (AWS since April 2023)
+	}
 	if spec.PublicReadACL {
-		if !step("s3:DeletePublicAccessBlock", ignoreCode(c.S3.DeletePublicAccessBlock(b.ctx, &s3.DeletePublicAccessBlockInput{Bucket: bucket}))) ||
-			!step("s3:PutBucketOwnershipControls", second(c.S3.PutBucketOwnershipControls(b.ctx, &s3.PutBucketOwnershipControlsInput{Bucket: bucket,
-				OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipObjectWriter}}}}))) ||
+		if !step("s3:PutBucketOwnershipControls", second(c.S3.PutBucketOwnershipControls(b.ctx, &s3.PutBucketOwnershipControlsInput{Bucket: bucket,
+			OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipObjectWriter}}}}))) ||
 			!step("s3:PutBucketAcl", second(c.S3.PutBucketAcl(b.ctx, &s3.PutBucketAclInput{Bucket: bucket, ACL: s3types.BucketCannedACLPublicRead}))) {
 			return ""
 		}
