@@ -72,5 +72,18 @@
 // NoSuchPublicAccessBlockConfiguration, GetBucketLocation empty for
 // us-east-1, DescribeRegions enabled-only, LookupEvents limits (50 a page,
 // one attribute, 2 requests/second per account and region, 90 days). State
-// only AWS sets goes through the control endpoint (see control.go).
+// only AWS sets goes through the control endpoint (see control.go and
+// package emuclient). Also copied: the 5-trails-per-region quota (a
+// multi-region trail counts in every region; Options.MaxTrailsPerRegion),
+// trail name rules, InvalidHomeRegionException for writes outside the home
+// region, bucket names global across accounts (BucketAlreadyExists), the
+// LocationConstraint rules of CreateBucket, Block Public Access refusing new
+// public ACLs and policies, BucketOwnerEnforced refusing ACLs, SNS and KMS
+// refusing ARNs of another region, 15 minutes of allowed clock skew.
+//
+// Not copied: bucket policies are not checked when a trail is created
+// (InsufficientS3BucketPolicyException never happens), IAM policies are not
+// evaluated (every registered key may do everything in its account; use
+// faults to deny), read-only calls are not recorded as CloudTrail events,
+// objects are not stored (object operations answer NotImplemented).
 package awsemu
