@@ -142,7 +142,8 @@ func (s *Server) Start(addr string) (string, error) {
 	s.listener = ln
 	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
 	s.url = "http://" + ln.Addr().String()
-	go func() { _ = s.httpSrv.Serve(ln) }()
+	srv := s.httpSrv
+	go func() { _ = srv.Serve(ln) }()
 	return s.url, nil
 }
 
