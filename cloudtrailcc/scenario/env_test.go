@@ -112,6 +112,16 @@ func (e *env) needControl() {
 	}
 }
 
+// deny makes the in-process emulator answer action with the service's
+// access-denied error code (skips the test on an external endpoint).
+func (e *env) deny(action string) {
+	e.t.Helper()
+	if e.emu == nil {
+		e.t.Skip("needs the in-process emulator's fault injection")
+	}
+	e.emu.AddFault(awsemu.Fault{Action: action, ErrorCode: deniedCode(action)})
+}
+
 // exclusive skips a test asserting on account-wide results when the external
 // account may hold resources the suite did not seed.
 func (e *env) exclusive() {
