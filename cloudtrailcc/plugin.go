@@ -8,6 +8,7 @@ package cloudtrailcc
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 )
@@ -29,7 +30,8 @@ func Plugin(ctx context.Context) *plugin.Plugin {
 		SchemaMode:             plugin.SchemaModeDynamic,
 		TableMapFunc: func(ctx context.Context, d *plugin.TableMapData) (map[string]*plugin.Table, error) {
 			if _, err := settingsOf(d.Connection.Config); err != nil {
-				return nil, err
+				// named: over gRPC the SDK joins every failed connection's error into one
+				return nil, fmt.Errorf("connection %s: %w", d.Connection.Name, err)
 			}
 			return tables(srcs), nil
 		},

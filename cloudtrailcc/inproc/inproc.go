@@ -208,7 +208,8 @@ var queryErrorEchoes = []string{
 }
 
 // connectionErrors turns SetAllConnectionConfigs' failed connections into
-// one error ("connection NAME: MESSAGE", one per line).
+// one error, one line per connection (the plugin's messages start with
+// "connection NAME:"; the SDK's own ones are prefixed with it here).
 func connectionErrors(resp *proto.SetConnectionConfigResponse, err error) error {
 	failed := resp.GetFailedConnections()
 	if len(failed) == 0 {
@@ -224,7 +225,11 @@ func connectionErrors(resp *proto.SetConnectionConfigResponse, err error) error 
 	sort.Strings(names)
 	var errs []error
 	for _, name := range names {
-		errs = append(errs, fmt.Errorf("connection %s: %s", name, failed[name]))
+		msg := failed[name]
+		if !strings.HasPrefix(msg, "connection "+name+":") {
+			msg = "connection " + name + ": " + msg
+		}
+		errs = append(errs, errors.New(msg))
 	}
 	return errors.Join(errs...)
 }
@@ -319,7 +324,9 @@ func (c *Client) Query(ctx context.Context, connection, table string, columns []
 	return out, nil
 }
 
-// Close releases the client. The plugin's per-connection state goes with it.
+// Close ends the client. The in-process plugin holds memory only (the SDK's
+// query cache keeps a cleanup goroutine for the life of the process), so
+// there is nothing else to release; Close exists so callers need not know.
 func (c *Client) Close() {}
 
 // execute runs req through the SDK's in-process path (CallExecuteAsync with
