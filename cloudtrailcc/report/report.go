@@ -57,7 +57,7 @@ type Report struct {
 	// Benchmark is the mod's benchmark layout.
 	Benchmark *Benchmark
 	// Findings are the findings, in the order New puts them: benchmark tree
-	// order, then Powerpipe's status order, then as the plugin gave them.
+	// order, then Powerpipe's status order, then resource, region, reason.
 	Findings []Finding
 	// Time is when the check ran.
 	Time time.Time
@@ -69,7 +69,8 @@ type Report struct {
 }
 
 // New builds a report, ordering the findings as Powerpipe lists a benchmark
-// run's rows. Every finding's rule must be a control of the benchmark.
+// run's rows (controls in benchmark order, then error, alarm, info, ok,
+// skip), then by resource, region and reason so that runs compare. Every finding's rule must be a control of the benchmark.
 func New(b *Benchmark, findings []Finding, at time.Time, version string) (*Report, error) {
 	var unknown []string
 	for _, f := range findings {
@@ -87,7 +88,18 @@ func New(b *Benchmark, findings []Finding, at time.Time, version string) (*Repor
 		if ci.Order != cj.Order {
 			return ci.Order < cj.Order
 		}
-		return statusRank(out[i].Status) < statusRank(out[j].Status)
+		if si, sj := statusRank(out[i].Status), statusRank(out[j].Status); si != sj {
+			return si < sj
+		}
+		// the plugin streams rows concurrently: sort the rest for stable output
+		a, b := out[i], out[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		return a.Reason < b.Reason
 	})
 	return &Report{Benchmark: b, Findings: out, Time: at.UTC(), Version: version, DefaultRegion: "us-east-1"}, nil
 }

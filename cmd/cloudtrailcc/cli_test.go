@@ -268,3 +268,22 @@ func TestExportRuleTableWithQualsAndColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestExportForTheBridgeHasEveryColumnAndNoHeader(t *testing.T) {
+	r := cli(t, "", "export", "cloudtrailcc_rule", "--output", bridgeOutput)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(rules.Catalogue()) {
+		t.Fatalf("%d records for %d rules (a header?)\n%s", len(recs), len(rules.Catalogue()), r.stdout)
+	}
+	plain := cli(t, "", "export", "cloudtrailcc_rule", "--output", "csv")
+	header := strings.Split(strings.SplitN(plain.stdout, "\n", 2)[0], ",")
+	if got := len(recs[0]); got != len(header)+len(sdkColumns) {
+		t.Errorf("bridge rows have %d fields, want the %d table columns plus the SDK's %v", got, len(header), sdkColumns)
+	}
+}

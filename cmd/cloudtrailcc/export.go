@@ -15,9 +15,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge"
 )
 
-// exportFormats are the formats of export.
+// exportFormats are the formats of export (and the hidden bridgeOutput,
+// the headerless CSV the Postgres bridge's foreign tables read with every
+// column of the table; see postgres.go).
 var exportFormats = []string{"csv", "json"}
 
 // qualOperators are the --where operators, longest first so "<=" wins over "<".
@@ -47,7 +50,7 @@ the facts needed. --columns a,b picks and orders the columns.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "csv" && output != "json" {
+			if output != "csv" && output != "json" && output != bridgeOutput {
 				return usageError("unknown output format %q; valid formats: %s", output, strings.Join(exportFormats, ", "))
 			}
 			conn, err := g.connectionConfig()
@@ -66,6 +69,9 @@ the facts needed. --columns a,b picks and orders the columns.`,
 			table := args[0]
 			all, ok := schema[table]
 			cols := visibleColumns(all)
+			if output == bridgeOutput {
+				cols = all // the foreign tables have every column, as Steampipe's
+			}
 			if !ok {
 				return usageError("unknown table %q; tables: %s", table, strings.Join(sortedKeys(schema), ", "))
 			}
@@ -86,8 +92,11 @@ the facts needed. --columns a,b picks and orders the columns.`,
 			if err != nil {
 				return usageError("%s", cleanError(err, table, conn.Name))
 			}
-			if output == "json" {
+			switch output {
+			case "json":
 				return writeRowsJSON(cmd.OutOrStdout(), picked, rows)
+			case bridgeOutput:
+				return pgbridge.WriteCSV(cmd.OutOrStdout(), picked, rows)
 			}
 			return writeRowsCSV(cmd.OutOrStdout(), picked, rows)
 		},
