@@ -1,10 +1,12 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -99,6 +101,13 @@ func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
 		return nil, noCredentials(errors.New("no credentials provider"))
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if profile := cmp.Or(c.cfg.Profile, os.Getenv("AWS_PROFILE")); profile != "" && c.cfg.AccessKey == "" {
+			if strings.Contains(err.Error(), "no EC2 IMDS role found") {
+				return nil, &SetupError{Reason: fmt.Sprintf("no AWS credentials found for profile %q: give it access keys, SSO settings, a role_arn or a credential_process", profile), Err: err}
+			}
+			// Its credentials (SSO token, role, process) failed.
+			return nil, &SetupError{Reason: fmt.Sprintf("cannot get AWS credentials from profile %q: %s", profile, oneLine(err)), Err: err}
+		}
 		return nil, noCredentials(err)
 	}
 	s := &awsSetup{cfg: cfg}

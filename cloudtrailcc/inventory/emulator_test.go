@@ -585,6 +585,9 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(acct.ConfigChangeErrors) != 0 {
+		t.Fatalf("config change errors: %v", acct.ConfigChangeErrors)
+	}
 	if n := len(acct.ConfigChanges); n != 61 {
 		t.Errorf("config changes = %d, want 61 (CreateTrail, 30 AddTags, 30 RemoveTags over two pages)", n)
 	}

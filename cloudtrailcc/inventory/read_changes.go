@@ -38,7 +38,7 @@ func (c *Collector) fillConfigChanges(ctx context.Context, acct *snapshot.Accoun
 		for i, region := range regions {
 			tasks[i] = func(ctx context.Context) error {
 				var err error
-				found[i], err = c.lookupChanges(ctx, region, start, end)
+				found[i], err = c.lookupChanges(ctx, region, start)
 				if err != nil {
 					errs[i], err = failure(ctx, "cloudtrail:LookupEvents", err)
 				}
@@ -77,15 +77,16 @@ func (c *Collector) fillConfigChanges(ctx context.Context, acct *snapshot.Accoun
 // lookupChanges pages through LookupEvents (EventSource
 // cloudtrail.amazonaws.com) in one region and keeps the change events. On
 // error it returns the events read so far with the error.
-func (c *Collector) lookupChanges(ctx context.Context, region string, start, end time.Time) ([]*snapshot.ConfigChangeEvent, error) {
+func (c *Collector) lookupChanges(ctx context.Context, region string, start time.Time) ([]*snapshot.ConfigChangeEvent, error) {
 	var events []*snapshot.ConfigChangeEvent
 	p := cloudtrail.NewLookupEventsPaginator(c.cloudtrail(region), &cloudtrail.LookupEventsInput{
 		LookupAttributes: []ctypes.LookupAttribute{{
 			AttributeKey:   ctypes.LookupAttributeKeyEventSource,
 			AttributeValue: aws.String("cloudtrail.amazonaws.com"),
 		}},
+		// No EndTime: the service's "now" ends the window, so events of the
+		// last moments are not lost to clock skew or timestamp rounding.
 		StartTime:  aws.Time(start),
-		EndTime:    aws.Time(end),
 		MaxResults: aws.Int32(lookupEventsPageSize),
 	})
 	for p.HasMorePages() {

@@ -88,3 +88,18 @@ func TestUnreachableEndpointIsSetupError(t *testing.T) {
 		t.Errorf("calls = %v, want only one sts:GetCallerIdentity (connection errors are not retried)", got)
 	}
 }
+
+func TestProfileWithoutCredentialsNamesTheProfile(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfgFile, []byte("[profile audit]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfgFile)
+	c, err := New(Config{Profile: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Snapshot(t.Context(), snapshot.NeedAll)
+	wantSetupError(t, err, `profile "audit"`)
+}
