@@ -92,6 +92,12 @@ func TestDemoAccountShowsItsDeliberateMistakes(t *testing.T) {
 	e.expect(fs, "cloudwatch_integration", audit.ARN, "ok")
 	e.expect(fs, "data_events", legacy.ARN, "alarm")
 	e.expect(fs, "data_events", audit.ARN, "ok")
+	e.expect(fs, "management_events", eu.ARN, "alarm")
+	for _, rule := range allRules {
+		if rule != "multi_region" && rule != "global_services" && len(fs.rule(rule).withStatus("alarm")) == 0 {
+			t.Errorf("%s: the demo account shows no alarm:%s", rule, fs.rule(rule))
+		}
+	}
 }
 
 func TestWorkloadW1SeedsThreeTrailsTwoBucketsOneTopic(t *testing.T) {

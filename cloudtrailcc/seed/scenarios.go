@@ -90,12 +90,17 @@ func Bad(ctx context.Context, t Target) (*Account, error) {
 //     S3 data events, private versioned and access-logged bucket) whose bucket
 //     lacks MFA Delete;
 //   - "eu-app": a regional eu-west-1 trail with no validation and no KMS key,
-//     delivering to a public (public-read ACL) bucket without access logging,
-//     naming an SNS topic that was deleted (notification error);
+//     switched to advanced selectors for S3 data events that dropped
+//     management events, delivering to a public (public-read ACL) bucket
+//     without access logging, naming an SNS topic that was deleted
+//     (notification error);
 //   - "us-legacy": an old regional us-east-1 trail with global service events
 //     (duplicates org-audit's), management events only, and a CloudWatch Logs
 //     integration whose last delivery is three days old;
 //   - the recent setup calls are configuration changes.
+//
+// Every rule but multi_region and global_services (which org-audit passes)
+// alarms on something.
 func Demo(ctx context.Context, t Target) (*Account, error) {
 	b := NewBuilder(ctx, t, "demo")
 	b.goodTrail("org-audit", false)
@@ -103,7 +108,7 @@ func Demo(ctx context.Context, t Target) (*Account, error) {
 	euBucket := b.Bucket(BucketSpec{Role: "eu-app-trail", Region: eu, CloudTrailFor: []string{b.TrailARN(eu, "eu-app")}, PublicReadACL: true})
 	euTopic := b.Topic(eu, "eu-app-alerts")
 	b.Trail(TrailSpec{Role: "eu-app", Region: eu, Bucket: euBucket, TopicARN: euTopic, GlobalEvents: true, Logging: true,
-		Classic: ManagementOnly(),
+		Advanced: AdvancedDataOnly(),
 		Status:  &TrailStatus{DeliveredAgo: 10 * time.Minute, NotifiedAgo: 26 * time.Hour, NotificationError: "NotFound"}})
 	b.DeleteTopic(euTopic)
 	legacyLogs := b.LogGroup("us-east-1", "us-legacy-logs")
