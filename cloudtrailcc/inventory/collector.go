@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -217,3 +218,30 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 	}
 	return acct, nil
 }
+
+// iamActions are the IAM actions the inventory may call: all reads.
+var iamActions = []string{
+	"cloudtrail:DescribeTrails",
+	"cloudtrail:GetEventSelectors",
+	"cloudtrail:GetInsightSelectors",
+	"cloudtrail:GetTrailStatus",
+	"cloudtrail:ListTags",
+	"cloudtrail:LookupEvents",
+	"ec2:DescribeRegions",
+	"kms:DescribeKey",
+	"s3:GetAccountPublicAccessBlock",
+	"s3:GetBucketAcl",
+	"s3:GetBucketLocation",
+	"s3:GetBucketLogging",
+	"s3:GetBucketOwnershipControls",
+	"s3:GetBucketPolicyStatus",
+	"s3:GetBucketPublicAccessBlock",
+	"s3:GetBucketVersioning",
+	"s3:ListAllMyBuckets",
+	"sns:GetTopicAttributes",
+	"sts:GetCallerIdentity",
+}
+
+// IAMActions returns the IAM actions a Collector may call, sorted: the
+// minimal IAM policy for a full snapshot.
+func IAMActions() []string { return slices.Clone(iamActions) }

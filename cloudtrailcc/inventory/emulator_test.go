@@ -273,6 +273,13 @@ func TestEachFactIsReadOnceAndReusedWithinTTL(t *testing.T) {
 	if got := emulatorCounts(srv); !maps.Equal(got, smallAccountCalls) {
 		t.Errorf("emulator saw %v\nwant         %v", got, smallAccountCalls)
 	}
+	for action := range c.APICalls() {
+		_, op, _ := strings.Cut(action, ":")
+		if !slices.Contains(IAMActions(), action) || !(strings.HasPrefix(op, "Describe") || strings.HasPrefix(op, "Get") ||
+			strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Lookup")) {
+			t.Errorf("%s is not a documented read action", action)
+		}
+	}
 	if got := c.APIAttempts(); !maps.Equal(got, smallAccountCalls) {
 		t.Errorf("attempts = %v, want one per call (no retries needed)", got)
 	}
