@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -119,12 +120,26 @@ func (c connectionConfig) settings() (settings, error) {
 	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key()}, nil
 }
 
-// key is a hash of the whole configuration (secrets included, only hashed):
-// two connections with the same key see AWS the same way.
+// key is a hash of the whole configuration (secrets included, only hashed)
+// and of the environment variables that choose the credentials, region or
+// endpoint when the config does not: two connections with the same key see
+// AWS the same way, so they may share a disk cache (cache_dir).
 func (c connectionConfig) key() string {
+	h := sha256.New()
 	b, _ := json.Marshal(c)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	h.Write(b)
+	for _, name := range credentialEnv {
+		fmt.Fprintf(h, "\x00%s=%s", name, os.Getenv(name))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// credentialEnv are the AWS SDK environment variables that decide which
+// account and endpoint a connection reads when its config leaves them out.
+var credentialEnv = []string{
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
 }
 
 // parseLookback parses config_change_lookback: a Go duration ("24h", "90m")

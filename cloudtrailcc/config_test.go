@@ -76,3 +76,13 @@ func TestDefaultsAndKey(t *testing.T) {
 		t.Errorf("cache_ttl / min_error_retry_delay not in seconds / milliseconds: %+v", other.Inventory)
 	}
 }
+
+func TestKeyFollowsCredentialEnvironment(t *testing.T) {
+	t.Setenv("AWS_PROFILE", "audit-a")
+	a, _ := settingsOf(nil)
+	t.Setenv("AWS_PROFILE", "audit-b")
+	b, _ := settingsOf(nil)
+	if a.Key == b.Key {
+		t.Error("connections reading different AWS profiles share a cache key")
+	}
+}
