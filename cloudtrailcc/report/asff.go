@@ -25,6 +25,7 @@ const (
 
 // ASFFFinding is one finding in the AWS Security Finding Format, as
 // Security Hub's BatchImportFindings accepts it.
+// Field names and JSON keys are the spec's own.
 type ASFFFinding struct {
 	SchemaVersion         string             `json:"SchemaVersion"`
 	ID                    string             `json:"Id"`
@@ -49,23 +50,27 @@ type ASFFFinding struct {
 }
 
 // ASFFSeverity is the Severity object.
+// Field names and JSON keys are the spec's own.
 type ASFFSeverity struct {
 	Label    string `json:"Label"`
 	Original string `json:"Original,omitempty"`
 }
 
 // ASFFRemediation is the Remediation object.
+// Field names and JSON keys are the spec's own.
 type ASFFRemediation struct {
 	Recommendation ASFFRecommendation `json:"Recommendation"`
 }
 
 // ASFFRecommendation is Remediation.Recommendation.
+// Field names and JSON keys are the spec's own.
 type ASFFRecommendation struct {
 	Text string `json:"Text"`
 	URL  string `json:"Url,omitempty"`
 }
 
 // ASFFResource is one entry of Resources.
+// Field names and JSON keys are the spec's own.
 type ASFFResource struct {
 	Type      string `json:"Type"`
 	ID        string `json:"Id"`
@@ -74,18 +79,21 @@ type ASFFResource struct {
 }
 
 // ASFFCompliance is the Compliance object.
+// Field names and JSON keys are the spec's own.
 type ASFFCompliance struct {
 	Status              string   `json:"Status"`
 	RelatedRequirements []string `json:"RelatedRequirements,omitempty"`
 }
 
 // ASFFWorkflow is the Workflow object.
+// Field names and JSON keys are the spec's own.
 type ASFFWorkflow struct {
 	Status string `json:"Status"`
 }
 
 // ASFFProviderField is FindingProviderFields: where finding providers put
 // Severity and Types so that Security Hub users can still change them.
+// Field names and JSON keys are the spec's own.
 type ASFFProviderField struct {
 	Severity ASFFSeverity `json:"Severity"`
 	Types    []string     `json:"Types"`

@@ -21,6 +21,7 @@ const (
 
 // OCSFFinding is one OCSF Compliance Finding event (class_uid 2003) with
 // the cloud profile.
+// Field names and JSON keys are the spec's own.
 type OCSFFinding struct {
 	ActivityID   int    `json:"activity_id"`
 	ActivityName string `json:"activity_name"`
@@ -47,6 +48,7 @@ type OCSFFinding struct {
 }
 
 // OCSFMetadata is the metadata object.
+// Field names and JSON keys are the spec's own.
 type OCSFMetadata struct {
 	Version   string      `json:"version"`
 	Product   OCSFProduct `json:"product"`
@@ -55,6 +57,7 @@ type OCSFMetadata struct {
 }
 
 // OCSFProduct is metadata.product.
+// Field names and JSON keys are the spec's own.
 type OCSFProduct struct {
 	Name       string `json:"name"`
 	VendorName string `json:"vendor_name"`
@@ -62,6 +65,7 @@ type OCSFProduct struct {
 }
 
 // OCSFFindingInfo is the finding_info object.
+// Field names and JSON keys are the spec's own.
 type OCSFFindingInfo struct {
 	UID   string   `json:"uid"`
 	Title string   `json:"title"`
@@ -70,6 +74,7 @@ type OCSFFindingInfo struct {
 }
 
 // OCSFCompliance is the compliance object.
+// Field names and JSON keys are the spec's own.
 type OCSFCompliance struct {
 	Control      string   `json:"control"`
 	Requirements []string `json:"requirements,omitempty"`
@@ -80,6 +85,7 @@ type OCSFCompliance struct {
 }
 
 // OCSFResource is one resource_details entry.
+// Field names and JSON keys are the spec's own.
 type OCSFResource struct {
 	UID            string    `json:"uid"`
 	Type           string    `json:"type"`
@@ -94,6 +100,7 @@ type OCSFUser struct {
 }
 
 // OCSFCloud is the cloud object.
+// Field names and JSON keys are the spec's own.
 type OCSFCloud struct {
 	Provider string      `json:"provider"`
 	Account  OCSFAccount `json:"account"`
@@ -101,6 +108,7 @@ type OCSFCloud struct {
 }
 
 // OCSFAccount is an account object.
+// Field names and JSON keys are the spec's own.
 type OCSFAccount struct {
 	UID    string `json:"uid"`
 	Type   string `json:"type,omitempty"`
@@ -108,6 +116,7 @@ type OCSFAccount struct {
 }
 
 // OCSFRemediation is the remediation object.
+// Field names and JSON keys are the spec's own.
 type OCSFRemediation struct {
 	Desc       string   `json:"desc"`
 	References []string `json:"references,omitempty"`

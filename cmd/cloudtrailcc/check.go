@@ -93,7 +93,8 @@ the in-process plugin and print one finding per rule and resource.
 A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
 error, 1 an alarm at or above --fail-on (default low: any alarm), 2 usage,
 configuration or credential error, 3 a rule could not be evaluated (a
-finding with status error) and no alarm failed the run.`,
+finding with status error) and no alarm failed the run. Only the findings
+reported (after --rule and --status) count.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, exports, err := o.validate()

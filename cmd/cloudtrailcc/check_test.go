@@ -225,7 +225,11 @@ func TestConfigFileConnection(t *testing.T) {
 }
 
 connection "audit" {
-  plugin     = "local/cloudtrailcc"
+  plugin        = "local/cloudtrailcc"
+  import_schema = "enabled"
+  options "connection" {
+    cache = true
+  }
   endpoint_url = "` + url + `"
   access_key = "test"
   secret_key = "test"

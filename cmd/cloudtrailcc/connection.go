@@ -199,14 +199,20 @@ func readSPC(path, want string) (string, map[string]cty.Value, error) {
 	default:
 		return "", nil, fmt.Errorf("%s has no connection with plugin cloudtrailcc; connections: %s (choose one with --connection)", path, strings.Join(names, ", "))
 	}
-	attrs, err := blockAttrs(blocks[name].Body, path+": connection "+name)
+	attrs, err := blockAttrs(blocks[name].Body, path+": connection "+name, "options")
 	if err != nil {
 		return "", nil, err
 	}
-	delete(attrs, "plugin")
-	delete(attrs, "type")
+	for _, k := range steampipeConnectionKeys {
+		delete(attrs, k)
+	}
 	return name, attrs, nil
 }
+
+// steampipeConnectionKeys are the attributes of a .spc connection block that
+// Steampipe itself reads (the rest is the plugin's config); its "options"
+// blocks are Steampipe's too.
+var steampipeConnectionKeys = []string{"plugin", "type", "connections", "import_schema"}
 
 // isOurPlugin reports whether a connection block's plugin is cloudtrailcc
 // ("cloudtrailcc", "local/cloudtrailcc", "org/cloudtrailcc@latest", ...).
@@ -235,8 +241,9 @@ func parseBody(src []byte, what string) (map[string]cty.Value, error) {
 	return blockAttrs(f.Body.(*hclsyntax.Body), what)
 }
 
-// blockAttrs evaluates a body's attributes; they must be literals.
-func blockAttrs(body *hclsyntax.Body, what string) (map[string]cty.Value, error) {
+// blockAttrs evaluates a body's attributes; they must be literals. Blocks
+// other than the ignored kinds are an error.
+func blockAttrs(body *hclsyntax.Body, what string, ignore ...string) (map[string]cty.Value, error) {
 	out := map[string]cty.Value{}
 	for name, a := range body.Attributes {
 		v, diags := a.Expr.Value(nil)
@@ -245,13 +252,13 @@ func blockAttrs(body *hclsyntax.Body, what string) (map[string]cty.Value, error)
 		}
 		out[name] = v
 	}
-	if len(body.Blocks) > 0 {
-		var kinds []string
-		for _, b := range body.Blocks {
-			if !slices.Contains(kinds, b.Type) {
-				kinds = append(kinds, b.Type)
-			}
+	var kinds []string
+	for _, b := range body.Blocks {
+		if !slices.Contains(kinds, b.Type) && !slices.Contains(ignore, b.Type) {
+			kinds = append(kinds, b.Type)
 		}
+	}
+	if len(kinds) > 0 {
 		return nil, fmt.Errorf("%s: unexpected blocks: %s", what, strings.Join(kinds, ", "))
 	}
 	return out, nil
