@@ -49,9 +49,6 @@ type query struct {
 	equals  map[string][]string
 }
 
-// has reports whether the key column k has a qual.
-func (q *query) has(k string) bool { _, ok := q.equals[k]; return ok }
-
 // match reports whether value passes the "=" qual on key column k (true
 // when there is none).
 func (q *query) match(k, value string) bool {
