@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,9 @@ import (
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 )
+
+// ipAddress matches an IPv4 or IPv6 source address.
+var ipAddress = regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}\b|[0-9a-f]*:[0-9a-f:]+:[0-9a-f]+`)
 
 // changeFindings returns config_changes' alarms that mention name.
 func changeFindings(fs findings, name string) findings {
@@ -45,8 +49,14 @@ func TestConfigChangesAlarmsOnEachChangeEvent(t *testing.T) {
 		if !strings.Contains(hit.Resource, tr.Name) {
 			t.Errorf("%s alarm: resource %q does not name trail %s", event, hit.Resource, tr.Name)
 		}
-		if !strings.Contains(hit.Reason, acct.AccountID) && !strings.Contains(strings.ToLower(hit.Reason), "arn:") {
+		if !strings.Contains(hit.Reason, "arn:") || !strings.Contains(hit.Reason, acct.AccountID) {
 			t.Errorf("%s alarm: reason %q does not say who (user identity ARN)", event, hit.Reason)
+		}
+		if !ipAddress.MatchString(hit.Reason) {
+			t.Errorf("%s alarm: reason %q does not give the source IP", event, hit.Reason)
+		}
+		if !timestamps.MatchString(hit.Reason) {
+			t.Errorf("%s alarm: reason %q does not say when", event, hit.Reason)
 		}
 	}
 }

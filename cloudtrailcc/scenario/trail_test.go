@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 )
@@ -145,9 +148,22 @@ func TestKMSEncryptionInfoForAnotherAccountsKey(t *testing.T) {
 func TestDataEventsOKForClassicAllS3Objects(t *testing.T) {
 	e := newEnv(t)
 	_, tr := oneTrail(e, seed.TrailSpec{Logging: true, Classic: seed.AllS3DataEvents()})
-	f := e.expect(e.findings(), "data_events", tr.ARN, "ok", "AWS::S3::Object")
-	if ev := strings.ToLower(mustJSON(t, f.Evidence)); !strings.Contains(ev, "all") {
-		t.Errorf("evidence should flag all S3 objects, read and write: %s", ev)
+	f := e.expect(e.findings(), "data_events", tr.ARN, "ok", "AWS::S3::Object", "all buckets")
+	if f.Evidence["all_s3_objects_read_write"] != true {
+		t.Errorf("evidence should flag all S3 objects, read and write: %s", mustJSON(t, f.Evidence))
+	}
+}
+
+func TestDataEventsOKForOneBucketReadOnlyIsNotAllObjects(t *testing.T) {
+	e := newEnv(t)
+	_, tr := oneTrail(e, seed.TrailSpec{Logging: true}, func(b *seed.Builder, spec *seed.TrailSpec) {
+		spec.Classic = []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeReadOnly, IncludeManagementEvents: aws.Bool(true),
+			DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"),
+				Values: []string{"arn:aws:s3:::" + b.Name("data") + "/"}}}}}
+	})
+	f := e.expect(e.findings(), "data_events", tr.ARN, "ok", "AWS::S3::Object", "read")
+	if f.Evidence["all_s3_objects_read_write"] != false {
+		t.Errorf("one bucket, read-only, is not all S3 objects read and write: %s", mustJSON(t, f.Evidence))
 	}
 }
 
