@@ -134,13 +134,20 @@ func TestASFFIsWhatBatchImportFindingsAccepts(t *testing.T) {
 	}
 }
 
-// ocsfRequired are the attributes the OCSF 1.1.0 Compliance Finding class
-// requires (base event, findings category, the class), plus cloud (the
-// cloud profile the events declare).
+// ocsfRequired are the attributes the OCSF schema requires of a Compliance
+// Finding: the base event's (activity_id, category_uid, class_uid,
+// type_uid, severity_id, time, metadata with version and product with
+// vendor_name), the finding's (finding_info with uid), the class's
+// (compliance with standards) and the cloud profile's (cloud with
+// provider); then the recommended ones the events fill (product name,
+// finding title, compliance control and status_id, status_id, resources,
+// the cloud account).
 var ocsfRequired = []string{"activity_id", "category_uid", "class_uid", "type_uid", "severity_id", "time",
-	"metadata", "metadata.version", "metadata.product", "metadata.product.vendor_name", "metadata.product.name",
-	"finding_info", "finding_info.uid", "finding_info.title", "compliance", "compliance.standards",
-	"cloud", "cloud.provider", "cloud.account.uid"}
+	"metadata", "metadata.version", "metadata.product", "metadata.product.vendor_name",
+	"finding_info", "finding_info.uid", "compliance", "compliance.standards", "cloud", "cloud.provider",
+	// recommended
+	"metadata.product.name", "finding_info.title", "compliance.control", "compliance.status", "status_id",
+	"resources", "cloud.account.uid"}
 
 func TestOCSFIsAComplianceFinding(t *testing.T) {
 	r := sample(t)
