@@ -155,9 +155,12 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 	if err != nil {
 		return nil, err
 	}
-	if len(conn.Config) > 0 {
-		if regions := firstRegion(conn.Config); regions != "" {
-			r.DefaultRegion = regions
+	// ASFF's region for account-level findings: the first configured region,
+	// else the SDK's AWS_REGION, else us-east-1
+	for _, region := range []string{firstRegion(conn.Config), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")} {
+		if region != "" {
+			r.DefaultRegion = region
+			break
 		}
 	}
 	return r, nil
