@@ -172,10 +172,18 @@ func startEmulator(t *testing.T, bin string) string {
 	return strings.TrimSpace(line)
 }
 
-// cliRun runs the CLI and returns its exit code and output.
+// cliRun runs the CLI and returns its exit code and output. Like the
+// foreign tables' exports, which the database server runs, it gets no AWS_*
+// environment: the connection says everything, so both read the same cached
+// snapshot.
 func (e *env) cliRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(e.cli, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
