@@ -3,6 +3,7 @@ package scenario
 import (
 	"testing"
 
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 )
 
@@ -65,4 +66,54 @@ func TestAccountWithoutTrailsSkipsEveryPerResourceRuleOnce(t *testing.T) {
 	}
 	e.expect(fs, "multi_region", acct.ARN(), "alarm", "no CloudTrail trail")
 	e.expect(fs, "log_file_validation", acct.ARN(), "skip")
+}
+
+func TestMultiRegionTrailHomedOutsideConfiguredRegionsStillCounts(t *testing.T) {
+	e := newEnv(t)
+	e.exclusive()
+	acct := e.build("outside", func(b *seed.Builder) {
+		trail(b, seed.TrailSpec{Role: "main", Region: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true})
+	})
+	e.regions = []string{"eu-west-1"}
+	tr := acct.Trail("main")
+	fs := e.findings()
+	e.expect(fs, "multi_region", acct.ARN(), "ok", tr.Name)
+	if f := e.expect(fs, "log_file_validation", tr.ARN, "alarm"); f.Region != "us-east-1" {
+		t.Errorf("the trail is evaluated in its home region us-east-1, got %q", f.Region)
+	}
+}
+
+func TestBucketFindingsCarryTheBucketsOwnRegion(t *testing.T) {
+	e := newEnv(t)
+	var eu, east string
+	acct := e.build("regions", func(b *seed.Builder) {
+		eu = b.Bucket(seed.BucketSpec{Role: "eu-bucket", Region: "eu-west-1", BlockPublicAccess: true,
+			CloudTrailFor: []string{b.TrailARN("us-east-1", "main")}})
+		east = b.Bucket(seed.BucketSpec{Role: "east-bucket", Region: "us-east-1", BlockPublicAccess: true,
+			CloudTrailFor: []string{b.TrailARN("us-west-2", "west")}})
+		b.Trail(seed.TrailSpec{Role: "main", Region: "us-east-1", Bucket: eu, Logging: true})
+		b.Trail(seed.TrailSpec{Role: "west", Region: "us-west-2", Bucket: east, Logging: true})
+	})
+	fs := e.findings()
+	for bucket, region := range map[string]string{eu: "eu-west-1", east: "us-east-1"} {
+		if f := e.expect(fs, "bucket_not_public", acct.BucketARN(bucket), "ok"); f.Region != region {
+			t.Errorf("bucket %s: finding region %q, want %q (GetBucketLocation)", bucket, f.Region, region)
+		}
+	}
+}
+
+func TestBucketNotPublicOKUnderModernBucketDefaults(t *testing.T) {
+	e := newEnvWith(t, awsemu.Options{Regions: emulatorRegions, ModernBucketDefaults: true})
+	var name string
+	acct := e.build("modern", func(b *seed.Builder) {
+		name = b.Bucket(seed.BucketSpec{Role: "trail-bucket", CloudTrailFor: []string{b.TrailARN(b.HomeRegion(), "main")}})
+		b.Trail(seed.TrailSpec{Role: "main", Bucket: name, Logging: true})
+	})
+	e.expect(e.findings(), "bucket_not_public", acct.BucketARN(name), "ok")
+}
+
+func TestBadAccountBucketIsPublicUnderModernBucketDefaults(t *testing.T) {
+	e := newEnvWith(t, awsemu.Options{Regions: emulatorRegions, ModernBucketDefaults: true})
+	acct := e.seed(seed.Bad)
+	e.expect(e.findings(), "bucket_not_public", acct.BucketARN(acct.Bucket("trail").Name), "alarm", "AllUsers")
 }
