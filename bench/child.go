@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+)
+
+// job is what the parent sends the measuring child on its stdin: the
+// connections to configure.
+type job struct {
+	Connections []inproc.Connection `json:"connections"`
+}
+
+// runReport is what the child prints on stdout after each full run.
+type runReport struct {
+	WallNanos int64 `json:"wall_ns"`
+	Findings  int   `json:"findings"`
+	// Statuses counts the findings by status.
+	Statuses map[string]int `json:"statuses"`
+}
+
+// runChild is the measured side: it runs the plugin in-process, queries the
+// finding table on every connection at once, reports, waits for the parent
+// to read the emulator's request log, and does it again (the cached run).
+// Only the plugin lives in this process, so its peak RSS is the plugin's.
+func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	in := bufio.NewReader(stdin)
+	line, err := in.ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("reading the job: %w", err)
+	}
+	var j job
+	if err := json.Unmarshal(line, &j); err != nil {
+		return fmt.Errorf("decoding the job: %w", err)
+	}
+	client, err := inproc.New(ctx, j.Connections)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	out := json.NewEncoder(stdout)
+	for run := 0; run < 2; run++ {
+		if run > 0 {
+			if _, err := in.ReadBytes('\n'); err != nil {
+				return fmt.Errorf("waiting for the parent: %w", err)
+			}
+		}
+		rows, wall, err := harness.QueryAll(ctx, client, harness.FindingTable, nil)
+		if err != nil {
+			return err
+		}
+		rep := runReport{WallNanos: wall.Nanoseconds(), Statuses: map[string]int{}}
+		for _, rs := range rows {
+			for _, r := range rs {
+				rep.Findings++
+				s, _ := r["status"].(string)
+				rep.Statuses[s]++
+			}
+		}
+		if err := out.Encode(rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// childEnv is the environment of the measuring child: the parent's, without
+// any shared AWS configuration or instance metadata lookups that could
+// change what the plugin does.
+func childEnv() []string {
+	return append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_ENDPOINT_URL=")
+}

@@ -1,0 +1,136 @@
+package harness
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// startW1 seeds W1 into a fresh emulator and returns it with a fresh
+// in-process plugin configured for its account.
+func startW1(t *testing.T) (*Env, *inproc.Client) {
+	t.Helper()
+	isolateAWSEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	env, err := Start(ctx, W1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	client, err := inproc.New(ctx, env.Connections(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	return env, client
+}
+
+// isolateAWSEnv keeps the host's AWS configuration out of the plugin.
+func isolateAWSEnv(t *testing.T) {
+	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// assertCalls fails unless the emulator's request log holds exactly want.
+func assertCalls(t *testing.T, env *Env, what string, want map[string]int) {
+	t.Helper()
+	got := env.Server.CallCounts()
+	if !maps.Equal(got, want) {
+		d := bound.Diff(got, want)
+		for _, a := range slices.Sorted(maps.Keys(d)) {
+			t.Errorf("%s: %s called %d times, least is %d", what, a, d[a][0], d[a][1])
+		}
+	}
+}
+
+func query(t *testing.T, c *inproc.Client, table string, columns []string) []inproc.Row {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rows, err := c.Query(ctx, "acct01", table, columns, nil)
+	if err != nil {
+		t.Fatalf("select from %s: %v", table, err)
+	}
+	return rows
+}
+
+func TestRulesNeedIsWhatTheRulesDeclare(t *testing.T) {
+	if got := rules.NeedsOf(); got != bound.RulesNeed {
+		t.Fatalf("the rules read facts %b, the bound assumes %b", got, bound.RulesNeed)
+	}
+}
+
+func TestW1FindingTableMakesExactlyTheLeastCalls(t *testing.T) {
+	env, client := startW1(t)
+	want := env.Bound(bound.RulesNeed)
+	if bound.Total(want) != 59 {
+		t.Fatalf("W1's least calls = %d (%v); the workload changed shape", bound.Total(want), want)
+	}
+
+	rows := query(t, client, FindingTable, nil)
+	assertCalls(t, env, "select * from cloudtrailcc_finding", want)
+	ruleIDs := map[string]bool{}
+	for _, r := range rows {
+		id, _ := r["rule_id"].(string)
+		ruleIDs[id] = true
+		if r["status"] == "error" {
+			t.Errorf("fault-free run: %s on %v is error: %v", id, r["resource"], r["reason"])
+		}
+	}
+	if len(ruleIDs) != len(rules.Catalogue()) {
+		t.Errorf("findings cover %d rules, want %d", len(ruleIDs), len(rules.Catalogue()))
+	}
+
+	env.Server.ResetCalls()
+	query(t, client, FindingTable, nil)
+	assertCalls(t, env, "second run within the cache TTL", map[string]int{})
+}
+
+func TestEveryTableWithinTheTTLStillMakesTheLeastCalls(t *testing.T) {
+	env, client := startW1(t)
+	schema, err := client.Schema(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := slices.Sorted(maps.Keys(schema))
+	// every column but the trail tags, which no rule reads (ListTags)
+	columns := func(table string) []string {
+		var cols []string
+		for _, c := range schema[table] {
+			if table == "cloudtrailcc_trail" && (c.Name == "tags" || c.Name == "tags_error") {
+				continue
+			}
+			cols = append(cols, c.Name)
+		}
+		return cols
+	}
+	// Insight selectors are not seeded: the trail table's insight columns cost no call.
+	want := env.Bound(bound.RulesNeed | snapshot.NeedInsightSelectors)
+	for round := 0; round < 3; round++ {
+		for _, table := range append(tables, FindingTable) {
+			query(t, client, table, columns(table))
+		}
+		query(t, client, FindingTable, []string{"rule_id", "status"})
+		assertCalls(t, env, "every table, three times", want)
+	}
+
+	// the tags columns add ListTags, and nothing else
+	query(t, client, "cloudtrailcc_trail", []string{"arn", "tags"})
+	assertCalls(t, env, "trail tags", env.Bound(snapshot.NeedAll))
+	if env.Bound(snapshot.NeedAll)[bound.ListTags] == 0 {
+		t.Fatal("the bound of every fact has no ListTags call")
+	}
+}

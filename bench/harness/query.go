@@ -1,0 +1,39 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+)
+
+// FindingTable is the table whose full query evaluates every rule.
+const FindingTable = "cloudtrailcc_finding"
+
+// QueryAll runs `select columns from table` on every connection of c at
+// once and returns the rows by connection and the wall time from the first
+// query's start to the last one's end.
+func QueryAll(ctx context.Context, c *inproc.Client, table string, columns []string) (map[string][]inproc.Row, time.Duration, error) {
+	var mu sync.Mutex
+	out := map[string][]inproc.Row{}
+	g, gctx := errgroup.WithContext(ctx)
+	start := time.Now()
+	for _, conn := range c.Connections() {
+		g.Go(func() error {
+			rows, err := c.Query(gctx, conn, table, columns, nil)
+			if err != nil {
+				return fmt.Errorf("connection %s: %w", conn, err)
+			}
+			mu.Lock()
+			out[conn] = rows
+			mu.Unlock()
+			return nil
+		})
+	}
+	err := g.Wait()
+	return out, time.Since(start), err
+}

@@ -1,0 +1,87 @@
+// Command bench measures the plugin's AWS API calls and wall time on the
+// reference workloads against the AWS emulator with injected per-call
+// latency, and writes the results as a Markdown page.
+//
+//	go run ./bench -out docs/benchmarks.md            # all workloads, 50 ms a call
+//	go run ./bench -workloads W1 -latency 100ms
+//
+// For each workload it prints the API calls against the least calls the
+// rules need (package bound), the wall time against the critical path of
+// those calls, the peak RSS of the process running the plugin, and the
+// calls of a second run within the cache TTL.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	out := flag.String("out", "", "write the results as Markdown to this file (e.g. docs/benchmarks.md)")
+	latency := flag.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every AWS call during the measured runs")
+	workloads := flag.String("workloads", "W1,W2,W3", "comma-separated reference workloads to run: W1, W2, W3")
+	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; use flags only (see -h)", flag.Args())
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *child {
+		return runChild(ctx, os.Stdin, os.Stdout)
+	}
+	if *latency < 0 {
+		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
+	}
+	var specs []harness.Spec
+	for _, name := range strings.Split(*workloads, ",") {
+		spec, ok := harness.Specs[strings.TrimSpace(name)]
+		if !ok {
+			return fmt.Errorf("-workloads: unknown workload %q; known: W1, W2, W3", name)
+		}
+		specs = append(specs, spec)
+	}
+
+	var results []result
+	for _, spec := range specs {
+		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call...\n", spec.Name, spec, *latency)
+		r, err := measure(ctx, spec, *latency)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	fmt.Print(summaryTable(results))
+	for _, r := range results {
+		if d := diffLines(r); d != "" {
+			fmt.Printf("\n%s calls differing from the bound (action: got / least):\n%s", r.Spec.Name, d)
+		}
+	}
+	if *out == "" {
+		return nil
+	}
+	doc, err := document(results, *latency, os.Args[1:])
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "bench: wrote %s\n", *out)
+	return nil
+}

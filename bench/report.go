@@ -1,0 +1,168 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+
+	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
+)
+
+// summary builds the results table, one row per workload.
+func summary(results []result) table.Writer {
+	t := table.NewWriter()
+	t.AppendHeader(table.Row{"workload", "shape", "API calls", "least calls", "calls / least",
+		"wall time", "critical path", "wall / critical", "peak RSS", "cached run calls", "findings"})
+	for _, r := range results {
+		t.AppendRow(table.Row{
+			r.Spec.Name, r.Spec.String(),
+			bound.Total(r.Calls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
+			ms(r.Wall), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
+			fmt.Sprintf("%.2f", r.WallRatio()), mib(r.PeakRSS), r.CachedCalls, findings(r.First),
+		})
+	}
+	return t
+}
+
+// summaryTable renders the results for a terminal.
+func summaryTable(results []result) string { return summary(results).Render() + "\n" }
+
+// diffLines lists the actions whose calls differ from the bound ("" when none).
+func diffLines(r result) string {
+	d := bound.Diff(r.Calls, r.Bound)
+	var b strings.Builder
+	for _, action := range slices.Sorted(maps.Keys(d)) {
+		fmt.Fprintf(&b, "  %s: %d / %d\n", action, d[action][0], d[action][1])
+	}
+	return b.String()
+}
+
+// perAction builds the calls-by-action table: got and least per workload.
+func perAction(results []result) table.Writer {
+	t := table.NewWriter()
+	head := table.Row{"IAM action"}
+	actions := map[string]bool{}
+	for _, r := range results {
+		head = append(head, r.Spec.Name+" calls", r.Spec.Name+" least")
+		for a := range r.Calls {
+			actions[a] = true
+		}
+		for a := range r.Bound {
+			actions[a] = true
+		}
+	}
+	t.AppendHeader(head)
+	for _, a := range slices.Sorted(maps.Keys(actions)) {
+		row := table.Row{a}
+		for _, r := range results {
+			row = append(row, r.Calls[a], r.Bound[a])
+		}
+		t.AppendRow(row)
+	}
+	return t
+}
+
+// document is the Markdown page with the measured numbers.
+func document(results []result, latency time.Duration, args []string) (string, error) {
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	p("# Benchmarks\n\n")
+	p("API calls, wall time and memory of a full evaluation of the fourteen rules (`select * from cloudtrailcc_finding`) ")
+	p("on reference workloads, against the bundled AWS emulator with %s of latency added to every AWS call. ", latency)
+	p("This page is written by the benchmark program itself (`go run ./bench %s`) on %s; ", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	p("every number below is measured, none is edited by hand.\n\n")
+	p("## Results\n\n%s\n\n", summary(results).RenderMarkdown())
+	for _, r := range results {
+		if r.Spec.Name == "W1" {
+			verdict := "within"
+			if r.WallRatio() > 2 {
+				verdict = "NOT within"
+			}
+			p("W1: %d API calls for a least of %d (%.2f); wall time %s, %s twice the critical path of %s.\n\n",
+				bound.Total(r.Calls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
+			p("W1's critical path: %s.\n\n", strings.Join(r.Critical.Calls, " → "))
+		}
+	}
+	p("## Calls by IAM action\n\nFirst run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
+		perAction(results).RenderMarkdown())
+	p("%s", measuredText)
+	p("## Machine\n\n")
+	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
+	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
+	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n```\n\n")
+	p("No AWS account is needed: the emulator runs on loopback inside the benchmark process.\n")
+	return b.String(), nil
+}
+
+// measuredText explains what each column is and how it is obtained.
+const measuredText = `## What was measured
+
+- **Workloads.** Each workload is seeded into a fresh emulator through AWS APIs (` + "`seed.Workload`" + `: trails
+  spread over the enabled regions, the first multi-region, every trail logging with a healthy status; private,
+  versioned trail buckets shared round-robin; topics shared round-robin), at zero latency. Then the latency is set and
+  a fresh process runs the plugin in-process (the Steampipe SDK's plugin server, as the CLI does) with one connection
+  per account; it queries ` + "`cloudtrailcc_finding`" + ` on every connection at once.
+- **API calls** are counted by the emulator's request log, per IAM action, retries included; nothing is counted
+  by the plugin itself.
+- **Least calls** is computed from what was seeded (package ` + "`bench/bound`" + `), not from the plugin's code:
+  1 sts:GetCallerIdentity, 1 ec2:DescribeRegions, 1 cloudtrail:DescribeTrails per enabled region, 1 GetTrailStatus and
+  1 GetEventSelectors per distinct trail (no GetInsightSelectors or ListTags: no rule reads them), s3:ListAllMyBuckets
+  once per page, per distinct own trail bucket GetBucketLocation, GetBucketLogging, GetBucketVersioning, GetBucketAcl,
+  GetBucketPolicyStatus, GetBucketPublicAccessBlock and GetBucketOwnershipControls, s3:GetAccountPublicAccessBlock once,
+  sns:GetTopicAttributes per distinct topic, kms:DescribeKey per distinct key, and cloudtrail:LookupEvents once per page
+  per region (the pages are counted through the API before the run: 50 events a page, EventSource
+  cloudtrail.amazonaws.com, the default 24-hour window).
+- **Critical path** is the longest chain of the dependency graph of those least calls, each call taking the injected
+  latency and independent calls running in parallel: sts:GetCallerIdentity → ec2:DescribeRegions → DescribeTrails and
+  LookupEvents in each region → the per-trail calls (GetTrailStatus, GetEventSelectors), GetTopicAttributes,
+  DescribeKey and GetBucketLocation (which also waits for ListBuckets, itself after the identity) → the per-bucket
+  reads in the bucket's region. A page waits for the previous page (its NextToken), and LookupEvents pages of one
+  region start at least 500 ms apart (CloudTrail's 2 requests per second). Round trips is the number of calls on
+  that chain; with one LookupEvents page per region it is 5 (identity, regions, trails, bucket location, bucket facts).
+- **Wall time** is measured in the plugin's process from the first query's start to the last query's end; it
+  includes the SDK's query machinery, the rules, and the emulator's own work besides the injected latency.
+- **Peak RSS** is the peak resident set of that process (getrusage ru_maxrss of the child), which holds only the
+  plugin and its queries: the emulator and the seeding run in the parent.
+- **Cached run calls** is the number of AWS calls of the same queries run again in the same process right after,
+  within the cache TTL (default 300 s): every fact is served from the cache.
+
+`
+
+// ms formats a duration in milliseconds.
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+}
+
+// mib formats bytes in MiB.
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// findings summarises the first run's findings by status.
+func findings(r runReport) string {
+	var parts []string
+	for _, s := range []string{"ok", "alarm", "info", "skip", "error"} {
+		if n := r.Statuses[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	return fmt.Sprintf("%d (%s)", r.Findings, strings.Join(parts, ", "))
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo ("unknown" elsewhere).
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
