@@ -268,3 +268,21 @@ func TestPublicBucketRowSaysWhy(t *testing.T) {
 		t.Errorf("read_errors = %#v; want {}", r["read_errors"])
 	}
 }
+
+func TestConfigChangeRowsCarryWhoAndFromWhere(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	c := open(t, f)
+	rows := query(t, c, "cloudtrailcc_config_change", []string{"event_name", "trail", "user_identity_arn", "source_ip_address", "source_ip", "request_parameters"},
+		inproc.Qual{Column: "event_name", Operator: "=", Value: "CreateTrail"})
+	if len(rows) != 1 {
+		t.Fatalf("CreateTrail events = %v; want 1", rows)
+	}
+	r := rows[0]
+	if r["trail"] != f.TrailName || r["source_ip_address"] != "127.0.0.1" || r["source_ip"] != "127.0.0.1" {
+		t.Errorf("row = %v", r)
+	}
+	if params, ok := r["request_parameters"].(map[string]any); !ok || params["s3BucketName"] != f.Bucket {
+		t.Errorf("request_parameters = %#v; want the CreateTrail request", r["request_parameters"])
+	}
+}

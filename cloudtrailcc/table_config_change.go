@@ -2,6 +2,7 @@ package cloudtrailcc
 
 import (
 	"encoding/json"
+	"net"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
@@ -36,6 +37,12 @@ func configChangeTable() tableSpec[changeRow] {
 			{name: "user_name", typ: str, desc: "A user name or role name of the requester that called the API in the event returned.", get: func(x r) any { return optString(x.e.UserName) }},
 			{name: "access_key_id", typ: str, desc: "The AWS access key ID that was used to sign the request.", get: func(x r) any { return optString(x.e.AccessKeyID) }},
 			{name: "source_ip_address", typ: str, desc: "The IP address that the request was made from; for calls made by an AWS service on your behalf, the DNS name of the service (e.g. cloudtrail.amazonaws.com), so this is text, not inet.", get: func(x r) any { return optString(x.e.SourceIPAddress) }},
+			{name: "source_ip", typ: proto.ColumnType_IPADDR, desc: "source_ip_address as an inet value when it is an IP address; null when AWS gives a service's DNS name instead.", get: func(x r) any {
+				if net.ParseIP(x.e.SourceIPAddress) == nil {
+					return nil
+				}
+				return x.e.SourceIPAddress
+			}},
 			{name: "user_agent", typ: str, desc: "The agent through which the request was made, such as the AWS Management Console, an AWS service, the AWS SDKs or the AWS CLI.", get: func(x r) any { return optString(x.e.UserAgent) }},
 			{name: "request_parameters", typ: js, desc: "The parameters, if any, that were sent with the request.", get: func(x r) any {
 				if len(x.e.RequestParameters) == 0 || string(x.e.RequestParameters) == "null" {
