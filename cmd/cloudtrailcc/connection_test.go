@@ -1,0 +1,142 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// parsed returns the connection the flags describe, as attribute values.
+func parsed(t *testing.T, args ...string) (string, map[string]cty.Value, error) {
+	t.Helper()
+	g := &globals{}
+	cmd := &cobra.Command{Use: "x"}
+	g.register(cmd)
+	if err := cmd.PersistentFlags().Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := g.connectionConfig()
+	if err != nil {
+		return "", nil, err
+	}
+	attrs, perr := parseBody([]byte(conn.Config), "connection")
+	if perr != nil {
+		t.Fatalf("the built config does not parse: %v\n%s", perr, conn.Config)
+	}
+	return conn.Name, attrs, nil
+}
+
+func TestFlagsBecomeTheConnectionConfig(t *testing.T) {
+	name, attrs, err := parsed(t, "--region", "us-east-1,eu-*", "--region", "ap-south-1", "--profile", "audit",
+		"--endpoint-url", "http://127.0.0.1:4566", "--max-error-retry-attempts", "3", "--min-error-retry-delay", "50",
+		"--config-change-lookback", "7d", "--config-change-event", "StopLogging", "--cache-ttl", "60", "--cache-dir", "/tmp/c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != defaultConnection {
+		t.Errorf("connection name %q", name)
+	}
+	want := map[string]cty.Value{
+		"regions":                  cty.ListVal([]cty.Value{cty.StringVal("us-east-1"), cty.StringVal("eu-*"), cty.StringVal("ap-south-1")}),
+		"profile":                  cty.StringVal("audit"),
+		"endpoint_url":             cty.StringVal("http://127.0.0.1:4566"),
+		"max_error_retry_attempts": cty.NumberIntVal(3),
+		"min_error_retry_delay":    cty.NumberIntVal(50),
+		"config_change_lookback":   cty.StringVal("7d"),
+		"config_change_events":     cty.ListVal([]cty.Value{cty.StringVal("StopLogging")}),
+		"cache_ttl":                cty.NumberIntVal(60),
+		"cache_dir":                cty.StringVal("/tmp/c"),
+	}
+	if len(attrs) != len(want) {
+		t.Errorf("attributes %v, want %v", keys(attrs), keys(want))
+	}
+	for k, v := range want {
+		got, ok := attrs[k]
+		if !ok || got.Type().FriendlyName() == "" || !equalValues(got, v) {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+	if _, attrs, _ := parsed(t); len(attrs) != 0 {
+		t.Errorf("no flags still set %v", keys(attrs))
+	}
+}
+
+func TestSPCConnectionWithFlagOverrides(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "aws.spc")
+	spc := `options "general" {
+  update_check = false
+}
+connection "aws" {
+  plugin = "aws"
+}
+connection "ct" {
+  plugin        = "turbot/cloudtrailcc@latest"
+  import_schema = "enabled"
+  regions       = ["eu-west-1"]
+  profile       = "from-file"
+  cache_ttl     = 30
+}
+connection "ct2" {
+  plugin  = "local/cloudtrailcc"
+  profile = "second"
+}
+`
+	if err := os.WriteFile(path, []byte(spc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	name, attrs, err := parsed(t, "--config", path, "--profile", "from-flag")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "ct" {
+		t.Errorf("took connection %q, want the first cloudtrailcc one", name)
+	}
+	if attrs["profile"].AsString() != "from-flag" || !equalValues(attrs["cache_ttl"], cty.NumberIntVal(30)) || len(attrs) != 3 {
+		t.Errorf("attributes %v (profile %#v)", keys(attrs), attrs["profile"])
+	}
+	if _, ok := attrs["plugin"]; ok {
+		t.Error("plugin reached the plugin's config")
+	}
+	name, attrs, err = parsed(t, "--config", path, "--connection", "ct2")
+	if err != nil || name != "ct2" || attrs["profile"].AsString() != "second" {
+		t.Errorf("--connection ct2: %q %v %v", name, keys(attrs), err)
+	}
+	_, _, err = parsed(t, "--connection", "ct2")
+	if err == nil || !strings.Contains(err.Error(), "--config") {
+		t.Errorf("--connection without --config: %v", err)
+	}
+}
+
+// equalValues compares values, a tuple (as HCL parses a list literal)
+// equal to a list of the same elements.
+func equalValues(a, b cty.Value) bool {
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() && b.IsNull()
+	}
+	if a.CanIterateElements() && b.CanIterateElements() {
+		as, bs := a.AsValueSlice(), b.AsValueSlice()
+		if len(as) != len(bs) {
+			return false
+		}
+		for i := range as {
+			if !equalValues(as[i], bs[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	eq := a.Equals(b)
+	return eq.IsKnown() && eq.True()
+}
+
+func keys(m map[string]cty.Value) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
