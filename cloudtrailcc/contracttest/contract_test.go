@@ -336,3 +336,26 @@ func TestChangedConnectionConfigTakesEffect(t *testing.T) {
 		t.Errorf("after regions = [\"eu-*\"]: %v, %v; want only eu-west-1", rows, err)
 	}
 }
+
+func TestBadChangedConfigFailsQueriesNamingTheField(t *testing.T) {
+	f := Start(t)
+	pc := launch(t)
+	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
+		t.Fatalf("SetAllConnectionConfigs: %v", err)
+	}
+	// the SDK does not report failures of UpdateConnectionConfigs; the
+	// connection's queries must then say what is wrong
+	bad := strings.Replace(f.Config(), `regions = ["*"]`, `regions = ["moon-1"]`, 1)
+	if err := pc.UpdateConnectionConfigs(&proto.UpdateConnectionConfigsRequest{Changed: []*proto.ConnectionConfig{{
+		Connection: "aws", Plugin: "local/cloudtrailcc", PluginShortName: "cloudtrailcc", Config: bad,
+	}}}); err != nil {
+		t.Logf("UpdateConnectionConfigs: %v", err)
+	}
+	_, err := execute(t, pc, "aws", "cloudtrailcc_trail", []string{"name"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "moon-1") || !strings.Contains(err.Error(), "regions") {
+		t.Errorf("query after a bad config change: error = %v; want one naming regions and moon-1", err)
+	}
+	if n := len(f.Actions()); n != 0 {
+		t.Errorf("a connection with a bad config called AWS %d times", n)
+	}
+}
