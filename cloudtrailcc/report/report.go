@@ -159,8 +159,16 @@ func (c Counts) String() string {
 	if len(sev) > 0 {
 		alarm += " (" + strings.Join(sev, ", ") + ")"
 	}
-	return fmt.Sprintf("%d rules, %d findings: ok %d, %s, info %d, skip %d, error %d",
-		c.Rules, c.Total, c.Status["ok"], alarm, c.Status["info"], c.Status["skip"], c.Status["error"])
+	return fmt.Sprintf("%s, %s: ok %d, %s, info %d, skip %d, error %d",
+		plural(c.Rules, "rule"), plural(c.Total, "finding"), c.Status["ok"], alarm, c.Status["info"], c.Status["skip"], c.Status["error"])
+}
+
+// plural is "1 rule", "2 rules".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // dimension returns the finding's value of a dimension column as Powerpipe
