@@ -3,7 +3,6 @@ package scenario
 import (
 	"testing"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 )
 
@@ -170,11 +169,9 @@ func TestBucketRulesSkipMissingBucket(t *testing.T) {
 
 func TestBucketAccessLoggingErrorsWhenOwnBucketDenied(t *testing.T) {
 	e := newEnv(t)
-	if e.emu == nil {
-		t.Skip("needs the in-process emulator's fault injection")
-	}
+	e.needControl()
 	_, bucket := bucketTrail(e, seed.BucketSpec{BlockPublicAccess: true})
-	e.emu.AddFault(awsemu.Fault{Action: "s3:GetBucketLogging", ErrorCode: "AccessDenied"})
+	e.deny("s3:GetBucketLogging")
 	e.expect(e.findings(), "bucket_access_logging", bucket, "error", "GetBucketLogging", "AccessDenied")
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 )
 
@@ -121,11 +120,9 @@ func TestConfigChangesSaysAttemptedForFailedCall(t *testing.T) {
 
 func TestConfigChangesErrorWhenLookupEventsDenied(t *testing.T) {
 	e := newEnv(t)
-	if e.emu == nil {
-		t.Skip("needs the in-process emulator's fault injection")
-	}
+	e.needControl()
 	acct := e.build("denied", func(*seed.Builder) {})
-	e.emu.AddFault(awsemu.Fault{Action: "cloudtrail:LookupEvents", Region: "eu-west-1", ErrorCode: "AccessDeniedException"})
+	e.deny("cloudtrail:LookupEvents", "eu-west-1")
 	fs := e.findings()
 	e.expect(fs, "config_changes", acct.RegionARN("eu-west-1"), "error", "LookupEvents")
 	e.expect(fs, "config_changes", acct.RegionARN("us-east-1"), "ok")

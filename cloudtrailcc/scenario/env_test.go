@@ -37,6 +37,8 @@ type env struct {
 	target   seed.Target
 	regions  []string // the connection's regions
 	external bool
+	// accountID is the account seeded into (known when the emulator serves it).
+	accountID string
 }
 
 // newEnv gives the test its own endpoint: a fresh in-process emulator, or the
@@ -74,6 +76,7 @@ func newEnvWith(t *testing.T, opts awsemu.Options) *env {
 	t.Cleanup(func() { _ = e.emu.Close() })
 	e.target = seed.Target{EndpointURL: base, AccessKey: "test", SecretKey: "test", Region: "us-east-1",
 		Control: emuclient.New(base)}
+	e.accountID = "123456789012" // the emulator's default account for key "test"
 	return e
 }
 
@@ -92,7 +95,7 @@ func (e *env) freshAccount() {
 	if err := e.target.Control.AddAccount(e.ctx, key, secret, id); err != nil {
 		e.t.Fatalf("add account through the control endpoint: %v", err)
 	}
-	e.target.AccessKey, e.target.SecretKey = key, secret
+	e.target.AccessKey, e.target.SecretKey, e.accountID = key, secret, id
 }
 
 // evaluatedRegions are the regions the connection evaluates.
@@ -112,14 +115,19 @@ func (e *env) needControl() {
 	}
 }
 
-// deny makes the in-process emulator answer action with the service's
-// access-denied error code (skips the test on an external endpoint).
-func (e *env) deny(action string) {
+// deny makes the emulator answer action, called by the test's account (in
+// region, or in every region when none is given), with the service's
+// access-denied error code. It needs the control endpoint.
+func (e *env) deny(action string, region ...string) {
 	e.t.Helper()
-	if e.emu == nil {
-		e.t.Skip("needs the in-process emulator's fault injection")
+	e.needControl()
+	f := awsemu.Fault{Action: action, ErrorCode: deniedCode(action), AccountID: e.accountID}
+	if len(region) > 0 {
+		f.Region = region[0]
 	}
-	e.emu.AddFault(awsemu.Fault{Action: action, ErrorCode: deniedCode(action)})
+	if err := e.target.Control.AddFault(e.ctx, f); err != nil {
+		e.t.Fatalf("deny %s: %v", action, err)
+	}
 }
 
 // exclusive skips a test asserting on account-wide results when the external

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 )
 
@@ -301,11 +300,9 @@ func TestSNSTopicExistsSkipsAnotherAccountsTopic(t *testing.T) {
 
 func TestSNSTopicExistsErrorsWhenOwnTopicDenied(t *testing.T) {
 	e := newEnv(t)
-	if e.emu == nil {
-		t.Skip("needs the in-process emulator's fault injection")
-	}
+	e.needControl()
 	_, tr := oneTrail(e, seed.TrailSpec{Logging: true}, withTopic)
-	e.emu.AddFault(awsemu.Fault{Action: "sns:GetTopicAttributes", ErrorCode: "AuthorizationError"})
+	e.deny("sns:GetTopicAttributes")
 	e.expect(e.findings(), "sns_topic_exists", tr.ARN, "error", "GetTopicAttributes", "AuthorizationError")
 }
 
