@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Format is an output format of a check.
@@ -63,6 +64,25 @@ func FormatForFile(path string) (Format, error) {
 		exts = append(exts, e.ext)
 	}
 	return "", fmt.Errorf("cannot tell the export format of %q from its name; valid endings: %s", path, strings.Join(exts, ", "))
+}
+
+// ExportTarget resolves an --export value: a file name, whose ending gives
+// the format (see FormatForFile), or a bare format name (csv, json, asff,
+// ocsf), which names a file as Powerpipe does:
+// "EXECUTION.YYYYMMDDTHHMMSS.EXT" in the current directory, with now's local
+// time.
+func ExportTarget(arg, execution string, now time.Time) (string, Format, error) {
+	for _, e := range exportExtensions {
+		if strings.EqualFold(arg, string(e.format)) {
+			ts := fmt.Sprintf("%d%02d%02dT%02d%02d%02d", now.Year(), now.Month(), now.Day(), now.Hour(), now.Minute(), now.Second())
+			return execution + "." + ts + e.ext, e.format, nil
+		}
+	}
+	f, err := FormatForFile(arg)
+	if err != nil {
+		return "", "", fmt.Errorf("%w (or a format name: csv, json, asff, ocsf)", err)
+	}
+	return arg, f, nil
 }
 
 // Write writes r to w in format f.

@@ -237,3 +237,25 @@ func TestFormats(t *testing.T) {
 		t.Errorf("ParseFormat error %v should list the formats", err)
 	}
 }
+
+func TestExportTargetNamesFilesAsPowerpipe(t *testing.T) {
+	now := time.Date(2024, 3, 4, 5, 6, 7, 0, time.Local)
+	for arg, want := range map[string]struct {
+		path string
+		f    Format
+	}{
+		"csv":             {"cloudtrailcc.benchmark.x.20240304T050607.csv", FormatCSV},
+		"asff":            {"cloudtrailcc.benchmark.x.20240304T050607.asff.json", FormatASFF},
+		"OCSF":            {"cloudtrailcc.benchmark.x.20240304T050607.ocsf.json", FormatOCSF},
+		"json":            {"cloudtrailcc.benchmark.x.20240304T050607.json", FormatJSON},
+		"out/f.asff.json": {"out/f.asff.json", FormatASFF},
+	} {
+		path, f, err := ExportTarget(arg, "cloudtrailcc.benchmark.x", now)
+		if err != nil || path != want.path || f != want.f {
+			t.Errorf("ExportTarget(%q) = %q, %q, %v; want %q, %q", arg, path, f, err, want.path, want.f)
+		}
+	}
+	if _, _, err := ExportTarget("table", "x", now); err == nil || !strings.Contains(err.Error(), "csv, json, asff, ocsf") {
+		t.Errorf("--export table: %v", err)
+	}
+}

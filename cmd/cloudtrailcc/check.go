@@ -15,7 +15,12 @@ import (
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/report"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/mods"
 )
+
+// benchmarkID is the mod's root benchmark, the execution name of exports
+// named by format only.
+var benchmarkID = "cloudtrailcc.benchmark." + mods.RootBenchmark
 
 // failOnChoices are the values of --fail-on: a severity, or none.
 var failOnChoices = append([]string{"none"}, report.Severities...)
@@ -35,12 +40,19 @@ func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only this rule id; repeatable (see `cloudtrailcc rules`)")
 	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip, error; repeatable")
 	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf")
-	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF); repeatable")
+	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF); or give a format name (csv, json, asff, ocsf) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
 }
 
-// validate checks the flag values before any AWS call.
-func (o *checkOptions) validate() (report.Format, []report.Format, error) {
+// export is one --export destination.
+type export struct {
+	path   string
+	format report.Format
+}
+
+// validate checks the flag values before any AWS call and resolves the
+// export destinations.
+func (o *checkOptions) validate() (report.Format, []export, error) {
 	var ids []string
 	for _, r := range rules.Catalogue() {
 		ids = append(ids, r.ID)
@@ -63,13 +75,14 @@ func (o *checkOptions) validate() (report.Format, []report.Format, error) {
 	if err != nil {
 		return "", nil, asUsage(err)
 	}
-	var exports []report.Format
-	for _, path := range o.exports {
-		f, err := report.FormatForFile(path)
+	var exports []export
+	now := time.Now()
+	for _, arg := range o.exports {
+		path, f, err := report.ExportTarget(arg, benchmarkID, now)
 		if err != nil {
 			return "", nil, asUsage(err)
 		}
-		exports = append(exports, f)
+		exports = append(exports, export{path, f})
 	}
 	return out, exports, nil
 }
@@ -89,6 +102,9 @@ the in-process plugin and print one finding per rule and resource.
   .json       JSON: benchmark, summary and every field of every finding
   .asff.json  AWS Security Finding Format, for securityhub batch-import-findings
   .ocsf.json  OCSF Compliance Finding events (class_uid 2003)
+A bare format name (--export csv) writes
+cloudtrailcc.benchmark.cloudtrail_best_practices.YYYYMMDDTHHMMSS.csv, as
+Powerpipe names its exports.
 
 A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
 error, 1 an alarm at or above --fail-on (default low: any alarm), 2 usage,
@@ -219,7 +235,7 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 
 // write prints r on stdout in format out, writes the export files and the
 // summary line on stderr.
-func (o *checkOptions) write(r *report.Report, out report.Format, exports []report.Format, stdout, stderr io.Writer) error {
+func (o *checkOptions) write(r *report.Report, out report.Format, exports []export, stdout, stderr io.Writer) error {
 	var err error
 	if out == report.FormatTable {
 		err = report.WriteTable(stdout, r, report.TableOptions{Color: isTerminal(stdout)})
@@ -229,11 +245,11 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports []repo
 	if err != nil {
 		return err
 	}
-	for i, path := range o.exports {
-		if err := writeFile(path, func(w io.Writer) error { return report.Write(w, r, exports[i]) }); err != nil {
+	for _, e := range exports {
+		if err := writeFile(e.path, func(w io.Writer) error { return report.Write(w, r, e.format) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "wrote %s (%s)\n", path, exports[i])
+		fmt.Fprintf(stderr, "wrote %s (%s)\n", e.path, e.format)
 	}
 	fmt.Fprintln(stderr, "summary: "+r.Summary().String())
 	return nil

@@ -315,3 +315,24 @@ func TestCheckExitsThreeWhenARuleCannotReadItsFacts(t *testing.T) {
 		t.Errorf("summary does not count the errors:\n%s", r.stderr)
 	}
 }
+
+func TestExportByFormatNameIsNamedAsPowerpipe(t *testing.T) {
+	bench, err := report.LoadBenchmark()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if benchmarkID != bench.ID {
+		t.Fatalf("benchmarkID %q, the mod's root benchmark is %q", benchmarkID, bench.ID)
+	}
+	url := seededEmulator(t)
+	dir := t.TempDir()
+	r := cli(t, dir, append([]string{"check", "--output", "json", "--export", "csv", "--fail-on", "none"}, emulatorArgs(url)...)...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, bench.ID+".*.csv"))
+	if len(files) != 1 || !regexp.MustCompile(`\.\d{8}T\d{6}\.csv$`).MatchString(files[0]) {
+		t.Fatalf("export files %v", files)
+	}
+	checkPowerpipeCSV(t, files[0])
+}

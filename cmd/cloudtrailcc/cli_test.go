@@ -160,7 +160,7 @@ func TestBadInputGetsOneLineNamingTheChoicesAndExit2(t *testing.T) {
 		{"unknown rule", []string{"check", "--rule", "no_such_rule"}, []string{`"no_such_rule"`, "valid rule ids: bucket_access_logging, bucket_mfa_delete"}},
 		{"unknown status", []string{"check", "--status", "failed"}, []string{`"failed"`, "valid statuses: ok, alarm, info, skip, error"}},
 		{"unknown output format", []string{"check", "--output", "xml"}, []string{`"xml"`, "valid formats: table, csv, json, asff, ocsf"}},
-		{"unknown export ending", []string{"check", "--export", "findings.txt"}, []string{"findings.txt", ".csv", ".asff.json", ".ocsf.json"}},
+		{"unknown export ending", []string{"check", "--export", "findings.txt"}, []string{"findings.txt", ".csv", ".asff.json", ".ocsf.json", "csv, json, asff, ocsf"}},
 		{"unknown fail-on", []string{"check", "--fail-on", "severe"}, []string{`"severe"`, "none, low, medium, high, critical"}},
 		{"unknown table", []string{"export", "cloudtrailcc_nope"}, []string{`"cloudtrailcc_nope"`, "cloudtrailcc_finding", "cloudtrailcc_trail_bucket"}},
 		{"unknown where column", []string{"export", "cloudtrailcc_finding", "--where", "colour=red"}, []string{`"colour"`, "columns: rule_id, title, status"}},
