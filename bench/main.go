@@ -34,6 +34,7 @@ func run() error {
 	out := flag.String("out", "", "write the results as Markdown to this file (e.g. docs/benchmarks.md)")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every AWS call during the measured runs")
 	workloads := flag.String("workloads", "W1,W2,W3", "comma-separated reference workloads to run: W1, W2, W3")
+	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -48,6 +49,9 @@ func run() error {
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
 	}
+	if *runs < 1 {
+		return fmt.Errorf("-runs %d: must be 1 or more", *runs)
+	}
 	var specs []harness.Spec
 	for _, name := range strings.Split(*workloads, ",") {
 		spec, ok := harness.Specs[strings.TrimSpace(name)]
@@ -59,8 +63,8 @@ func run() error {
 
 	var results []result
 	for _, spec := range specs {
-		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call...\n", spec.Name, spec, *latency)
-		r, err := measure(ctx, spec, *latency)
+		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call, %d runs...\n", spec.Name, spec, *latency, *runs)
+		r, err := measure(ctx, spec, *latency, *runs)
 		if err != nil {
 			return err
 		}
@@ -75,7 +79,7 @@ func run() error {
 	if *out == "" {
 		return nil
 	}
-	doc, err := document(results, *latency, os.Args[1:])
+	doc, err := document(results, *latency, *runs, os.Args[1:])
 	if err != nil {
 		return err
 	}

@@ -12,19 +12,21 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 
 	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inventory"
 )
 
 // summary builds the results table, one row per workload.
 func summary(results []result) table.Writer {
 	t := table.NewWriter()
 	t.AppendHeader(table.Row{"workload", "shape", "API calls", "least calls", "calls / least",
-		"wall time", "critical path", "wall / critical", "peak RSS", "cached run calls", "findings"})
+		"wall time (min–max)", "critical path", "wall / critical", "peak in flight", "peak RSS", "CPU time", "cached run calls", "findings"})
 	for _, r := range results {
 		t.AppendRow(table.Row{
 			r.Spec.Name, r.Spec.String(),
-			bound.Total(r.Calls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
-			ms(r.Wall), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
-			fmt.Sprintf("%.2f", r.WallRatio()), mib(r.PeakRSS), r.CachedCalls, findings(r.First),
+			ints(r.RunCalls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
+			fmt.Sprintf("%s (%s–%s)", ms(r.Wall), ms(r.WallMin), ms(r.WallMax)), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
+			fmt.Sprintf("%.2f", r.WallRatio()), fmt.Sprintf("%d (%s)", r.PeakInFlight, r.PeakInFlightWhere),
+			mib(r.PeakRSS), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
 		})
 	}
 	return t
@@ -69,14 +71,15 @@ func perAction(results []result) table.Writer {
 }
 
 // document is the Markdown page with the measured numbers.
-func document(results []result, latency time.Duration, args []string) (string, error) {
+func document(results []result, latency time.Duration, runs int, args []string) (string, error) {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("# Benchmarks\n\n")
 	p("API calls, wall time and memory of a full evaluation of the fourteen rules (`select * from cloudtrailcc_finding`) ")
-	p("on reference workloads, against the bundled AWS emulator with %s of latency added to every AWS call. ", latency)
+	p("on reference workloads, against the bundled AWS emulator with %s of latency added to every AWS call. ", ms(latency))
 	p("This page is written by the benchmark program itself (`go run ./bench %s`) on %s; ", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	p("every number below is measured, none is edited by hand.\n\n")
+	p("every number below is measured, none is edited by hand. Each workload ran %d times, each in a fresh process; ", runs)
+	p("the run with the median wall time is shown, with the fastest and slowest wall times beside it.\n\n")
 	p("## Results\n\n%s\n\n", summary(results).RenderMarkdown())
 	for _, r := range results {
 		if r.Spec.Name == "W1" {
@@ -84,14 +87,15 @@ func document(results []result, latency time.Duration, args []string) (string, e
 			if r.WallRatio() > 2 {
 				verdict = "NOT within"
 			}
-			p("W1: %d API calls for a least of %d (%.2f); wall time %s, %s twice the critical path of %s.\n\n",
-				bound.Total(r.Calls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
+			p("W1: %s API calls for a least of %d (%.2f); median wall time %s, %s twice the critical path of %s.\n\n",
+				ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
 			p("W1's critical path: %s.\n\n", strings.Join(r.Critical.Calls, " → "))
 		}
 	}
-	p("## Calls by IAM action\n\nFirst run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
+	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
-	p("%s", measuredText)
+	p("%s", strings.Replace(measuredText, "`inventory.DefaultMaxConcurrency`",
+		fmt.Sprintf("%d, `inventory.DefaultMaxConcurrency`", inventory.DefaultMaxConcurrency), 1))
 	p("## Machine\n\n")
 	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
@@ -127,12 +131,33 @@ const measuredText = `## What was measured
   that chain; with one LookupEvents page per region it is 5 (identity, regions, trails, bucket location, bucket facts).
 - **Wall time** is measured in the plugin's process from the first query's start to the last query's end; it
   includes the SDK's query machinery, the rules, and the emulator's own work besides the injected latency.
+- **Peak in flight** is the most first-run calls in flight at once to one service in one region (from the request
+  log: each call counted from its arrival for the injected latency). The inventory bounds in-flight calls per service
+  and region (` + "`inventory.DefaultMaxConcurrency`" + ` by default), so a workload whose reads pile up on one service and region (W2: every bucket read goes
+  to S3 in us-east-1) takes waves of that many calls.
+- **CPU time** is the user and system CPU time of the plugin's process over both runs; set beside the wall time and
+  the number of CPUs it shows when the machine, not the latency, is the limit.
 - **Peak RSS** is the peak resident set of that process (getrusage ru_maxrss of the child), which holds only the
   plugin and its queries: the emulator and the seeding run in the parent.
 - **Cached run calls** is the number of AWS calls of the same queries run again in the same process right after,
   within the cache TTL (default 300 s): every fact is served from the cache.
 
 `
+
+// ints formats per-run numbers: one number when every run agrees, else all.
+func ints(v []int) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if slices.Min(v) == slices.Max(v) {
+		return fmt.Sprint(v[0])
+	}
+	parts := make([]string, len(v))
+	for i, n := range v {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, " / ")
+}
 
 // ms formats a duration in milliseconds.
 func ms(d time.Duration) string {
