@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -132,5 +133,35 @@ func TestEveryTableWithinTheTTLStillMakesTheLeastCalls(t *testing.T) {
 	assertCalls(t, env, "trail tags", env.Bound(snapshot.NeedAll))
 	if env.Bound(snapshot.NeedAll)[bound.ListTags] == 0 {
 		t.Fatal("the bound of every fact has no ListTags call")
+	}
+}
+
+func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
+	isolateAWSEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env, err := Start(ctx, W1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	// Each client is a fresh plugin, as each `cloudtrailcc check` is a
+	// fresh process; they share only the cache directory. The disk cache
+	// collects every fact of the account once (snapshot.NeedAll, tags and
+	// insight selectors included) so that any later process can answer any
+	// table from it: the first run makes the least calls of every fact.
+	conns := env.Connections(fmt.Sprintf("cache_dir = %q\n", t.TempDir()))
+	for run, want := range []map[string]int{env.Bound(snapshot.NeedAll), {}} {
+		client, err := inproc.New(ctx, conns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Server.ResetCalls()
+		rows := query(t, client, FindingTable, nil)
+		client.Close()
+		assertCalls(t, env, fmt.Sprintf("run %d", run+1), want)
+		if len(rows) == 0 {
+			t.Fatalf("run %d: no findings", run+1)
+		}
 	}
 }
