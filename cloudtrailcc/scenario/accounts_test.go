@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -104,10 +105,9 @@ func TestWorkloadW1SeedsThreeTrailsTwoBucketsOneTopic(t *testing.T) {
 	e := newEnv(t)
 	e.exclusive()
 	e.regions = []string{"*"} // Workload spreads trails over every enabled region
-	acct, err := seed.Workload(e.ctx, e.target, 3, 2, 1)
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
+	acct := e.seed(func(ctx context.Context, tg seed.Target) (*seed.Account, error) {
+		return seed.Workload(ctx, tg, 3, 2, 1)
+	})
 	if len(acct.Trails) != 3 || len(acct.TrailBuckets()) != 2 || len(acct.Topics) != 1 {
 		t.Fatalf("seeded %d trails, %d buckets, %d topics; want 3, 2, 1", len(acct.Trails), len(acct.TrailBuckets()), len(acct.Topics))
 	}
@@ -126,10 +126,9 @@ func TestWorkloadW2SeedsFortyTrailsThirtyBuckets(t *testing.T) {
 	e := newEnvWith(t, awsemu.Options{}) // all 17 default regions: 40 trails need more than 3 regions' 5-trail limits
 	e.exclusive()
 	e.regions = []string{"*"}
-	acct, err := seed.Workload(e.ctx, e.target, 40, 30, 0)
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
+	acct := e.seed(func(ctx context.Context, tg seed.Target) (*seed.Account, error) {
+		return seed.Workload(ctx, tg, 40, 30, 0)
+	})
 	if len(acct.Trails) != 40 || len(acct.TrailBuckets()) != 30 {
 		t.Fatalf("seeded %d trails, %d buckets; want 40, 30", len(acct.Trails), len(acct.TrailBuckets()))
 	}

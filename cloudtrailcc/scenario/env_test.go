@@ -143,10 +143,24 @@ func (e *env) exclusive() {
 func (e *env) seed(scenario func(context.Context, seed.Target) (*seed.Account, error)) *seed.Account {
 	e.t.Helper()
 	acct, err := scenario(e.ctx, e.target)
+	e.cleanup(acct)
 	if err != nil {
 		e.t.Fatalf("seed: %v", err)
 	}
 	return acct
+}
+
+// cleanup deletes what was seeded when the test ends, on an external account
+// shared between tests (the emulator and control-endpoint accounts are per test).
+func (e *env) cleanup(acct *seed.Account) {
+	if !e.external || e.target.Control != nil || acct == nil {
+		return
+	}
+	e.t.Cleanup(func() {
+		if err := seed.Destroy(context.Background(), e.target, acct); err != nil {
+			e.t.Logf("cleaning up the seeded resources: %v", err)
+		}
+	})
 }
 
 // build seeds a custom scenario of kind with steps and fails the test on error.
@@ -155,6 +169,7 @@ func (e *env) build(kind string, steps func(b *seed.Builder)) *seed.Account {
 	b := seed.NewBuilder(e.ctx, e.target, kind)
 	steps(b)
 	acct, err := b.Account()
+	e.cleanup(acct)
 	if err != nil {
 		e.t.Fatalf("seed: %v", err)
 	}

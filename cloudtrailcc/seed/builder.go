@@ -20,7 +20,6 @@ import (
 	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 )
 
 // NamePrefix starts the name of every resource a scenario creates, so a run
@@ -74,13 +73,9 @@ func NewBuilder(ctx context.Context, t Target, kind string) *Builder {
 // Err returns the first error met, if any.
 func (b *Builder) Err() error { return b.err }
 
-// Account returns what was seeded, or the first error met.
-func (b *Builder) Account() (*Account, error) {
-	if b.err != nil {
-		return nil, b.err
-	}
-	return b.acct, nil
-}
+// Account returns what was seeded and the first error met; after an error
+// the Account still describes what was created so far (for Destroy).
+func (b *Builder) Account() (*Account, error) { return b.acct, b.err }
 
 // fail keeps the first error, naming the scenario and the step.
 func (b *Builder) fail(step string, err error) {
@@ -551,8 +546,7 @@ func second[T any](_ T, err error) error { return err }
 
 // ignoreCode returns a call's error unless its AWS error code says there was nothing to remove.
 func ignoreCode[T any](_ T, err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchPublicAccessBlockConfiguration" {
+	if code(err) == "NoSuchPublicAccessBlockConfiguration" {
 		return nil
 	}
 	return err

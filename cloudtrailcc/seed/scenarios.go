@@ -109,7 +109,7 @@ func Demo(ctx context.Context, t Target) (*Account, error) {
 	euTopic := b.Topic(eu, "eu-app-alerts")
 	b.Trail(TrailSpec{Role: "eu-app", Region: eu, Bucket: euBucket, TopicARN: euTopic, GlobalEvents: true, Logging: true,
 		Advanced: AdvancedDataOnly(),
-		Status:  &TrailStatus{DeliveredAgo: 10 * time.Minute, NotifiedAgo: 26 * time.Hour, NotificationError: "NotFound"}})
+		Status:   &TrailStatus{DeliveredAgo: 10 * time.Minute, NotifiedAgo: 26 * time.Hour, NotificationError: "NotFound"}})
 	b.DeleteTopic(euTopic)
 	legacyLogs := b.LogGroup("us-east-1", "us-legacy-logs")
 	legacyBucket := b.Bucket(BucketSpec{Role: "us-legacy-trail", Region: "us-east-1",

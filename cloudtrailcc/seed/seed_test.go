@@ -269,3 +269,34 @@ func TestWorkloadRefusesMoreTrailsThanTheRegionsHold(t *testing.T) {
 		t.Fatalf("want an error about the per-region trail limit, got %v", err)
 	}
 }
+
+func TestDestroyRemovesWhatBadCreated(t *testing.T) {
+	tg := emulator(t)
+	ctx := t.Context()
+	acct, err := seed.Bad(ctx, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Destroy(ctx, tg, acct); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	for _, region := range []string{"eu-west-1", "us-east-1", "us-west-2"} {
+		out, err := clients(t, tg, region).CloudTrail.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.TrailList) != 0 {
+			t.Errorf("%s: %d trails left", region, len(out.TrailList))
+		}
+	}
+	out, err := clients(t, tg, tg.Region).S3.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range out.Buckets {
+		t.Errorf("bucket %s left", aws.ToString(b.Name))
+	}
+	if err := seed.Destroy(ctx, tg, acct); err != nil {
+		t.Errorf("a second Destroy must find everything gone and not fail: %v", err)
+	}
+}
