@@ -165,3 +165,48 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupEventsPagesAreCountedAndPaced(t *testing.T) {
+	isolateAWSEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// 120 events in one region: three pages of at most 50
+	env, err := Start(ctx, W1, Options{History: map[string]int{"eu-west-1": 120}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if p := env.Accounts[0].Bound.LookupPages["eu-west-1"]; p != 3 {
+		t.Fatalf("eu-west-1 has %d LookupEvents pages, want 3", p)
+	}
+	client, err := inproc.New(ctx, env.Connections(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	start := time.Now()
+	query(t, client, FindingTable, nil)
+	took := time.Since(start)
+	want := env.Bound(bound.RulesNeed)
+	if want[bound.LookupEvents] != 19 {
+		t.Fatalf("least LookupEvents calls = %d, want 16 regions x 1 + 3", want[bound.LookupEvents])
+	}
+	// exact counts: no page read twice, and no throttled retry (the
+	// emulator throttles beyond 2 requests a second per region)
+	assertCalls(t, env, "three pages in eu-west-1", want)
+	var pages []time.Time
+	for _, c := range env.Server.Calls() {
+		if c.Action == bound.LookupEvents && c.Region == "eu-west-1" {
+			pages = append(pages, c.Time)
+		}
+	}
+	slices.SortFunc(pages, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(pages); i++ {
+		if gap := pages[i].Sub(pages[i-1]); gap < bound.LookupEventsInterval {
+			t.Errorf("LookupEvents pages %d and %d in eu-west-1 were %s apart; CloudTrail allows 2 a second", i, i+1, gap)
+		}
+	}
+	if cp := env.Graph(bound.RulesNeed).CriticalPath(0, bound.LookupEventsInterval); took < cp.Duration {
+		t.Errorf("the run took %s, less than the pacing allows (%s)", took, cp.Duration)
+	}
+}

@@ -76,6 +76,11 @@ type Options struct {
 	// Wrap, when set, wraps the emulator's handler (to record or alter
 	// requests on their way in).
 	Wrap func(http.Handler) http.Handler
+	// History adds, per region, that many read-only CloudTrail events
+	// (DescribeTrails, event source cloudtrail.amazonaws.com) to every
+	// account's event history before the bound is computed: LookupEvents
+	// then pages through them, and none is a configuration change.
+	History map[string]int
 }
 
 // Env is the emulator seeded with a workload.
@@ -145,6 +150,12 @@ func Start(ctx context.Context, spec Spec, opts Options) (_ *Env, err error) {
 				return fmt.Errorf("harness: seeding %s into %s: %w", spec.Name, a.Connection, err)
 			}
 			a.Seeded = s
+			for region, n := range opts.History {
+				for range n {
+					srv.AddEvent(awsemu.EventInput{AccountID: s.AccountID, Region: region, EventName: "DescribeTrails",
+						ReadOnly: true, AccessKeyID: a.AccessKey})
+				}
+			}
 			a.Bound, err = boundAccount(gctx, t, s)
 			return err
 		})

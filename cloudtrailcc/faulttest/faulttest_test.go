@@ -421,6 +421,9 @@ func TestRegionTimingOut(t *testing.T) {
 			"a region that never answers holds the whole run until the caller's own deadline")
 	}
 	region := "eu-west-1"
+	saved := connConfig
+	connConfig += "call_timeout = 1\n" // seconds
+	t.Cleanup(func() { connConfig = saved })
 	got, _ := scenario(t, 40*time.Second, awsemu.Fault{Action: "*", Region: region, Latency: time.Minute})
 	if !slices.ContainsFunc(got, func(f finding) bool { return f.Region == region && f.Status == "error" }) {
 		t.Errorf("no error finding in %s, whose calls never answered", region)
