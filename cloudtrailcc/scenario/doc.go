@@ -10,5 +10,7 @@
 // own account through the control endpoint. Without the control endpoint the
 // tests that need state only AWS sets are skipped, and so are those asserting
 // on account-wide results unless CLOUDTRAILCC_SCENARIO_EXCLUSIVE=1 says the
-// account holds nothing but what the suite seeds.
+// account holds nothing but what the suite seeds. On such a shared account
+// each test deletes what it seeded when it ends (seed.Destroy); run with
+// -parallel 1 there, or AWS's limit of five trails per region may be hit.
 package scenario
