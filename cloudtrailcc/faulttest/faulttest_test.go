@@ -368,6 +368,9 @@ func TestRegionListThrottled(t *testing.T) {
 			t.Errorf("config_changes is ok (%q) though the enabled regions could not be read", f.Reason)
 		}
 	}
+	// Known gap: the plugin then evaluates the default region only, and
+	// the per-trail findings of trails homed elsewhere are absent, not error.
+	t.Logf("%d findings; the fault-free run has %d", len(got), len(baseline))
 }
 
 func TestServerErrorBursts(t *testing.T) {
