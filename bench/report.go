@@ -25,7 +25,7 @@ func summary(results []result) table.Writer {
 			r.Spec.Name, r.Spec.String(),
 			ints(r.RunCalls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
 			fmt.Sprintf("%s (%s–%s)", ms(r.Wall), ms(r.WallMin), ms(r.WallMax)), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
-			fmt.Sprintf("%.2f", r.WallRatio()), fmt.Sprintf("%d (%s)", r.PeakInFlight, r.PeakInFlightWhere),
+			fmt.Sprintf("%.2f", r.WallRatio()), inFlight(r),
 			mib(r.PeakRSS), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
 		})
 	}
@@ -143,6 +143,14 @@ const measuredText = `## What was measured
   within the cache TTL (default 300 s): every fact is served from the cache.
 
 `
+
+// inFlight formats the peak in-flight calls ("-" without latency: unknown).
+func inFlight(r result) string {
+	if r.PeakInFlightWhere == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%d (%s)", r.PeakInFlight, r.PeakInFlightWhere)
+}
 
 // ints formats per-run numbers: one number when every run agrees, else all.
 func ints(v []int) string {

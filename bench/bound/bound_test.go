@@ -111,3 +111,10 @@ func TestCriticalPathKeepsLookupEventsPace(t *testing.T) {
 		t.Fatalf("at 1s latency: %s, want 5s", p.Duration)
 	}
 }
+
+func TestCriticalPathWithoutLatencyIsStillTheLongestChain(t *testing.T) {
+	p := NewGraph(RulesNeed, w1()).CriticalPath(0, 0)
+	if p.Duration != 0 || p.RoundTrips != 5 {
+		t.Fatalf("at zero latency: %s, %d round trips (%v); want 0s, 5", p.Duration, p.RoundTrips, p.Calls)
+	}
+}

@@ -176,14 +176,19 @@ func (g *Graph) addAccount(a Account, need snapshot.Need) {
 // CriticalPath returns the longest chain of the graph when every call
 // takes latency: a call starts when the calls it depends on have ended
 // (and a paced LookupEvents page no sooner than interval after the
-// previous page started). Nodes are added after their dependencies, so
-// one pass in order computes every start time.
+// previous page started). Among chains of equal length the one with more
+// calls is taken. Nodes are added after their dependencies, so one pass in
+// order computes every start time.
 func (g *Graph) CriticalPath(latency, interval time.Duration) Path {
 	if len(g.nodes) == 0 {
 		return Path{}
 	}
 	end := make([]time.Duration, len(g.nodes))
+	depth := make([]int, len(g.nodes))
 	prev := make([]int, len(g.nodes))
+	longer := func(endA time.Duration, depthA int, endB time.Duration, depthB int) bool {
+		return endA > endB || (endA == endB && depthA > depthB)
+	}
 	last := 0
 	for i, n := range g.nodes {
 		var start time.Duration
@@ -193,12 +198,15 @@ func (g *Graph) CriticalPath(latency, interval time.Duration) Path {
 			if n.paced {
 				s = max(s, end[d]-latency+interval)
 			}
-			if s > start || prev[i] < 0 {
-				start, prev[i] = max(start, s), d
+			if prev[i] < 0 || longer(s, depth[d], start, depth[prev[i]]) {
+				start, prev[i] = s, d
 			}
 		}
-		end[i] = start + latency
-		if end[i] > end[last] {
+		end[i], depth[i] = start+latency, 1
+		if prev[i] >= 0 {
+			depth[i] = depth[prev[i]] + 1
+		}
+		if longer(end[i], depth[i], end[last], depth[last]) {
 			last = i
 		}
 	}
