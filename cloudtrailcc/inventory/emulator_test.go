@@ -420,7 +420,7 @@ func TestForeignBucketIsNotRead(t *testing.T) {
 func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
-	mainARN, _ := smallAccount(t, url)
+	smallAccount(t, url)
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "AccessDeniedException"})
 	srv.AddFault(awsemu.Fault{Action: "s3:GetBucketAcl", ErrorCode: "AccessDenied"})
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:LookupEvents", Region: "eu-west-1", ErrorCode: "AccessDeniedException"})
@@ -457,7 +457,6 @@ func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 	if after := c.APICalls()["cloudtrail:GetTrailStatus"]; after != before {
 		t.Errorf("denied GetTrailStatus re-read within the TTL (%d -> %d)", before, after)
 	}
-	_ = mainARN
 }
 
 func TestOrganizationTrailOfAnotherAccount(t *testing.T) {
