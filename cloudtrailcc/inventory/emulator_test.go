@@ -875,3 +875,64 @@ func TestProgressReportsEveryPhaseToCompletion(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrencyIsBoundedPerServiceAndRegion(t *testing.T) {
+	t.Parallel()
+	const latency = 20 * time.Millisecond
+	srv, url := emulator(t, awsemu.Options{})
+	smallAccount(t, url)
+	settle(srv)
+	srv.ResetCalls()
+	srv.SetLatency(latency)
+	c := collector(t, url, func(cfg *Config) { cfg.MaxConcurrency = 1 })
+	if _, err := c.Snapshot(t.Context(), snapshot.NeedAll); err != nil {
+		t.Fatal(err)
+	}
+	starts := map[string][]time.Time{}
+	for _, call := range settle(srv) {
+		client := strings.SplitN(call.Action, ":", 2)[0]
+		if call.Action == "s3:GetAccountPublicAccessBlock" {
+			client = "s3control"
+		}
+		starts[client+"/"+call.Region] = append(starts[client+"/"+call.Region], call.Time)
+	}
+	overlapped := false
+	for key, ts := range starts {
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(ts); i++ {
+			if gap := ts[i].Sub(ts[i-1]); gap < latency-2*time.Millisecond {
+				t.Errorf("%s: two calls started %s apart with MaxConcurrency 1 and %s latency", key, gap, latency)
+			}
+		}
+		overlapped = overlapped || len(ts) > 1
+	}
+	if !overlapped {
+		t.Fatal("no service and region had two calls; the test proves nothing")
+	}
+}
+
+func TestEndpointAndCredentialsFromTheEnvironment(t *testing.T) {
+	_, url := emulator(t, awsemu.Options{})
+	smallAccount(t, url)
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	t.Setenv("AWS_ACCESS_KEY_ID", awsemu.DefaultAccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", awsemu.DefaultSecretAccessKey)
+	t.Setenv("AWS_REGION", "eu-west-1")
+	c, err := New(Config{Regions: []string{"us-east-1", "eu-west-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := c.Snapshot(t.Context(), snapshot.NeedBucketPublic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct.AccountID != testAccount || len(acct.Trails) != 2 || acct.AccountPublicAccessBlockErr != nil {
+		t.Errorf("snapshot through AWS_ENDPOINT_URL: account %q, %d trails, account PAB error %v",
+			acct.AccountID, len(acct.Trails), acct.AccountPublicAccessBlockErr)
+	}
+	for name, b := range acct.Buckets {
+		if b.ACL == nil || b.ACLErr != nil {
+			t.Errorf("bucket %s not read path-style: %v", name, b.ACLErr)
+		}
+	}
+}
