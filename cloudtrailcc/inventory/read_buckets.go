@@ -66,6 +66,7 @@ func (c *Collector) fillBuckets(ctx context.Context, acct *snapshot.Account, nee
 		}
 		acct.Buckets[name] = b
 		if b.OwnedKnown && !b.Owned {
+			tasks = append(tasks, func(ctx context.Context) error { return c.probeUnlistedBucket(ctx, acct.Partition, b) })
 			continue
 		}
 		anyOwn = true
@@ -101,11 +102,11 @@ func (c *Collector) accountPublicAccessBlock(ctx context.Context, acct *snapshot
 	return err
 }
 
-// readBucket finds the bucket's region, then reads the facts need asks for
-// there, in parallel.
-func (c *Collector) readBucket(ctx context.Context, partition string, b *snapshot.Bucket, need snapshot.Need) error {
-	loc, err := readFact(c, ctx, "s3:GetBucketLocation", b.Name, func(ctx context.Context) (string, error) {
-		out, err := c.s3(globalRegion(partition, c.setup.cfg.Region)).GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(b.Name)})
+// bucketLocation reads s3:GetBucketLocation once per bucket: empty means
+// us-east-1, "EU" means eu-west-1.
+func (c *Collector) bucketLocation(ctx context.Context, partition, name string) (result[string], error) {
+	return readFact(c, ctx, "s3:GetBucketLocation", name, func(ctx context.Context) (string, error) {
+		out, err := c.s3(globalRegion(partition, c.setup.cfg.Region)).GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(name)})
 		if err != nil {
 			return "", err
 		}
@@ -117,6 +118,31 @@ func (c *Collector) readBucket(ctx context.Context, partition string, b *snapsho
 		}
 		return string(out.LocationConstraint), nil
 	})
+}
+
+// probeUnlistedBucket tells a bucket of another account from one that no
+// longer exists: both are absent from ListBuckets, but S3 answers
+// GetBucketLocation on a deleted bucket with NoSuchBucket and on another
+// account's with AccessDenied. One call per unlisted bucket; nothing else of
+// it is read.
+func (c *Collector) probeUnlistedBucket(ctx context.Context, partition string, b *snapshot.Bucket) error {
+	loc, err := c.bucketLocation(ctx, partition, b.Name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case loc.Err == nil:
+		b.Region = loc.V
+	case loc.Err.Code == codeNoSuchBucket:
+		b.NotFound, b.RegionErr = true, loc.Err
+	}
+	return nil
+}
+
+// readBucket finds the bucket's region, then reads the facts need asks for
+// there, in parallel.
+func (c *Collector) readBucket(ctx context.Context, partition string, b *snapshot.Bucket, need snapshot.Need) error {
+	loc, err := c.bucketLocation(ctx, partition, b.Name)
 	if err != nil {
 		return err
 	}
