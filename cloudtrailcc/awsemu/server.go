@@ -1,6 +1,7 @@
 package awsemu
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -233,7 +234,11 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	q.action = q.svc.actionName(q.op, q.r)
 	q.region = scopeRegion(r)
 
-	status, code := s.serveRouted(w, q)
+	// The answer is buffered so the call is in the request log before the
+	// client can see the response: a test that reads the log right after a
+	// call returns finds it there.
+	buf := &bufferedResponse{header: http.Header{}}
+	status, code := s.serveRouted(buf, q)
 	s.calls.add(Call{
 		Action:    q.action,
 		Region:    q.region,
@@ -242,6 +247,40 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		ErrorCode: code,
 		Time:      q.now,
 	})
+	buf.copyTo(w)
+}
+
+// bufferedResponse holds a response until the request is logged.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
 }
 
 func (s *Server) serveRouted(w http.ResponseWriter, q *request) (int, string) {
