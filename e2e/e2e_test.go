@@ -84,6 +84,9 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 	for _, schema := range e.installed {
 		e.uninstall(t, schema)
 	}
+	if _, err := os.Stat(filepath.Join(e.stateDir, "cache")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the last uninstall left the snapshot cache (%v)", err)
+	}
 }
 
 // setup builds the binaries, starts the emulator, finds Powerpipe and

@@ -46,6 +46,9 @@ type Options struct {
 	// ConfigFile is the file the commands read, recorded so that Uninstall's
 	// caller can remove it.
 	ConfigFile string
+	// CacheDir is the snapshot cache directory the install set up (empty
+	// when the connection brought its own), recorded for the same reason.
+	CacheDir string
 	// ProbeTable is read inside the install transaction to prove the server
 	// can run the command; it should need no AWS access. Empty: no probe.
 	ProbeTable string
@@ -60,6 +63,8 @@ type Installation struct {
 	Tables []string `json:"tables"`
 	// ConfigFile is the configuration file the tables' commands read.
 	ConfigFile string `json:"config_file,omitempty"`
+	// CacheDir is the snapshot cache directory the install set up, if any.
+	CacheDir string `json:"cache_dir,omitempty"`
 	// CreatedSchema and CreatedExtension say whether Install created the
 	// schema and the file_fdw extension (Uninstall drops only those).
 	CreatedSchema    bool `json:"created_schema"`
@@ -103,7 +108,7 @@ func Install(ctx context.Context, o Options) (inst, previous *Installation, err 
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	inst = &Installation{Schema: o.Schema, Server: ServerName(o.Schema), Tables: names, ConfigFile: o.ConfigFile}
+	inst = &Installation{Schema: o.Schema, Server: ServerName(o.Schema), Tables: names, ConfigFile: o.ConfigFile, CacheDir: o.CacheDir}
 	var ddl []string
 	for _, name := range names {
 		stmts, err := foreignTableDDL(inst, name, o.Tables[name], o.Command(name))

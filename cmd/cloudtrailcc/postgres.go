@@ -110,11 +110,12 @@ func newPostgresUninstallCmd() *cobra.Command {
 			for _, k := range kept {
 				fmt.Fprintf(out, "kept %s\n", k)
 			}
-			if inst.ConfigFile != "" {
-				if err := os.Remove(inst.ConfigFile); err != nil && !errors.Is(err, os.ErrNotExist) {
-					return usageError("removing the bridge's connection file: %v", err)
-				}
-				fmt.Fprintf(out, "removed %s\n", inst.ConfigFile)
+			removed, err := removeBridgeFiles(inst)
+			for _, f := range removed {
+				fmt.Fprintf(out, "removed %s\n", f)
+			}
+			if err != nil {
+				return usageError("%v", err)
 			}
 			return nil
 		},
@@ -167,8 +168,7 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOpti
 	if err != nil {
 		return usageError("%v", err)
 	}
-	cacheDir := filepath.Join(o.stateDir, "cache")
-	conn, err = bridgeConnection(conn, cacheDir)
+	conn, cacheDir, err := bridgeConnection(conn, filepath.Join(o.stateDir, "cache"))
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -194,6 +194,7 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOpti
 				"--output", bridgeOutput, "--config", pgbridge.ShellQuote(configFile)}, " ")
 		},
 		ConfigFile: configFile,
+		CacheDir:   cacheDir,
 		ProbeTable: bridgeProbeTable,
 	})
 	if err != nil {
@@ -232,20 +233,48 @@ func bridgeProgram(flag string) (string, error) {
 }
 
 // bridgeConnection adds the bridge's cache settings to conn, keeping
-// cache_ttl and cache_dir when the connection sets them.
-func bridgeConnection(conn inproc.Connection, cacheDir string) (inproc.Connection, error) {
+// cache_ttl and cache_dir when the connection sets them. It returns the
+// cache directory it set ("" when the connection brought its own).
+func bridgeConnection(conn inproc.Connection, cacheDir string) (inproc.Connection, string, error) {
 	attrs, err := parseBody([]byte(conn.Config), "connection "+conn.Name)
 	if err != nil {
-		return conn, err
+		return conn, "", err
 	}
 	add := map[string]cty.Value{}
 	if _, ok := attrs["cache_ttl"]; !ok {
 		add["cache_ttl"] = cty.NumberIntVal(bridgeCacheTTL)
 	}
-	if _, ok := attrs["cache_dir"]; !ok {
+	if _, ok := attrs["cache_dir"]; ok {
+		cacheDir = ""
+	} else {
 		add["cache_dir"] = cty.StringVal(cacheDir)
 	}
-	return withAttrs(conn, add)
+	conn, err = withAttrs(conn, add)
+	return conn, cacheDir, err
+}
+
+// removeBridgeFiles removes an uninstalled bridge's connection file and,
+// when no other installation's connection file is left beside it, the
+// snapshot cache directory the install set up (the snapshots describe the
+// account's security configuration). It returns what it removed.
+func removeBridgeFiles(inst *pgbridge.Installation) ([]string, error) {
+	var removed []string
+	if inst.ConfigFile != "" {
+		if err := os.Remove(inst.ConfigFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return removed, fmt.Errorf("removing the bridge's connection file: %w", err)
+		}
+		removed = append(removed, inst.ConfigFile)
+	}
+	if inst.CacheDir == "" || inst.ConfigFile == "" {
+		return removed, nil
+	}
+	if others, _ := filepath.Glob(filepath.Join(filepath.Dir(inst.ConfigFile), "*.spc")); len(others) > 0 {
+		return removed, nil
+	}
+	if err := os.RemoveAll(inst.CacheDir); err != nil {
+		return removed, fmt.Errorf("removing the bridge's snapshot cache: %w", err)
+	}
+	return append(removed, inst.CacheDir), nil
 }
 
 // writeBridgeConfig writes conn as a Steampipe .spc file (mode 0600) in a

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +121,9 @@ func TestPostgresInstallServesPluginTablesAndUninstallRemovesThem(t *testing.T) 
 	}
 	if files, _ := filepath.Glob(filepath.Join(stateDir, "*.spc")); len(files) != 0 {
 		t.Errorf("uninstall left %v", files)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "cache")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("uninstall left the snapshot cache directory (%v)", err)
 	}
 	if after := pgtest.State(t, db); after != before {
 		t.Errorf("install+uninstall changed the database:\nbefore:\n%s\nafter:\n%s", before, after)
