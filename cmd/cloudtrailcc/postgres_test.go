@@ -5,40 +5,20 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
 )
 
-// bridgeBinary builds this command once per test run into a directory the
-// database server's OS user can read: the foreign tables run it.
-var bridgeBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ctcc-bridge-bin-")
-	if err != nil {
-		return "", err
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "cloudtrailcc")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", &buildError{out: string(out), err: err}
-	}
-	return bin, nil
-})
-
-type buildError struct {
-	out string
-	err error
+// bridgeBinary copies the binary TestMain built (cliBinary) into a
+// directory the database server's OS user can reach: the foreign tables run it.
+func bridgeBinary(t *testing.T) string {
+	t.Helper()
+	return pgtest.CopyExecutable(t, cliBinary, pgtest.ServerDir(t), "cloudtrailcc")
 }
-
-func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 
 // runCLI runs the command line in-process and returns its exit code, stdout and stderr.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -50,12 +30,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 
 // installArgs are install's arguments for an unreachable AWS endpoint: the
 // install itself reads only the catalogue table, which needs no AWS.
-func installArgs(t *testing.T, db, schema, stateDir string) []string {
-	t.Helper()
-	bin, err := bridgeBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+func installArgs(bin, db, schema, stateDir string) []string {
 	return []string{"postgres", "install", "--database", db, "--schema", schema, "--state-dir", stateDir,
 		"--program", bin, "--endpoint-url", "http://127.0.0.1:1", "--access-key", "test", "--secret-key", "test",
 		"--region", "us-east-1"}
@@ -63,9 +38,10 @@ func installArgs(t *testing.T, db, schema, stateDir string) []string {
 
 func TestPostgresInstallServesPluginTablesAndUninstallRemovesThem(t *testing.T) {
 	db := pgtest.NewDB(t)
+	bin := bridgeBinary(t)
 	before := pgtest.State(t, db)
 	stateDir := filepath.Join(pgtest.ServerDir(t), "bridge")
-	code, out, errOut := runCLI(t, installArgs(t, db, "audit", stateDir)...)
+	code, out, errOut := runCLI(t, installArgs(bin, db, "audit", stateDir)...)
 	if code != 0 {
 		t.Fatalf("install: exit %d\n%s%s", code, out, errOut)
 	}
@@ -108,7 +84,7 @@ func TestPostgresInstallServesPluginTablesAndUninstallRemovesThem(t *testing.T) 
 	}
 
 	// Installing again replaces the first installation and its file.
-	if code, out, errOut := runCLI(t, installArgs(t, db, "audit", stateDir)...); code != 0 || !strings.Contains(out, "reinstalled") {
+	if code, out, errOut := runCLI(t, installArgs(bin, db, "audit", stateDir)...); code != 0 || !strings.Contains(out, "reinstalled") {
 		t.Fatalf("reinstall: exit %d\n%s%s", code, out, errOut)
 	}
 	if files, _ := filepath.Glob(filepath.Join(stateDir, "audit-*.spc")); len(files) != 1 {
@@ -132,9 +108,10 @@ func TestPostgresInstallServesPluginTablesAndUninstallRemovesThem(t *testing.T) 
 
 func TestPostgresInstallBadInput(t *testing.T) {
 	db := pgtest.NewDB(t)
+	bin := bridgeBinary(t)
 	pgtest.Exec(t, db, "CREATE SCHEMA busy", "CREATE TABLE busy.accounts (id int)")
 	stateDir := filepath.Join(pgtest.ServerDir(t), "bridge")
-	withoutDB := installArgs(t, db, "audit", stateDir)
+	withoutDB := installArgs(bin, db, "audit", stateDir)
 	for i, a := range withoutDB {
 		if a == "--database" {
 			withoutDB = append(withoutDB[:i:i], withoutDB[i+2:]...)
@@ -147,10 +124,10 @@ func TestPostgresInstallBadInput(t *testing.T) {
 		want string
 	}{
 		{"no database", withoutDB, "--database is required"},
-		{"unreachable database", installArgs(t, "postgres://postgres:secret@127.0.0.1:1/postgres?connect_timeout=2", "audit", stateDir), "cannot connect to database"},
-		{"schema with other tables", installArgs(t, db, "busy", stateDir), "schema busy already holds objects"},
-		{"bad schema name", installArgs(t, db, "Busy", stateDir), "--schema"},
-		{"bad connection config", append(installArgs(t, db, "audit", stateDir), "--cache-ttl", "-5"), "cache_ttl"},
+		{"unreachable database", installArgs(bin, "postgres://postgres:secret@127.0.0.1:1/postgres?connect_timeout=2", "audit", stateDir), "cannot connect to database"},
+		{"schema with other tables", installArgs(bin, db, "busy", stateDir), "schema busy already holds objects"},
+		{"bad schema name", installArgs(bin, db, "Busy", stateDir), "--schema"},
+		{"bad connection config", append(installArgs(bin, db, "audit", stateDir), "--cache-ttl", "-5"), "cache_ttl"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
