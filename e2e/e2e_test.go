@@ -79,6 +79,7 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			e.assertControlsMatchFindings(t, a, run.controls)
 			e.assertCSVMatchesCLI(t, a, run.csv)
 			e.assertDashboardQueriesRun(t, a)
+			e.assertDashboardSnapshot(t, a)
 		})
 	}
 	for _, schema := range e.installed {
@@ -529,6 +530,62 @@ func (e *env) assertDashboardQueriesRun(t *testing.T, a account) {
 			t.Errorf("table %s: no alarms listed for the %s account", name, a.schema)
 		}
 	}
+}
+
+// assertDashboardSnapshot runs the whole dashboard headless (Powerpipe's
+// snapshot output: every panel's query, as the web UI would run them) and
+// logs its cards.
+func (e *env) assertDashboardSnapshot(t *testing.T, a account) {
+	t.Helper()
+	cmd := e.powerpipeCmd(append([]string{"dashboard", "run", "cloudtrailcc.dashboard.cloudtrail_posture", "--output", "snapshot"}, e.dbArgs(a)...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("powerpipe dashboard run: %v\n%s", err, stderr.String())
+	}
+	var snap struct {
+		Panels map[string]struct {
+			PanelType string `json:"panel_type"`
+			Status    string `json:"status"`
+			Error     string `json:"error"`
+			Data      *struct {
+				Rows []map[string]any `json:"rows"`
+			} `json:"data"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &snap); err != nil {
+		t.Fatalf("dashboard snapshot: %v", err)
+	}
+	m, err := mods.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, p := range m.Dashboards["cloudtrail_posture"].Panels {
+		want[p.Kind]++
+	}
+	got := map[string]int{}
+	var cards []string
+	for name, p := range snap.Panels {
+		if p.Status != "complete" || p.Error != "" {
+			t.Errorf("dashboard panel %s: status %s, error %q", name, p.Status, p.Error)
+		}
+		if want[p.PanelType] == 0 {
+			continue
+		}
+		got[p.PanelType]++
+		if p.PanelType == "card" && p.Data != nil && len(p.Data.Rows) == 1 {
+			r := p.Data.Rows[0]
+			cards = append(cards, fmt.Sprintf("%v: %v (%v)", r["label"], r["value"], r["type"]))
+		}
+	}
+	for kind, n := range want {
+		if got[kind] != n {
+			t.Errorf("dashboard snapshot has %d %s panels, the mod declares %d", got[kind], kind, n)
+		}
+	}
+	slices.Sort(cards)
+	t.Logf("dashboard cards (%s): %s", a.schema, strings.Join(cards, "; "))
 }
 
 // groupIDs lists the ids of groups.
