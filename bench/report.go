@@ -117,8 +117,10 @@ const measuredText = `## What was measured
 - **Least calls** is computed from what was seeded (package ` + "`bench/bound`" + `), not from the plugin's code:
   1 sts:GetCallerIdentity, 1 ec2:DescribeRegions, 1 cloudtrail:DescribeTrails per enabled region, 1 GetTrailStatus and
   1 GetEventSelectors per distinct trail (no GetInsightSelectors or ListTags: no rule reads them), s3:ListAllMyBuckets
-  once per page, per distinct own trail bucket GetBucketLocation, GetBucketLogging, GetBucketVersioning, GetBucketAcl,
-  GetBucketPolicyStatus, GetBucketPublicAccessBlock and GetBucketOwnershipControls, s3:GetAccountPublicAccessBlock once,
+  once per page, GetBucketLocation per distinct trail bucket (for a bucket ListBuckets does not list, the one call that
+  tells another account's from a deleted one), per own trail bucket GetBucketLogging, GetBucketVersioning,
+  GetBucketAcl, GetBucketPolicyStatus, GetBucketPublicAccessBlock and GetBucketOwnershipControls,
+  s3:GetAccountPublicAccessBlock once,
   sns:GetTopicAttributes per distinct topic, kms:DescribeKey per distinct key, and cloudtrail:LookupEvents once per page
   per region (the pages are counted through the API before the run: 50 events a page, EventSource
   cloudtrail.amazonaws.com, the default 24-hour window).

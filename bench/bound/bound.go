@@ -68,9 +68,10 @@ type Account struct {
 	Regions []string
 	// Trails are the account's trails, each once.
 	Trails []Trail
-	// ForeignBuckets are trail buckets that the account's ListBuckets does
-	// not list (another account's): they are not read.
-	ForeignBuckets []string
+	// UnlistedBuckets are trail buckets that the account's ListBuckets does
+	// not list (another account's, or deleted): one GetBucketLocation tells
+	// which (AccessDenied or NoSuchBucket), and nothing else of them is read.
+	UnlistedBuckets []string
 	// LookupPages is the number of LookupEvents pages (EventSource
 	// cloudtrail.amazonaws.com, the lookback window, 50 a page) per region;
 	// a missing region counts one page (an empty answer is one call too).
@@ -84,13 +85,16 @@ type Account struct {
 func (a Account) OwnBuckets() []string {
 	var out []string
 	for _, t := range a.Trails {
-		if t.Bucket != "" && !slices.Contains(a.ForeignBuckets, t.Bucket) {
+		if t.Bucket != "" && !slices.Contains(a.UnlistedBuckets, t.Bucket) {
 			out = append(out, t.Bucket)
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// Buckets returns the distinct buckets named by the trails, sorted.
+func (a Account) Buckets() []string { return a.distinct(func(t Trail) string { return t.Bucket }) }
 
 // Topics returns the distinct topic ARNs the trails name, sorted.
 func (a Account) Topics() []string { return a.distinct(func(t Trail) string { return t.TopicARN }) }
@@ -121,10 +125,12 @@ func (a Account) pages(region string) int { return max(a.LookupPages[region], 1)
 //   - per distinct trail: GetTrailStatus, GetEventSelectors, and
 //     GetInsightSelectors when it has insight selectors; ListTags once per
 //     20 trails sharing a home region and owner;
-//   - s3:ListAllMyBuckets once per page, then per distinct own trail bucket
-//     GetBucketLocation and the bucket facts asked for (logging,
-//     versioning, and for publicity ACL, policy status, Public Access Block,
-//     ownership controls), plus the account Public Access Block once;
+//   - s3:ListAllMyBuckets once per page, then GetBucketLocation per distinct
+//     trail bucket (for a bucket ListBuckets does not list, the one call
+//     that tells another account's from a deleted one), and per own bucket
+//     the bucket facts asked for (logging, versioning, and for publicity
+//     ACL, policy status, Public Access Block, ownership controls), plus
+//     the account Public Access Block once when there is an own bucket;
 //   - sns:GetTopicAttributes per distinct topic, kms:DescribeKey per
 //     distinct key;
 //   - cloudtrail:LookupEvents once per page per region.
@@ -175,7 +181,7 @@ func Calls(a Account, need snapshot.Need) map[string]int {
 	if need.NeedsBucket() && hasBucket(a.Trails) {
 		add(ListBuckets, max(a.ListBucketsPages, 1))
 		own := len(a.OwnBuckets())
-		add(GetBucketLocation, own)
+		add(GetBucketLocation, len(a.Buckets()))
 		for _, action := range bucketActions(need) {
 			add(action, own)
 		}

@@ -49,7 +49,7 @@ func TestCallsOfW1(t *testing.T) {
 
 func TestCallsFollowWhatIsSeeded(t *testing.T) {
 	a := w1()
-	a.ForeignBuckets = []string{"b01"}
+	a.UnlistedBuckets = []string{"b01"}
 	a.Trails[1].KeyARN = "arn:aws:kms:ap-northeast-1:123456789012:key/k1"
 	a.Trails[2].KeyARN = "arn:aws:kms:ap-northeast-1:123456789012:key/k1"
 	a.Trails[0].HasInsightSelectors = true
@@ -57,7 +57,7 @@ func TestCallsFollowWhatIsSeeded(t *testing.T) {
 	a.ListBucketsPages = 2
 	got := Calls(a, snapshot.NeedAll)
 	checks := map[string]int{
-		GetBucketLocation: 1, GetBucketAcl: 1, DescribeKey: 1, GetInsightSelectors: 1,
+		GetBucketLocation: 2, GetBucketAcl: 1, DescribeKey: 1, GetInsightSelectors: 1,
 		LookupEvents: 19, ListBuckets: 2, ListTags: 3, GetAccountPublicAccess: 1,
 	}
 	for action, want := range checks {

@@ -162,8 +162,11 @@ func (g *Graph) addAccount(a Account, need snapshot.Need) {
 	}
 	owned := g.chain(ListBuckets, a.AccountID, max(a.ListBucketsPages, 1), false, id)
 	own := a.OwnBuckets()
-	for _, b := range own {
+	for _, b := range a.Buckets() {
 		loc := g.add(GetBucketLocation, b, append(firstNaming(func(t Trail) string { return t.Bucket }, b), owned)...)
+		if !slices.Contains(own, b) {
+			continue
+		}
 		for _, action := range bucketActions(need) {
 			g.add(action, b, loc)
 		}

@@ -210,18 +210,14 @@ func (e *Env) Graph(need snapshot.Need) *bound.Graph {
 
 // boundAccount derives what the bound needs from what was seeded: the
 // trails and their buckets, topics and keys from the seed's account, and
-// from the emulator itself (through AWS APIs) the enabled regions and the
-// number of LookupEvents and ListBuckets pages a reader meets.
+// from the emulator itself (through AWS APIs) the enabled regions, the
+// trail buckets ListBuckets does not list, and the number of LookupEvents
+// and ListBuckets pages a reader meets.
 func boundAccount(ctx context.Context, t seed.Target, s *seed.Account) (bound.Account, error) {
 	a := bound.Account{AccountID: s.AccountID, LookupPages: map[string]int{}}
 	for _, tr := range s.Trails {
 		a.Trails = append(a.Trails, bound.Trail{ARN: tr.ARN, HomeRegion: tr.HomeRegion, OwnerAccountID: tr.OwnerAccountID,
 			Bucket: tr.Bucket, TopicARN: tr.TopicARN, KeyARN: tr.KeyARN})
-	}
-	for _, b := range s.Buckets {
-		if b.OwnerAccountID != "" && b.OwnerAccountID != s.AccountID {
-			a.ForeignBuckets = append(a.ForeignBuckets, b.Name)
-		}
 	}
 	home, err := seed.NewClients(t, seed.DefaultRegion)
 	if err != nil {
@@ -234,12 +230,22 @@ func boundAccount(ctx context.Context, t seed.Target, s *seed.Account) (bound.Ac
 	for _, r := range regions.Regions {
 		a.Regions = append(a.Regions, aws.ToString(r.RegionName))
 	}
+	listed := map[string]bool{}
 	p := s3.NewListBucketsPaginator(home.S3, &s3.ListBucketsInput{})
 	for p.HasMorePages() {
-		if _, err := p.NextPage(ctx); err != nil {
+		page, err := p.NextPage(ctx)
+		if err != nil {
 			return a, fmt.Errorf("harness: ListBuckets: %w", err)
 		}
 		a.ListBucketsPages++
+		for _, b := range page.Buckets {
+			listed[aws.ToString(b.Name)] = true
+		}
+	}
+	for _, b := range a.Buckets() {
+		if !listed[b] {
+			a.UnlistedBuckets = append(a.UnlistedBuckets, b)
+		}
 	}
 	end := time.Now().UTC()
 	for _, r := range a.Regions {
