@@ -11,6 +11,7 @@ import (
 	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
 )
 
@@ -208,5 +209,57 @@ func TestLookupEventsPagesAreCountedAndPaced(t *testing.T) {
 	}
 	if cp := env.Graph(bound.RulesNeed).CriticalPath(0, bound.LookupEventsInterval); took < cp.Duration {
 		t.Errorf("the run took %s, less than the pacing allows (%s)", took, cp.Duration)
+	}
+}
+
+func TestUnlistedBucketsCostOneCallEach(t *testing.T) {
+	isolateAWSEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// W1 plus a trail delivering to another account's bucket
+	withForeign := func(ctx context.Context, target seed.Target, spec Spec) (*seed.Account, error) {
+		w, err := seed.Workload(ctx, target, spec.Trails, spec.Buckets, spec.Topics)
+		if err != nil {
+			return nil, err
+		}
+		b := seed.NewBuilder(ctx, target, "foreign")
+		bucket := b.ForeignBucket("elsewhere", "210987654321", "eu-west-1")
+		tr := b.Trail(seed.TrailSpec{Role: "elsewhere", Region: "eu-west-1", Bucket: bucket, Logging: true})
+		if err := b.Err(); err != nil {
+			return nil, err
+		}
+		w.Trails = append(w.Trails, tr)
+		return w, nil
+	}
+	env, err := Start(ctx, W1, Options{Seed: withForeign})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if u := env.Accounts[0].Bound.UnlistedBuckets; len(u) != 1 {
+		t.Fatalf("unlisted buckets = %v, want the foreign one", u)
+	}
+	client, err := inproc.New(ctx, env.Connections(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	rows := query(t, client, FindingTable, []string{"rule_id", "status", "resource", "reason"})
+	want := env.Bound(bound.RulesNeed)
+	if want[bound.GetBucketLocation] != 3 || want[bound.GetBucketAcl] != 2 {
+		t.Fatalf("bound: %d GetBucketLocation, %d GetBucketAcl; want 3 and 2", want[bound.GetBucketLocation], want[bound.GetBucketAcl])
+	}
+	assertCalls(t, env, "a foreign trail bucket", want)
+	skipped := 0
+	for _, r := range rows {
+		if r["resource"] == "arn:aws:s3:::"+env.Accounts[0].Bound.UnlistedBuckets[0] {
+			if r["status"] != "skip" {
+				t.Errorf("%v on the foreign bucket: %v %v", r["rule_id"], r["status"], r["reason"])
+			}
+			skipped++
+		}
+	}
+	if skipped != 3 {
+		t.Errorf("%d findings on the foreign bucket, want a skip from each of the 3 bucket rules", skipped)
 	}
 }

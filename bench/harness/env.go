@@ -76,6 +76,9 @@ type Options struct {
 	// Wrap, when set, wraps the emulator's handler (to record or alter
 	// requests on their way in).
 	Wrap func(http.Handler) http.Handler
+	// Seed seeds one account (default seed.Workload with the spec's
+	// counts); tests use it to add resources the workloads lack.
+	Seed func(ctx context.Context, t seed.Target, spec Spec) (*seed.Account, error)
 	// History adds, per region, that many read-only CloudTrail events
 	// (DescribeTrails, event source cloudtrail.amazonaws.com) to every
 	// account's event history before the bound is computed: LookupEvents
@@ -140,12 +143,18 @@ func Start(ctx context.Context, spec Spec, opts Options) (_ *Env, err error) {
 		e.Accounts = append(e.Accounts, a)
 	}
 	ctl := emuclient.New(e.URL)
+	seedAccount := opts.Seed
+	if seedAccount == nil {
+		seedAccount = func(ctx context.Context, t seed.Target, spec Spec) (*seed.Account, error) {
+			return seed.Workload(ctx, t, spec.Trails, spec.Buckets, spec.Topics)
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for _, a := range e.Accounts {
 		g.Go(func() error {
 			t := seed.Target{EndpointURL: e.URL, AccessKey: a.AccessKey, SecretKey: a.SecretKey, Control: ctl}
-			s, err := seed.Workload(gctx, t, spec.Trails, spec.Buckets, spec.Topics)
+			s, err := seedAccount(gctx, t, spec)
 			if err != nil {
 				return fmt.Errorf("harness: seeding %s into %s: %w", spec.Name, a.Connection, err)
 			}
