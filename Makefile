@@ -47,5 +47,11 @@ test: vet fmt-check
 	CLOUDTRAILCC_TEST_DATABASE_URL="$${CLOUDTRAILCC_TEST_DATABASE_URL:-$$(./.ci/testdb.sh)}" \
 		$(GO) test -count=1 -timeout 25m ./...
 
+e2e:
+	./e2e/run.sh
+
+bench:
+	$(GO) run ./bench -out docs/benchmarks.md
+
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,32 @@
+connection "cloudtrailcc" {
+  plugin = "local/cloudtrailcc"
+
+  # Regions to evaluate. "*" (the default) means every region enabled in the
+  # account; wildcards such as "eu-*" narrow it. Rules like multi_region need
+  # every enabled region to give an exact answer.
+  # regions = ["*"]
+
+  # Credentials: the AWS SDK's standard chain is used when none are set
+  # (environment, shared config/credentials files, SSO, instance roles).
+  # profile = "audit"
+  # access_key    = "AKIA..."
+  # secret_key    = "..."
+  # session_token = "..."
+
+  # Any AWS-compatible endpoint (LocalStack, the bundled emulator, ...).
+  # S3 is then addressed path-style. AWS_ENDPOINT_URL is honoured too.
+  # endpoint_url = "http://127.0.0.1:4566"
+
+  # Retries on throttling and 5xx errors: attempts after the first, and the
+  # first back-off delay in milliseconds (exponential with jitter after it).
+  # max_error_retry_attempts = 9
+  # min_error_retry_delay    = 25
+
+  # How far back config_changes looks for CloudTrail configuration changes
+  # (Go duration, or days as "7d"; at most 90 days), and which events count.
+  # config_change_lookback = "24h"
+  # config_change_events   = ["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
+
+  # Seconds each AWS fact is reused before it is read again.
+  # cache_ttl = 300
+}
