@@ -27,9 +27,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
+
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsendpoint"
 )
 
 // lookupEventsInterval spaces LookupEvents requests of one account in one
@@ -296,28 +297,12 @@ func (c *Collector) s3(region string) *s3.Client {
 	})
 }
 
-// s3control returns the S3 Control client of region. With a custom endpoint
-// its endpoint is pinned to that URL: the SDK would otherwise send
-// account-level calls to ACCOUNT.host, which such servers do not answer.
+// s3control returns the S3 Control client of region, pinned to a custom
+// endpoint when there is one (awsendpoint.PinS3Control).
 func (c *Collector) s3control(region string) *s3control.Client {
 	return clientFor(c, "s3control", region, func(cfg aws.Config) *s3control.Client {
-		return s3control.NewFromConfig(cfg, func(o *s3control.Options) {
-			if o.BaseEndpoint != nil {
-				o.EndpointResolverV2 = pinnedS3Control{next: s3control.NewDefaultEndpointResolverV2()}
-			}
-		})
+		return s3control.NewFromConfig(cfg, awsendpoint.PinS3Control)
 	})
-}
-
-// pinnedS3Control resolves S3 Control endpoints to the custom base URL
-// itself, without the account-id host label.
-type pinnedS3Control struct{ next s3control.EndpointResolverV2 }
-
-// ResolveEndpoint implements s3control.EndpointResolverV2.
-func (p pinnedS3Control) ResolveEndpoint(ctx context.Context, params s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	params.RequiresAccountId = aws.Bool(false)
-	params.AccountId = nil
-	return p.next.ResolveEndpoint(ctx, params)
 }
 
 // globalRegion is the region that serves a partition's global calls

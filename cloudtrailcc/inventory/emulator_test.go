@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsendpoint"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
 )
 
@@ -635,9 +636,7 @@ func TestAccountPublicAccessBlockIsReadThroughPinnedEndpoint(t *testing.T) {
 	_, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	s := seeder{t, url}
-	ctl := s3control.NewFromConfig(s.cfg("us-east-1"), func(o *s3control.Options) {
-		o.EndpointResolverV2 = pinnedS3Control{next: s3control.NewDefaultEndpointResolverV2()}
-	})
+	ctl := s3control.NewFromConfig(s.cfg("us-east-1"), awsendpoint.PinS3Control)
 	_, err := ctl.PutPublicAccessBlock(t.Context(), &s3control.PutPublicAccessBlockInput{AccountId: aws.String(testAccount),
 		PublicAccessBlockConfiguration: &s3ctypes.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
 	s.must(err)

@@ -1,7 +1,6 @@
 package seed
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"sync"
@@ -16,11 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsendpoint"
 )
 
 // DefaultRegion is the home region used when Target.Region is empty.
@@ -82,40 +79,13 @@ func NewClients(t Target, region string) (*Clients, error) {
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = t.EndpointURL != ""
 		}),
-		S3Control: s3control.NewFromConfig(cfg, func(o *s3control.Options) {
-			if t.EndpointURL == "" {
-				return
-			}
-			o.EndpointResolverV2 = fixedEndpoint(t.EndpointURL)
-			o.APIOptions = append(o.APIOptions, disableHostPrefix)
-		}),
-		SNS:  sns.NewFromConfig(cfg),
-		KMS:  kms.NewFromConfig(cfg),
-		Logs: cloudwatchlogs.NewFromConfig(cfg),
-		STS:  sts.NewFromConfig(cfg),
-		EC2:  ec2.NewFromConfig(cfg),
+		S3Control: s3control.NewFromConfig(cfg, awsendpoint.PinS3Control),
+		SNS:       sns.NewFromConfig(cfg),
+		KMS:       kms.NewFromConfig(cfg),
+		Logs:      cloudwatchlogs.NewFromConfig(cfg),
+		STS:       sts.NewFromConfig(cfg),
+		EC2:       ec2.NewFromConfig(cfg),
 	}, nil
-}
-
-// fixedEndpoint resolves every S3 Control call to one URL, so the SDK does not
-// address ACCOUNT.host, which a custom endpoint does not serve.
-type fixedEndpoint string
-
-// ResolveEndpoint implements s3control.EndpointResolverV2.
-func (f fixedEndpoint) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	u, err := url.Parse(string(f))
-	if err != nil {
-		return smithyendpoints.Endpoint{}, fmt.Errorf("seed: endpoint URL %q: %w", string(f), err)
-	}
-	return smithyendpoints.Endpoint{URI: *u}, nil
-}
-
-// disableHostPrefix stops S3 Control's operations from prefixing the host with the account id.
-func disableHostPrefix(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("cloudtrailccDisableHostPrefix",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
-		}), middleware.Before)
 }
 
 // clientCache builds each region's clients once.
