@@ -137,7 +137,7 @@ func (a Account) pages(region string) int { return max(a.LookupPages[region], 1)
 //
 // Actions with no calls are left out.
 func Calls(a Account, need snapshot.Need) map[string]int {
-	need = expand(need)
+	need = need.WithDependencies()
 	c := map[string]int{GetCallerIdentity: 1}
 	add := func(action string, n int) {
 		if n > 0 {
@@ -223,20 +223,6 @@ func Diff(got, want map[string]int) map[string][2]int {
 		}
 	}
 	return out
-}
-
-// expand adds the fact kinds the asked ones depend on.
-func expand(n snapshot.Need) snapshot.Need {
-	perTrail := snapshot.NeedTrailStatus | snapshot.NeedEventSelectors | snapshot.NeedInsightSelectors |
-		snapshot.NeedTrailTags | snapshot.NeedBucketLogging | snapshot.NeedBucketVersioning |
-		snapshot.NeedBucketPublic | snapshot.NeedTopics | snapshot.NeedKeys
-	if n&perTrail != 0 {
-		n |= snapshot.NeedTrails
-	}
-	if n&(snapshot.NeedTrails|snapshot.NeedConfigChanges) != 0 {
-		n |= snapshot.NeedRegions
-	}
-	return n
 }
 
 // bucketActions are the per-bucket reads need asks for, after GetBucketLocation.

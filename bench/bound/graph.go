@@ -78,7 +78,7 @@ func (g *Graph) chain(action, resource string, n int, paced bool, deps ...int) i
 func NewGraph(need snapshot.Need, accounts ...Account) *Graph {
 	g := &Graph{}
 	for _, a := range accounts {
-		g.addAccount(a, expand(need))
+		g.addAccount(a, need.WithDependencies())
 	}
 	return g
 }

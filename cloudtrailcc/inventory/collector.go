@@ -137,20 +137,6 @@ func (t *tracker) report(done int) {
 	}
 }
 
-// expandNeed adds the fact kinds that the asked ones depend on.
-func expandNeed(n snapshot.Need) snapshot.Need {
-	perTrail := snapshot.NeedTrailStatus | snapshot.NeedEventSelectors | snapshot.NeedInsightSelectors |
-		snapshot.NeedTrailTags | snapshot.NeedBucketLogging | snapshot.NeedBucketVersioning |
-		snapshot.NeedBucketPublic | snapshot.NeedTopics | snapshot.NeedKeys
-	if n&perTrail != 0 {
-		n |= snapshot.NeedTrails
-	}
-	if n&(snapshot.NeedTrails|snapshot.NeedConfigChanges) != 0 {
-		n |= snapshot.NeedRegions
-	}
-	return n
-}
-
 // Snapshot returns the facts need asks for (plus the caller identity), read
 // or taken from the cache. The *snapshot.Account is the caller's own; the
 // fact values it points to are shared and must not be modified.
@@ -159,7 +145,7 @@ func expandNeed(n snapshot.Need) snapshot.Need {
 // credentials, unreachable endpoint), or the context's error; a fact that
 // could not be read is recorded as a *snapshot.ReadError in the snapshot.
 func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error) {
-	need = expandNeed(need)
+	need = need.WithDependencies()
 	acct := &snapshot.Account{ReadAt: time.Now().UTC(), Loaded: need}
 	setup, err := c.loadAWS(ctx)
 	if err != nil {

@@ -96,6 +96,22 @@ const NeedAll = NeedRegions | NeedTrails | NeedTrailStatus | NeedEventSelectors 
 // Has reports whether every kind in o is in n.
 func (n Need) Has(o Need) bool { return n&o == o }
 
+// WithDependencies adds the fact kinds the asked ones are read through:
+// every per-trail, bucket, topic and key fact needs the trails, and the
+// trails and the configuration changes need the enabled regions.
+func (n Need) WithDependencies() Need {
+	perTrail := NeedTrailStatus | NeedEventSelectors | NeedInsightSelectors |
+		NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
+		NeedBucketPublic | NeedTopics | NeedKeys
+	if n&perTrail != 0 {
+		n |= NeedTrails
+	}
+	if n&(NeedTrails|NeedConfigChanges) != 0 {
+		n |= NeedRegions
+	}
+	return n
+}
+
 // NeedsBucket reports whether n asks for any per-bucket fact.
 func (n Need) NeedsBucket() bool {
 	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic) != 0
