@@ -32,6 +32,7 @@ type connectionConfig struct {
 	ConfigChangeEvents    []string `hcl:"config_change_events,optional" json:"config_change_events,omitempty"`
 	CacheTTL              *int     `hcl:"cache_ttl,optional" json:"cache_ttl,omitempty"`
 	CacheDir              string   `hcl:"cache_dir,optional" json:"cache_dir,omitempty"`
+	CallTimeout           *int     `hcl:"call_timeout,optional" json:"call_timeout,omitempty"`
 }
 
 // configSchema tells the SDK how to parse a connection's HCL body.
@@ -83,6 +84,7 @@ func (c connectionConfig) settings() (settings, error) {
 		MinErrorRetryDelay:    inventory.DefaultMinErrorRetryDelay,
 		ConfigChangeLookback:  inventory.DefaultConfigChangeLookback,
 		CacheTTL:              inventory.DefaultCacheTTL,
+		CallTimeout:           inventory.DefaultCallTimeout,
 	}
 	if c.Regions != nil {
 		cfg.Regions = append([]string(nil), c.Regions...)
@@ -108,6 +110,14 @@ func (c connectionConfig) settings() (settings, error) {
 	}
 	if c.CacheTTL != nil {
 		cfg.CacheTTL = time.Duration(*c.CacheTTL) * time.Second
+	}
+	if c.CallTimeout != nil {
+		if *c.CallTimeout > 0 {
+			cfg.CallTimeout = time.Duration(*c.CallTimeout) * time.Second
+		} else {
+			errs = append(errs, fmt.Errorf("call_timeout: %d is not a positive number of seconds; leave it out for the default %d",
+				*c.CallTimeout, int(inventory.DefaultCallTimeout.Seconds())))
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)

@@ -40,6 +40,7 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 		"config_change_lookback":   {ConfigChangeLookback: "forever"},
 		"config_change_events":     {ConfigChangeEvents: []string{}},
 		"cache_ttl":                {CacheTTL: intp(-1)},
+		"call_timeout":             {CallTimeout: intp(0)},
 		"endpoint_url":             {EndpointURL: "localhost:4566"},
 		"secret_key":               {AccessKey: "AKIA"},
 	}
@@ -62,18 +63,19 @@ func TestDefaultsAndKey(t *testing.T) {
 	}
 	cfg := st.Inventory
 	if len(cfg.Regions) != 1 || cfg.Regions[0] != "*" || cfg.CacheTTL != 300*time.Second ||
-		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 9 {
+		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 9 || cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", cfg)
 	}
-	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100)})
+	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100), CallTimeout: intp(5)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if other.Key == st.Key {
 		t.Error("different configs share a key")
 	}
-	if other.Inventory.CacheTTL != time.Minute || other.Inventory.MinErrorRetryDelay != 100*time.Millisecond {
-		t.Errorf("cache_ttl / min_error_retry_delay not in seconds / milliseconds: %+v", other.Inventory)
+	if other.Inventory.CacheTTL != time.Minute || other.Inventory.MinErrorRetryDelay != 100*time.Millisecond ||
+		other.Inventory.CallTimeout != 5*time.Second {
+		t.Errorf("cache_ttl, call_timeout / min_error_retry_delay not in seconds / milliseconds: %+v", other.Inventory)
 	}
 }
 

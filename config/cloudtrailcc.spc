@@ -22,6 +22,11 @@ connection "cloudtrailcc" {
   # max_error_retry_attempts = 9
   # min_error_retry_delay    = 25
 
+  # Seconds one attempt of an AWS call may wait for its answer once sent. A
+  # call with no answer by then is not retried: the facts it would have read
+  # are reported as error, so a region that does not answer cannot hold the run.
+  # call_timeout = 30
+
   # How far back config_changes looks for CloudTrail configuration changes
   # (Go duration, or days as "7d"; at most 90 days), and which events count.
   # config_change_lookback = "24h"

@@ -223,7 +223,8 @@ func (c *Collector) addCallCounter(st *middleware.Stack) error {
 
 // attemptGate returns the per-attempt middleware of one service+region
 // client: it bounds in-flight attempts with sem, spaces LookupEvents
-// requests, and counts attempts.
+// requests, counts attempts, and gives each attempt CallTimeout once it is
+// sent (waiting for sem or the LookupEvents pace does not count).
 func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middleware.Stack) error {
 	return func(st *middleware.Stack) error {
 		return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("cloudtrailccAttemptGate",
@@ -242,7 +243,14 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 					}
 				}
 				c.count(&c.attempts, action)
-				return next.HandleFinalize(ctx, in)
+				timeout := &CallTimeoutError{Action: action, Region: region, Timeout: c.cfg.CallTimeout}
+				actx, cancel := context.WithTimeoutCause(ctx, c.cfg.CallTimeout, timeout)
+				defer cancel()
+				out, md, err := next.HandleFinalize(actx, in)
+				if err != nil && ctx.Err() == nil && context.Cause(actx) == timeout {
+					err = timeout
+				}
+				return out, md, err
 			}), "Retry", middleware.After)
 	}
 }
@@ -251,7 +259,11 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 func (c *Collector) clientConfig(service, region string) aws.Config {
 	cfg := c.setup.cfg.Copy()
 	cfg.Region = region
-	sem := make(chan struct{}, c.cfg.MaxConcurrency)
+	limit := c.cfg.MaxConcurrency
+	if service == "s3" {
+		limit = c.cfg.MaxS3Concurrency
+	}
+	sem := make(chan struct{}, limit)
 	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), c.attemptGate(sem, region))
 	return cfg
 }

@@ -22,6 +22,8 @@ const (
 	DefaultConfigChangeLookback  = 24 * time.Hour
 	DefaultCacheTTL              = 300 * time.Second
 	DefaultMaxConcurrency        = 8
+	DefaultMaxS3Concurrency      = 32
+	DefaultCallTimeout           = 30 * time.Second
 
 	// MaxConfigChangeLookback is how far back CloudTrail's event history goes.
 	MaxConfigChangeLookback = 90 * 24 * time.Hour
@@ -55,8 +57,17 @@ type Config struct {
 	ConfigChangeEvents []string
 	// CacheTTL is how long a fact read is reused (default 300s).
 	CacheTTL time.Duration
-	// MaxConcurrency bounds in-flight calls per service and region (default 8).
+	// MaxConcurrency bounds in-flight calls per service and region (default
+	// 8) for every service but S3.
 	MaxConcurrency int
+	// MaxS3Concurrency bounds in-flight S3 calls per region (default 32):
+	// S3 serves thousands of requests per second per bucket, and its
+	// bucket-configuration reads have no account-wide rate quota.
+	MaxS3Concurrency int
+	// CallTimeout bounds each attempt of an AWS call once it is sent
+	// (default 30s); an attempt with no answer by then is not retried, and
+	// its fact is recorded as a read error naming the timeout.
+	CallTimeout time.Duration
 	// Logger receives warnings and debug output (default: discard).
 	Logger hclog.Logger
 }
@@ -120,6 +131,12 @@ func (c Config) Validate() error {
 	if c.MaxConcurrency < 0 {
 		bad("max_concurrency: %d is negative; use 0 (default %d) or more", c.MaxConcurrency, DefaultMaxConcurrency)
 	}
+	if c.MaxS3Concurrency < 0 {
+		bad("max_s3_concurrency: %d is negative; use 0 (default %d) or more", c.MaxS3Concurrency, DefaultMaxS3Concurrency)
+	}
+	if c.CallTimeout < 0 {
+		bad("call_timeout: %s is negative; use 0 (default %s) or more", c.CallTimeout, DefaultCallTimeout)
+	}
 	return errors.Join(errs...)
 }
 
@@ -142,6 +159,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxConcurrency == 0 {
 		c.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if c.MaxS3Concurrency == 0 {
+		c.MaxS3Concurrency = DefaultMaxS3Concurrency
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = DefaultCallTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = hclog.NewNullLogger()

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -30,6 +31,24 @@ func (e *SetupError) Error() string { return e.Reason }
 
 // Unwrap returns the underlying error.
 func (e *SetupError) Unwrap() error { return e.Err }
+
+// CallTimeoutError is an attempt that got no answer within the configured
+// call timeout. It is not retried: a service or region that does not answer
+// would otherwise hold the run for every retry.
+type CallTimeoutError struct {
+	// Action is the IAM action of the call, Region where it was sent.
+	Action, Region string
+	// Timeout is the configured call timeout.
+	Timeout time.Duration
+}
+
+// Error says what did not answer and which setting bounds it.
+func (e *CallTimeoutError) Error() string {
+	return fmt.Sprintf("no answer within %s (call_timeout)", e.Timeout)
+}
+
+// CanceledError tells the SDK's retryer not to retry the attempt.
+func (e *CallTimeoutError) CanceledError() bool { return true }
 
 // Error-code sets by class. Codes are compared without an "Exception" suffix
 // (CloudTrail answers "TrailNotFoundException", the docs say "TrailNotFound").
@@ -107,6 +126,10 @@ func isThrottleCode(code string) bool {
 
 // readError turns a failed call into a ReadError for action.
 func readError(action string, err error) *snapshot.ReadError {
+	var timeout *CallTimeoutError
+	if errors.As(err, &timeout) {
+		return &snapshot.ReadError{Action: action, Message: timeout.Error(), Class: snapshot.ClassOther}
+	}
 	code, msg := errorCode(err)
 	if code == "" {
 		msg = shortMessage(err)
