@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -40,7 +41,9 @@ cloudtrailcc_finding, cloudtrailcc_config_change) as CSV or JSON.
 
 --where COLUMN=VALUE filters rows (also !=, <, <=, >, >=); quals on key
 columns (e.g. rule_id, status) are passed to the plugin, which then reads only
-the facts needed. --columns a,b picks and orders the columns.`,
+the facts needed. --columns a,b picks and orders the columns. Rows are sorted
+by the printed columns, left to right, so two exports of the same facts are
+identical.`,
 		Example: `  cloudtrailcc export cloudtrailcc_finding --where status=alarm --columns rule_id,resource,reason
   cloudtrailcc export cloudtrailcc_trail --output json`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -92,6 +95,7 @@ the facts needed. --columns a,b picks and orders the columns.`,
 			if err != nil {
 				return usageError("%s", cleanError(err, table, conn.Name))
 			}
+			sortRows(picked, rows)
 			switch output {
 			case "json":
 				return writeRowsJSON(cmd.OutOrStdout(), picked, rows)
@@ -316,6 +320,60 @@ func jsonValue(v any) any {
 		return t.UTC().Format(time.RFC3339)
 	}
 	return v
+}
+
+// sortRows orders rows by the values of cols, left to right: the plugin
+// streams rows in no fixed order.
+func sortRows(cols []inproc.Column, rows []inproc.Row) {
+	slices.SortStableFunc(rows, func(a, b inproc.Row) int {
+		for _, c := range cols {
+			if n := compareValues(a[c.Name], b[c.Name]); n != 0 {
+				return n
+			}
+		}
+		return 0
+	})
+}
+
+// compareValues orders two column values: nulls first, then numbers by
+// value, times by instant, booleans false first, anything else by its JSON.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	case int64:
+		if y, ok := b.(int64); ok {
+			return cmp.Compare(x, y)
+		}
+	case float64:
+		if y, ok := b.(float64); ok {
+			return cmp.Compare(x, y)
+		}
+	case bool:
+		if y, ok := b.(bool); ok && x != y {
+			if x {
+				return 1
+			}
+			return -1
+		}
+	case time.Time:
+		if y, ok := b.(time.Time); ok {
+			return x.Compare(y)
+		}
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Compare(ja, jb)
 }
 
 // names returns the column names.
