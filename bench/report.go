@@ -94,8 +94,10 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	}
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
-	p("%s", strings.Replace(measuredText, "`inventory.DefaultMaxConcurrency`",
-		fmt.Sprintf("%d, `inventory.DefaultMaxConcurrency`", inventory.DefaultMaxConcurrency), 1))
+	p("%s", strings.NewReplacer(
+		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, `inventory.DefaultMaxConcurrency`", inventory.DefaultMaxConcurrency),
+		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, `inventory.DefaultMaxS3Concurrency`", inventory.DefaultMaxS3Concurrency),
+	).Replace(measuredText))
 	p("## Machine\n\n")
 	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
@@ -135,8 +137,10 @@ const measuredText = `## What was measured
   includes the SDK's query machinery, the rules, and the emulator's own work besides the injected latency.
 - **Peak in flight** is the most first-run calls in flight at once to one service in one region (from the request
   log: each call counted from its arrival for the injected latency). The inventory bounds in-flight calls per service
-  and region (` + "`inventory.DefaultMaxConcurrency`" + ` by default), so a workload whose reads pile up on one service and region (W2: every bucket read goes
-  to S3 in us-east-1) takes waves of that many calls.
+  and region (` + "`inventory.DefaultMaxConcurrency`" + ` by default; for S3, which has no account-wide rate quota on
+  bucket-configuration reads and serves thousands of requests per second, ` + "`inventory.DefaultMaxS3Concurrency`" + `),
+  so a workload whose reads pile up on one service and region (W2: every bucket read goes to S3 in us-east-1) takes
+  waves of that many calls.
 - **CPU time** is the user and system CPU time of the plugin's process over both runs; set beside the wall time and
   the number of CPUs it shows when the machine, not the latency, is the limit.
 - **Peak RSS** is the peak resident set of that process (getrusage ru_maxrss of the child), which holds only the

@@ -22,7 +22,7 @@ const (
 	DefaultConfigChangeLookback  = 24 * time.Hour
 	DefaultCacheTTL              = 300 * time.Second
 	DefaultMaxConcurrency        = 8
-	DefaultMaxS3Concurrency      = 32
+	DefaultMaxS3Concurrency      = 64
 	DefaultCallTimeout           = 30 * time.Second
 
 	// MaxConfigChangeLookback is how far back CloudTrail's event history goes.
@@ -60,7 +60,7 @@ type Config struct {
 	// MaxConcurrency bounds in-flight calls per service and region (default
 	// 8) for every service but S3.
 	MaxConcurrency int
-	// MaxS3Concurrency bounds in-flight S3 calls per region (default 32):
+	// MaxS3Concurrency bounds in-flight S3 calls per region (default 64):
 	// S3 serves thousands of requests per second per bucket, and its
 	// bucket-configuration reads have no account-wide rate quota.
 	MaxS3Concurrency int

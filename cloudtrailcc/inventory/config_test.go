@@ -51,6 +51,8 @@ func TestValidateNamesFieldAndAllowedValues(t *testing.T) {
 		{"bad endpoint", Config{EndpointURL: "localhost:4566"}, []string{"endpoint_url", "http://"}},
 		{"negative ttl", Config{CacheTTL: -time.Second}, []string{"cache_ttl"}},
 		{"negative concurrency", Config{MaxConcurrency: -2}, []string{"max_concurrency"}},
+		{"negative S3 concurrency", Config{MaxS3Concurrency: -2}, []string{"max_s3_concurrency"}},
+		{"negative call timeout", Config{CallTimeout: -time.Second}, []string{"call_timeout"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,7 +87,8 @@ func TestNewAppliesDefaultsAndDropsReadOnlyEventNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.cfg.MaxErrorRetryAttempts != 9 || c.cfg.MinErrorRetryDelay != 25*time.Millisecond ||
-		c.cfg.ConfigChangeLookback != 24*time.Hour || c.cfg.CacheTTL != 300*time.Second || c.cfg.MaxConcurrency != 8 {
+		c.cfg.ConfigChangeLookback != 24*time.Hour || c.cfg.CacheTTL != 300*time.Second || c.cfg.MaxConcurrency != 8 ||
+		c.cfg.MaxS3Concurrency != 64 || c.cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults not applied: %+v", c.cfg)
 	}
 	if !slices.Equal(c.eventNames, snapshot.DefaultConfigChangeEventNames) {

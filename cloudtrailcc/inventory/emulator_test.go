@@ -888,7 +888,7 @@ func TestConcurrencyIsBoundedPerServiceAndRegion(t *testing.T) {
 	settle(srv)
 	srv.ResetCalls()
 	srv.SetLatency(latency)
-	c := collector(t, url, func(cfg *Config) { cfg.MaxConcurrency = 1 })
+	c := collector(t, url, func(cfg *Config) { cfg.MaxConcurrency, cfg.MaxS3Concurrency = 1, 1 })
 	if _, err := c.Snapshot(t.Context(), snapshot.NeedAll); err != nil {
 		t.Fatal(err)
 	}
@@ -905,7 +905,7 @@ func TestConcurrencyIsBoundedPerServiceAndRegion(t *testing.T) {
 		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
 		for i := 1; i < len(ts); i++ {
 			if gap := ts[i].Sub(ts[i-1]); gap < latency-2*time.Millisecond {
-				t.Errorf("%s: two calls started %s apart with MaxConcurrency 1 and %s latency", key, gap, latency)
+				t.Errorf("%s: two calls started %s apart with MaxConcurrency and MaxS3Concurrency 1 and %s latency", key, gap, latency)
 			}
 		}
 		overlapped = overlapped || len(ts) > 1
