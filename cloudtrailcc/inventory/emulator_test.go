@@ -940,3 +940,45 @@ func TestEndpointAndCredentialsFromTheEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableRegionsWithWildcardsAreRecorded: when DescribeRegions is
+// denied, a wildcard in the configured regions cannot be expanded, so the
+// snapshot searches the named regions only and records the error (the
+// regional trail in eu-west-1 is not listed); with every region named, they
+// are searched as configured and nothing is missing.
+func TestUnreadableRegionsWithWildcardsAreRecorded(t *testing.T) {
+	t.Parallel()
+	srv, url := emulator(t, awsemu.Options{})
+	mainARN, euARN := smallAccount(t, url)
+	srv.AddFault(awsemu.Fault{Action: "ec2:DescribeRegions", ErrorCode: "UnauthorizedOperation"})
+	arns := func(a *snapshot.Account) []string {
+		var out []string
+		for _, tr := range a.Trails {
+			out = append(out, tr.ARN)
+		}
+		slices.Sort(out)
+		return out
+	}
+	wild := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"us-east-1", "eu-*"} })
+	acct, err := wild.Snapshot(t.Context(), snapshot.NeedTrails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct.RegionsErr == nil || acct.RegionsErr.Code != "UnauthorizedOperation" || !slices.Equal(acct.Regions, []string{"us-east-1"}) {
+		t.Errorf("wildcards: regions %v, error %+v; want [us-east-1] and the UnauthorizedOperation", acct.Regions, acct.RegionsErr)
+	}
+	if got := arns(acct); !slices.Equal(got, []string{mainARN}) {
+		t.Errorf("wildcards: trails %v, want only the multi-region one seen from us-east-1", got)
+	}
+	named := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"eu-west-1", "us-east-1"} })
+	acct, err = named.Snapshot(t.Context(), snapshot.NeedTrails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct.RegionsErr != nil || !slices.Equal(acct.Regions, []string{"eu-west-1", "us-east-1"}) {
+		t.Errorf("named regions: regions %v, error %+v; want both as named and no error", acct.Regions, acct.RegionsErr)
+	}
+	if got, want := arns(acct), []string{euARN, mainARN}; !slices.Equal(got, want) {
+		t.Errorf("named regions: trails %v, want %v", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,8 +44,9 @@ func (c *Collector) identity(ctx context.Context, setup *awsSetup) (identity, er
 }
 
 // fillRegions sets the evaluated regions: the enabled ones narrowed by the
-// configured patterns, or, when DescribeRegions fails, the configured exact
-// regions (else the SDK's region).
+// configured patterns. When DescribeRegions fails, it is the configured
+// exact regions (else the SDK's region), and RegionsErr is set unless every
+// configured region is named exactly (then nothing is left unsearched).
 func (c *Collector) fillRegions(ctx context.Context, acct *snapshot.Account, setup *awsSetup) error {
 	r, err := readFact(c, ctx, "ec2:DescribeRegions", "", func(ctx context.Context) ([]string, error) {
 		t := c.track("regions", 1)
@@ -66,8 +68,14 @@ func (c *Collector) fillRegions(ctx context.Context, acct *snapshot.Account, set
 		return err
 	}
 	if r.Err != nil {
-		acct.RegionsErr = r.Err
 		acct.Regions = exactRegions(c.cfg.Regions)
+		if len(acct.Regions) > 0 && !slices.ContainsFunc(c.cfg.Regions, func(p string) bool { return strings.Contains(p, "*") }) {
+			// Every configured region is named: nothing is left unsearched.
+			c.log.Warn("cannot read the enabled regions; evaluating the configured regions as named",
+				"regions", strings.Join(acct.Regions, ","), "error", r.Err.Message)
+			return nil
+		}
+		acct.RegionsErr = r.Err
 		if len(acct.Regions) == 0 {
 			acct.Regions = []string{setup.cfg.Region}
 		}

@@ -131,8 +131,11 @@ type Account struct {
 	// Regions are the enabled regions evaluated (DescribeRegions narrowed by
 	// the configured regions), sorted.
 	Regions []string `json:"regions"`
-	// RegionsErr is set when DescribeRegions failed; Regions then holds the
-	// configured regions (or the SDK's default region) only.
+	// RegionsErr is set when DescribeRegions failed and the configured
+	// regions have wildcards; Regions then holds the configured exact regions
+	// (or the SDK's default region) only, and trails homed in the others are
+	// not listed. When every configured region is named exactly, a failed
+	// DescribeRegions leaves Regions as configured and RegionsErr nil.
 	RegionsErr *ReadError `json:"regions_error,omitempty"`
 
 	// Trails holds each trail once (distinct by ARN), as seen in its home
