@@ -338,7 +338,7 @@ func TestThrottlingStorm(t *testing.T) {
 	scenario(t, 45*time.Second,
 		// Without the caller's identity nothing can be evaluated (a setup
 		// error by design), and without the enabled regions the plugin
-		// evaluates the default region only (TestRegionListThrottled): the
+		// searches the default region only (TestRegionListThrottled): the
 		// storm spares both, so each run can be compared finding by finding.
 		awsemu.Fault{Action: bound.GetCallerIdentity},
 		awsemu.Fault{Action: bound.DescribeRegions},
@@ -367,8 +367,32 @@ func TestRegionListThrottled(t *testing.T) {
 			t.Errorf("config_changes is ok (%q) though the enabled regions could not be read", f.Reason)
 		}
 	}
-	// Known gap: the plugin then evaluates the default region only, and
-	// the per-trail findings of trails homed elsewhere are absent, not error.
+	// Only the default region is searched: the trails homed elsewhere are
+	// not listed, and every rule that lists trails or their buckets says so
+	// with an error naming ec2:DescribeRegions.
+	for _, rule := range []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "cloudwatch_integration",
+		"log_file_validation", "kms_encryption", "data_events", "delivery_failing", "management_events", "sns_topic_exists"} {
+		if !slices.ContainsFunc(got, func(f finding) bool {
+			return f.RuleID == rule && f.Status == "error" && strings.Contains(f.Reason, "trails homed in regions other than us-east-1 were not listed") &&
+				strings.Contains(f.Reason, bound.DescribeRegions+" failed with RequestLimitExceeded")
+		}) {
+			t.Errorf("%s: no error says which regions were not searched for trails", rule)
+		}
+	}
+	// Nothing on a trail that was listed changes.
+	checked := 0
+	for _, b := range baseline {
+		if !strings.Contains(b.Resource, ":trail/") || !strings.Contains(b.Resource, ":us-east-1:") {
+			continue
+		}
+		checked++
+		if !slices.ContainsFunc(got, func(f finding) bool { return f.key() == b.key() }) {
+			t.Errorf("%s on %s changed though its trail was listed: fault-free %s %q", b.RuleID, b.Resource, b.Status, b.Reason)
+		}
+	}
+	if checked == 0 {
+		t.Error("the fault-free run has no finding on a trail homed in us-east-1; the check above proves nothing")
+	}
 	t.Logf("%d findings; the fault-free run has %d", len(got), len(baseline))
 }
 

@@ -13,7 +13,7 @@ var bucketAccessLogging = &Rule{
 		"audit log files themselves, which helps detect tampering and unauthorised access to the trail's evidence.",
 	Severity:   SeverityHigh,
 	Scope:      ScopeBucket,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketLogging"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketLogging"},
 	Remediation: "Create (or choose) a separate S3 bucket to receive the access logs, allow the S3 logging service " +
 		"(logging.s3.amazonaws.com) to write to it with a bucket policy, then enable server access logging on the " +
 		"CloudTrail bucket with that bucket as target and a prefix.",

@@ -14,7 +14,7 @@ var bucketMFADelete = &Rule{
 		"the audit trail. The finding tells MFADelete Disabled from never configured and gives the versioning state.",
 	Severity:   SeverityHigh,
 	Scope:      ScopeBucket,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning"},
 	Remediation: "Only the bucket owner's root user with an MFA device can enable MFA Delete, and only with the AWS CLI " +
 		"or API, not the console: sign in with the root user's access key, then enable versioning and MFA Delete " +
 		"together, passing the MFA device serial number and a current code.",

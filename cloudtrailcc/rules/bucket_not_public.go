@@ -20,7 +20,7 @@ var bucketNotPublic = &Rule{
 		"or policy private: they only refuse new ones. Public audit logs expose the account's activity to anyone.",
 	Severity: SeverityCritical,
 	Scope:    ScopeBucket,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketAcl",
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketAcl",
 		"s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock",
 		"s3:GetBucketOwnershipControls"},
 	Remediation: "Turn on all four S3 Block Public Access settings for the bucket (or the whole account), disable ACLs " +

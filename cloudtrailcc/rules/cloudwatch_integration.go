@@ -18,7 +18,7 @@ var cloudwatchIntegration = &Rule{
 		"analysis of API activity.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeTrail,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
 	Remediation: "Create a log group and an IAM role that CloudTrail can assume with logs:CreateLogStream and " +
 		"logs:PutLogEvents on it, then configure the trail with both; when a delivery error is reported, fix the role's " +
 		"trust or permissions, and start logging if the trail is stopped.",

@@ -21,7 +21,7 @@ var dataEvents = &Rule{
 		"and Lambda Invoke, which management events do not.",
 	Severity:   SeverityLow,
 	Scope:      ScopeTrail,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors"},
 	Remediation: "Add an advanced event selector for the data events you need (at least S3 objects, read and write), " +
 		"keeping a selector for management events; data events are charged per event.",
 	RemediationCLI: `aws cloudtrail put-event-selectors --trail-name TRAIL_NAME --advanced-event-selectors '[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]},{"Name":"S3 data events","FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]}]}]'`,

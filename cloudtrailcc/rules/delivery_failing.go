@@ -18,7 +18,7 @@ var deliveryFailing = &Rule{
 		"alarm merely because nothing was delivered recently: quiet regions deliver nothing for hours.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeTrail,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
 	Remediation: "Fix what the quoted error names: the bucket must exist and its policy must allow " +
 		"cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject (with the right aws:SourceArn); the KMS key policy " +
 		"must allow CloudTrail to use the key; the SNS topic must exist and allow CloudTrail to publish. Start logging " +

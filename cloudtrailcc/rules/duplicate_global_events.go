@@ -21,7 +21,7 @@ var duplicateGlobalEvents = &Rule{
 		"it does not decide.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeAccount,
-	IAMActions: []string{"cloudtrail:DescribeTrails"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails"},
 	Remediation: "Keep IncludeGlobalServiceEvents on one trail only (normally the multi-region trail) and disable it on " +
 		"the others; a multi-region trail's flag can only be turned off together with making it single-region.",
 	RemediationCLI: "aws cloudtrail update-trail --name OTHER_TRAIL_NAME --no-include-global-service-events",
@@ -66,7 +66,7 @@ func evalDuplicateGlobalEvents(c *evalCtx) {
 	case len(sure)+len(maybe) >= 2:
 		c.info(res, "", fmt.Sprintf("partition %s: %s may also receive global service events (single-region with IncludeGlobalServiceEvents); "+
 			"whether they are duplicated is not confirmed for this partition", c.partition(), strings.Join(c.globalTrailNames(maybe), ", ")), ev)
-	case len(c.acct.TrailListErrors) > 0:
+	case c.globalTrailsMayBeMissing():
 		c.trailListErrorAccount(ev)
 	case len(sure) == 1:
 		c.ok(res, "", "only "+c.trailLabel(sure[0])+" receives global service events", ev)

@@ -18,7 +18,7 @@ var globalServices = &Rule{
 		"the region receiving global events is not confirmed, so the finding is info there.",
 	Severity:   SeverityHigh,
 	Scope:      ScopeAccount,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
 	Remediation: "Use a multi-region trail (which includes global service events by default) that is logging, or " +
 		"enable IncludeGlobalServiceEvents on a logging trail homed in us-east-1.",
 	RemediationCLI: "aws cloudtrail update-trail --name TRAIL_NAME --is-multi-region-trail --include-global-service-events && aws cloudtrail start-logging --name TRAIL_NAME",
@@ -73,7 +73,7 @@ func evalGlobalServices(c *evalCtx) {
 		c.ok(res, "", c.trailLabel(t)+" receives IAM, STS and CloudFront events (IncludeGlobalServiceEvents true, "+where+") and is logging", ev)
 		return
 	}
-	if len(c.acct.TrailListErrors) > 0 {
+	if c.globalTrailsMayBeMissing() {
 		c.trailListErrorAccount(ev)
 		return
 	}

@@ -220,19 +220,57 @@ func (c *evalCtx) listErrorRegions() []string {
 }
 
 // trailListErrors emits one region-level error per region whose
-// DescribeTrails failed (trails homed there may be missing).
+// DescribeTrails failed (trails homed there may be missing), and one
+// account-level error when the enabled regions are unknown (trails homed in
+// the regions that were not searched may be missing).
 func (c *evalCtx) trailListErrors() {
 	for _, r := range c.listErrorRegions() {
 		c.readError(c.regionARN(r), r, "the trails of region "+r, c.acct.TrailListErrors[r], nil)
 	}
+	if c.acct.RegionsErr != nil {
+		c.readError(c.accountARN(), "", c.unsearchedRegions(), c.acct.RegionsErr,
+			map[string]any{"searched_regions": nonNil(c.acct.Regions)})
+	}
+}
+
+// unsearchedRegions says what unknown enabled regions leave out.
+func (c *evalCtx) unsearchedRegions() string {
+	if len(c.acct.Regions) == 0 {
+		return "the enabled regions, so no region was searched for trails"
+	}
+	return "the enabled regions, so trails homed in regions other than " + shortList(c.acct.Regions, 5) + " were not listed"
+}
+
+// trailListIncomplete reports whether trails of this account may be
+// missing: a region's DescribeTrails failed, or the enabled regions are
+// unknown.
+func (c *evalCtx) trailListIncomplete() bool {
+	return len(c.acct.TrailListErrors) > 0 || c.acct.RegionsErr != nil
+}
+
+// globalTrailsMayBeMissing reports whether a trail that receives global
+// service events may be missing: a region's DescribeTrails failed, or the
+// enabled regions are unknown and us-east-1 was not searched (multi-region
+// trails show in every region; a regional trail receives global service
+// events only when homed in us-east-1).
+func (c *evalCtx) globalTrailsMayBeMissing() bool {
+	return len(c.acct.TrailListErrors) > 0 || (c.acct.RegionsErr != nil && !slices.Contains(c.acct.Regions, "us-east-1"))
 }
 
 // trailListErrorAccount emits one account-level error for an account-level
 // rule whose answer could change with the trails that could not be listed.
 func (c *evalCtx) trailListErrorAccount(ev map[string]any) {
-	regions := c.listErrorRegions()
 	if ev == nil {
 		ev = map[string]any{}
+	}
+	regions := c.listErrorRegions()
+	if c.acct.RegionsErr != nil {
+		ev["regions_error"] = errEvidence(c.acct.RegionsErr)
+		ev["searched_regions"] = nonNil(c.acct.Regions)
+	}
+	if len(regions) == 0 {
+		c.readError(c.accountARN(), "", c.unsearchedRegions(), c.acct.RegionsErr, ev)
+		return
 	}
 	errs := map[string]any{}
 	for _, r := range regions {
@@ -252,7 +290,7 @@ func (c *evalCtx) forEachTrail(fn func(t *snapshot.Trail)) {
 		return
 	}
 	c.trailListErrors()
-	if len(ts) == 0 && len(c.acct.TrailListErrors) == 0 {
+	if len(ts) == 0 && !c.trailListIncomplete() {
 		c.skip(c.accountARN(), "", noTrailsReason, map[string]any{"trails": 0})
 		return
 	}
@@ -405,7 +443,7 @@ func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, res
 		return
 	}
 	c.trailListErrors()
-	if len(ts) == 0 && len(c.acct.TrailListErrors) == 0 {
+	if len(ts) == 0 && !c.trailListIncomplete() {
 		c.skip(c.accountARN(), "", noTrailsReason, map[string]any{"trails": 0})
 		return
 	}

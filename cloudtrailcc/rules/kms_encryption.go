@@ -14,7 +14,7 @@ var kmsEncryption = &Rule{
 		"info: its state cannot be verified.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeTrail,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "kms:DescribeKey"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "kms:DescribeKey"},
 	Remediation: "Create a symmetric KMS key whose key policy lets cloudtrail.amazonaws.com encrypt (GenerateDataKey*) " +
 		"and your readers decrypt, then set it on the trail; if the key is disabled or pending deletion, enable it or " +
 		"cancel the deletion.",

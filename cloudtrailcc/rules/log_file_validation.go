@@ -13,7 +13,7 @@ var logFileValidation = &Rule{
 		"deleted or forged after delivery.",
 	Severity:       SeverityMedium,
 	Scope:          ScopeTrail,
-	IAMActions:     []string{"cloudtrail:DescribeTrails"},
+	IAMActions:     []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails"},
 	Remediation:    "Enable log file validation on the trail; validate delivered logs with aws cloudtrail validate-logs.",
 	RemediationCLI: "aws cloudtrail update-trail --name TRAIL_NAME --enable-log-file-validation",
 	Related:        []string{"AWS Security Hub CloudTrail.4", "CIS AWS Foundations 3.2 (v3-v5) / 4.2 (v6-v7)"},

@@ -20,7 +20,7 @@ var managementEvents = &Rule{
 		"reported as info with the raw response.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeTrail,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors"},
 	Remediation: "Put an event selector that includes management events, read and write, with no excluded event " +
 		"sources (or an advanced selector with eventCategory = Management and no readOnly condition).",
 	RemediationCLI: `aws cloudtrail put-event-selectors --trail-name TRAIL_NAME --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,

@@ -20,7 +20,7 @@ var multiRegion = &Rule{
 		"its own region); the verdict itself does not depend on the region list.",
 	Severity:   SeverityHigh,
 	Scope:      ScopeAccount,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"},
 	Remediation: "Make a trail multi-region (or create one) and start logging on it; keep management events with " +
 		"ReadWriteType All and no excluded event sources.",
 	RemediationCLI: "aws cloudtrail update-trail --name TRAIL_NAME --is-multi-region-trail && aws cloudtrail start-logging --name TRAIL_NAME",

@@ -15,7 +15,7 @@ var snsTopicExists = &Rule{
 		"page (risk Medium) but gives it no rule id, so the Conformity id is empty.",
 	Severity:   SeverityMedium,
 	Scope:      ScopeTrail,
-	IAMActions: []string{"cloudtrail:DescribeTrails", "sns:GetTopicAttributes"},
+	IAMActions: []string{"ec2:DescribeRegions", "cloudtrail:DescribeTrails", "sns:GetTopicAttributes"},
 	Remediation: "Create the topic again with a policy that allows cloudtrail.amazonaws.com to publish, and point the " +
 		"trail at it - or remove the topic from the trail if notifications are not wanted.",
 	RemediationCLI: "aws cloudtrail update-trail --name TRAIL_NAME --sns-topic-name TOPIC_ARN",

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
@@ -312,4 +313,64 @@ func TestSNSTopicExists(t *testing.T) {
 	}
 	cases = append(cases, noTrailCases()...)
 	runCases(t, "sns_topic_exists", cases)
+}
+
+// TestUnknownRegionsLeaveTrailsUnlisted: when DescribeRegions fails, only
+// the fallback regions are searched for trails, so a regional trail homed
+// elsewhere is not seen. Every rule that lists trails or their buckets keeps
+// its findings on the trails it saw and adds one account-level error naming
+// ec2:DescribeRegions and the regions searched; with no trail seen it gives
+// that error instead of "no trails".
+func TestUnknownRegionsLeaveTrailsUnlisted(t *testing.T) {
+	perResource := []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "cloudwatch_integration",
+		"log_file_validation", "kms_encryption", "data_events", "delivery_failing", "sns_topic_exists", "management_events"}
+	unknown := func(a *snapshot.Account) {
+		a.Regions, a.RegionsErr = []string{"us-east-1"}, denied("ec2:DescribeRegions")
+	}
+	clean := Evaluate(cleanAccount(), perResource...)
+	got := Evaluate(with(unknown), perResource...)
+	for _, rule := range perResource {
+		mine := ofRule(got, rule)
+		for _, b := range ofRule(clean, rule) {
+			if !slices.ContainsFunc(mine, func(f Finding) bool { return dump([]Finding{f}) == dump([]Finding{b}) }) {
+				t.Errorf("%s lost its finding on a trail it could read: %s", rule, dump([]Finding{b}))
+			}
+		}
+		f, ok := findingFor(mine, rule, acctRes)
+		if !ok || f.Status != StatusError || !contains(f.Reason, "trails homed in regions other than us-east-1 were not listed") ||
+			!contains(f.Reason, "ec2:DescribeRegions failed with AccessDenied") {
+			t.Errorf("%s: no account-level error saying which regions were not searched:%s", rule, dump(mine))
+		}
+	}
+	none := Evaluate(with(func(a *snapshot.Account) { unknown(a); a.Trails = nil }), perResource...)
+	for _, f := range none {
+		if f.Status != StatusError {
+			t.Errorf("no trail seen in the searched regions, yet %s %s: %s", f.RuleID, f.Status, f.Reason)
+		}
+	}
+}
+
+// TestUnknownRegionsAndGlobalEvents: a trail that receives global service
+// events is multi-region (seen from every region) or homed in us-east-1, so
+// unknown enabled regions matter to global_services and
+// duplicate_global_events only when us-east-1 was not searched.
+func TestUnknownRegionsAndGlobalEvents(t *testing.T) {
+	rules := []string{"global_services", "duplicate_global_events"}
+	searched := func(regions ...string) func(a *snapshot.Account) {
+		return func(a *snapshot.Account) {
+			a.Trails = []*snapshot.Trail{regionalTrail("eu", "eu-west-1")}
+			a.Trails[0].IncludeGlobalServiceEvents = true
+			a.Regions, a.RegionsErr = regions, denied("ec2:DescribeRegions")
+		}
+	}
+	for _, f := range Evaluate(with(searched("us-east-1", "eu-west-1")), rules...) {
+		if f.Status == StatusError {
+			t.Errorf("us-east-1 was searched, yet %s is an error: %s", f.RuleID, f.Reason)
+		}
+	}
+	for _, f := range Evaluate(with(searched("eu-west-1")), rules...) {
+		if f.Status != StatusError || !contains(f.Reason, "regions other than eu-west-1") || !contains(f.Reason, "ec2:DescribeRegions") {
+			t.Errorf("us-east-1 was not searched, yet %s %s: %s", f.RuleID, f.Status, f.Reason)
+		}
+	}
 }
