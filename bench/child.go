@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
@@ -30,7 +31,7 @@ type runReport struct {
 // finding table on every connection at once, reports, waits for the parent
 // to read the emulator's request log, and does it again (the cached run).
 // Only the plugin lives in this process, so its peak RSS is the plugin's.
-func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile string) error {
 	in := bufio.NewReader(stdin)
 	line, err := in.ReadBytes('\n')
 	if err != nil {
@@ -52,7 +53,12 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 				return fmt.Errorf("waiting for the parent: %w", err)
 			}
 		}
+		stopProfile, err := startCPUProfile(cpuProfile, run == 0)
+		if err != nil {
+			return err
+		}
 		rows, wall, err := harness.QueryAll(ctx, client, harness.FindingTable, nil)
+		stopProfile()
 		if err != nil {
 			return err
 		}
@@ -69,6 +75,26 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process into path when path is set and on
+// is true; the returned function stops it.
+func startCPUProfile(path string, on bool) (func(), error) {
+	if path == "" || !on {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // childEnv is the environment of the measuring child: the parent's, without

@@ -36,6 +36,7 @@ func run() error {
 	workloads := flag.String("workloads", "W1,W2,W3", "comma-separated reference workloads to run: W1, W2, W3")
 	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the plugin's process during the first query of the last run to this file (go tool pprof)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q; use flags only (see -h)", flag.Args())
@@ -44,8 +45,9 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *child {
-		return runChild(ctx, os.Stdin, os.Stdout)
+		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile)
 	}
+	childProfile = *cpuProfile
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
 	}

@@ -106,6 +106,10 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 	return med, nil
 }
 
+// childProfile is the -cpuprofile file passed on to each measuring child
+// (empty: none); each run overwrites it, so it holds the last run's.
+var childProfile string
+
 // measureOnce has a child process run the plugin against env twice and
 // fills r from the emulator's request log and the child's resource usage.
 func measureOnce(ctx context.Context, env *harness.Env, r *result) error {
@@ -114,7 +118,7 @@ func measureOnce(ctx context.Context, env *harness.Env, r *result) error {
 	if err != nil {
 		return fmt.Errorf("finding the benchmark binary: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe, "-child")
+	cmd := exec.CommandContext(ctx, exe, "-child", "-cpuprofile", childProfile)
 	cmd.Env = childEnv()
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()

@@ -101,7 +101,8 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	p("## Machine\n\n")
 	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
-	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n```\n\n")
+	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n")
+	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n```\n\n")
 	p("No AWS account is needed: the emulator runs on loopback inside the benchmark process.\n")
 	return b.String(), nil
 }

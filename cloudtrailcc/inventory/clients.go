@@ -269,16 +269,17 @@ func (c *Collector) clientConfig(service, region string) aws.Config {
 }
 
 // clientFor returns the client of service in region, creating it once.
+// Clients of different services and regions are built in parallel.
 func clientFor[T any](c *Collector, service, region string, build func(aws.Config) T) T {
 	key := service + "/" + region
 	c.clientsMu.Lock()
-	defer c.clientsMu.Unlock()
-	if v, ok := c.clients[key]; ok {
-		return v.(T)
+	get, ok := c.clients[key]
+	if !ok {
+		get = sync.OnceValue(func() any { return build(c.clientConfig(service, region)) })
+		c.clients[key] = get
 	}
-	v := build(c.clientConfig(service, region))
-	c.clients[key] = v
-	return v
+	c.clientsMu.Unlock()
+	return get().(T)
 }
 
 func (c *Collector) sts(region string) *sts.Client {

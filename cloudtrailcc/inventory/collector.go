@@ -39,7 +39,7 @@ type Collector struct {
 	bucketMu sync.Mutex // guards Bucket.NotFound, set by parallel reads
 
 	clientsMu sync.Mutex
-	clients   map[string]any
+	clients   map[string]func() any // service/region -> its client, built once
 
 	countMu  sync.Mutex
 	calls    map[string]int
@@ -72,7 +72,7 @@ func New(cfg Config) (*Collector, error) {
 		log:        cfg.Logger,
 		eventNames: names,
 		cache:      newFactCache(cfg.CacheTTL),
-		clients:    map[string]any{},
+		clients:    map[string]func() any{},
 		calls:      map[string]int{},
 		attempts:   map[string]int{},
 	}, nil
