@@ -109,7 +109,12 @@ func (c connectionConfig) settings() (settings, error) {
 		cfg.ConfigChangeEvents = append([]string(nil), c.ConfigChangeEvents...)
 	}
 	if c.CacheTTL != nil {
-		cfg.CacheTTL = time.Duration(*c.CacheTTL) * time.Second
+		if *c.CacheTTL > 0 {
+			cfg.CacheTTL = time.Duration(*c.CacheTTL) * time.Second
+		} else {
+			errs = append(errs, fmt.Errorf("cache_ttl: %d is not a positive number of seconds; use 1 or more, or leave it out for the default %d",
+				*c.CacheTTL, int(inventory.DefaultCacheTTL.Seconds())))
+		}
 	}
 	if c.CallTimeout != nil {
 		if *c.CallTimeout > 0 {

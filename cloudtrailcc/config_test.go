@@ -41,6 +41,7 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 		"config_change_events":     {ConfigChangeEvents: []string{}},
 		"cache_ttl":                {CacheTTL: intp(-1)},
 		"call_timeout":             {CallTimeout: intp(0)},
+		"cache_ttl: 0":             {CacheTTL: intp(0)},
 		"endpoint_url":             {EndpointURL: "localhost:4566"},
 		"secret_key":               {AccessKey: "AKIA"},
 	}
