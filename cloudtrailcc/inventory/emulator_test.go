@@ -982,3 +982,26 @@ func TestUnreadableRegionsWithWildcardsAreRecorded(t *testing.T) {
 		t.Errorf("named regions: trails %v, want %v", got, want)
 	}
 }
+
+// TestCallTimeout: a call with no answer within CallTimeout is given up
+// after one attempt; without the caller identity nothing can be read, so it
+// is a setup error naming the call and the setting, and it is not cached.
+func TestCallTimeout(t *testing.T) {
+	t.Parallel()
+	srv, url := emulator(t, awsemu.Options{})
+	srv.AddFault(awsemu.Fault{Action: "sts:GetCallerIdentity", Latency: time.Minute})
+	c := collector(t, url, func(cfg *Config) { cfg.CallTimeout = 200 * time.Millisecond })
+	start := time.Now()
+	_, err := c.Snapshot(t.Context(), snapshot.NeedTrails)
+	wantSetupError(t, err, "sts:GetCallerIdentity", "no answer within 200ms (call_timeout)")
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("gave up after %s", d)
+	}
+	if got := c.APIAttempts()["sts:GetCallerIdentity"]; got != 1 {
+		t.Errorf("GetCallerIdentity attempted %d times; a timed-out attempt is not retried", got)
+	}
+	srv.ClearFaults()
+	if _, err := c.Snapshot(t.Context(), snapshot.NeedTrails); err != nil {
+		t.Errorf("once the endpoint answers, the next snapshot still fails: %v", err)
+	}
+}
