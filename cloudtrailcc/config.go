@@ -33,6 +33,8 @@ type connectionConfig struct {
 	CacheTTL              *int     `hcl:"cache_ttl,optional" json:"cache_ttl,omitempty"`
 	CacheDir              string   `hcl:"cache_dir,optional" json:"cache_dir,omitempty"`
 	CallTimeout           *int     `hcl:"call_timeout,optional" json:"call_timeout,omitempty"`
+	MaxConcurrency        *int     `hcl:"max_concurrency,optional" json:"max_concurrency,omitempty"`
+	MaxS3Concurrency      *int     `hcl:"max_s3_concurrency,optional" json:"max_s3_concurrency,omitempty"`
 }
 
 // configSchema tells the SDK how to parse a connection's HCL body.
@@ -108,20 +110,23 @@ func (c connectionConfig) settings() (settings, error) {
 		}
 		cfg.ConfigChangeEvents = append([]string(nil), c.ConfigChangeEvents...)
 	}
-	if c.CacheTTL != nil {
-		if *c.CacheTTL > 0 {
-			cfg.CacheTTL = time.Duration(*c.CacheTTL) * time.Second
-		} else {
-			errs = append(errs, fmt.Errorf("cache_ttl: %d is not a positive number of seconds; use 1 or more, or leave it out for the default %d",
-				*c.CacheTTL, int(inventory.DefaultCacheTTL.Seconds())))
-		}
-	}
-	if c.CallTimeout != nil {
-		if *c.CallTimeout > 0 {
-			cfg.CallTimeout = time.Duration(*c.CallTimeout) * time.Second
-		} else {
-			errs = append(errs, fmt.Errorf("call_timeout: %d is not a positive number of seconds; leave it out for the default %d",
-				*c.CallTimeout, int(inventory.DefaultCallTimeout.Seconds())))
+	for _, o := range []struct {
+		name string
+		v    *int
+		dflt int
+		set  func(n int)
+	}{
+		{"cache_ttl", c.CacheTTL, int(inventory.DefaultCacheTTL.Seconds()), func(n int) { cfg.CacheTTL = time.Duration(n) * time.Second }},
+		{"call_timeout", c.CallTimeout, int(inventory.DefaultCallTimeout.Seconds()), func(n int) { cfg.CallTimeout = time.Duration(n) * time.Second }},
+		{"max_concurrency", c.MaxConcurrency, inventory.DefaultMaxConcurrency, func(n int) { cfg.MaxConcurrency = n }},
+		{"max_s3_concurrency", c.MaxS3Concurrency, inventory.DefaultMaxS3Concurrency, func(n int) { cfg.MaxS3Concurrency = n }},
+	} {
+		switch {
+		case o.v == nil:
+		case *o.v > 0:
+			o.set(*o.v)
+		default:
+			errs = append(errs, fmt.Errorf("%s: %d is not allowed; use 1 or more, or leave it out for the default %d", o.name, *o.v, o.dflt))
 		}
 	}
 	if err := cfg.Validate(); err != nil {

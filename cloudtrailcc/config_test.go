@@ -42,6 +42,8 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 		"cache_ttl":                {CacheTTL: intp(-1)},
 		"call_timeout":             {CallTimeout: intp(0)},
 		"cache_ttl: 0":             {CacheTTL: intp(0)},
+		"max_concurrency: -1":      {MaxConcurrency: intp(-1)},
+		"max_s3_concurrency: 0":    {MaxS3Concurrency: intp(0)},
 		"endpoint_url":             {EndpointURL: "localhost:4566"},
 		"secret_key":               {AccessKey: "AKIA"},
 	}
@@ -67,7 +69,8 @@ func TestDefaultsAndKey(t *testing.T) {
 		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 9 || cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", cfg)
 	}
-	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100), CallTimeout: intp(5)})
+	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100), CallTimeout: intp(5),
+		MaxConcurrency: intp(2), MaxS3Concurrency: intp(4)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +78,7 @@ func TestDefaultsAndKey(t *testing.T) {
 		t.Error("different configs share a key")
 	}
 	if other.Inventory.CacheTTL != time.Minute || other.Inventory.MinErrorRetryDelay != 100*time.Millisecond ||
-		other.Inventory.CallTimeout != 5*time.Second {
+		other.Inventory.CallTimeout != 5*time.Second || other.Inventory.MaxConcurrency != 2 || other.Inventory.MaxS3Concurrency != 4 {
 		t.Errorf("cache_ttl, call_timeout / min_error_retry_delay not in seconds / milliseconds: %+v", other.Inventory)
 	}
 }

@@ -27,6 +27,11 @@ connection "cloudtrailcc" {
   # are reported as error, so a region that does not answer cannot hold the run.
   # call_timeout = 30
 
+  # AWS calls in flight at once per service and region, and for S3 per
+  # region. Lower them when other tools share the account's API limits.
+  # max_concurrency    = 8
+  # max_s3_concurrency = 64
+
   # How far back config_changes looks for CloudTrail configuration changes
   # (Go duration, or days as "7d"; at most 90 days), and which events count.
   # config_change_lookback = "24h"

@@ -47,6 +47,8 @@ var connectionFlags = []connectionFlag{
 	{"config-change-lookback", "config_change_lookback", "string", `how far back config_changes looks, e.g. "24h" or "7d", at most "90d" (default "24h")`},
 	{"config-change-event", "config_change_events", "list", "event name counted as a CloudTrail configuration change; repeatable (default: the built-in list)"},
 	{"cache-ttl", "cache_ttl", "int", "seconds each AWS fact is reused (default 300)"},
+	{"max-concurrency", "max_concurrency", "int", "AWS calls in flight per service and region, S3 apart (default 8)"},
+	{"max-s3-concurrency", "max_s3_concurrency", "int", "S3 calls in flight per region (default 64)"},
 	{"call-timeout", "call_timeout", "int", "seconds an AWS call may wait for its answer before its fact is reported as error (default 30)"},
 	{"cache-dir", "cache_dir", "string", "directory keeping fact snapshots between runs for cache-ttl (default: none)"},
 }

@@ -33,7 +33,8 @@ func parsed(t *testing.T, args ...string) (string, map[string]cty.Value, error) 
 func TestFlagsBecomeTheConnectionConfig(t *testing.T) {
 	name, attrs, err := parsed(t, "--region", "us-east-1,eu-*", "--region", "ap-south-1", "--profile", "audit",
 		"--endpoint-url", "http://127.0.0.1:4566", "--max-error-retry-attempts", "3", "--min-error-retry-delay", "50",
-		"--config-change-lookback", "7d", "--config-change-event", "StopLogging", "--cache-ttl", "60", "--cache-dir", "/tmp/c", "--call-timeout", "5")
+		"--config-change-lookback", "7d", "--config-change-event", "StopLogging", "--cache-ttl", "60", "--cache-dir", "/tmp/c", "--call-timeout", "5",
+		"--max-concurrency", "2", "--max-s3-concurrency", "16")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +52,8 @@ func TestFlagsBecomeTheConnectionConfig(t *testing.T) {
 		"cache_ttl":                cty.NumberIntVal(60),
 		"cache_dir":                cty.StringVal("/tmp/c"),
 		"call_timeout":             cty.NumberIntVal(5),
+		"max_concurrency":          cty.NumberIntVal(2),
+		"max_s3_concurrency":       cty.NumberIntVal(16),
 	}
 	if len(attrs) != len(want) {
 		t.Errorf("attributes %v, want %v", keys(attrs), keys(want))
