@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +262,55 @@ func TestUnlistedBucketsCostOneCallEach(t *testing.T) {
 	}
 	if skipped != 3 {
 		t.Errorf("%d findings on the foreign bucket, want a skip from each of the 3 bucket rules", skipped)
+	}
+}
+
+// TestConnectionConcurrencyOptionsBoundCallsInFlight: max_concurrency and
+// max_s3_concurrency, set in the connection config, bound the calls in
+// flight per service and region, as the emulator's request log shows.
+func TestConnectionConcurrencyOptionsBoundCallsInFlight(t *testing.T) {
+	isolateAWSEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env, err := Start(ctx, W1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	client, err := inproc.New(ctx, env.Connections("max_concurrency = 1\nmax_s3_concurrency = 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	const latency = 30 * time.Millisecond
+	env.Server.SetLatency(latency)
+	env.Server.ResetCalls()
+	query(t, client, FindingTable, nil)
+	starts := map[string][]time.Time{}
+	for _, c := range env.Server.Calls() {
+		service, _, _ := strings.Cut(c.Action, ":")
+		if c.Action == bound.GetAccountPublicAccess {
+			service = "s3control"
+		}
+		starts[service+" "+c.Region] = append(starts[service+" "+c.Region], c.Time)
+	}
+	s3Checked := false
+	for key, ts := range starts {
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		limit := 1
+		if strings.HasPrefix(key, "s3 ") {
+			limit = 2
+			s3Checked = s3Checked || len(ts) > limit
+		}
+		// with at most limit in flight, call i+limit starts only after call i has been answered
+		for i := 0; i+limit < len(ts); i++ {
+			if gap := ts[i+limit].Sub(ts[i]); gap < latency-5*time.Millisecond {
+				t.Errorf("%s: calls %d and %d started %s apart; with %d in flight and %s latency they cannot overlap",
+					key, i, i+limit, gap, limit, latency)
+			}
+		}
+	}
+	if !s3Checked {
+		t.Fatal("no S3 region had more calls than the bound; the test proves nothing")
 	}
 }
