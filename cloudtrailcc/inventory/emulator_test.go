@@ -1005,3 +1005,55 @@ func TestCallTimeout(t *testing.T) {
 		t.Errorf("once the endpoint answers, the next snapshot still fails: %v", err)
 	}
 }
+
+// TestExtendReadsOnlyTheMissingTrailDetails: a snapshot collected by one
+// collector (another process, through a disk cache) is extended by a fresh
+// one: trail tags cost only ListTags calls, and the copy keeps the other
+// facts and ReadAt; a fact that is not a trail detail collects again.
+func TestExtendReadsOnlyTheMissingTrailDetails(t *testing.T) {
+	t.Parallel()
+	srv, url := emulator(t, awsemu.Options{})
+	mainARN, _ := smallAccount(t, url)
+	first, err := collector(t, url, nil).Snapshot(t.Context(), snapshot.NeedTrailStatus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(srv)
+	srv.ResetCalls()
+	later := collector(t, url, nil)
+	got, err := later.Extend(t.Context(), first, snapshot.NeedTrailTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := emulatorCounts(srv); !maps.Equal(calls, map[string]int{"cloudtrail:ListTags": 2}) {
+		t.Errorf("extending with tags called %v; want ListTags once per home region (2)", calls)
+	}
+	if !got.ReadAt.Equal(first.ReadAt) || !got.Loaded.Has(snapshot.NeedTrailStatus|snapshot.NeedTrailTags) {
+		t.Errorf("extended snapshot read at %s holding %b; want %s and status plus tags", got.ReadAt, got.Loaded, first.ReadAt)
+	}
+	for _, tr := range got.Trails {
+		if tr.Status == nil || tr.Tags == nil {
+			t.Errorf("trail %s: status %v, tags %v; want both", tr.ARN, tr.Status, tr.Tags)
+		}
+		if tr.ARN == mainARN && tr.Tags["team"] != "security" {
+			t.Errorf("main trail tags = %v", tr.Tags)
+		}
+	}
+	for _, tr := range first.Trails {
+		if tr.Tags != nil {
+			t.Error("Extend changed the snapshot it was given")
+		}
+	}
+	settle(srv)
+	srv.ResetCalls()
+	again, err := collector(t, url, nil).Extend(t.Context(), first, snapshot.NeedConfigChanges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := emulatorCounts(srv); calls["sts:GetCallerIdentity"] != 1 || calls["cloudtrail:GetTrailStatus"] != 2 || calls["cloudtrail:LookupEvents"] == 0 {
+		t.Errorf("extending with config changes called %v; want a whole new collection", calls)
+	}
+	if !again.Loaded.Has(snapshot.NeedTrailStatus|snapshot.NeedConfigChanges) || !again.ReadAt.After(first.ReadAt) {
+		t.Errorf("re-collected snapshot holds %b read at %s", again.Loaded, again.ReadAt)
+	}
+}

@@ -414,3 +414,21 @@ var DefaultConfigChangeEventNames = []string{
 	"CreateEventDataStore", "UpdateEventDataStore", "DeleteEventDataStore",
 	"StopEventDataStoreIngestion",
 }
+
+// NeedTrailDetails are the facts read for each trail a snapshot lists (or
+// named by them): a snapshot that lists its trails can gain them without
+// listing again.
+const NeedTrailDetails = NeedTrailStatus | NeedEventSelectors | NeedInsightSelectors | NeedTrailTags | NeedTopics | NeedKeys
+
+// Clone returns a deep copy of a, sharing nothing with it.
+func (a *Account) Clone() (*Account, error) {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("copying the account snapshot: %w", err)
+	}
+	var out Account
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("copying the account snapshot: %w", err)
+	}
+	return &out, nil
+}
