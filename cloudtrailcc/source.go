@@ -10,6 +10,7 @@ import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapcache"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
 )
@@ -55,7 +56,9 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, err
 	}
 	var src source = col
 	if st.CacheDir != "" {
-		src = snapcache.New(st.CacheDir, st.Key, cfg.CacheTTL, col)
+		// One collection serves a whole benchmark run: every fact the
+		// rules read, plus what the query asks for.
+		src = snapcache.New(st.CacheDir, st.Key, cfg.CacheTTL, rules.NeedsOf(), col)
 	}
 	s.byName[conn.Name] = &sourceEntry{key: st.Key, src: src}
 	return src, nil

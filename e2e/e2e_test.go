@@ -378,6 +378,19 @@ func (e *env) assertOneCollection(t *testing.T, accountID string) {
 			t.Errorf("%s called %d times during the benchmark run, want 1 (one account collection shared by the fourteen controls)", action, counts[action])
 		}
 	}
+	// The controls read findings only: no call beyond what some rule needs
+	// (no ListTags, no GetInsightSelectors).
+	needed := map[string]bool{"sts:GetCallerIdentity": true}
+	for _, r := range rules.Catalogue() {
+		for _, a := range r.IAMActions {
+			needed[a] = true
+		}
+	}
+	for _, action := range keys {
+		if !needed[action] {
+			t.Errorf("%s called %d times during the benchmark run, though no rule needs it", action, counts[action])
+		}
+	}
 }
 
 // finding is a (resource, status, reason) row.

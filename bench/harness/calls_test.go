@@ -147,23 +147,41 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	// Each client is a fresh plugin, as each `cloudtrailcc check` is a
-	// fresh process; they share only the cache directory. The disk cache
-	// collects every fact of the account once (snapshot.NeedAll, tags and
-	// insight selectors included) so that any later process can answer any
-	// table from it: the first run makes the least calls of every fact.
+	// Each client is a fresh plugin, as each `cloudtrailcc check` (or each
+	// file_fdw scan of the Postgres bridge) is a fresh process; they share
+	// only the cache directory. The first collects every fact the rules read:
+	// the least calls; the second reads the disk cache; the third asks for the
+	// trail tags too, which only the ListTags calls add to the cached snapshot.
 	conns := env.Connections(fmt.Sprintf("cache_dir = %q\n", t.TempDir()))
-	for run, want := range []map[string]int{env.Bound(snapshot.NeedAll), {}} {
+	tags := map[string]int{}
+	for action, n := range env.Bound(snapshot.NeedAll) {
+		if d := n - env.Bound(bound.RulesNeed)[action]; d > 0 {
+			tags[action] = d
+		}
+	}
+	if tags[bound.ListTags] == 0 {
+		t.Fatalf("the trail tags cost no call beyond the rules' facts (%v); the third run proves nothing", tags)
+	}
+	for run, step := range []struct {
+		table   string
+		columns []string
+		want    map[string]int
+	}{
+		{FindingTable, nil, env.Bound(bound.RulesNeed)},
+		{FindingTable, nil, map[string]int{}},
+		{"cloudtrailcc_trail", []string{"arn", "tags", "is_logging"}, tags},
+		{"cloudtrailcc_trail", []string{"arn", "tags"}, map[string]int{}},
+	} {
 		client, err := inproc.New(ctx, conns)
 		if err != nil {
 			t.Fatal(err)
 		}
 		env.Server.ResetCalls()
-		rows := query(t, client, FindingTable, nil)
+		rows := query(t, client, step.table, step.columns)
 		client.Close()
-		assertCalls(t, env, fmt.Sprintf("run %d", run+1), want)
+		assertCalls(t, env, fmt.Sprintf("process %d (%s)", run+1, step.table), step.want)
 		if len(rows) == 0 {
-			t.Fatalf("run %d: no findings", run+1)
+			t.Fatalf("process %d: no rows", run+1)
 		}
 	}
 }

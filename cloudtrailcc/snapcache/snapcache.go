@@ -1,8 +1,9 @@
-// Package snapcache keeps a short-lived copy of a whole account snapshot on
-// disk so that several processes reading the same AWS account one after the
+// Package snapcache keeps a short-lived copy of an account snapshot on disk
+// so that several processes reading the same AWS account one after the
 // other (the Postgres bridge runs one process per foreign-table scan, so a
-// fourteen-control benchmark starts many) collect it from AWS only once per
-// cache period.
+// fourteen-control benchmark starts many) read each fact from AWS only once
+// per cache period: a process that needs facts the copy lacks adds just
+// those to it.
 //
 // Processes coordinate with an exclusive flock(2) on DIR/KEY.lock held while
 // the cache file is checked and, when stale, refreshed. The snapshot is
@@ -33,6 +34,16 @@ type Source interface {
 	Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error)
 }
 
+// Extender is a Source that can add facts to a snapshot read from the
+// cache (collected by any process): *inventory.Collector reads only the
+// missing facts when it can. A cache over a Source that is not an Extender
+// collects the snapshot again instead.
+type Extender interface {
+	Source
+	// Extend returns a copy of acct that also holds need.
+	Extend(ctx context.Context, acct *snapshot.Account, need snapshot.Need) (*snapshot.Account, error)
+}
+
 // lockPoll is how often a waiting caller retries the lock, so that it can
 // give up when its context ends.
 const lockPoll = 10 * time.Millisecond
@@ -40,28 +51,32 @@ const lockPoll = 10 * time.Millisecond
 // safeKey matches keys usable as file names as they are.
 var safeKey = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 
-// New returns a Source that serves snapshots from DIR/KEY.json while that
-// file is younger than ttl and holds the facts asked for, and otherwise
-// collects the whole account once from next (snapshot.NeedAll, so later
-// tables and controls reuse it), stores it and returns it.
+// New returns a Source that serves snapshots from DIR/KEY.json while the
+// snapshot there is younger than ttl (by its ReadAt) and holds the facts
+// asked for. Otherwise it collects from next the facts asked for plus base
+// (e.g. every fact the rules read, so that later tables and controls reuse
+// one collection), stores the snapshot and returns it. When the cached
+// snapshot is young enough but lacks facts and next is an Extender, only the
+// missing facts are added to it.
 //
 // key names the account view (e.g. a hash of the connection config); a key
 // that is not a plain file name is hashed. A ttl of 0 or less disables the
 // cache: every call goes to next. Failures of the cache itself (directory not
 // writable, lock unavailable) never fail a query: the call then goes straight
 // to next. Errors of next are returned and never cached.
-func New(dir, key string, ttl time.Duration, next Source) Source {
+func New(dir, key string, ttl time.Duration, base snapshot.Need, next Source) Source {
 	if !safeKey.MatchString(key) || key == "." || key == ".." {
 		sum := sha256.Sum256([]byte(key))
 		key = hex.EncodeToString(sum[:16])
 	}
-	return &cache{dir: dir, key: key, ttl: ttl, next: next}
+	return &cache{dir: dir, key: key, ttl: ttl, base: base, next: next}
 }
 
 // cache is the Source New returns.
 type cache struct {
 	dir, key string
 	ttl      time.Duration
+	base     snapshot.Need
 	next     Source
 
 	// mu serialises callers of this process (flock already does so across
@@ -96,10 +111,16 @@ func (c *cache) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Acc
 	}
 	defer unlock()
 
-	if acct := c.fresh(need); acct != nil {
-		return acct, nil
+	cached := c.fresh()
+	if cached != nil && cached.Loaded.Has(need.WithDependencies()) {
+		return cached, nil
 	}
-	acct, err := c.next.Snapshot(ctx, snapshot.NeedAll)
+	var acct *snapshot.Account
+	if ext, ok := c.next.(Extender); ok && cached != nil {
+		acct, err = ext.Extend(ctx, cached, need|c.base)
+	} else {
+		acct, err = c.next.Snapshot(ctx, need|c.base)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +162,12 @@ func (c *cache) lock(ctx context.Context) (func(), error) {
 	}
 }
 
-// fresh returns the cached snapshot when the cache file is younger than the
-// TTL and holds every fact in need; nil otherwise (missing, stale, partial or
-// unreadable files are all just misses).
-func (c *cache) fresh(need snapshot.Need) *snapshot.Account {
+// fresh returns the cached snapshot when it was read less than the TTL ago;
+// nil otherwise (missing, stale or unreadable files are all just misses).
+func (c *cache) fresh() *snapshot.Account {
 	fi, err := os.Stat(c.path(".json"))
+	// The file is written after the snapshot is read: an old file holds an
+	// old snapshot, without decoding it.
 	if err != nil || time.Since(fi.ModTime()) >= c.ttl {
 		return nil
 	}
@@ -162,7 +184,8 @@ func (c *cache) fresh(need snapshot.Need) *snapshot.Account {
 		e = &entry{modTime: fi.ModTime(), size: fi.Size(), acct: &acct}
 		c.last = e
 	}
-	if !e.acct.Loaded.Has(need) {
+	// An extended snapshot keeps its first ReadAt: its oldest facts decide.
+	if time.Since(e.acct.ReadAt) >= c.ttl {
 		return nil
 	}
 	return e.acct

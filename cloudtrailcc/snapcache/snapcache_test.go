@@ -46,7 +46,7 @@ func (c *collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 		Partition: "aws",
 		ReadAt:    time.Now().UTC(),
 		Regions:   []string{"us-east-1", fmt.Sprintf("collection-%d", n)},
-		Loaded:    need,
+		Loaded:    need.WithDependencies(),
 	}, nil
 }
 
@@ -56,7 +56,7 @@ const helperEnv = "SNAPCACHE_TEST_HELPER_DIR"
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperEnv); dir != "" {
-		src := snapcache.New(dir, "acct", time.Minute, &collector{delay: 300 * time.Millisecond, log: filepath.Join(dir, "calls.log")})
+		src := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, &collector{delay: 300 * time.Millisecond, log: filepath.Join(dir, "calls.log")})
 		acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -111,8 +111,8 @@ func TestConcurrentCallersCollectOnce(t *testing.T) {
 	dir := t.TempDir()
 	next := &collector{delay: 100 * time.Millisecond}
 	// Two caches over the same directory, as two plugin processes would have.
-	a := snapcache.New(dir, "acct", time.Minute, next)
-	b := snapcache.New(dir, "acct", time.Minute, next)
+	a := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next)
+	b := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next)
 	var wg sync.WaitGroup
 	for _, src := range []snapcache.Source{a, b, a, b} {
 		wg.Add(1)
@@ -129,17 +129,18 @@ func TestConcurrentCallersCollectOnce(t *testing.T) {
 	}
 }
 
-func TestCollectsWholeAccountAndServesSubsets(t *testing.T) {
+func TestCollectsNeedAndBaseAndServesSubsets(t *testing.T) {
 	next := &collector{}
-	src := snapcache.New(t.TempDir(), "acct", time.Minute, next)
+	base := snapshot.NeedTrails | snapshot.NeedTrailStatus
+	src := snapcache.New(t.TempDir(), "acct", time.Minute, base, next)
 	first, err := src.Snapshot(context.Background(), snapshot.NeedBucketLogging)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Loaded != snapshot.NeedAll {
-		t.Fatalf("collected %b, want the whole account %b", first.Loaded, snapshot.NeedAll)
+	if want := (snapshot.NeedBucketLogging | base).WithDependencies(); first.Loaded != want {
+		t.Fatalf("collected %b, want what was asked plus the base %b", first.Loaded, want)
 	}
-	for _, need := range []snapshot.Need{snapshot.NeedTrails, snapshot.NeedConfigChanges, snapshot.NeedAll} {
+	for _, need := range []snapshot.Need{snapshot.NeedTrails, snapshot.NeedRegions, snapshot.NeedTrailStatus | snapshot.NeedBucketLogging} {
 		acct, err := src.Snapshot(context.Background(), need)
 		if err != nil {
 			t.Fatal(err)
@@ -153,9 +154,73 @@ func TestCollectsWholeAccountAndServesSubsets(t *testing.T) {
 	}
 }
 
+// extender is a collector that can also add facts to a cached snapshot.
+type extender struct {
+	collector
+	extends atomic.Int32
+	asked   snapshot.Need
+}
+
+func (e *extender) Extend(_ context.Context, acct *snapshot.Account, need snapshot.Need) (*snapshot.Account, error) {
+	e.extends.Add(1)
+	e.asked = need
+	out, err := acct.Clone()
+	if err != nil {
+		return nil, err
+	}
+	out.Loaded |= need.WithDependencies()
+	return out, nil
+}
+
+// TestMissingFactsAreAddedToTheCachedSnapshot: a later process asking for
+// facts the cache lacks extends the cached snapshot (keeping its facts and
+// ReadAt) instead of collecting the account again, and stores the result.
+func TestMissingFactsAreAddedToTheCachedSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	base := snapshot.NeedTrails | snapshot.NeedTrailStatus
+	first, err := snapcache.New(dir, "acct", time.Minute, base, &collector{}).Snapshot(context.Background(), snapshot.NeedTrails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := &extender{}
+	later := snapcache.New(dir, "acct", time.Minute, base, next)
+	acct, err := later.Snapshot(context.Background(), snapshot.NeedTrailTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.calls.Load() != 0 || next.extends.Load() != 1 || !next.asked.Has(snapshot.NeedTrailTags) {
+		t.Fatalf("%d collections and %d extensions (asked %b); want the cached snapshot extended once with the tags",
+			next.calls.Load(), next.extends.Load(), next.asked)
+	}
+	if acct.Regions[1] != "collection-1" || !acct.ReadAt.Equal(first.ReadAt) || !acct.Loaded.Has(base|snapshot.NeedTrailTags) {
+		t.Errorf("extended snapshot: %v read at %s holding %b; want collection-1 read at %s with the tags", acct.Regions, acct.ReadAt, acct.Loaded, first.ReadAt)
+	}
+	third := snapcache.New(dir, "acct", time.Minute, base, &extender{})
+	again, err := third.Snapshot(context.Background(), snapshot.NeedTrailTags)
+	if err != nil || !again.Loaded.Has(snapshot.NeedTrailTags) {
+		t.Fatalf("the extended snapshot was not stored: %v, %v", again, err)
+	}
+}
+
+// TestAgeIsTheSnapshotsNotTheFiles: a snapshot rewritten (extended) late
+// still expires a TTL after it was first read.
+func TestAgeIsTheSnapshotsNotTheFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Minute).UTC().Format(time.RFC3339Nano)
+	if err := os.WriteFile(filepath.Join(dir, "acct.json"),
+		[]byte(`{"account_id":"123456789012","read_at":"`+old+`","regions":["x","old"],"loaded":1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	next := &collector{}
+	acct, err := snapcache.New(dir, "acct", time.Minute, snapshot.NeedRegions, next).Snapshot(context.Background(), snapshot.NeedRegions)
+	if err != nil || acct.Regions[1] != "collection-1" {
+		t.Fatalf("got %v, %v; want a new collection: the cached snapshot was read two minutes ago", acct, err)
+	}
+}
+
 func TestExpiredCollectsAgain(t *testing.T) {
 	next := &collector{}
-	src := snapcache.New(t.TempDir(), "acct", 100*time.Millisecond, next)
+	src := snapcache.New(t.TempDir(), "acct", 100*time.Millisecond, snapshot.NeedAll, next)
 	if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +237,11 @@ func TestExpiredCollectsAgain(t *testing.T) {
 func TestPartialCacheFileIsRecollected(t *testing.T) {
 	dir := t.TempDir()
 	// A file written by something that read only the regions.
-	if err := os.WriteFile(filepath.Join(dir, "acct.json"), []byte(`{"account_id":"123456789012","regions":["x","partial"],"loaded":1}`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "acct.json"), []byte(`{"account_id":"123456789012","read_at":"`+time.Now().UTC().Format(time.RFC3339Nano)+`","regions":["x","partial"],"loaded":1}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	src := snapcache.New(dir, "acct", time.Minute, next)
+	src := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next)
 	acct, err := src.Snapshot(context.Background(), snapshot.NeedRegions)
 	if err != nil || acct.Regions[1] != "partial" {
 		t.Fatalf("regions only: got %v, %v; want the cached partial file", acct, err)
@@ -193,7 +258,7 @@ func TestCorruptCacheFileIsAMiss(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	acct, err := snapcache.New(dir, "acct", time.Minute, next).Snapshot(context.Background(), snapshot.NeedTrails)
+	acct, err := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next).Snapshot(context.Background(), snapshot.NeedTrails)
 	if err != nil || acct.Regions[1] != "collection-1" {
 		t.Fatalf("got %v, %v; want a fresh collection", acct, err)
 	}
@@ -201,7 +266,7 @@ func TestCorruptCacheFileIsAMiss(t *testing.T) {
 
 func TestErrorsAreNotCached(t *testing.T) {
 	next := &collector{err: errors.New("no credentials")}
-	src := snapcache.New(t.TempDir(), "acct", time.Minute, next)
+	src := snapcache.New(t.TempDir(), "acct", time.Minute, snapshot.NeedAll, next)
 	for range 2 {
 		if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err == nil || err.Error() != "no credentials" {
 			t.Fatalf("got %v, want next's error", err)
@@ -215,13 +280,13 @@ func TestErrorsAreNotCached(t *testing.T) {
 func TestZeroTTLDisablesCache(t *testing.T) {
 	dir := t.TempDir()
 	next := &collector{}
-	src := snapcache.New(dir, "acct", 0, next)
+	src := snapcache.New(dir, "acct", 0, snapshot.NeedAll, next)
 	for range 2 {
 		acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if acct.Loaded != snapshot.NeedTrails {
+		if acct.Loaded != snapshot.NeedTrails.WithDependencies() {
 			t.Errorf("ttl 0 asked next for %b, want just the need", acct.Loaded)
 		}
 	}
@@ -239,7 +304,7 @@ func TestUnusableDirFallsBackToSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	acct, err := snapcache.New(file, "acct", time.Minute, next).Snapshot(context.Background(), snapshot.NeedTrails)
+	acct, err := snapcache.New(file, "acct", time.Minute, snapshot.NeedAll, next).Snapshot(context.Background(), snapshot.NeedTrails)
 	if err != nil || acct == nil {
 		t.Fatalf("got %v, %v; want next's snapshot", acct, err)
 	}
@@ -247,7 +312,7 @@ func TestUnusableDirFallsBackToSource(t *testing.T) {
 
 func TestUnsafeKeyStaysInDir(t *testing.T) {
 	dir := t.TempDir()
-	src := snapcache.New(dir, "../../escape/key", time.Minute, &collector{})
+	src := snapcache.New(dir, "../../escape/key", time.Minute, snapshot.NeedAll, &collector{})
 	if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
 		t.Fatal(err)
 	}
@@ -269,14 +334,14 @@ func TestWaitingCallerHonoursContext(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = snapcache.New(dir, "acct", time.Minute, slow).Snapshot(context.Background(), snapshot.NeedTrails)
+		_, _ = snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, slow).Snapshot(context.Background(), snapshot.NeedTrails)
 	}()
 	defer func() { <-done }()
 	time.Sleep(50 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := snapcache.New(dir, "acct", time.Minute, &collector{}).Snapshot(ctx, snapshot.NeedTrails)
+	_, err := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, &collector{}).Snapshot(ctx, snapshot.NeedTrails)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want the context's deadline", err)
 	}
