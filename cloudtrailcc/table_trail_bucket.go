@@ -2,6 +2,8 @@ package cloudtrailcc
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -186,7 +188,7 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 			}
 			out := make([]r, 0, len(byName))
-			for _, name := range sortedKeys(byName) {
+			for _, name := range slices.Sorted(maps.Keys(byName)) {
 				row := byName[name]
 				sort.Strings(row.trails)
 				out = append(out, *row)

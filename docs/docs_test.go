@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -295,7 +296,7 @@ func TestExampleQueriesRunOnPostgres(t *testing.T) {
 	schema := pluginSchema(t)
 	_, pages := tablePages(t, schema)
 	var examples []example
-	for _, name := range sortedKeys(pages) {
+	for _, name := range slices.Sorted(maps.Keys(pages)) {
 		examples = append(examples, pages[name].examples...)
 	}
 	nTable := len(examples)
@@ -395,14 +396,4 @@ func installBridge(t *testing.T) string {
 // flags' alone.
 func withoutAWS(env []string) []string {
 	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "AWS_") })
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package bound
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -134,7 +135,7 @@ func (g *Graph) addAccount(a Account, need snapshot.Need) {
 	}
 	if need.Has(snapshot.NeedTrailTags) {
 		groups := tagGroups(a.Trails)
-		for _, k := range sortedKeys(groups) {
+		for _, k := range slices.Sorted(maps.Keys(groups)) {
 			for b := 0; b < (groups[k]+listTagsBatch-1)/listTagsBatch; b++ {
 				var deps []int
 				for _, t := range a.Trails {
@@ -220,13 +221,4 @@ func (g *Graph) CriticalPath(latency, interval time.Duration) Path {
 	slices.Reverse(p.Calls)
 	p.RoundTrips = len(p.Calls)
 	return p
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

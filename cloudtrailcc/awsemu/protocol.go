@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -202,7 +204,7 @@ func (s3Protocol) writeError(w http.ResponseWriter, q *request, e *apiError) (in
 		buf.WriteString("<ErrorResponse>")
 	}
 	fmt.Fprintf(&buf, "<Error><Code>%s</Code><Message>%s</Message>", xmlEscape(e.Code), xmlEscape(e.Message))
-	for _, k := range sortedKeys(e.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(e.Extra)) {
 		fmt.Fprintf(&buf, "<%s>%s</%s>", k, xmlEscape(e.Extra[k]), k)
 	}
 	if control {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -260,7 +261,7 @@ func (c *Client) Query(ctx context.Context, connection, table string, columns []
 	}
 	ts, ok := c.schema[table]
 	if !ok {
-		return nil, fmt.Errorf("unknown table %q; tables: %s", table, strings.Join(sortedTables(c.schema), ", "))
+		return nil, fmt.Errorf("unknown table %q; tables: %s", table, strings.Join(slices.Sorted(maps.Keys(c.schema)), ", "))
 	}
 	types := map[string]proto.ColumnType{}
 	var all []string
@@ -576,13 +577,4 @@ func number(v any) (float64, bool) {
 		return n, true
 	}
 	return 0, false
-}
-
-func sortedTables(m map[string]*proto.TableSchema) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

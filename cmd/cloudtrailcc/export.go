@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +76,7 @@ identical.`,
 				cols = all // the foreign tables have every column, as Steampipe's
 			}
 			if !ok {
-				return usageError("unknown table %q; tables: %s", table, strings.Join(sortedKeys(schema), ", "))
+				return usageError("unknown table %q; tables: %s", table, strings.Join(slices.Sorted(maps.Keys(schema)), ", "))
 			}
 			picked, err := pickColumns(table, all, cols, columns)
 			if err != nil {
@@ -383,16 +383,6 @@ func names(cols []inproc.Column) []string {
 		out[i] = c.Name
 	}
 	return out
-}
-
-// sortedKeys returns m's keys sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // indentJSON writes src indented by two spaces.
