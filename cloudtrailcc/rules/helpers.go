@@ -281,19 +281,27 @@ func (c *evalCtx) trailListErrorAccount(ev map[string]any) {
 		c.acct.TrailListErrors[regions[0]], ev)
 }
 
-// forEachTrail runs fn for each evaluated trail of a per-trail rule. It
-// reports trails that could not be listed, and gives the account-level
-// "no trails" skip when there is nothing to evaluate.
-func (c *evalCtx) forEachTrail(fn func(t *snapshot.Trail)) {
+// listedTrails returns the evaluated trails of a per-trail or per-bucket
+// rule, after reporting the trails that could not be listed; false when
+// there is nothing to evaluate (the trails were not read, or the
+// account-level "no trails" skip was given).
+func (c *evalCtx) listedTrails() ([]*snapshot.Trail, bool) {
 	ts, ok := c.trails()
 	if !ok {
-		return
+		return nil, false
 	}
 	c.trailListErrors()
 	if len(ts) == 0 && !c.trailListIncomplete() {
 		c.skip(c.accountARN(), "", noTrailsReason, map[string]any{"trails": 0})
-		return
+		return nil, false
 	}
+	return ts, true
+}
+
+// forEachTrail runs fn for each evaluated trail of a per-trail rule (see
+// listedTrails for what is reported when there is none).
+func (c *evalCtx) forEachTrail(fn func(t *snapshot.Trail)) {
+	ts, _ := c.listedTrails()
 	for _, t := range ts {
 		fn(t)
 	}
@@ -438,13 +446,8 @@ type bucketFact struct {
 // missing buckets and buckets whose facts were not read are reported here;
 // "no trails" gives the account-level skip.
 func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, resource string, ev map[string]any)) {
-	ts, ok := c.trails()
+	ts, ok := c.listedTrails()
 	if !ok {
-		return
-	}
-	c.trailListErrors()
-	if len(ts) == 0 && !c.trailListIncomplete() {
-		c.skip(c.accountARN(), "", noTrailsReason, map[string]any{"trails": 0})
 		return
 	}
 	byBucket := map[string][]string{}
