@@ -16,24 +16,42 @@ import (
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
 )
 
-// startW1 seeds W1 into a fresh emulator and returns it with a fresh
-// in-process plugin configured for its account.
-func startW1(t *testing.T) (*Env, *inproc.Client) {
+// startEnv seeds W1 (changed by opts) into a fresh emulator that is closed
+// with the test.
+func startEnv(t *testing.T, opts Options) *Env {
 	t.Helper()
 	isolateAWSEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	env, err := Start(ctx, W1, Options{})
+	defer cancel()
+	env, err := Start(ctx, W1, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
-	client, err := inproc.New(ctx, env.Connections(""))
+	return env
+}
+
+// newClient returns a fresh in-process plugin with one connection per
+// account of env, extra added to each connection's config; it is closed
+// with the test.
+func newClient(t *testing.T, env *Env, extra string) *inproc.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client, err := inproc.New(ctx, env.Connections(extra))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(client.Close)
-	return env, client
+	return client
+}
+
+// startW1 seeds W1 into a fresh emulator and returns it with a fresh
+// in-process plugin configured for its account.
+func startW1(t *testing.T) (*Env, *inproc.Client) {
+	t.Helper()
+	env := startEnv(t, Options{})
+	return env, newClient(t, env, "")
 }
 
 // isolateAWSEnv keeps the host's AWS configuration out of the plugin.
@@ -139,14 +157,7 @@ func TestEveryTableWithinTheTTLStillMakesTheLeastCalls(t *testing.T) {
 }
 
 func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
-	isolateAWSEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	env, err := Start(ctx, W1, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	env := startEnv(t, Options{})
 	// Each client is a fresh plugin, as each `cloudtrailcc check` (or each
 	// file_fdw scan of the Postgres bridge) is a fresh process; they share
 	// only the cache directory. The first collects every fact the rules read:
@@ -172,7 +183,7 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 		{"cloudtrailcc_trail", []string{"arn", "tags", "is_logging"}, tags},
 		{"cloudtrailcc_trail", []string{"arn", "tags"}, map[string]int{}},
 	} {
-		client, err := inproc.New(ctx, conns)
+		client, err := inproc.New(t.Context(), conns)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,23 +198,12 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 }
 
 func TestLookupEventsPagesAreCountedAndPaced(t *testing.T) {
-	isolateAWSEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	// 120 events in one region: three pages of at most 50
-	env, err := Start(ctx, W1, Options{History: map[string]int{"eu-west-1": 120}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	env := startEnv(t, Options{History: map[string]int{"eu-west-1": 120}})
 	if p := env.Accounts[0].Bound.LookupPages["eu-west-1"]; p != 3 {
 		t.Fatalf("eu-west-1 has %d LookupEvents pages, want 3", p)
 	}
-	client, err := inproc.New(ctx, env.Connections(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := newClient(t, env, "")
 	start := time.Now()
 	query(t, client, FindingTable, nil)
 	took := time.Since(start)
@@ -232,9 +232,6 @@ func TestLookupEventsPagesAreCountedAndPaced(t *testing.T) {
 }
 
 func TestUnlistedBucketsCostOneCallEach(t *testing.T) {
-	isolateAWSEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	// W1 plus a trail delivering to another account's bucket
 	withForeign := func(ctx context.Context, target seed.Target, spec Spec) (*seed.Account, error) {
 		w, err := seed.Workload(ctx, target, spec.Trails, spec.Buckets, spec.Topics)
@@ -250,19 +247,11 @@ func TestUnlistedBucketsCostOneCallEach(t *testing.T) {
 		w.Trails = append(w.Trails, tr)
 		return w, nil
 	}
-	env, err := Start(ctx, W1, Options{Seed: withForeign})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	env := startEnv(t, Options{Seed: withForeign})
 	if u := env.Accounts[0].Bound.UnlistedBuckets; len(u) != 1 {
 		t.Fatalf("unlisted buckets = %v, want the foreign one", u)
 	}
-	client, err := inproc.New(ctx, env.Connections(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := newClient(t, env, "")
 	rows := query(t, client, FindingTable, []string{"rule_id", "status", "resource", "reason"})
 	want := env.Bound(bound.RulesNeed)
 	if want[bound.GetBucketLocation] != 3 || want[bound.GetBucketAcl] != 2 {
@@ -287,19 +276,8 @@ func TestUnlistedBucketsCostOneCallEach(t *testing.T) {
 // max_s3_concurrency, set in the connection config, bound the calls in
 // flight per service and region, as the emulator's request log shows.
 func TestConnectionConcurrencyOptionsBoundCallsInFlight(t *testing.T) {
-	isolateAWSEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	env, err := Start(ctx, W1, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
-	client, err := inproc.New(ctx, env.Connections("max_concurrency = 1\nmax_s3_concurrency = 2\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	env := startEnv(t, Options{})
+	client := newClient(t, env, "max_concurrency = 1\nmax_s3_concurrency = 2\n")
 	const latency = 30 * time.Millisecond
 	env.Server.SetLatency(latency)
 	env.Server.ResetCalls()
