@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -142,30 +143,16 @@ func (c Config) Validate() error {
 
 // withDefaults returns c with zero values replaced by the defaults.
 func (c Config) withDefaults() Config {
-	if c.MaxErrorRetryAttempts == 0 {
-		c.MaxErrorRetryAttempts = DefaultMaxErrorRetryAttempts
-	}
-	if c.MinErrorRetryDelay == 0 {
-		c.MinErrorRetryDelay = DefaultMinErrorRetryDelay
-	}
-	if c.ConfigChangeLookback == 0 {
-		c.ConfigChangeLookback = DefaultConfigChangeLookback
-	}
+	c.MaxErrorRetryAttempts = cmp.Or(c.MaxErrorRetryAttempts, DefaultMaxErrorRetryAttempts)
+	c.MinErrorRetryDelay = cmp.Or(c.MinErrorRetryDelay, DefaultMinErrorRetryDelay)
+	c.ConfigChangeLookback = cmp.Or(c.ConfigChangeLookback, DefaultConfigChangeLookback)
 	if c.ConfigChangeEvents == nil {
 		c.ConfigChangeEvents = slices.Clone(snapshot.DefaultConfigChangeEventNames)
 	}
-	if c.CacheTTL == 0 {
-		c.CacheTTL = DefaultCacheTTL
-	}
-	if c.MaxConcurrency == 0 {
-		c.MaxConcurrency = DefaultMaxConcurrency
-	}
-	if c.MaxS3Concurrency == 0 {
-		c.MaxS3Concurrency = DefaultMaxS3Concurrency
-	}
-	if c.CallTimeout == 0 {
-		c.CallTimeout = DefaultCallTimeout
-	}
+	c.CacheTTL = cmp.Or(c.CacheTTL, DefaultCacheTTL)
+	c.MaxConcurrency = cmp.Or(c.MaxConcurrency, DefaultMaxConcurrency)
+	c.MaxS3Concurrency = cmp.Or(c.MaxS3Concurrency, DefaultMaxS3Concurrency)
+	c.CallTimeout = cmp.Or(c.CallTimeout, DefaultCallTimeout)
 	if c.Logger == nil {
 		c.Logger = hclog.NewNullLogger()
 	}
