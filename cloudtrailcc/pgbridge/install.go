@@ -118,16 +118,7 @@ func Install(ctx context.Context, o Options) (inst, previous *Installation, err 
 		ddl = append(ddl, stmts...)
 	}
 
-	conn, err := connect(ctx, o.DatabaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer conn.Close(context.Background())
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		s := session{tx: tx, db: conn.Config().Database}
-		if err := s.lock(ctx); err != nil {
-			return err
-		}
+	err = inLockedSession(ctx, o.DatabaseURL, func(s session) error {
 		if err := s.checkRole(ctx); err != nil {
 			return err
 		}
@@ -194,16 +185,8 @@ func Uninstall(ctx context.Context, databaseURL, schema string) (inst *Installat
 	if err := CheckSchema(schema); err != nil {
 		return nil, nil, err
 	}
-	conn, err := connect(ctx, databaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer conn.Close(context.Background())
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		s := session{tx: tx, db: conn.Config().Database}
-		if err := s.lock(ctx); err != nil {
-			return err
-		}
+	err = inLockedSession(ctx, databaseURL, func(s session) error {
+		var err error
 		inst, err = s.installation(ctx, ServerName(schema))
 		if err != nil {
 			return err
@@ -270,6 +253,24 @@ func foreignTableDDL(inst *Installation, table string, cols []inproc.Column, com
 	create := "CREATE FOREIGN TABLE " + q + " (\n  " + strings.Join(defs, ",\n  ") + "\n) SERVER " + ident(inst.Server) +
 		" OPTIONS (program " + literal(command) + ", format 'csv', header 'false', encoding 'UTF8')"
 	return append([]string{create}, comments...), nil
+}
+
+// inLockedSession connects to databaseURL and runs fn in one transaction
+// that holds the bridge's lock, so two installs or uninstalls never
+// interleave.
+func inLockedSession(ctx context.Context, databaseURL string, fn func(s session) error) error {
+	conn, err := connect(ctx, databaseURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		s := session{tx: tx, db: conn.Config().Database}
+		if err := s.lock(ctx); err != nil {
+			return err
+		}
+		return fn(s)
+	})
 }
 
 // connect opens a connection; errors are one line naming the database
