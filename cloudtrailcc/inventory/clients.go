@@ -243,7 +243,7 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 					}
 				}
 				c.count(&c.attempts, action)
-				timeout := &CallTimeoutError{Action: action, Region: region, Timeout: c.cfg.CallTimeout}
+				timeout := &CallTimeoutError{Timeout: c.cfg.CallTimeout}
 				actx, cancel := context.WithTimeoutCause(ctx, c.cfg.CallTimeout, timeout)
 				defer cancel()
 				out, md, err := next.HandleFinalize(actx, in)

@@ -36,8 +36,6 @@ func (e *SetupError) Unwrap() error { return e.Err }
 // call timeout. It is not retried: a service or region that does not answer
 // would otherwise hold the run for every retry.
 type CallTimeoutError struct {
-	// Action is the IAM action of the call, Region where it was sent.
-	Action, Region string
 	// Timeout is the configured call timeout.
 	Timeout time.Duration
 }
