@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,6 +209,12 @@ func dump(fs []Finding) string {
 		b.WriteString("\n  " + f.RuleID + " " + string(f.Status) + " " + f.Resource + ": " + f.Reason)
 	}
 	return b.String()
+}
+
+// hasFinding reports whether fs holds a finding with f's rule, status,
+// resource and reason.
+func hasFinding(fs []Finding, f Finding) bool {
+	return slices.ContainsFunc(fs, func(g Finding) bool { return dump([]Finding{g}) == dump([]Finding{f}) })
 }
 
 // contains is strings.Contains, for brevity.
