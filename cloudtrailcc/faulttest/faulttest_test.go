@@ -18,6 +18,7 @@ import (
 	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
 	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
 )
 
 // retries is the connection's max_error_retry_attempts: no call may be
@@ -359,8 +360,11 @@ func TestRegionListThrottled(t *testing.T) {
 	// Only the default region is searched: the trails homed elsewhere are
 	// not listed, and every rule that lists trails or their buckets says so
 	// with an error naming ec2:DescribeRegions.
-	for _, rule := range []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "cloudwatch_integration",
-		"log_file_validation", "kms_encryption", "data_events", "delivery_failing", "management_events", "sns_topic_exists"} {
+	for _, r := range rules.Catalogue() {
+		if r.Scope != rules.ScopeTrail && r.Scope != rules.ScopeBucket {
+			continue
+		}
+		rule := r.ID
 		if !slices.ContainsFunc(got, func(f finding) bool {
 			return f.RuleID == rule && f.Status == "error" && strings.Contains(f.Reason, "trails homed in regions other than us-east-1 were not listed") &&
 				strings.Contains(f.Reason, bound.DescribeRegions+" failed with RequestLimitExceeded")

@@ -321,8 +321,15 @@ func TestSNSTopicExists(t *testing.T) {
 // ec2:DescribeRegions and the regions searched; with no trail seen it gives
 // that error instead of "no trails".
 func TestUnknownRegionsLeaveTrailsUnlisted(t *testing.T) {
-	perResource := []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "cloudwatch_integration",
-		"log_file_validation", "kms_encryption", "data_events", "delivery_failing", "sns_topic_exists", "management_events"}
+	var perResource []string
+	for _, r := range Catalogue() {
+		if r.Scope == ScopeTrail || r.Scope == ScopeBucket {
+			perResource = append(perResource, r.ID)
+		}
+	}
+	if len(perResource) != 10 {
+		t.Fatalf("%d per-trail and per-bucket rules, want 10: %v", len(perResource), perResource)
+	}
 	unknown := func(a *snapshot.Account) {
 		a.Regions, a.RegionsErr = []string{"us-east-1"}, denied("ec2:DescribeRegions")
 	}
