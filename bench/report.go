@@ -95,8 +95,8 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
 	p("%s", strings.NewReplacer(
-		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, `inventory.DefaultMaxConcurrency`", inventory.DefaultMaxConcurrency),
-		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, `inventory.DefaultMaxS3Concurrency`", inventory.DefaultMaxS3Concurrency),
+		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, connection option `max_concurrency`", inventory.DefaultMaxConcurrency),
+		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),
 	).Replace(measuredText))
 	p("## Machine\n\n")
 	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
