@@ -1,4 +1,4 @@
-module github.com/cloudtrailcc/cloudtrailcc
+module github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc
 
 go 1.26.8
 

@@ -5,7 +5,7 @@ package main
 import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 )
 
 func main() {

@@ -9,8 +9,8 @@ import (
 	"os"
 	"runtime/pprof"
 
-	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
 )
 
 // job is what the parent sends the measuring child on its stdin: the

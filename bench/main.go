@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 )
 
 func main() {

@@ -14,9 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
-	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
 )
 
 // result is the measurement of one workload.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 
-	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 )
 
 // summary builds the results table, one row per workload.

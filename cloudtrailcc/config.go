@@ -13,7 +13,7 @@ import (
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 )
 
 // connectionConfig is the HCL body of a cloudtrailcc connection (.spc file).

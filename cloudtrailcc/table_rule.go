@@ -5,8 +5,8 @@ import (
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // ruleTable is cloudtrailcc_rule: the catalogue of the fourteen rules. It

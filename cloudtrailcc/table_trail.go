@@ -5,7 +5,7 @@ import (
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // trailRow is one trail with the account it was read from.

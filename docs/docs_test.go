@@ -17,11 +17,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
 )
 
 // bridgeSchema is the schema the example queries run in (through
@@ -378,7 +378,7 @@ func installBridge(t *testing.T) string {
 	bin := filepath.Join(dir, "cloudtrailcc")
 	buildCtx, cancelBuild := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancelBuild()
-	build := exec.CommandContext(buildCtx, "go", "build", "-o", bin, "github.com/cloudtrailcc/cloudtrailcc/cmd/cloudtrailcc")
+	build := exec.CommandContext(buildCtx, "go", "build", "-o", bin, "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cmd/cloudtrailcc")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the CLI: %v\n%s", err, out)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // ControlsFile is the generated file holding one control per rule.

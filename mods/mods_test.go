@@ -10,7 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // onDisk parses the mod directory as it is in the working tree (every .pp file).

@@ -12,7 +12,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // The IAM actions the bound counts (the emulator's request log uses the

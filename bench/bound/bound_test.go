@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // w1 is the shape of the W1 workload: 17 regions, a multi-region trail and

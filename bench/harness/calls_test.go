@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // startEnv seeds W1 (changed by opts) into a fresh emulator that is closed

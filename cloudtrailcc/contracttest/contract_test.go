@@ -19,7 +19,7 @@ import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/shared"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // The six tables of the plugin.
@@ -52,7 +52,7 @@ func pluginBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(buildDir, "cloudtrailcc.plugin")
-		cmd := exec.Command("go", "build", "-o", binPath, "github.com/cloudtrailcc/cloudtrailcc")
+		cmd := exec.Command("go", "build", "-o", binPath, "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

@@ -14,11 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/bench/bound"
-	"github.com/cloudtrailcc/cloudtrailcc/bench/harness"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // retries is the connection's max_error_retry_attempts: no call may be

@@ -28,7 +28,7 @@ import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 )
 
 // LogLevelEnv names the environment variable that sets the log level of the

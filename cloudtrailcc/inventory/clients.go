@@ -30,7 +30,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsendpoint"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsendpoint"
 )
 
 // lookupEventsInterval spaces LookupEvents requests of one account in one

@@ -13,7 +13,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 func TestValidateAcceptsZeroAndTypicalConfigs(t *testing.T) {

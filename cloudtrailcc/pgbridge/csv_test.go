@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/pgbridge"
 )
 
 func TestWriteCSVTellsNullFromEmpty(t *testing.T) {

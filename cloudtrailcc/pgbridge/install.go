@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
 )
 
 // DefaultSchema is the schema Install uses when none is given.

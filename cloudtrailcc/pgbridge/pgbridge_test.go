@@ -10,9 +10,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/pgbridge"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/pgbridge/pgtest"
 )
 
 // helperEnv makes the test binary print a fixture table in WriteCSV's

@@ -18,7 +18,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cloudtrailcc/cloudtrailcc/mods"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/mods"
 )
 
 // Benchmark is the layout of the mod's root benchmark as Powerpipe runs it:

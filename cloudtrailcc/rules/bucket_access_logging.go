@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+import "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 
 // bucketAccessLogging is rule 1: server access logging on trail buckets.
 var bucketAccessLogging = &Rule{

@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+import "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 
 // bucketMFADelete is rule 2: MFA Delete on trail buckets.
 var bucketMFADelete = &Rule{

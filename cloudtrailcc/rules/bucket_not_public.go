@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // bucketNotPublic is rule 3: trail buckets are not publicly accessible.

@@ -3,7 +3,7 @@ package rules
 import (
 	"testing"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // bucketCommonCases are the cases every per-bucket rule shares: another

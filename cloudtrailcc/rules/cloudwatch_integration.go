@@ -3,7 +3,7 @@ package rules
 import (
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // cloudwatchIntegration is rule 7: trails deliver to CloudWatch Logs.

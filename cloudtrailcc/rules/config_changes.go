@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // configChanges is rule 4: recent CloudTrail configuration changes.

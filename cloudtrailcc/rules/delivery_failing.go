@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // deliveryFailing is rule 11: log file, notification and digest delivery works.

@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // globalServices is rule 6: a logging trail receives global service events.

@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+import "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 
 // kmsEncryption is rule 9: SSE-KMS encryption of log files with a usable key.
 var kmsEncryption = &Rule{

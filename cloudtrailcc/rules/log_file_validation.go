@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+import "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 
 // logFileValidation is rule 8: log file integrity validation.
 var logFileValidation = &Rule{

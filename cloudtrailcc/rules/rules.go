@@ -14,7 +14,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // Status is the outcome of a rule for one resource.

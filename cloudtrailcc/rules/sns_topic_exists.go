@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+import "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 
 // snsTopicExists is rule 14: the trail's SNS topic exists.
 var snsTopicExists = &Rule{

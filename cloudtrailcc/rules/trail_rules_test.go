@@ -3,7 +3,7 @@ package rules
 import (
 	"testing"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // withTrail returns the clean account with its trail changed by fn.

@@ -3,7 +3,7 @@ package scenario
 import (
 	"testing"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
 )
 
 // bucketTrail seeds one logging trail delivering to a bucket made by spec

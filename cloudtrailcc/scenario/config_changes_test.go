@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
 )
 
 // ipAddress matches an IPv4 or IPv6 source address.

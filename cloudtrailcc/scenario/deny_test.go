@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/rules"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
 )
 
 // deniedCode is the error code a service answers when an IAM policy denies a call.

@@ -3,7 +3,7 @@ package seed
 import (
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
 )
 
 // TrailStatus is a trail's delivery status as only AWS sets it, given as ages

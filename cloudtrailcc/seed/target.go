@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsendpoint"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsendpoint"
 )
 
 // DefaultRegion is the home region used when Target.Region is empty.

@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // Source returns an account snapshot holding at least the facts in need.

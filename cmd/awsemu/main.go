@@ -18,7 +18,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
 )
 
 func main() {

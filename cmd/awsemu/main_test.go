@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
 )
 
 // TestBinaryPrintsURLServesAndStopsOnSIGTERM builds the command, starts it

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu/emuclient"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/report"
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
 )
 
 // powerpipeCSVColumns is the fixed part of Powerpipe v1.5.2's benchmark CSV

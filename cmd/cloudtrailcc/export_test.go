@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
 )
 
 // TestExportRowsSortByPrintedColumns: export orders rows by the printed

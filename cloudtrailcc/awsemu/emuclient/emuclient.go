@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
 )
 
 // Call is one AWS call of the request log.

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"github.com/cloudtrailcc/cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
 )
 
 func start(t *testing.T) (*Client, func(ak, sk, region string) aws.Config) {
