@@ -155,6 +155,7 @@ func (c *Collector) newRetryer() aws.Retryer {
 		o.Backoff = jitterBackoff{min: c.cfg.MinErrorRetryDelay, max: maxRetryDelay}
 		o.Retryables = []retry.IsErrorRetryable{
 			retry.NoRetryCanceledError{},
+			retry.IsErrorRetryableFunc(notMalformed),
 			retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes},
 			retry.IsErrorRetryableFunc(serverOrTooMany),
 			retry.IsErrorRetryableFunc(droppedConnection),
@@ -163,6 +164,15 @@ func (c *Collector) newRetryer() aws.Retryer {
 		// give up early on a throttled burst.
 		o.RateLimiter = ratelimit.None
 	})
+}
+
+// notMalformed never retries a malformed reply: the server that sent it
+// sends it again.
+func notMalformed(err error) aws.Ternary {
+	if asMalformed(err) != nil {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
 }
 
 // serverOrTooMany retries 5xx and 429 answers.
@@ -264,7 +274,7 @@ func (c *Collector) clientConfig(service, region string) aws.Config {
 		limit = c.cfg.MaxS3Concurrency
 	}
 	sem := make(chan struct{}, limit)
-	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), c.attemptGate(sem, region))
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), c.attemptGate(sem, region), addResponseGuard, addShapeCheck)
 	return cfg
 }
 

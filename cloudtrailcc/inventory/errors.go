@@ -91,6 +91,9 @@ func baseCode(code string) string { return strings.TrimSuffix(code, "Exception")
 // errorCode returns the AWS error code and message of err ("" when it is
 // not an API error).
 func errorCode(err error) (code, msg string) {
+	if m := asMalformed(err); m != nil {
+		return m.ErrorCode(), m.ErrorMessage()
+	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.ErrorCode(), apiErr.ErrorMessage()
@@ -102,7 +105,9 @@ func errorCode(err error) (code, msg string) {
 func classOf(code string) snapshot.ErrorClass {
 	b := baseCode(code)
 	switch {
-	case code == "":
+	case code == "" || code == codeMalformed:
+		// A malformed reply is a plain read error: never "not found" or
+		// "access denied", which rules may turn into skip or info.
 		return snapshot.ClassOther
 	case notFoundCodes[b] || strings.HasPrefix(b, "NoSuch") || strings.HasSuffix(b, "NotFound"):
 		return snapshot.ClassNotFound

@@ -57,10 +57,19 @@ func (c *Collector) fillRegions(ctx context.Context, acct *snapshot.Account, set
 		}
 		var names []string
 		for _, r := range out.Regions {
+			name := aws.ToString(r.RegionName)
+			if regionPartition(name) != acct.Partition {
+				// AWS lists only the caller's partition.
+				c.log.Warn("ignoring a region of another partition listed by DescribeRegions", "region", name, "partition", acct.Partition)
+				continue
+			}
 			switch aws.ToString(r.OptInStatus) {
 			case "", "opt-in-not-required", "opted-in":
-				names = append(names, aws.ToString(r.RegionName))
+				names = append(names, name)
 			}
+		}
+		if len(names) == 0 {
+			return nil, malformed("no enabled region of partition " + acct.Partition)
 		}
 		return names, nil
 	})
@@ -129,11 +138,14 @@ func (c *Collector) parallel(ctx context.Context, phase string, tasks []func(con
 }
 
 // arnRegionAccount returns the region and account of an ARN ("" when s is
-// not an ARN).
+// not an ARN; region "" when the ARN's is not a valid region name).
 func arnRegionAccount(s string) (region, account string) {
 	a, err := arn.Parse(s)
 	if err != nil {
 		return "", ""
+	}
+	if !validRegion(a.Region) {
+		return "", a.AccountID
 	}
 	return a.Region, a.AccountID
 }

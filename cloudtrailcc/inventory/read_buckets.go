@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -116,7 +117,10 @@ func (c *Collector) bucketLocation(ctx context.Context, partition, name string) 
 		case "EU":
 			return "eu-west-1", nil
 		}
-		return string(out.LocationConstraint), nil
+		if loc := string(out.LocationConstraint); validRegion(loc) {
+			return loc, nil
+		}
+		return "", malformed(fmt.Sprintf("LocationConstraint %q is not a region name", out.LocationConstraint))
 	})
 }
 

@@ -1,0 +1,229 @@
+package inventory
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// codeMalformed is the error code of a reply that does not have the shape
+// of its API: a fact read from it is a read error, never a fact.
+const codeMalformed = "MalformedResponse"
+
+// malformedError is a successful (2xx) reply that lacks what its API always
+// returns: an empty body, a body of another content type (a proxy's login
+// page), a document that does not parse, or one without a required element.
+// It is an API error with code MalformedResponse (so a rule names it), of
+// class other, and never retried: the same server gives the same answer.
+type malformedError struct{ what string }
+
+func malformed(what string) error { return &malformedError{what: what} }
+
+// Error returns "malformed response: WHAT".
+func (e *malformedError) Error() string { return "malformed response: " + e.what }
+
+// ErrorCode returns MalformedResponse.
+func (e *malformedError) ErrorCode() string { return codeMalformed }
+
+// ErrorMessage returns Error().
+func (e *malformedError) ErrorMessage() string { return e.Error() }
+
+// ErrorFault blames the server.
+func (e *malformedError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
+
+// asMalformed returns err as a *malformedError when it is one, or when the
+// SDK could not parse a successful reply's body (the body is read whole
+// before parsing, so that is never a dropped connection).
+func asMalformed(err error) *malformedError {
+	var m *malformedError
+	if errors.As(err, &m) {
+		return m
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		what := "the body does not parse"
+		if de.Err != nil {
+			what += ": " + oneLine(de.Err)
+		}
+		return &malformedError{what: what}
+	}
+	return nil
+}
+
+// addShapeCheck adds the middleware that refuses a parsed reply without
+// the elements its API always returns (shapeMissing).
+func addShapeCheck(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("cloudtrailccShapeCheck",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			if err == nil {
+				if what := shapeMissing(out.Result); what != "" {
+					return out, md, malformed(what)
+				}
+			}
+			return out, md, err
+		}), middleware.After)
+}
+
+// shapeMissing says what a parsed reply lacks of its API's shape ("" when
+// nothing): the elements AWS always returns and the readers rely on.
+func shapeMissing(out any) string {
+	switch o := out.(type) {
+	case *sts.GetCallerIdentityOutput:
+		return cmp.Or(need(aws.ToString(o.Account) != "", "no Account"), need(aws.ToString(o.Arn) != "", "no Arn"))
+	case *ec2.DescribeRegionsOutput:
+		return regionsMissing(o)
+	case *cloudtrail.DescribeTrailsOutput:
+		return trailsMissing(o)
+	case *cloudtrail.GetTrailStatusOutput:
+		return need(o.IsLogging != nil, "no IsLogging")
+	case *cloudtrail.GetEventSelectorsOutput:
+		return need(o.EventSelectors != nil || o.AdvancedEventSelectors != nil, "neither EventSelectors nor AdvancedEventSelectors")
+	case *cloudtrail.GetInsightSelectorsOutput:
+		return need(o.InsightSelectors != nil, "no InsightSelectors")
+	case *cloudtrail.ListTagsOutput:
+		return listTagsMissing(o)
+	case *cloudtrail.LookupEventsOutput:
+		return eventsMissing(o)
+	case *sns.GetTopicAttributesOutput:
+		return need(o.Attributes["TopicArn"] != "", "no TopicArn attribute")
+	case *kms.DescribeKeyOutput:
+		return need(o.KeyMetadata != nil && o.KeyMetadata.KeyState != "", "no KeyMetadata.KeyState")
+	case *s3.ListBucketsOutput:
+		return need(o.Owner != nil, "no Owner")
+	case *s3.GetBucketAclOutput:
+		return need(o.Owner != nil && aws.ToString(o.Owner.ID) != "", "no Owner")
+	case *s3.GetBucketPolicyStatusOutput:
+		return need(o.PolicyStatus != nil && o.PolicyStatus.IsPublic != nil, "no PolicyStatus.IsPublic")
+	case *s3.GetBucketOwnershipControlsOutput:
+		oc := o.OwnershipControls
+		return need(oc != nil && len(oc.Rules) > 0 && oc.Rules[0].ObjectOwnership != "", "no OwnershipControls rule")
+	}
+	// Replies whose elements are all optional (versioning, logging, location,
+	// Public Access Block) are checked by their root element (xmlRoot).
+	return ""
+}
+
+// need returns what when ok is false, "" otherwise.
+func need(ok bool, what string) string {
+	if ok {
+		return ""
+	}
+	return what
+}
+
+func regionsMissing(o *ec2.DescribeRegionsOutput) string {
+	if len(o.Regions) == 0 {
+		return "no regions"
+	}
+	for _, r := range o.Regions {
+		if r.RegionName == nil || !validRegion(*r.RegionName) {
+			return "a region without a valid RegionName"
+		}
+	}
+	return ""
+}
+
+func trailsMissing(o *cloudtrail.DescribeTrailsOutput) string {
+	if o.TrailList == nil {
+		return "no trailList"
+	}
+	for _, t := range o.TrailList {
+		switch {
+		case t.TrailARN == nil || *t.TrailARN == "":
+			return "a trail without TrailARN"
+		case t.Name == nil || *t.Name == "":
+			return "a trail without Name"
+		case t.HomeRegion == nil || !validRegion(*t.HomeRegion):
+			return "a trail without a valid HomeRegion"
+		}
+	}
+	return ""
+}
+
+func listTagsMissing(o *cloudtrail.ListTagsOutput) string {
+	if o.ResourceTagList == nil {
+		return "no ResourceTagList"
+	}
+	for _, rt := range o.ResourceTagList {
+		if rt.ResourceId == nil || *rt.ResourceId == "" {
+			return "a resource without ResourceId"
+		}
+	}
+	return ""
+}
+
+func eventsMissing(o *cloudtrail.LookupEventsOutput) string {
+	if o.Events == nil {
+		return "no Events"
+	}
+	for _, e := range o.Events {
+		if e.EventName == nil || *e.EventName == "" || e.EventTime == nil {
+			return "an event without EventName or EventTime"
+		}
+	}
+	return ""
+}
+
+// xmlRoot is the root element of the XML reply of action: S3's from its
+// API reference, the query protocols' (STS, SNS, EC2) OPERATIONResponse.
+// "" for JSON protocols.
+func xmlRoot(service, operation, action string) string {
+	switch service {
+	case "S3", "S3 Control":
+		return s3Roots[action]
+	case "STS", "SNS", "EC2":
+		return operation + "Response"
+	}
+	return ""
+}
+
+// s3Roots are the root elements of the S3 replies read, by IAM action.
+var s3Roots = map[string]string{
+	"s3:ListAllMyBuckets":            "ListAllMyBucketsResult",
+	"s3:GetBucketAcl":                "AccessControlPolicy",
+	"s3:GetBucketLocation":           "LocationConstraint",
+	"s3:GetBucketLogging":            "BucketLoggingStatus",
+	"s3:GetBucketVersioning":         "VersioningConfiguration",
+	"s3:GetBucketPolicyStatus":       "PolicyStatus",
+	"s3:GetBucketPublicAccessBlock":  "PublicAccessBlockConfiguration",
+	"s3:GetAccountPublicAccessBlock": "PublicAccessBlockConfiguration",
+	"s3:GetBucketOwnershipControls":  "OwnershipControls",
+}
+
+// validRegion reports whether name is a syntactically valid region name
+// (regionPattern): nothing else (no dots, slashes, spaces or newlines) may
+// reach an endpoint or a signature.
+func validRegion(name string) bool { return regionPattern.MatchString(name) }
+
+// regionPartitions maps region-name prefixes to their partition; any other
+// valid name is in "aws". Longest prefixes first.
+var regionPartitions = []struct{ prefix, partition string }{
+	{"us-gov-", "aws-us-gov"},
+	{"us-isob-", "aws-iso-b"},
+	{"us-isof-", "aws-iso-f"},
+	{"us-iso-", "aws-iso"},
+	{"eu-isoe-", "aws-iso-e"},
+	{"cn-", "aws-cn"},
+}
+
+// regionPartition returns the partition of a valid region name.
+func regionPartition(name string) string {
+	for _, p := range regionPartitions {
+		if strings.HasPrefix(name, p.prefix) {
+			return p.partition
+		}
+	}
+	return "aws"
+}
