@@ -122,7 +122,7 @@ func scenario(t *testing.T, limit time.Duration, faults ...awsemu.Fault) ([]find
 	checkRetryBound(t, calls)
 	failed := failedCalls(calls)
 	t.Logf("facts left unread: %v", slices.Sorted(maps.Keys(failed)))
-	compare(t, got, failed)
+	compare(t, baseline, got, failed)
 	return got, calls
 }
 
@@ -159,7 +159,7 @@ func failedCalls(calls [][]Attempt) map[string]bool {
 var errorReason = regexp.MustCompile(`([a-z0-9]+:[A-Za-z]+) failed(?: with ([A-Za-z0-9.]+)|: )`)
 
 // compare checks the findings of a faulted run against the fault-free
-// ones: a finding that differs must be an error naming a call that failed
+// ones (base): a finding that differs must be an error naming a call that failed
 // and its code, or keep its verdict and reason with only evidence of an
 // unread fact missing; a fault-free finding that is gone must have been
 // replaced by an error of the same rule on the same resource or region,
@@ -169,7 +169,7 @@ var errorReason = regexp.MustCompile(`([a-z0-9]+:[A-Za-z]+) failed(?: with ([A-Z
 // known: their findings are gone (the region's error findings say why) and
 // a bucket's "trails" evidence lists only the trails that were listed. The
 // same holds for the regions left unsearched when DescribeRegions failed.
-func compare(t *testing.T, got []finding, failed map[string]bool) {
+func compare(t *testing.T, base, got []finding, failed map[string]bool) {
 	t.Helper()
 	listingFailed := false
 	for call := range failed {
@@ -180,7 +180,7 @@ func compare(t *testing.T, got []finding, failed map[string]bool) {
 		key = finding.looseKey
 	}
 	want := map[string]int{}
-	for _, f := range baseline {
+	for _, f := range base {
 		want[key(f)]++
 	}
 	errorsOn := map[string]bool{}
@@ -191,12 +191,12 @@ func compare(t *testing.T, got []finding, failed map[string]bool) {
 			continue
 		}
 		if f.Status != "error" {
-			if b, ok := lostDetailOnly(f, want, key); ok {
+			if b, ok := lostDetailOnly(base, f, want, key); ok {
 				want[key(b)]--
 				t.Logf("%s on %s: same verdict and reason, evidence lost what was not read: %s (fault-free: %s)", f.RuleID, f.Resource, f.Evidence, b.Evidence)
 				continue
 			}
-			t.Errorf("%s on %s changed without a read error: %s %q %s (fault-free: %s)", f.RuleID, f.Resource, f.Status, f.Reason, f.Evidence, fromBaseline(f.RuleID, f.Resource))
+			t.Errorf("%s on %s changed without a read error: %s %q %s (fault-free: %s)", f.RuleID, f.Resource, f.Status, f.Reason, f.Evidence, fromBaseline(base, f.RuleID, f.Resource))
 			continue
 		}
 		m := errorReason.FindStringSubmatch(f.Reason)
@@ -215,7 +215,7 @@ func compare(t *testing.T, got []finding, failed map[string]bool) {
 		if n == 0 {
 			continue
 		}
-		f := baselineByKey(key, k)
+		f := baselineByKey(base, key, k)
 		replaced := errorsOn[f.RuleID+" "+f.Resource] || errorsOn[f.RuleID+" region "+f.Region]
 		if !replaced && !listingFailed {
 			t.Errorf("%s on %s (%s) is missing and no error replaces it", f.RuleID, f.Resource, f.Status)
@@ -231,12 +231,12 @@ func compare(t *testing.T, got []finding, failed map[string]bool) {
 	}
 }
 
-// lostDetailOnly finds the unmatched fault-free finding that f equals but
+// lostDetailOnly finds the unmatched fault-free finding (of base) that f equals but
 // for evidence fields missing from f (a fact the verdict did not depend on
 // was not read): same rule, resource, region, status and reason, and
 // evidence that is a subset of the fault-free one.
-func lostDetailOnly(f finding, unmatched map[string]int, key func(finding) string) (finding, bool) {
-	for _, b := range baseline {
+func lostDetailOnly(base []finding, f finding, unmatched map[string]int, key func(finding) string) (finding, bool) {
+	for _, b := range base {
 		if unmatched[key(b)] == 0 || b.RuleID != f.RuleID || b.Resource != f.Resource || b.Region != f.Region ||
 			b.Status != f.Status || b.Reason != f.Reason {
 			continue
@@ -278,10 +278,10 @@ func subset(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// fromBaseline describes the fault-free findings of rule on resource.
-func fromBaseline(rule, resource string) string {
+// fromBaseline describes the fault-free findings (base) of rule on resource.
+func fromBaseline(base []finding, rule, resource string) string {
 	var out []string
-	for _, f := range baseline {
+	for _, f := range base {
 		if f.RuleID == rule && f.Resource == resource {
 			out = append(out, fmt.Sprintf("%s %q %s", f.Status, f.Reason, f.Evidence))
 		}
@@ -289,8 +289,8 @@ func fromBaseline(rule, resource string) string {
 	return strings.Join(out, "; ")
 }
 
-func baselineByKey(key func(finding) string, k string) finding {
-	for _, f := range baseline {
+func baselineByKey(base []finding, key func(finding) string, k string) finding {
+	for _, f := range base {
 		if key(f) == k {
 			return f
 		}

@@ -3,8 +3,11 @@
 // the AWS emulator: the run completes, facts that could not be read give
 // error findings naming the action and code, every other finding is as in
 // the fault-free run, and no call is attempted more than the configured
-// retries allow. This file holds the request recorder the tests put in
-// front of the emulator; the tests are in faulttest_test.go.
+// retries allow; and that a reply without its API's shape (an empty 200, a
+// proxy's login page, garbage) makes the facts it carries errors, never
+// ok. This file holds the request recorder the tests put in front of the
+// emulator, mangle.go the proxy that mangles replies; the tests are in
+// the _test files.
 package faulttest
 
 import (

@@ -36,15 +36,31 @@ func protocolTypes(service string) (types map[string]bool, mayOmit bool) {
 	return xmlTypes, false
 }
 
-// addResponseGuard adds, beneath the operation's deserializer, the check
-// every successful (2xx) reply must pass before it is parsed: a body (every
-// read has one; S3 answers even "not configured" with an empty document),
-// the protocol's content type (never a proxy's text/html login page) and,
-// for XML, the operation's root element. A reply that fails it is a
-// malformedError. The body is read whole, so a connection that drops
-// mid-body fails here as a network error (retried), and a body the SDK
-// then cannot parse is malformed, not a dropped connection.
+// passedGuard is the stack-value key of the flag the response guard sets
+// once a 2xx reply passed it.
+type passedGuard struct{}
+
+// addResponseGuard adds two middlewares around the operation's
+// deserializer. Beneath it, every successful (2xx) reply must have a body
+// (every read has one; S3 answers even "not configured" with an empty
+// document), the protocol's content type (never a proxy's text/html login
+// page) and, for XML, the operation's root element. Above it, a reply that
+// passed but does not parse (truncated, garbage) is malformed too. The body
+// is read whole first, so a connection that drops mid-body fails as a
+// network error (retried), never as a malformed reply.
 func addResponseGuard(st *middleware.Stack) error {
+	unparsable := middleware.DeserializeMiddlewareFunc("cloudtrailccUnparsableReply",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			passed := new(bool)
+			out, md, err := next.HandleDeserialize(middleware.WithStackValue(ctx, passedGuard{}, passed), in)
+			if err != nil && *passed && asMalformed(err) == nil {
+				err = malformed("the body does not parse: " + oneLine(err))
+			}
+			return out, md, err
+		})
+	if err := st.Deserialize.Insert(unparsable, "OperationDeserializer", middleware.Before); err != nil {
+		return err
+	}
 	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("cloudtrailccResponseGuard",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleDeserialize(ctx, in)
@@ -64,6 +80,9 @@ func addResponseGuard(st *middleware.Stack) error {
 			service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
 			if what := replyMissing(service, op, iamAction(service, op), resp.Header.Get("Content-Type"), body); what != "" {
 				return out, md, malformed(what)
+			}
+			if passed, ok := middleware.GetStackValue(ctx, passedGuard{}).(*bool); ok {
+				*passed = true
 			}
 			return out, md, nil
 		}), middleware.After)

@@ -42,21 +42,11 @@ func (e *malformedError) ErrorMessage() string { return e.Error() }
 // ErrorFault blames the server.
 func (e *malformedError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
 
-// asMalformed returns err as a *malformedError when it is one, or when the
-// SDK could not parse a successful reply's body (the body is read whole
-// before parsing, so that is never a dropped connection).
+// asMalformed returns err as a *malformedError, nil when it is not one.
 func asMalformed(err error) *malformedError {
 	var m *malformedError
 	if errors.As(err, &m) {
 		return m
-	}
-	var de *smithy.DeserializationError
-	if errors.As(err, &de) {
-		what := "the body does not parse"
-		if de.Err != nil {
-			what += ": " + oneLine(de.Err)
-		}
-		return &malformedError{what: what}
 	}
 	return nil
 }
