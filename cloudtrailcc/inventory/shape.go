@@ -8,7 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -73,9 +75,15 @@ func shapeMissing(out any) string {
 	case *sts.GetCallerIdentityOutput:
 		return cmp.Or(need(aws.ToString(o.Account) != "", "no Account"), need(aws.ToString(o.Arn) != "", "no Arn"))
 	case *ec2.DescribeRegionsOutput:
-		return regionsMissing(o)
+		return listMissing(o.Regions, "regions", true, func(r ec2types.Region) string {
+			return need(validRegion(aws.ToString(r.RegionName)), "a region without a valid RegionName")
+		})
 	case *cloudtrail.DescribeTrailsOutput:
-		return trailsMissing(o)
+		return listMissing(o.TrailList, "trailList", false, func(t ctypes.Trail) string {
+			return cmp.Or(need(aws.ToString(t.TrailARN) != "", "a trail without TrailARN"),
+				need(aws.ToString(t.Name) != "", "a trail without Name"),
+				need(validRegion(aws.ToString(t.HomeRegion)), "a trail without a valid HomeRegion"))
+		})
 	case *cloudtrail.GetTrailStatusOutput:
 		return need(o.IsLogging != nil, "no IsLogging")
 	case *cloudtrail.GetEventSelectorsOutput:
@@ -83,9 +91,13 @@ func shapeMissing(out any) string {
 	case *cloudtrail.GetInsightSelectorsOutput:
 		return need(o.InsightSelectors != nil, "no InsightSelectors")
 	case *cloudtrail.ListTagsOutput:
-		return listTagsMissing(o)
+		return listMissing(o.ResourceTagList, "ResourceTagList", false, func(rt ctypes.ResourceTag) string {
+			return need(aws.ToString(rt.ResourceId) != "", "a resource without ResourceId")
+		})
 	case *cloudtrail.LookupEventsOutput:
-		return eventsMissing(o)
+		return listMissing(o.Events, "Events", false, func(e ctypes.Event) string {
+			return need(aws.ToString(e.EventName) != "" && e.EventTime != nil, "an event without EventName or EventTime")
+		})
 	case *sns.GetTopicAttributesOutput:
 		return need(o.Attributes["TopicArn"] != "", "no TopicArn attribute")
 	case *kms.DescribeKeyOutput:
@@ -113,54 +125,15 @@ func need(ok bool, what string) string {
 	return what
 }
 
-func regionsMissing(o *ec2.DescribeRegionsOutput) string {
-	if len(o.Regions) == 0 {
-		return "no regions"
+// listMissing checks a list of a reply: present (and not empty when
+// nonEmpty), each item complete (item says what it lacks).
+func listMissing[T any](list []T, name string, nonEmpty bool, item func(T) string) string {
+	if list == nil || (nonEmpty && len(list) == 0) {
+		return "no " + name
 	}
-	for _, r := range o.Regions {
-		if r.RegionName == nil || !validRegion(*r.RegionName) {
-			return "a region without a valid RegionName"
-		}
-	}
-	return ""
-}
-
-func trailsMissing(o *cloudtrail.DescribeTrailsOutput) string {
-	if o.TrailList == nil {
-		return "no trailList"
-	}
-	for _, t := range o.TrailList {
-		switch {
-		case t.TrailARN == nil || *t.TrailARN == "":
-			return "a trail without TrailARN"
-		case t.Name == nil || *t.Name == "":
-			return "a trail without Name"
-		case t.HomeRegion == nil || !validRegion(*t.HomeRegion):
-			return "a trail without a valid HomeRegion"
-		}
-	}
-	return ""
-}
-
-func listTagsMissing(o *cloudtrail.ListTagsOutput) string {
-	if o.ResourceTagList == nil {
-		return "no ResourceTagList"
-	}
-	for _, rt := range o.ResourceTagList {
-		if rt.ResourceId == nil || *rt.ResourceId == "" {
-			return "a resource without ResourceId"
-		}
-	}
-	return ""
-}
-
-func eventsMissing(o *cloudtrail.LookupEventsOutput) string {
-	if o.Events == nil {
-		return "no Events"
-	}
-	for _, e := range o.Events {
-		if e.EventName == nil || *e.EventName == "" || e.EventTime == nil {
-			return "an event without EventName or EventTime"
+	for _, v := range list {
+		if what := item(v); what != "" {
+			return what
 		}
 	}
 	return ""
