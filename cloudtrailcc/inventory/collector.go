@@ -6,7 +6,9 @@
 // It only calls Describe/Get/List/Lookup APIs. Each fact is read once per
 // cache period however many concurrent Snapshot calls ask for it; calls are
 // retried on throttling and 5xx, bounded per service and region, and
-// LookupEvents keeps to CloudTrail's 2 requests per second.
+// LookupEvents keeps to CloudTrail's 2 requests per second. A successful
+// reply without its API's shape (guard.go, shape.go) is a read error with
+// code MalformedResponse, never a fact.
 package inventory
 
 import (
