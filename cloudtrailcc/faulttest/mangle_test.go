@@ -200,7 +200,8 @@ func byPlace(fs []finding) map[string][]finding {
 var malformedReason = regexp.MustCompile(`([a-z0-9]+:[A-Za-z]+) failed with MalformedResponse`)
 
 // checkMangled checks one case against the truth and describes its
-// outcome: the findings that became errors, by their un-mangled status.
+// outcome: how many errors name the read, and how the un-mangled
+// findings changed.
 func checkMangled(t *testing.T, truth []finding, c *mangleCase) string {
 	if c.err != nil {
 		t.Errorf("the run failed: %v", c.err)
@@ -228,7 +229,7 @@ func checkMangled(t *testing.T, truth []finding, c *mangleCase) string {
 		fs := gotAt[place]
 		for i, w := range ws {
 			if i >= len(fs) {
-				became[w.Status+"→gone"]++
+				became[w.Status+"→gone, an error on the rule covers it"]++
 				continue
 			}
 			f := fs[i]
