@@ -49,6 +49,9 @@ type Options struct {
 	// CacheDir is the snapshot cache directory the install set up (empty
 	// when the connection brought its own), recorded for the same reason.
 	CacheDir string
+	// Program is the program copy the commands run (InstallProgram),
+	// recorded for the same reason.
+	Program string
 	// ProbeTable is read inside the install transaction to prove the server
 	// can run the command; it should need no AWS access. Empty: no probe.
 	ProbeTable string
@@ -65,6 +68,8 @@ type Installation struct {
 	ConfigFile string `json:"config_file,omitempty"`
 	// CacheDir is the snapshot cache directory the install set up, if any.
 	CacheDir string `json:"cache_dir,omitempty"`
+	// Program is the program copy the tables' commands run, if any.
+	Program string `json:"program,omitempty"`
 	// CreatedSchema and CreatedExtension say whether Install created the
 	// schema and the file_fdw extension (Uninstall drops only those).
 	CreatedSchema    bool `json:"created_schema"`
@@ -108,7 +113,7 @@ func Install(ctx context.Context, o Options) (inst, previous *Installation, err 
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	inst = &Installation{Schema: o.Schema, Server: ServerName(o.Schema), Tables: names, ConfigFile: o.ConfigFile, CacheDir: o.CacheDir}
+	inst = &Installation{Schema: o.Schema, Server: ServerName(o.Schema), Tables: names, ConfigFile: o.ConfigFile, CacheDir: o.CacheDir, Program: o.Program}
 	var ddl []string
 	for _, name := range names {
 		stmts, err := foreignTableDDL(inst, name, o.Tables[name], o.Command(name))
