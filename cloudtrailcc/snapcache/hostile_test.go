@@ -68,10 +68,21 @@ func (w *watched) warnedOnce(t *testing.T, parts ...string) {
 	}
 }
 
-func requireRoot(t *testing.T) {
+// setModeAndOwner gives path mode and, unless owner is negative, that
+// owner (skipping the test when not root).
+func setModeAndOwner(t *testing.T, path string, mode fs.FileMode, owner int) {
 	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+	if owner < 0 {
+		return
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create files owned by another user")
+	}
+	if err := os.Chown(path, owner, owner); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -92,22 +103,12 @@ func TestUntrustedSnapshotFileIsNotRead(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.owner >= 0 {
-				requireRoot(t)
-			}
 			dir := t.TempDir()
 			json := filepath.Join(dir, "acct.json")
 			if err := os.WriteFile(json, plantedSnapshot(time.Now()), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Chmod(json, c.mode); err != nil {
-				t.Fatal(err)
-			}
-			if c.owner >= 0 {
-				if err := os.Chown(json, c.owner, c.owner); err != nil {
-					t.Fatal(err)
-				}
-			}
+			setModeAndOwner(t, json, c.mode, c.owner)
 			w := watch(dir)
 			if seen := w.snapshotTwice(t); seen != [2]string{"collection-1", "collection-1"} {
 				t.Fatalf("reads saw %v; want a fresh collection, then it from the cache", seen)
@@ -192,9 +193,6 @@ func TestUntrustedDirectoryIsNotUsed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.owner >= 0 {
-				requireRoot(t)
-			}
 			real := filepath.Join(t.TempDir(), "cache")
 			if err := os.Mkdir(real, 0o700); err != nil {
 				t.Fatal(err)
@@ -202,14 +200,7 @@ func TestUntrustedDirectoryIsNotUsed(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(real, "acct.json"), plantedSnapshot(time.Now()), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Chmod(real, c.mode); err != nil {
-				t.Fatal(err)
-			}
-			if c.owner >= 0 {
-				if err := os.Chown(real, c.owner, c.owner); err != nil {
-					t.Fatal(err)
-				}
-			}
+			setModeAndOwner(t, real, c.mode, c.owner)
 			dir := real
 			if c.link {
 				dir = filepath.Join(t.TempDir(), "link")

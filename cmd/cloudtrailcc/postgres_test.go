@@ -155,17 +155,26 @@ func TestPostgresInstallBadInput(t *testing.T) {
 	}
 }
 
+// installBridge installs the bridge (schema audit, static keys) into a new
+// database from a new copy of the binary and returns them with the state
+// directory and the install's output.
+func installBridge(t *testing.T) (db, bin, stateDir, stdout, stderr string) {
+	t.Helper()
+	db = pgtest.NewDB(t)
+	bin = bridgeBinary(t)
+	stateDir = filepath.Join(pgtest.ServerDir(t), "bridge")
+	code, stdout, stderr := runCLI(t, installArgs(bin, db, "audit", stateDir)...)
+	if code != 0 {
+		t.Fatalf("install: exit %d\n%s%s", code, stdout, stderr)
+	}
+	return db, bin, stateDir, stdout, stderr
+}
+
 // TestPostgresInstallRunsARootOwnedCopyOfTheProgram: the foreign tables run
 // a copy of the program in the state directory that only its installer
 // (root here) may change, not the program given.
 func TestPostgresInstallRunsARootOwnedCopyOfTheProgram(t *testing.T) {
-	db := pgtest.NewDB(t)
-	bin := bridgeBinary(t)
-	stateDir := filepath.Join(pgtest.ServerDir(t), "bridge")
-	code, out, errOut := runCLI(t, installArgs(bin, db, "audit", stateDir)...)
-	if code != 0 {
-		t.Fatalf("install: exit %d\n%s%s", code, out, errOut)
-	}
+	db, bin, stateDir, out, _ := installBridge(t)
 	cp := filepath.Join(stateDir, "bin", "cloudtrailcc")
 	fi, err := os.Stat(cp)
 	if err != nil {
@@ -192,7 +201,7 @@ func TestPostgresInstallRunsARootOwnedCopyOfTheProgram(t *testing.T) {
 	if !strings.Contains(out, "running "+cp) {
 		t.Errorf("install output does not name the copy:\n%s", out)
 	}
-	code, out, errOut = runCLI(t, "postgres", "uninstall", "--database", db, "--schema", "audit")
+	code, out, errOut := runCLI(t, "postgres", "uninstall", "--database", db, "--schema", "audit")
 	if code != 0 {
 		t.Fatalf("uninstall: exit %d\n%s%s", code, out, errOut)
 	}
@@ -277,13 +286,7 @@ func TestPostgresInstallRefusesAProgramOthersCanChange(t *testing.T) {
 // install says so and recommends a profile or an instance role. A
 // connection naming a profile gets no such warning.
 func TestPostgresInstallWarnsAboutStaticKeys(t *testing.T) {
-	db := pgtest.NewDB(t)
-	bin := bridgeBinary(t)
-	stateDir := filepath.Join(pgtest.ServerDir(t), "bridge")
-	code, out, errOut := runCLI(t, installArgs(bin, db, "audit", stateDir)...)
-	if code != 0 {
-		t.Fatalf("install: exit %d\n%s%s", code, out, errOut)
-	}
+	db, bin, stateDir, _, errOut := installBridge(t)
 	files, _ := filepath.Glob(filepath.Join(stateDir, "audit-*.spc"))
 	if len(files) != 1 {
 		t.Fatalf("connection files %v", files)
@@ -299,7 +302,7 @@ func TestPostgresInstallWarnsAboutStaticKeys(t *testing.T) {
 
 	withProfile := []string{"postgres", "install", "--database", db, "--schema", "audit", "--state-dir", stateDir,
 		"--program", bin, "--endpoint-url", "http://127.0.0.1:1", "--profile", "audit", "--region", "us-east-1"}
-	code, out, errOut = runCLI(t, withProfile...)
+	code, out, errOut := runCLI(t, withProfile...)
 	if code != 0 {
 		t.Fatalf("install with a profile: exit %d\n%s%s", code, out, errOut)
 	}
