@@ -143,6 +143,7 @@ func TestExportWriteFailureReplacesNone(t *testing.T) {
 		t.Fatalf("the CSV (%d bytes) is not smaller than the JSON (%d bytes): the limit cannot stop only the second", csvSize, jsonSize)
 	}
 	limit := strconv.FormatInt((csvSize+jsonSize)/2, 10)
+	t.Logf("CSV %d bytes, JSON %d bytes: file size limit %s", csvSize, jsonSize, limit)
 
 	dir := t.TempDir()
 	for _, name := range []string{"f.csv", "f.json"} {
