@@ -26,6 +26,7 @@ require (
 	github.com/turbot/steampipe-plugin-sdk/v5 v5.14.0
 	github.com/zclconf/go-cty v1.19.0
 	golang.org/x/sync v0.22.0
+	golang.org/x/sys v0.47.0
 	golang.org/x/term v0.45.0
 	golang.org/x/time v0.5.0
 	google.golang.org/protobuf v1.34.2
@@ -131,7 +132,6 @@ require (
 	golang.org/x/mod v0.38.0 // indirect
 	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/oauth2 v0.27.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/tools v0.48.0 // indirect
 	google.golang.org/api v0.171.0 // indirect

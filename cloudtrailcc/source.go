@@ -58,7 +58,7 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, err
 	if st.CacheDir != "" {
 		// One collection serves a whole benchmark run: every fact the
 		// rules read, plus what the query asks for.
-		src = snapcache.New(st.CacheDir, st.Key, cfg.CacheTTL, rules.NeedsOf(), col)
+		src = snapcache.New(snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}, col)
 	}
 	s.byName[conn.Name] = &sourceEntry{key: st.Key, src: src}
 	return src, nil

@@ -163,6 +163,8 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 	// only the cache directory. The first collects every fact the rules read:
 	// the least calls; the second reads the disk cache; the third asks for the
 	// trail tags too, which only the ListTags calls add to the cached snapshot.
+	// Each process reads the caller identity, the one call a cached snapshot
+	// costs: it is served only to the account it describes.
 	conns := env.Connections(fmt.Sprintf("cache_dir = %q\n", t.TempDir()))
 	tags := map[string]int{}
 	for action, n := range env.Bound(snapshot.NeedAll) {
@@ -173,15 +175,17 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 	if tags[bound.ListTags] == 0 {
 		t.Fatalf("the trail tags cost no call beyond the rules' facts (%v); the third run proves nothing", tags)
 	}
+	identity := map[string]int{bound.GetCallerIdentity: 1}
+	tags[bound.GetCallerIdentity] = 1
 	for run, step := range []struct {
 		table   string
 		columns []string
 		want    map[string]int
 	}{
 		{FindingTable, nil, env.Bound(bound.RulesNeed)},
-		{FindingTable, nil, map[string]int{}},
+		{FindingTable, nil, identity},
 		{"cloudtrailcc_trail", []string{"arn", "tags", "is_logging"}, tags},
-		{"cloudtrailcc_trail", []string{"arn", "tags"}, map[string]int{}},
+		{"cloudtrailcc_trail", []string{"arn", "tags"}, identity},
 	} {
 		client, err := inproc.New(t.Context(), conns)
 		if err != nil {

@@ -5,6 +5,15 @@
 // per cache period: a process that needs facts the copy lacks adds just
 // those to it.
 //
+// The cache trusts only itself. It uses a directory only when it is a real
+// directory owned by this process's user that neither group nor others may
+// write, opens its files without following symbolic links, reads only
+// regular files of this user that nobody else may access, and serves a
+// snapshot only to the identity it describes (account and caller ARN, from
+// sts:GetCallerIdentity) while it is younger than the TTL and not dated in
+// the future. Anything else is collected again; a directory it cannot trust
+// is not used at all, which it says once on stderr.
+//
 // Processes coordinate with an exclusive flock(2) on DIR/KEY.lock held while
 // the cache file is checked and, when stale, refreshed. The snapshot is
 // written as JSON to DIR/KEY.json atomically (temporary file + rename, mode
@@ -18,8 +27,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"syscall"
@@ -34,42 +44,77 @@ type Source interface {
 	Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error)
 }
 
-// Extender is a Source that can add facts to a snapshot read from the
-// cache (collected by any process): *inventory.Collector reads only the
-// missing facts when it can. A cache over a Source that is not an Extender
-// collects the snapshot again instead.
-type Extender interface {
+// Collector is the Source a cache reads through: it also says whom its
+// credentials belong to, so that a snapshot of one account is never served
+// to another (the credentials behind a profile can change between runs).
+// *inventory.Collector implements it.
+type Collector interface {
 	Source
+	// Identity returns the caller's account id and ARN.
+	Identity(ctx context.Context) (accountID, callerARN string, err error)
+}
+
+// Extender is a Collector that can add facts to a snapshot read from the
+// cache (collected by any process): *inventory.Collector reads only the
+// missing facts when it can. A cache over a Collector that is not an
+// Extender collects the snapshot again instead.
+type Extender interface {
+	Collector
 	// Extend returns a copy of acct that also holds need.
 	Extend(ctx context.Context, acct *snapshot.Account, need snapshot.Need) (*snapshot.Account, error)
+}
+
+// Config says where and for how long a cache keeps snapshots.
+type Config struct {
+	// Dir is the cache directory, created (0700) when missing.
+	Dir string
+	// Key names the account view (e.g. a hash of the connection config); a
+	// key that is not a plain file name is hashed.
+	Key string
+	// TTL is how long a snapshot is served after it was read; 0 or less
+	// disables the cache: every call goes to the Collector.
+	TTL time.Duration
+	// Base is collected with whatever a call needs (e.g. every fact the
+	// rules read, so that later tables and controls reuse one collection).
+	Base snapshot.Need
+	// Warnings receives the line saying why the cache is not used, once per
+	// cause; os.Stderr when nil.
+	Warnings io.Writer
 }
 
 // lockPoll is how often a waiting caller retries the lock, so that it can
 // give up when its context ends.
 const lockPoll = 10 * time.Millisecond
 
+// maxClockSkew is how far in the future a snapshot's ReadAt may be (clocks
+// of processes sharing a directory may differ a little); beyond it the
+// snapshot is stale, or a planted future date would never expire.
+const maxClockSkew = time.Minute
+
 // safeKey matches keys usable as file names as they are.
 var safeKey = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 
-// New returns a Source that serves snapshots from DIR/KEY.json while the
-// snapshot there is younger than ttl (by its ReadAt) and holds the facts
-// asked for. Otherwise it collects from next the facts asked for plus base
-// (e.g. every fact the rules read, so that later tables and controls reuse
-// one collection), stores the snapshot and returns it. When the cached
-// snapshot is young enough but lacks facts and next is an Extender, only the
-// missing facts are added to it.
+// New returns a Source that serves snapshots from cfg.Dir/KEY.json while
+// the snapshot there is younger than cfg.TTL (by its ReadAt), holds the
+// facts asked for and describes the identity next reports. Otherwise it
+// collects from next the facts asked for plus cfg.Base, stores the
+// snapshot and returns it. When the cached snapshot is young enough but
+// lacks facts and next is an Extender, only the missing facts are added.
 //
-// key names the account view (e.g. a hash of the connection config); a key
-// that is not a plain file name is hashed. A ttl of 0 or less disables the
-// cache: every call goes to next. Failures of the cache itself (directory not
-// writable, lock unavailable) never fail a query: the call then goes straight
-// to next. Errors of next are returned and never cached.
-func New(dir, key string, ttl time.Duration, base snapshot.Need, next Source) Source {
+// Failures of the cache itself (a directory it cannot trust or write, a
+// lock unavailable) never fail a query: the call then goes straight to
+// next. Errors of next are returned and never cached.
+func New(cfg Config, next Collector) Source {
+	key := cfg.Key
 	if !safeKey.MatchString(key) || key == "." || key == ".." {
 		sum := sha256.Sum256([]byte(key))
 		key = hex.EncodeToString(sum[:16])
 	}
-	return &cache{dir: dir, key: key, ttl: ttl, base: base, next: next}
+	w := cfg.Warnings
+	if w == nil {
+		w = os.Stderr
+	}
+	return &cache{dir: cfg.Dir, key: key, ttl: cfg.TTL, base: cfg.Base, next: next, warnings: w, warned: map[string]bool{}}
 }
 
 // cache is the Source New returns.
@@ -77,41 +122,53 @@ type cache struct {
 	dir, key string
 	ttl      time.Duration
 	base     snapshot.Need
-	next     Source
+	next     Collector
+	warnings io.Writer
 
 	// mu serialises callers of this process (flock already does so across
-	// processes) and guards last.
+	// processes) and guards last and warned.
 	mu sync.Mutex
 	// last is the snapshot most recently read or written, with the cache
 	// file's identity, so an unchanged file is not decoded again.
 	last *entry
+	// warned holds the warnings already printed.
+	warned map[string]bool
 }
 
 // entry is a decoded cache file.
 type entry struct {
+	ino     uint64
 	modTime time.Time
 	size    int64
 	acct    *snapshot.Account
 }
+
+// identity is whom a snapshot describes.
+type identity struct{ account, caller string }
 
 // Snapshot implements Source.
 func (c *cache) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error) {
 	if c.ttl <= 0 {
 		return c.next.Snapshot(ctx, need)
 	}
+	account, caller, err := c.next.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
-	unlock, err := c.lock(ctx)
+	d, unlock, err := c.lock(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("waiting for snapshot cache lock: %w", ctx.Err())
 		}
+		c.warn(fmt.Sprintf("not using cache_dir: %v; reading AWS without the disk cache", err))
 		return c.next.Snapshot(ctx, need)
 	}
 	defer unlock()
 
-	cached := c.fresh()
+	cached := c.fresh(d, identity{account, caller})
 	if cached != nil && cached.Loaded.Has(need.WithDependencies()) {
 		return cached, nil
 	}
@@ -124,68 +181,86 @@ func (c *cache) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Acc
 	if err != nil {
 		return nil, err
 	}
-	c.store(acct)
+	c.store(d, acct)
 	return acct, nil
 }
 
-// path returns the cache file path with the given suffix.
-func (c *cache) path(suffix string) string { return filepath.Join(c.dir, c.key+suffix) }
-
-// lock takes the exclusive flock on DIR/KEY.lock, polling so that ctx can
-// end the wait, and returns the function that releases it.
-func (c *cache) lock(ctx context.Context) (func(), error) {
-	if err := os.MkdirAll(c.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating cache dir: %w", err)
+// warn prints msg once per cache.
+func (c *cache) warn(msg string) {
+	if c.warned[msg] {
+		return
 	}
-	f, err := os.OpenFile(c.path(".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	c.warned[msg] = true
+	fmt.Fprintln(c.warnings, "cloudtrailcc: warning: "+msg)
+}
+
+// lock opens the directory and takes the exclusive flock on KEY.lock,
+// polling so that ctx can end the wait. It returns the directory and the
+// function that releases both.
+func (c *cache) lock(ctx context.Context) (*dir, func(), error) {
+	d, err := openDir(c.dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening cache lock: %w", err)
+		return nil, nil, err
+	}
+	f, _, err := d.openFile(c.key+".lock", os.O_RDWR, true)
+	if err != nil {
+		d.close()
+		return nil, nil, err
+	}
+	release := func() {
+		_ = f.Close() // releases the flock too
+		d.close()
 	}
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return func() {
-				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-				_ = f.Close()
-			}, nil
+			return d, release, nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			_ = f.Close()
-			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
+			release()
+			return nil, nil, fmt.Errorf("locking %s: %w", f.Name(), err)
 		}
 		select {
 		case <-ctx.Done():
-			_ = f.Close()
-			return nil, ctx.Err()
+			release()
+			return nil, nil, ctx.Err()
 		case <-time.After(lockPoll):
 		}
 	}
 }
 
-// fresh returns the cached snapshot when it was read less than the TTL ago;
-// nil otherwise (missing, stale or unreadable files are all just misses).
-func (c *cache) fresh() *snapshot.Account {
-	fi, err := os.Stat(c.path(".json"))
-	// The file is written after the snapshot is read: an old file holds an
-	// old snapshot, without decoding it.
-	if err != nil || time.Since(fi.ModTime()) >= c.ttl {
+// fresh returns the cached snapshot when it describes id and was read less
+// than the TTL ago (and not in the future); nil otherwise (missing, stale,
+// another identity's, untrusted or unreadable files are all just misses).
+func (c *cache) fresh(d *dir, id identity) *snapshot.Account {
+	f, fi, err := d.openFile(c.key+".json", os.O_RDONLY, false)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			c.warn(fmt.Sprintf("ignoring cache file: %v; collecting again", err))
+		}
 		return nil
 	}
+	defer f.Close()
+	// The file is written after the snapshot is read: an old file holds an
+	// old snapshot, without decoding it.
+	if time.Since(fi.ModTime()) >= c.ttl {
+		return nil
+	}
+	ino := fi.Sys().(*syscall.Stat_t).Ino
 	e := c.last
-	if e == nil || !e.modTime.Equal(fi.ModTime()) || e.size != fi.Size() {
-		b, err := os.ReadFile(c.path(".json"))
-		if err != nil {
-			return nil
-		}
+	if e == nil || e.ino != ino || !e.modTime.Equal(fi.ModTime()) || e.size != fi.Size() {
 		var acct snapshot.Account
-		if err := json.Unmarshal(b, &acct); err != nil {
+		if err := json.NewDecoder(io.LimitReader(f, fi.Size())).Decode(&acct); err != nil {
 			return nil
 		}
-		e = &entry{modTime: fi.ModTime(), size: fi.Size(), acct: &acct}
+		e = &entry{ino: ino, modTime: fi.ModTime(), size: fi.Size(), acct: &acct}
 		c.last = e
 	}
 	// An extended snapshot keeps its first ReadAt: its oldest facts decide.
-	if time.Since(e.acct.ReadAt) >= c.ttl {
+	if age := time.Since(e.acct.ReadAt); age >= c.ttl || age < -maxClockSkew {
+		return nil
+	}
+	if e.acct.AccountID != id.account || e.acct.CallerARN != id.caller {
 		return nil
 	}
 	return e.acct
@@ -193,35 +268,14 @@ func (c *cache) fresh() *snapshot.Account {
 
 // store writes acct to the cache file atomically. A failure only costs a
 // later re-collection, so it is not reported.
-func (c *cache) store(acct *snapshot.Account) {
+func (c *cache) store(d *dir, acct *snapshot.Account) {
 	b, err := json.Marshal(acct)
 	if err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(c.dir, c.key+".*.tmp")
+	fi, err := d.writeFile(c.key+".json", b)
 	if err != nil {
 		return
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if err := tmp.Chmod(0o600); err != nil {
-		_ = tmp.Close()
-		return
-	}
-	if _, err := tmp.Write(b); err != nil {
-		_ = tmp.Close()
-		return
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return
-	}
-	if err := tmp.Close(); err != nil {
-		return
-	}
-	if err := os.Rename(tmp.Name(), c.path(".json")); err != nil {
-		return
-	}
-	if fi, err := os.Stat(c.path(".json")); err == nil {
-		c.last = &entry{modTime: fi.ModTime(), size: fi.Size(), acct: acct}
-	}
+	c.last = &entry{ino: fi.Sys().(*syscall.Stat_t).Ino, modTime: fi.ModTime(), size: fi.Size(), acct: acct}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,17 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
+// newCache is snapcache.New with its warnings discarded.
+func newCache(dir, key string, ttl time.Duration, base snapshot.Need, next snapcache.Collector) snapcache.Source {
+	return snapcache.New(snapcache.Config{Dir: dir, Key: key, TTL: ttl, Base: base, Warnings: io.Discard}, next)
+}
+
+// The identity the collector stands for, and what hand-written cache files hold.
+const (
+	testAccount = "123456789012"
+	testCaller  = "arn:aws:iam::123456789012:user/auditor"
+)
+
 // collector stands in for the AWS inventory: it counts collections, may take
 // a while, and may fail.
 type collector struct {
@@ -25,6 +37,10 @@ type collector struct {
 	err   error
 	// log, when set, gets one line per collection (counted across processes).
 	log string
+}
+
+func (c *collector) Identity(context.Context) (string, string, error) {
+	return testAccount, testCaller, nil
 }
 
 func (c *collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error) {
@@ -42,7 +58,8 @@ func (c *collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 		return nil, c.err
 	}
 	return &snapshot.Account{
-		AccountID: "123456789012",
+		AccountID: testAccount,
+		CallerARN: testCaller,
 		Partition: "aws",
 		ReadAt:    time.Now().UTC(),
 		Regions:   []string{"us-east-1", fmt.Sprintf("collection-%d", n)},
@@ -56,7 +73,7 @@ const helperEnv = "SNAPCACHE_TEST_HELPER_DIR"
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperEnv); dir != "" {
-		src := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, &collector{delay: 300 * time.Millisecond, log: filepath.Join(dir, "calls.log")})
+		src := newCache(dir, "acct", time.Minute, snapshot.NeedAll, &collector{delay: 300 * time.Millisecond, log: filepath.Join(dir, "calls.log")})
 		acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -111,8 +128,8 @@ func TestConcurrentCallersCollectOnce(t *testing.T) {
 	dir := t.TempDir()
 	next := &collector{delay: 100 * time.Millisecond}
 	// Two caches over the same directory, as two plugin processes would have.
-	a := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next)
-	b := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next)
+	a := newCache(dir, "acct", time.Minute, snapshot.NeedAll, next)
+	b := newCache(dir, "acct", time.Minute, snapshot.NeedAll, next)
 	var wg sync.WaitGroup
 	for _, src := range []snapcache.Source{a, b, a, b} {
 		wg.Add(1)
@@ -132,7 +149,7 @@ func TestConcurrentCallersCollectOnce(t *testing.T) {
 func TestCollectsNeedAndBaseAndServesSubsets(t *testing.T) {
 	next := &collector{}
 	base := snapshot.NeedTrails | snapshot.NeedTrailStatus
-	src := snapcache.New(t.TempDir(), "acct", time.Minute, base, next)
+	src := newCache(t.TempDir(), "acct", time.Minute, base, next)
 	first, err := src.Snapshot(context.Background(), snapshot.NeedBucketLogging)
 	if err != nil {
 		t.Fatal(err)
@@ -178,12 +195,12 @@ func (e *extender) Extend(_ context.Context, acct *snapshot.Account, need snapsh
 func TestMissingFactsAreAddedToTheCachedSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	base := snapshot.NeedTrails | snapshot.NeedTrailStatus
-	first, err := snapcache.New(dir, "acct", time.Minute, base, &collector{}).Snapshot(context.Background(), snapshot.NeedTrails)
+	first, err := newCache(dir, "acct", time.Minute, base, &collector{}).Snapshot(context.Background(), snapshot.NeedTrails)
 	if err != nil {
 		t.Fatal(err)
 	}
 	next := &extender{}
-	later := snapcache.New(dir, "acct", time.Minute, base, next)
+	later := newCache(dir, "acct", time.Minute, base, next)
 	acct, err := later.Snapshot(context.Background(), snapshot.NeedTrailTags)
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +212,7 @@ func TestMissingFactsAreAddedToTheCachedSnapshot(t *testing.T) {
 	if acct.Regions[1] != "collection-1" || !acct.ReadAt.Equal(first.ReadAt) || !acct.Loaded.Has(base|snapshot.NeedTrailTags) {
 		t.Errorf("extended snapshot: %v read at %s holding %b; want collection-1 read at %s with the tags", acct.Regions, acct.ReadAt, acct.Loaded, first.ReadAt)
 	}
-	third := snapcache.New(dir, "acct", time.Minute, base, &extender{})
+	third := newCache(dir, "acct", time.Minute, base, &extender{})
 	again, err := third.Snapshot(context.Background(), snapshot.NeedTrailTags)
 	if err != nil || !again.Loaded.Has(snapshot.NeedTrailTags) {
 		t.Fatalf("the extended snapshot was not stored: %v, %v", again, err)
@@ -208,11 +225,11 @@ func TestAgeIsTheSnapshotsNotTheFiles(t *testing.T) {
 	dir := t.TempDir()
 	old := time.Now().Add(-2 * time.Minute).UTC().Format(time.RFC3339Nano)
 	if err := os.WriteFile(filepath.Join(dir, "acct.json"),
-		[]byte(`{"account_id":"123456789012","read_at":"`+old+`","regions":["x","old"],"loaded":1}`), 0o600); err != nil {
+		[]byte(`{"account_id":"123456789012","caller_arn":"`+testCaller+`","read_at":"`+old+`","regions":["x","old"],"loaded":1}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	acct, err := snapcache.New(dir, "acct", time.Minute, snapshot.NeedRegions, next).Snapshot(context.Background(), snapshot.NeedRegions)
+	acct, err := newCache(dir, "acct", time.Minute, snapshot.NeedRegions, next).Snapshot(context.Background(), snapshot.NeedRegions)
 	if err != nil || acct.Regions[1] != "collection-1" {
 		t.Fatalf("got %v, %v; want a new collection: the cached snapshot was read two minutes ago", acct, err)
 	}
@@ -220,7 +237,7 @@ func TestAgeIsTheSnapshotsNotTheFiles(t *testing.T) {
 
 func TestExpiredCollectsAgain(t *testing.T) {
 	next := &collector{}
-	src := snapcache.New(t.TempDir(), "acct", 100*time.Millisecond, snapshot.NeedAll, next)
+	src := newCache(t.TempDir(), "acct", 100*time.Millisecond, snapshot.NeedAll, next)
 	if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
 		t.Fatal(err)
 	}
@@ -237,11 +254,11 @@ func TestExpiredCollectsAgain(t *testing.T) {
 func TestPartialCacheFileIsRecollected(t *testing.T) {
 	dir := t.TempDir()
 	// A file written by something that read only the regions.
-	if err := os.WriteFile(filepath.Join(dir, "acct.json"), []byte(`{"account_id":"123456789012","read_at":"`+time.Now().UTC().Format(time.RFC3339Nano)+`","regions":["x","partial"],"loaded":1}`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "acct.json"), []byte(`{"account_id":"123456789012","caller_arn":"`+testCaller+`","read_at":"`+time.Now().UTC().Format(time.RFC3339Nano)+`","regions":["x","partial"],"loaded":1}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	src := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next)
+	src := newCache(dir, "acct", time.Minute, snapshot.NeedAll, next)
 	acct, err := src.Snapshot(context.Background(), snapshot.NeedRegions)
 	if err != nil || acct.Regions[1] != "partial" {
 		t.Fatalf("regions only: got %v, %v; want the cached partial file", acct, err)
@@ -258,7 +275,7 @@ func TestCorruptCacheFileIsAMiss(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	acct, err := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, next).Snapshot(context.Background(), snapshot.NeedTrails)
+	acct, err := newCache(dir, "acct", time.Minute, snapshot.NeedAll, next).Snapshot(context.Background(), snapshot.NeedTrails)
 	if err != nil || acct.Regions[1] != "collection-1" {
 		t.Fatalf("got %v, %v; want a fresh collection", acct, err)
 	}
@@ -266,7 +283,7 @@ func TestCorruptCacheFileIsAMiss(t *testing.T) {
 
 func TestErrorsAreNotCached(t *testing.T) {
 	next := &collector{err: errors.New("no credentials")}
-	src := snapcache.New(t.TempDir(), "acct", time.Minute, snapshot.NeedAll, next)
+	src := newCache(t.TempDir(), "acct", time.Minute, snapshot.NeedAll, next)
 	for range 2 {
 		if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err == nil || err.Error() != "no credentials" {
 			t.Fatalf("got %v, want next's error", err)
@@ -280,7 +297,7 @@ func TestErrorsAreNotCached(t *testing.T) {
 func TestZeroTTLDisablesCache(t *testing.T) {
 	dir := t.TempDir()
 	next := &collector{}
-	src := snapcache.New(dir, "acct", 0, snapshot.NeedAll, next)
+	src := newCache(dir, "acct", 0, snapshot.NeedAll, next)
 	for range 2 {
 		acct, err := src.Snapshot(context.Background(), snapshot.NeedTrails)
 		if err != nil {
@@ -304,7 +321,7 @@ func TestUnusableDirFallsBackToSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := &collector{}
-	acct, err := snapcache.New(file, "acct", time.Minute, snapshot.NeedAll, next).Snapshot(context.Background(), snapshot.NeedTrails)
+	acct, err := newCache(file, "acct", time.Minute, snapshot.NeedAll, next).Snapshot(context.Background(), snapshot.NeedTrails)
 	if err != nil || acct == nil {
 		t.Fatalf("got %v, %v; want next's snapshot", acct, err)
 	}
@@ -312,7 +329,7 @@ func TestUnusableDirFallsBackToSource(t *testing.T) {
 
 func TestUnsafeKeyStaysInDir(t *testing.T) {
 	dir := t.TempDir()
-	src := snapcache.New(dir, "../../escape/key", time.Minute, snapshot.NeedAll, &collector{})
+	src := newCache(dir, "../../escape/key", time.Minute, snapshot.NeedAll, &collector{})
 	if _, err := src.Snapshot(context.Background(), snapshot.NeedTrails); err != nil {
 		t.Fatal(err)
 	}
@@ -334,14 +351,14 @@ func TestWaitingCallerHonoursContext(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, slow).Snapshot(context.Background(), snapshot.NeedTrails)
+		_, _ = newCache(dir, "acct", time.Minute, snapshot.NeedAll, slow).Snapshot(context.Background(), snapshot.NeedTrails)
 	}()
 	defer func() { <-done }()
 	time.Sleep(50 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := snapcache.New(dir, "acct", time.Minute, snapshot.NeedAll, &collector{}).Snapshot(ctx, snapshot.NeedTrails)
+	_, err := newCache(dir, "acct", time.Minute, snapshot.NeedAll, &collector{}).Snapshot(ctx, snapshot.NeedTrails)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want the context's deadline", err)
 	}

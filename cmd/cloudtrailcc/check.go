@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -50,9 +49,9 @@ type export struct {
 	format report.Format
 }
 
-// validate checks the flag values before any AWS call and resolves the
-// export destinations.
-func (o *checkOptions) validate() (report.Format, []export, error) {
+// validate checks the flag values before any AWS call and opens the export
+// destinations (see openExports); the caller discards them when done.
+func (o *checkOptions) validate() (report.Format, exportFiles, error) {
 	var ids []string
 	for _, r := range rules.Catalogue() {
 		ids = append(ids, r.ID)
@@ -84,7 +83,11 @@ func (o *checkOptions) validate() (report.Format, []export, error) {
 		}
 		exports = append(exports, export{path, f})
 	}
-	return out, exports, nil
+	files, err := openExports(exports)
+	if err != nil {
+		return "", nil, err
+	}
+	return out, files, nil
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -106,6 +109,13 @@ A bare format name (--export csv) writes
 cloudtrailcc.benchmark.cloudtrail_best_practices.YYYYMMDDTHHMMSS.csv, as
 Powerpipe names its exports.
 
+Every --export destination is checked before AWS is called: its directory
+must exist and be writable, and it must be a regular file or not exist (a
+directory, FIFO, device, socket or symbolic link is refused; give the file
+a link points to). The files are written beside their destinations and
+renamed into place only when all were written, so a failure replaces none.
+An existing file keeps its mode; a new one is created 0600.
+
 A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
 error, 1 an alarm at or above --fail-on (default low: any alarm), 2 usage,
 configuration or credential error, 3 a rule could not be evaluated (a
@@ -117,6 +127,7 @@ reported (after --rule and --status) count.`,
 			if err != nil {
 				return err
 			}
+			defer exports.discard()
 			conn, err := g.connectionConfig()
 			if err != nil {
 				return err
@@ -235,7 +246,7 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 
 // write prints r on stdout in format out, writes the export files and the
 // summary line on stderr.
-func (o *checkOptions) write(r *report.Report, out report.Format, exports []export, stdout, stderr io.Writer) error {
+func (o *checkOptions) write(r *report.Report, out report.Format, exports exportFiles, stdout, stderr io.Writer) error {
 	var err error
 	if out == report.FormatTable {
 		err = report.WriteTable(stdout, r, report.TableOptions{Color: isTerminal(stdout)})
@@ -245,11 +256,8 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports []expo
 	if err != nil {
 		return err
 	}
-	for _, e := range exports {
-		if err := writeFile(e.path, func(w io.Writer) error { return report.Write(w, r, e.format) }); err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "wrote %s (%s)\n", e.path, e.format)
+	if err := exports.commit(r, stderr); err != nil {
+		return err
 	}
 	fmt.Fprintln(stderr, "summary: "+r.Summary().String())
 	return nil
@@ -273,29 +281,6 @@ func (o *checkOptions) exitCode(r *report.Report) error {
 		return &exitError{code: exitAlarm}
 	case errored > 0:
 		return &exitError{code: exitRuleError}
-	}
-	return nil
-}
-
-// writeFile writes a file through write, replacing it only when write succeeds.
-func writeFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cloudtrailcc-*")
-	if err != nil {
-		return asUsage(fmt.Errorf("writing %s: %w", path, err))
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return asUsage(fmt.Errorf("writing %s: %w", path, err))
 	}
 	return nil
 }

@@ -56,12 +56,20 @@ type result struct {
 // SDK's credential chain stays on loopback.
 func cli(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return cliVia(t, dir, nil, args...)
+}
+
+// cliVia is cli with the binary run through a wrapper command line (e.g.
+// prlimit with its options); none when wrapper is empty.
+func cliVia(t *testing.T, dir string, wrapper []string, args ...string) result {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cliBinary, args...)
+	argv := append(append(slices.Clone(wrapper), cliBinary), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "CLOUDTRAILCC_") {
@@ -102,13 +110,21 @@ var emulatorOptions = awsemu.Options{Regions: []string{"us-east-1", "eu-west-1",
 // emulator starts an empty AWS emulator for the test and returns its URL.
 func emulator(t *testing.T) string {
 	t.Helper()
+	_, url := emulatorServer(t)
+	return url
+}
+
+// emulatorServer starts an empty AWS emulator for the test and returns it
+// (its request log counts the calls) with its URL.
+func emulatorServer(t *testing.T) (*awsemu.Server, string) {
+	t.Helper()
 	srv := awsemu.New(emulatorOptions)
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return url
+	return srv, url
 }
 
 // The emulator holding the demo account, shared by the tests that only read

@@ -39,6 +39,7 @@ demo exits 0 once the check ran: its alarms are the point.`,
 			if err != nil {
 				return err
 			}
+			defer exports.discard()
 			conn, err := g.connectionConfig()
 			if err != nil {
 				return err

@@ -37,6 +37,7 @@ type postgresOptions struct {
 	schema   string
 	stateDir string
 	program  string
+	force    bool
 }
 
 // newPostgresCmd builds `cloudtrailcc postgres install|uninstall`: the
@@ -55,17 +56,35 @@ with Steampipe's table names and column types, so SQL written for Steampipe
     --database postgres://user:pass@127.0.0.1:5432/db --search-path-prefix cloudtrailcc
 
 The database server must run on this machine (it runs this binary), and the
-role must be a superuser or a member of pg_execute_server_program. The
-connection (the --config file or the connection flags) is written to a
-0600 file in --state-dir that the server's OS user can read; it gets
-cache_ttl = 300 and a cache_dir unless set, so a benchmark run reads the
-AWS account once.
+role must be a superuser or a member of pg_execute_server_program. Install
+replaces an earlier install in the same schema; uninstall drops exactly
+what install created.
+
+The program: the server runs it as its own OS user on every scan, so
+install refuses (unless --force) a program that a user other than root and
+you could change: the file, or a directory above it, owned by another user
+or writable by group or others. It then copies the program into
+STATE-DIR/bin/cloudtrailcc (yours: root's for a root install, mode 0755)
+and the tables run that copy.
+
+Who can read what: the connection (the --config file or the connection
+flags) is written to STATE-DIR/SCHEMA-XXXXXXXX.spc, mode 0600, and the
+account snapshots to STATE-DIR/cache (mode 0700, cache_ttl = 300 unless
+set, so a benchmark run reads the AWS account once). A root install gives
+STATE-DIR (0700, not listable by others) and both to the server's OS user.
+They are readable by root, by that OS user, and so by every database role
+that can make the server read a file or run a program: superusers and
+members of pg_read_server_files or pg_execute_server_program. The file's
+path is visible to every role (in the tables' options). Those roles can
+also use whatever AWS credentials the bridge uses, instance role included:
+grant them only to whom you would give this read-only AWS access.
 
 The export runs as the database server's OS user with the server's
-environment: AWS_* variables of this shell do not reach it. Put credentials
-in the connection (access_key/secret_key, or a profile that user's
-~/.aws files define). Install replaces an earlier install in the same
-schema; uninstall drops exactly what install created.`,
+environment: AWS_* variables of this shell do not reach it. Prefer a
+profile that user's ~/.aws files define with a role, SSO or
+credential_process, or an instance role, to static keys: access_key and
+secret_key are stored in the connection file, and install warns about
+them.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newPostgresInstallCmd(), newPostgresUninstallCmd())
@@ -90,7 +109,8 @@ func newPostgresInstallCmd() *cobra.Command {
 	}
 	addDatabaseFlags(cmd, o)
 	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir(), "directory for the bridge's connection file and snapshot cache; the database server's OS user must be able to read it")
-	cmd.Flags().StringVar(&o.program, "program", "", "cloudtrailcc binary the database server runs (default: this binary)")
+	cmd.Flags().StringVar(&o.program, "program", "", "cloudtrailcc binary to install for the database server, copied into STATE-DIR/bin (default: this binary)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "install the program even when users other than root and you could change it")
 	return cmd
 }
 
@@ -154,9 +174,17 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOpti
 	if err := pgbridge.CheckSchema(o.schema); err != nil {
 		return usageError("%v", err)
 	}
-	program, err := bridgeProgram(o.program)
+	src, err := bridgeProgram(o.program)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	var warnings []string
+	if err := pgbridge.CheckProgram(src, os.Geteuid()); err != nil {
+		var ue *pgbridge.UntrustedProgramError
+		if !o.force || !errors.As(err, &ue) {
+			return usageError("%v", err)
+		}
+		warnings = append(warnings, "--force: installing a copy of "+ue.Detail())
 	}
 	conn, err := globalsOf(cmd).connectionConfig()
 	if err != nil {
@@ -185,6 +213,16 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOpti
 	if err != nil {
 		return usageError("%v", err)
 	}
+	program, err := pgbridge.InstallProgram(src, pgbridge.ProgramDir(o.stateDir))
+	if err != nil {
+		_ = os.Remove(configFile)
+		return usageError("%v", err)
+	}
+	if staticKeys(conn) {
+		warnings = append(warnings, fmt.Sprintf("the connection holds static AWS keys (access_key/secret_key), now stored in %s: "+
+			"the database server's OS user can read it, and so can superusers and every role in pg_read_server_files or pg_execute_server_program; "+
+			"prefer a profile with a role, SSO or credential_process, or an instance role", configFile))
+	}
 	inst, previous, err := pgbridge.Install(ctx, pgbridge.Options{
 		DatabaseURL: o.database,
 		Schema:      o.schema,
@@ -195,17 +233,50 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOpti
 		},
 		ConfigFile: configFile,
 		CacheDir:   cacheDir,
+		Program:    program,
 		ProbeTable: bridgeProbeTable,
 	})
 	if err != nil {
 		_ = os.Remove(configFile)
+		if !otherInstalls(configFile) {
+			_ = pgbridge.RemoveProgram(program)
+		}
 		return usageError("%v", err)
 	}
 	if previous != nil && previous.ConfigFile != "" && previous.ConfigFile != configFile {
 		_ = os.Remove(previous.ConfigFile)
 	}
 	printInstalled(cmd.OutOrStdout(), inst, previous != nil, o, program)
+	for _, w := range warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w)
+	}
 	return nil
+}
+
+// staticKeys reports whether the connection sets access_key or secret_key.
+func staticKeys(conn inproc.Connection) bool {
+	attrs, err := parseBody([]byte(conn.Config), "connection "+conn.Name)
+	if err != nil {
+		return false
+	}
+	for _, name := range []string{"access_key", "secret_key"} {
+		if v, ok := attrs[name]; ok && !v.IsNull() && v.Type() == cty.String && v.AsString() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// otherInstalls reports whether connection files of other installations
+// are left beside configFile (they share the program copy and the cache).
+func otherInstalls(configFile string) bool {
+	others, _ := filepath.Glob(filepath.Join(filepath.Dir(configFile), "*.spc"))
+	for _, o := range others {
+		if o != configFile {
+			return true
+		}
+	}
+	return false
 }
 
 // bridgeProgram returns the absolute path of the binary the server runs.
@@ -255,8 +326,9 @@ func bridgeConnection(conn inproc.Connection, cacheDir string) (inproc.Connectio
 
 // removeBridgeFiles removes an uninstalled bridge's connection file and,
 // when no other installation's connection file is left beside it, the
-// snapshot cache directory the install set up (the snapshots describe the
-// account's security configuration). It returns what it removed.
+// program copy and the snapshot cache directory the install set up (the
+// snapshots describe the account's security configuration). It returns
+// what it removed.
 func removeBridgeFiles(inst *pgbridge.Installation) ([]string, error) {
 	var removed []string
 	if inst.ConfigFile != "" {
@@ -265,10 +337,16 @@ func removeBridgeFiles(inst *pgbridge.Installation) ([]string, error) {
 		}
 		removed = append(removed, inst.ConfigFile)
 	}
-	if inst.CacheDir == "" || inst.ConfigFile == "" {
+	if inst.ConfigFile == "" || otherInstalls(inst.ConfigFile) {
 		return removed, nil
 	}
-	if others, _ := filepath.Glob(filepath.Join(filepath.Dir(inst.ConfigFile), "*.spc")); len(others) > 0 {
+	if inst.Program != "" {
+		if err := pgbridge.RemoveProgram(inst.Program); err != nil {
+			return removed, err
+		}
+		removed = append(removed, inst.Program)
+	}
+	if inst.CacheDir == "" {
 		return removed, nil
 	}
 	if err := os.RemoveAll(inst.CacheDir); err != nil {
@@ -282,8 +360,15 @@ func removeBridgeFiles(inst *pgbridge.Installation) ([]string, error) {
 // both to the database server's OS user.
 func writeBridgeConfig(stateDir, cacheDir, schema string, conn inproc.Connection, owner pgbridge.Owner) (string, error) {
 	for _, d := range []string{stateDir, cacheDir} {
+		if d == "" {
+			continue // the connection brought its own cache_dir
+		}
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return "", fmt.Errorf("creating %s: %w", d, err)
+		}
+		// Not listable by others, whatever an earlier run left.
+		if err := os.Chmod(d, 0o700); err != nil {
+			return "", fmt.Errorf("setting the mode of %s: %w", d, err)
 		}
 		if err := chownToServer(d, owner); err != nil {
 			return "", err
