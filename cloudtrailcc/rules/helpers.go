@@ -74,10 +74,8 @@ type evalCtx struct {
 }
 
 // emit appends a finding of the rule being evaluated.
+// Absent values in ev become JSON null (cleanEvidence).
 func (c *evalCtx) emit(st Status, resource, region, reason string, ev map[string]any) {
-	if ev == nil {
-		ev = map[string]any{}
-	}
 	c.out = append(c.out, Finding{
 		RuleID:    c.rule.ID,
 		Status:    st,
@@ -86,7 +84,7 @@ func (c *evalCtx) emit(st Status, resource, region, reason string, ev map[string
 		AccountID: c.acct.AccountID,
 		Region:    region,
 		Severity:  c.rule.Severity,
-		Evidence:  ev,
+		Evidence:  cleanEvidence(ev),
 	})
 }
 
@@ -549,14 +547,6 @@ func rawEvidence(raw json.RawMessage) any {
 
 // fmtTime formats a time for reasons and evidence (RFC 3339, UTC).
 func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// fmtTimePtr formats an optional time ("" when nil), for evidence.
-func fmtTimePtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return fmtTime(*t)
-}
 
 // ago says how long before now t was, in hours or days.
 func ago(now, t time.Time) string {

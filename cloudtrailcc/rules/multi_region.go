@@ -164,7 +164,7 @@ func multiRegionEvidence(ts []*snapshot.Trail) []map[string]any {
 		e := trailEvidence(t)
 		if t.Status != nil {
 			e["is_logging"] = t.Status.IsLogging
-			e["stop_logging_time"] = fmtTimePtr(t.Status.StopLoggingTime)
+			e["stop_logging_time"] = evTimePtr(t.Status.StopLoggingTime)
 		}
 		if t.StatusErr != nil {
 			e["status_error"] = errEvidence(t.StatusErr)
