@@ -564,7 +564,7 @@ func TestRetriesAreBounded(t *testing.T) {
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "ThrottlingException"})
-	c := collector(t, url, func(cfg *Config) { cfg.MaxErrorRetryAttempts = 2 })
+	c := collector(t, url, func(cfg *Config) { cfg.MaxErrorRetryAttempts = 3 })
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedTrailStatus)
 	if err != nil {
 		t.Fatal(err)
@@ -573,7 +573,7 @@ func TestRetriesAreBounded(t *testing.T) {
 		t.Errorf("status error = %+v, want throttled", e)
 	}
 	if n := c.APIAttempts()["cloudtrail:GetTrailStatus"]; n != 6 {
-		t.Errorf("attempts = %d, want 3 per trail", n)
+		t.Errorf("attempts = %d, want 3 per trail: max_error_retry_attempts counts the first", n)
 	}
 }
 
