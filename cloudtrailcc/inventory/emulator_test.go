@@ -593,6 +593,7 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 	settle(srv)
 	srv.ResetCalls()
 	c := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"us-east-1"} })
+	start := time.Now()
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedConfigChanges)
 	if err != nil {
 		t.Fatal(err)
@@ -624,9 +625,15 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 	if len(times) < 2 {
 		t.Fatalf("LookupEvents calls = %d, want 2 pages", len(times))
 	}
-	for i := 1; i < len(times); i++ {
-		if gap := times[i].Sub(times[i-1]); gap < 450*time.Millisecond {
-			t.Errorf("LookupEvents requests %s apart, want at least 500ms (2 requests/second)", gap)
+	// The limiter is a token bucket of burst 1 taken by every attempt: the
+	// k-th request goes no earlier than k intervals after the first, which
+	// went after start. Delays on a busy machine only make requests later,
+	// so unlike the gap between two requests this bound cannot flake.
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	for k, at := range times {
+		if earliest := start.Add(time.Duration(k) * lookupEventsInterval); at.Before(earliest) {
+			t.Errorf("LookupEvents request %d arrived %s after the start, before the %s that 2 requests/second allow",
+				k+1, at.Sub(start), earliest.Sub(start))
 		}
 	}
 }
