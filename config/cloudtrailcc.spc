@@ -2,8 +2,8 @@ connection "cloudtrailcc" {
   plugin = "local/cloudtrailcc"
 
   # Regions to evaluate. "*" (the default) means every region enabled in the
-  # account; wildcards such as "eu-*" narrow it. An empty list is an error. Rules like multi_region need
-  # every enabled region to give an exact answer.
+  # account; wildcards such as "eu-*" narrow it; an empty list is an error.
+  # Rules like multi_region need every enabled region to give an exact answer.
   # regions = ["*"]
 
   # Credentials: the AWS SDK's standard chain is used when none are set
