@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,13 +90,7 @@ func (c connectionConfig) settings() (settings, error) {
 		CallTimeout:           inventory.DefaultCallTimeout,
 	}
 	if c.Regions != nil {
-		cfg.Regions = append([]string(nil), c.Regions...)
-	}
-	if c.MaxErrorRetryAttempts != nil {
-		cfg.MaxErrorRetryAttempts = *c.MaxErrorRetryAttempts
-	}
-	if c.MinErrorRetryDelay != nil {
-		cfg.MinErrorRetryDelay = time.Duration(*c.MinErrorRetryDelay) * time.Millisecond
+		cfg.Regions = slices.Clone(c.Regions) // an empty list stays empty: Validate refuses it
 	}
 	if c.ConfigChangeLookback != "" {
 		d, err := parseLookback(c.ConfigChangeLookback)
@@ -113,21 +108,26 @@ func (c connectionConfig) settings() (settings, error) {
 	for _, o := range []struct {
 		name string
 		v    *int
-		dflt int
 		set  func(n int)
 	}{
-		{"cache_ttl", c.CacheTTL, int(inventory.DefaultCacheTTL.Seconds()), func(n int) { cfg.CacheTTL = time.Duration(n) * time.Second }},
-		{"call_timeout", c.CallTimeout, int(inventory.DefaultCallTimeout.Seconds()), func(n int) { cfg.CallTimeout = time.Duration(n) * time.Second }},
-		{"max_concurrency", c.MaxConcurrency, inventory.DefaultMaxConcurrency, func(n int) { cfg.MaxConcurrency = n }},
-		{"max_s3_concurrency", c.MaxS3Concurrency, inventory.DefaultMaxS3Concurrency, func(n int) { cfg.MaxS3Concurrency = n }},
+		{"max_error_retry_attempts", c.MaxErrorRetryAttempts, func(n int) { cfg.MaxErrorRetryAttempts = n }},
+		{"min_error_retry_delay", c.MinErrorRetryDelay, func(n int) { cfg.MinErrorRetryDelay = time.Duration(n) * time.Millisecond }},
+		{"cache_ttl", c.CacheTTL, func(n int) { cfg.CacheTTL = time.Duration(n) * time.Second }},
+		{"call_timeout", c.CallTimeout, func(n int) { cfg.CallTimeout = time.Duration(n) * time.Second }},
+		{"max_concurrency", c.MaxConcurrency, func(n int) { cfg.MaxConcurrency = n }},
+		{"max_s3_concurrency", c.MaxS3Concurrency, func(n int) { cfg.MaxS3Concurrency = n }},
 	} {
-		switch {
-		case o.v == nil:
-		case *o.v > 0:
-			o.set(*o.v)
-		default:
-			errs = append(errs, fmt.Errorf("%s: %d is not allowed; use 1 or more, or leave it out for the default %d", o.name, *o.v, o.dflt))
+		if o.v == nil {
+			continue
 		}
+		// Bounded before any conversion: an explicit value is used as
+		// given or refused, never taken for the default.
+		lo, hi, dflt, _ := inventory.OptionRange(o.name)
+		if int64(*o.v) < lo || int64(*o.v) > hi {
+			errs = append(errs, fmt.Errorf("%s: %d is out of range; use %d to %d, or leave it out for the default %d", o.name, *o.v, lo, hi, dflt))
+			continue
+		}
+		o.set(*o.v)
 	}
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
@@ -170,7 +170,7 @@ func parseLookback(s string) (time.Duration, error) {
 	rest := s
 	if i := strings.Index(rest, "d"); i >= 0 {
 		days, err := strconv.Atoi(rest[:i])
-		if err != nil || days < 0 {
+		if err != nil || days < 0 || days > int(inventory.MaxConfigChangeLookback/(24*time.Hour)) {
 			return 0, bad
 		}
 		d = time.Duration(days) * 24 * time.Hour

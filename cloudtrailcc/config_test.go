@@ -23,7 +23,7 @@ func TestLookbackAcceptsGoDurationsAndDays(t *testing.T) {
 }
 
 func TestLookbackRejectsNonDurationsAndOutOfRange(t *testing.T) {
-	for _, in := range []string{"forever", "91d", "-1h", "0s", "d", "7days", "1.5d"} {
+	for _, in := range []string{"forever", "91d", "-1h", "0s", "d", "7days", "1.5d", "106751991167301d", "213503982334601d1h"} {
 		if _, err := parseLookback(in); err == nil || !strings.Contains(err.Error(), "config_change_lookback") {
 			t.Errorf("parseLookback(%q) error = %v; want one naming config_change_lookback", in, err)
 		}
@@ -44,8 +44,17 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 		"cache_ttl: 0":             {CacheTTL: intp(0)},
 		"max_concurrency: -1":      {MaxConcurrency: intp(-1)},
 		"max_s3_concurrency: 0":    {MaxS3Concurrency: intp(0)},
-		"endpoint_url":             {EndpointURL: "localhost:4566"},
-		"secret_key":               {AccessKey: "AKIA"},
+		"max_error_retry_attempts: 0 is out of range; use 1 to 50":   {MaxErrorRetryAttempts: intp(0)},
+		"min_error_retry_delay: 0 is out of range":                   {MinErrorRetryDelay: intp(0)},
+		"cache_ttl: 9223372036 is out of range; use 1 to 86400":      {CacheTTL: intp(9223372036)},
+		"call_timeout: 601 is out of range; use 1 to 600":            {CallTimeout: intp(601)},
+		"min_error_retry_delay: 5001 is out of range; use 1 to 5000": {MinErrorRetryDelay: intp(5001)},
+		"max_concurrency: 257 is out of range; use 1 to 256":         {MaxConcurrency: intp(257)},
+		"max_s3_concurrency: 1025 is out of range; use 1 to 1024":    {MaxS3Concurrency: intp(1025)},
+		"max_error_retry_attempts: 51":                               {MaxErrorRetryAttempts: intp(51)},
+		"regions: the list is empty":                                 {Regions: []string{}},
+		"endpoint_url":                                               {EndpointURL: "localhost:4566"},
+		"secret_key":                                                 {AccessKey: "AKIA"},
 	}
 	for field, c := range cases {
 		_, err := c.settings()
@@ -66,11 +75,11 @@ func TestDefaultsAndKey(t *testing.T) {
 	}
 	cfg := st.Inventory
 	if len(cfg.Regions) != 1 || cfg.Regions[0] != "*" || cfg.CacheTTL != 300*time.Second ||
-		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 9 || cfg.CallTimeout != 30*time.Second {
+		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 10 || cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100), CallTimeout: intp(5),
-		MaxConcurrency: intp(2), MaxS3Concurrency: intp(4)})
+		MaxConcurrency: intp(2), MaxS3Concurrency: intp(4), MaxErrorRetryAttempts: intp(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +87,8 @@ func TestDefaultsAndKey(t *testing.T) {
 		t.Error("different configs share a key")
 	}
 	if other.Inventory.CacheTTL != time.Minute || other.Inventory.MinErrorRetryDelay != 100*time.Millisecond ||
-		other.Inventory.CallTimeout != 5*time.Second || other.Inventory.MaxConcurrency != 2 || other.Inventory.MaxS3Concurrency != 4 {
+		other.Inventory.CallTimeout != 5*time.Second || other.Inventory.MaxConcurrency != 2 || other.Inventory.MaxS3Concurrency != 4 ||
+		other.Inventory.MaxErrorRetryAttempts != 1 {
 		t.Errorf("cache_ttl, call_timeout / min_error_retry_delay not in seconds / milliseconds: %+v", other.Inventory)
 	}
 }

@@ -50,96 +50,16 @@ func (x regionRow) selects(pick func(*snapshot.EventSelectors) bool) any {
 	return false
 }
 
-// selectsManagement reports whether the selectors record management events
-// (decided by fields, never by selector names).
-func selectsManagement(s *snapshot.EventSelectors) bool {
-	for _, c := range s.Classic {
-		if c.IncludeManagementEvents {
-			return true
-		}
-	}
-	for _, a := range s.Advanced {
-		if advancedCategory(a) == "Management" {
-			return true
-		}
-	}
-	return false
-}
-
-// selectsData reports whether the selectors record data events.
-func selectsData(s *snapshot.EventSelectors) bool {
-	for _, c := range s.Classic {
-		if len(c.DataResources) > 0 {
-			return true
-		}
-	}
-	for _, a := range s.Advanced {
-		if advancedCategory(a) == "Data" {
-			return true
-		}
-	}
-	return false
-}
-
-// advancedCategory is the eventCategory an advanced selector equals ("" if none).
-func advancedCategory(a snapshot.AdvancedSelector) string {
-	for _, f := range a.FieldSelectors {
-		if f.Field == "eventCategory" && len(f.Equals) == 1 {
-			return f.Equals[0]
-		}
-	}
-	return ""
-}
-
 // managementReadWrite sums up which management events the logging covering
-// trails record: All, ReadOnly, WriteOnly, or NULL (none or unknown).
+// trails record together: All, ReadOnly, WriteOnly, or NULL (none or unknown).
 func (x regionRow) managementReadWrite() any {
 	on, _ := x.logging()
-	var read, write bool
+	var rws []string
 	for _, t := range on {
-		if t.Selectors == nil {
-			continue
-		}
-		for _, c := range t.Selectors.Classic {
-			if !c.IncludeManagementEvents {
-				continue
-			}
-			switch c.ReadWriteType {
-			case "ReadOnly":
-				read = true
-			case "WriteOnly":
-				write = true
-			default:
-				read, write = true, true
-			}
-		}
-		for _, a := range t.Selectors.Advanced {
-			if advancedCategory(a) != "Management" {
-				continue
-			}
-			ro := ""
-			for _, f := range a.FieldSelectors {
-				if f.Field == "readOnly" && len(f.Equals) == 1 {
-					ro = f.Equals[0]
-				}
-			}
-			switch ro {
-			case "true":
-				read = true
-			case "false":
-				write = true
-			default:
-				read, write = true, true
-			}
-		}
+		rws = append(rws, t.Selectors.ManagementReadWrite())
 	}
-	switch {
-	case read && write:
-		return "All"
-	case read:
-		return "ReadOnly"
-	case write:
-		return "WriteOnly"
+	if rw := snapshot.UnionReadWrite(rws...); rw != "" {
+		return rw
 	}
 	return nil
 }
@@ -182,8 +102,8 @@ func regionTable() tableSpec[regionRow] {
 				}
 				return arns
 			}},
-			{name: "management_events", typ: b, need: st | sel, desc: "Whether a logging covering trail records management events (classic IncludeManagementEvents or an advanced selector with eventCategory = Management); null when it cannot be told.", get: func(x r) any { return x.selects(selectsManagement) }},
-			{name: "data_events", typ: b, need: st | sel, desc: "Whether a logging covering trail records data events (classic DataResources or an advanced selector with eventCategory = Data); null when it cannot be told.", get: func(x r) any { return x.selects(selectsData) }},
+			{name: "management_events", typ: b, need: st | sel, desc: "Whether a logging covering trail records management events (classic IncludeManagementEvents or an advanced selector with eventCategory = Management); null when it cannot be told.", get: func(x r) any { return x.selects((*snapshot.EventSelectors).LogsManagement) }},
+			{name: "data_events", typ: b, need: st | sel, desc: "Whether a logging covering trail records data events (classic DataResources or an advanced selector with eventCategory = Data); null when it cannot be told.", get: func(x r) any { return x.selects((*snapshot.EventSelectors).LogsData) }},
 			{name: "read_write_type", typ: str, need: st | sel, desc: "Which management events the logging covering trails record together: All, ReadOnly or WriteOnly; null when none records management events.", get: func(x r) any { return x.managementReadWrite() }},
 			{name: "trails_error", typ: str, desc: "The error met calling DescribeTrails in the region; null when it was read.", get: func(x r) any { return readErr(x.acct.TrailListErrors[x.region]) }},
 			{name: "account_id", typ: str, desc: "The AWS account ID.", get: func(x r) any { return x.acct.AccountID }},

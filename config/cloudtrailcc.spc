@@ -2,8 +2,8 @@ connection "cloudtrailcc" {
   plugin = "local/cloudtrailcc"
 
   # Regions to evaluate. "*" (the default) means every region enabled in the
-  # account; wildcards such as "eu-*" narrow it. Rules like multi_region need
-  # every enabled region to give an exact answer.
+  # account; wildcards such as "eu-*" narrow it; an empty list is an error.
+  # Rules like multi_region need every enabled region to give an exact answer.
   # regions = ["*"]
 
   # Credentials: the AWS SDK's standard chain is used when none are set
@@ -17,26 +17,27 @@ connection "cloudtrailcc" {
   # S3 is then addressed path-style. AWS_ENDPOINT_URL is honoured too.
   # endpoint_url = "http://127.0.0.1:4566"
 
-  # Retries on throttling and 5xx errors: attempts after the first, and the
-  # first back-off delay in milliseconds (exponential with jitter after it).
-  # max_error_retry_attempts = 9
+  # Retries on throttling and 5xx errors: attempts in all, the first
+  # included (1 to 50; 1 = no retry), and the first back-off delay in
+  # milliseconds (1 to 5000; exponential with jitter after it).
+  # max_error_retry_attempts = 10
   # min_error_retry_delay    = 25
 
   # Seconds one attempt of an AWS call may wait for its answer once sent. A
   # call with no answer by then is not retried: the facts it would have read
   # are reported as error, so a region that does not answer cannot hold the run.
-  # call_timeout = 30
+  # call_timeout = 30   (1 to 600)
 
   # AWS calls in flight at once per service and region, and for S3 per
   # region. Lower them when other tools share the account's API limits.
-  # max_concurrency    = 8
-  # max_s3_concurrency = 64
+  # max_concurrency    = 8    (1 to 256)
+  # max_s3_concurrency = 64   (1 to 1024)
 
   # How far back config_changes looks for CloudTrail configuration changes
   # (Go duration, or days as "7d"; at most 90 days), and which events count.
   # config_change_lookback = "24h"
   # config_change_events   = ["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
 
-  # Seconds each AWS fact is reused before it is read again.
+  # Seconds each AWS fact is reused before it is read again (1 to 86400).
   # cache_ttl = 300
 }

@@ -293,33 +293,11 @@ func ruleIDs(t *testing.T) []string {
 // unless emptyInDemo says why not (and those must return none).
 func TestExampleQueriesRunOnPostgres(t *testing.T) {
 	pgtest.AdminURL(t) // skips when no test database is configured
-	schema := pluginSchema(t)
-	_, pages := tablePages(t, schema)
-	var examples []example
-	for _, name := range slices.Sorted(maps.Keys(pages)) {
-		examples = append(examples, pages[name].examples...)
-	}
-	nTable := len(examples)
-	for _, f := range []string{"docs/index.md", "README.md"} {
-		if _, err := os.Stat(filepath.Join("..", f)); err == nil {
-			examples = append(examples, readPage(t, f).examples...)
-		}
-	}
-	if nTable == 0 {
-		t.Fatal("no sql examples in docs/tables")
-	}
-
-	db := installBridge(t)
+	examples, nTable := exampleQueries(t)
+	db := installBridge(t, seed.Demo)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "SET search_path TO "+bridgeSchema+", public"); err != nil {
-		t.Fatal(err)
-	}
+	conn := bridgeConn(ctx, t, db)
 	for i, e := range examples {
 		n, err := runQuery(ctx, conn, e.sql)
 		switch {
@@ -342,6 +320,41 @@ func TestExampleQueriesRunOnPostgres(t *testing.T) {
 	}
 }
 
+// exampleQueries returns the sql examples of the table pages, then those of
+// docs/index.md and README.md; nTable counts the table pages' ones.
+func exampleQueries(t *testing.T) (examples []example, nTable int) {
+	t.Helper()
+	_, pages := tablePages(t, pluginSchema(t))
+	for _, name := range slices.Sorted(maps.Keys(pages)) {
+		examples = append(examples, pages[name].examples...)
+	}
+	nTable = len(examples)
+	for _, f := range []string{"docs/index.md", "README.md"} {
+		if _, err := os.Stat(filepath.Join("..", f)); err == nil {
+			examples = append(examples, readPage(t, f).examples...)
+		}
+	}
+	if nTable == 0 {
+		t.Fatal("no sql examples in docs/tables")
+	}
+	return examples, nTable
+}
+
+// bridgeConn connects to the bridge's database with search_path set to its
+// schema; the connection closes when the test ends.
+func bridgeConn(ctx context.Context, t *testing.T, db string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if _, err := conn.Exec(ctx, "SET search_path TO "+bridgeSchema+", public"); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
 // runQuery runs one query to the end and returns its row count. The simple
 // protocol makes file_fdw report a failed program as the query's error.
 func runQuery(ctx context.Context, conn *pgx.Conn, sql string) (int, error) {
@@ -356,11 +369,11 @@ func runQuery(ctx context.Context, conn *pgx.Conn, sql string) (int, error) {
 	return n, rows.Err()
 }
 
-// installBridge starts the emulator, seeds the demo account into it and
-// installs the bridge for it into a fresh database, returning the
-// database's URL. The CLI binary the database server runs is built into a
-// directory that server can read.
-func installBridge(t *testing.T) string {
+// installBridge starts the emulator, seeds an account into it with
+// scenario (seed.Demo, ...) and installs the bridge for it into a fresh
+// database, returning the database's URL. The CLI binary the database
+// server runs is built into a directory that server can read.
+func installBridge(t *testing.T, scenario func(context.Context, seed.Target) (*seed.Account, error)) string {
 	t.Helper()
 	db := pgtest.NewDB(t)
 	srv := awsemu.New(awsemu.Options{Regions: emulatedRegions})
@@ -371,8 +384,8 @@ func installBridge(t *testing.T) string {
 	t.Cleanup(func() { srv.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if _, err := seed.Demo(ctx, seed.Target{EndpointURL: url, AccessKey: accessKey, SecretKey: secretKey, Control: emuclient.New(url)}); err != nil {
-		t.Fatalf("seeding the demo account: %v", err)
+	if _, err := scenario(ctx, seed.Target{EndpointURL: url, AccessKey: accessKey, SecretKey: secretKey, Control: emuclient.New(url)}); err != nil {
+		t.Fatalf("seeding the account: %v", err)
 	}
 	dir := pgtest.ServerDir(t)
 	bin := filepath.Join(dir, "cloudtrailcc")

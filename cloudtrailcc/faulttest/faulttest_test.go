@@ -21,12 +21,13 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
-// retries is the connection's max_error_retry_attempts: no call may be
+// retries is how many times a call may be retried: the connection's
+// max_error_retry_attempts counts the first attempt too, so no call may be
 // attempted more than 1+retries times.
 const retries = 3
 
 // connConfig keeps retries few and their backoff short.
-var connConfig = fmt.Sprintf("max_error_retry_attempts = %d\nmin_error_retry_delay = 1\n", retries)
+var connConfig = fmt.Sprintf("max_error_retry_attempts = %d\nmin_error_retry_delay = 1\n", 1+retries)
 
 var (
 	env      *harness.Env
@@ -132,7 +133,7 @@ func checkRetryBound(t *testing.T, calls [][]Attempt) {
 	retried := 0
 	for _, as := range calls {
 		if len(as) > 1+retries {
-			t.Errorf("%s in %s attempted %d times; max_error_retry_attempts = %d allows %d", as[0].Action, as[0].Region, len(as), retries, 1+retries)
+			t.Errorf("%s in %s attempted %d times; max_error_retry_attempts = %d allows no more", as[0].Action, as[0].Region, len(as), 1+retries)
 		}
 		if len(as) > 1 {
 			retried++

@@ -145,12 +145,12 @@ func oneLine(err error) string {
 	return s
 }
 
-// newRetryer builds the SDK standard retryer: MaxErrorRetryAttempts retries
+// newRetryer builds the SDK standard retryer: MaxErrorRetryAttempts attempts in all
 // of throttling and 5xx errors (and of connections dropped mid-call) only, exponential backoff with jitter from
 // MinErrorRetryDelay, bounded by maxRetryDelay.
 func (c *Collector) newRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = c.cfg.MaxErrorRetryAttempts + 1
+		o.MaxAttempts = c.cfg.MaxErrorRetryAttempts
 		o.MaxBackoff = maxRetryDelay
 		o.Backoff = jitterBackoff{min: c.cfg.MinErrorRetryDelay, max: maxRetryDelay}
 		o.Retryables = []retry.IsErrorRetryable{

@@ -18,7 +18,8 @@ import (
 
 // Defaults applied by New to zero-valued Config fields.
 const (
-	DefaultMaxErrorRetryAttempts = 9
+	// DefaultMaxErrorRetryAttempts counts every attempt, the first included.
+	DefaultMaxErrorRetryAttempts = 10
 	DefaultMinErrorRetryDelay    = 25 * time.Millisecond
 	DefaultConfigChangeLookback  = 24 * time.Hour
 	DefaultCacheTTL              = 300 * time.Second
@@ -32,12 +33,29 @@ const (
 	maxRetryDelay = 5 * time.Second
 )
 
+// Upper limits of the numeric options, checked before any conversion.
+const (
+	// LimitMaxErrorRetryAttempts bounds max_error_retry_attempts.
+	LimitMaxErrorRetryAttempts = 50
+	// LimitMinErrorRetryDelay bounds min_error_retry_delay: no back-off is longer.
+	LimitMinErrorRetryDelay = maxRetryDelay
+	// LimitCacheTTL bounds cache_ttl.
+	LimitCacheTTL = 24 * time.Hour
+	// LimitCallTimeout bounds call_timeout.
+	LimitCallTimeout = 10 * time.Minute
+	// LimitMaxConcurrency bounds max_concurrency.
+	LimitMaxConcurrency = 256
+	// LimitMaxS3Concurrency bounds max_s3_concurrency.
+	LimitMaxS3Concurrency = 1024
+)
+
 // Config says which account to read and how. Zero values mean the defaults
 // above; field names in Validate's errors are the connection-config names
 // (regions, access_key, max_error_retry_attempts, ...).
 type Config struct {
 	// Regions narrows the enabled regions; entries may use "*" wildcards
-	// ("eu-*"). Empty or ["*"] means every enabled region.
+	// ("eu-*"). nil or ["*"] means every enabled region; an empty non-nil
+	// list is an error.
 	Regions []string
 	// Profile is a shared config/credentials profile name.
 	Profile string
@@ -46,7 +64,8 @@ type Config struct {
 	// EndpointURL replaces every service endpoint (an AWS-compatible server);
 	// empty falls back to AWS_ENDPOINT_URL and the shared config.
 	EndpointURL string
-	// MaxErrorRetryAttempts is how many times a throttled or 5xx call is retried (default 9).
+	// MaxErrorRetryAttempts is how many times in all a throttled or 5xx
+	// call is attempted, the first attempt included (default 10; 1 = no retry).
 	MaxErrorRetryAttempts int
 	// MinErrorRetryDelay is the first backoff delay (default 25ms), doubled per retry with jitter.
 	MinErrorRetryDelay time.Duration
@@ -85,6 +104,9 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
+	if c.Regions != nil && len(c.Regions) == 0 {
+		bad(`regions: the list is empty; name regions such as "us-east-1", or use ["*"] for every enabled region`)
+	}
 	for i, r := range c.Regions {
 		switch {
 		case r == "":
@@ -109,14 +131,8 @@ func (c Config) Validate() error {
 	if c.EndpointURL != "" {
 		u, err := url.Parse(c.EndpointURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("endpoint_url: %q is not an absolute http:// or https:// URL", c.EndpointURL)
+			bad("endpoint_url: %q is not an absolute http:// or https:// URL", RedactURL(c.EndpointURL))
 		}
-	}
-	if c.MaxErrorRetryAttempts < 0 {
-		bad("max_error_retry_attempts: %d is negative; use 0 (default %d) or more", c.MaxErrorRetryAttempts, DefaultMaxErrorRetryAttempts)
-	}
-	if c.MinErrorRetryDelay < 0 {
-		bad("min_error_retry_delay: %s is negative; use 0 (default %s) or more", c.MinErrorRetryDelay, DefaultMinErrorRetryDelay)
 	}
 	if c.ConfigChangeLookback < 0 || c.ConfigChangeLookback > MaxConfigChangeLookback {
 		bad("config_change_lookback: %s is out of range; use more than 0 and at most 90 days (2160h); default 24h", c.ConfigChangeLookback)
@@ -126,19 +142,73 @@ func (c Config) Validate() error {
 			bad("config_change_events[%d]: empty event name; use CloudTrail API names such as \"StopLogging\"", i)
 		}
 	}
-	if c.CacheTTL < 0 {
-		bad("cache_ttl: %s is negative; use 0 (default %s) or more", c.CacheTTL, DefaultCacheTTL)
-	}
-	if c.MaxConcurrency < 0 {
-		bad("max_concurrency: %d is negative; use 0 (default %d) or more", c.MaxConcurrency, DefaultMaxConcurrency)
-	}
-	if c.MaxS3Concurrency < 0 {
-		bad("max_s3_concurrency: %d is negative; use 0 (default %d) or more", c.MaxS3Concurrency, DefaultMaxS3Concurrency)
-	}
-	if c.CallTimeout < 0 {
-		bad("call_timeout: %s is negative; use 0 (default %s) or more", c.CallTimeout, DefaultCallTimeout)
+	for _, o := range c.bounded() {
+		if o.value < 0 || o.value > o.limit {
+			bad("%s: %s is out of range; use %s to %s, or leave it out for the default %s", o.name, o.show(o.value), o.show(o.min), o.show(o.limit), o.show(o.dflt))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// boundedOption is one numeric option with its range; durations are in
+// nanoseconds, shown in the unit of the connection config.
+type boundedOption struct {
+	name                    string
+	value, min, limit, dflt int64
+	unit                    time.Duration // 0 for a count
+}
+
+// show formats a value of the option in its connection-config unit.
+func (o boundedOption) show(v int64) string { return fmt.Sprint(o.inUnit(v)) }
+
+// bounded lists the numeric options with their connection-config names,
+// ranges and defaults (zero in Config means the default).
+func (c Config) bounded() []boundedOption {
+	dur := func(name string, v, min, limit, dflt, unit time.Duration) boundedOption {
+		return boundedOption{name, int64(v), int64(min), int64(limit), int64(dflt), unit}
+	}
+	return []boundedOption{
+		{"max_error_retry_attempts", int64(c.MaxErrorRetryAttempts), 1, LimitMaxErrorRetryAttempts, DefaultMaxErrorRetryAttempts, 0},
+		dur("min_error_retry_delay", c.MinErrorRetryDelay, time.Millisecond, LimitMinErrorRetryDelay, DefaultMinErrorRetryDelay, time.Millisecond),
+		dur("cache_ttl", c.CacheTTL, time.Second, LimitCacheTTL, DefaultCacheTTL, time.Second),
+		dur("call_timeout", c.CallTimeout, time.Second, LimitCallTimeout, DefaultCallTimeout, time.Second),
+		{"max_concurrency", int64(c.MaxConcurrency), 1, LimitMaxConcurrency, DefaultMaxConcurrency, 0},
+		{"max_s3_concurrency", int64(c.MaxS3Concurrency), 1, LimitMaxS3Concurrency, DefaultMaxS3Concurrency, 0},
+	}
+}
+
+// OptionRange returns the range and default of a numeric option by its
+// connection-config name, in that option's unit (ms, s or a count).
+func OptionRange(name string) (min, limit, dflt int64, ok bool) {
+	for _, o := range (Config{}).bounded() {
+		if o.name == name {
+			return o.inUnit(o.min), o.inUnit(o.limit), o.inUnit(o.dflt), true
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// inUnit converts a value of the option to its connection-config unit.
+func (o boundedOption) inUnit(v int64) int64 {
+	if o.unit == 0 {
+		return v
+	}
+	return v / int64(o.unit)
+}
+
+// RedactURL returns u without its user name and password, for messages: an
+// endpoint URL may carry credentials. Text with an "@" that does not parse
+// as a URL with user info is not shown at all.
+func RedactURL(u string) string {
+	p, err := url.Parse(u)
+	switch {
+	case err == nil && p.User != nil:
+		p.User = nil
+		return p.String()
+	case strings.Contains(u, "@"):
+		return "(a URL holding an @, not shown)"
+	}
+	return u
 }
 
 // withDefaults returns c with zero values replaced by the defaults.

@@ -40,8 +40,16 @@ func TestValidateNamesFieldAndAllowedValues(t *testing.T) {
 		{"region typo", Config{Regions: []string{"us-east-1", "useast1"}}, []string{"regions[1]", "useast1", "eu-*"}},
 		{"empty region", Config{Regions: []string{""}}, []string{"regions[0]", "empty"}},
 		{"bad wildcard", Config{Regions: []string{"eu_*"}}, []string{"regions[0]", "wildcard"}},
-		{"negative retries", Config{MaxErrorRetryAttempts: -1}, []string{"max_error_retry_attempts", "-1", "0 (default 9)"}},
-		{"negative delay", Config{MinErrorRetryDelay: -time.Millisecond}, []string{"min_error_retry_delay", "negative"}},
+		{"negative retries", Config{MaxErrorRetryAttempts: -1}, []string{"max_error_retry_attempts", "-1", "1 to 50", "default 10"}},
+		{"too many retries", Config{MaxErrorRetryAttempts: 51}, []string{"max_error_retry_attempts", "51", "1 to 50"}},
+		{"delay too long", Config{MinErrorRetryDelay: 6 * time.Second}, []string{"min_error_retry_delay", "6000", "1 to 5000"}},
+		{"ttl too long", Config{CacheTTL: 25 * time.Hour}, []string{"cache_ttl", "90000", "1 to 86400"}},
+		{"call timeout too long", Config{CallTimeout: time.Hour}, []string{"call_timeout", "3600", "1 to 600"}},
+		{"concurrency too high", Config{MaxConcurrency: 257}, []string{"max_concurrency", "257", "1 to 256"}},
+		{"S3 concurrency too high", Config{MaxS3Concurrency: 1025}, []string{"max_s3_concurrency", "1025", "1 to 1024"}},
+		{"empty region list", Config{Regions: []string{}}, []string{"regions", "empty", `["*"]`}},
+		{"endpoint with credentials", Config{EndpointURL: "//user:hunter2@:bad"}, []string{"endpoint_url"}},
+		{"negative delay", Config{MinErrorRetryDelay: -time.Millisecond}, []string{"min_error_retry_delay", "out of range"}},
 		{"negative lookback", Config{ConfigChangeLookback: -time.Hour}, []string{"config_change_lookback", "90 days"}},
 		{"lookback too long", Config{ConfigChangeLookback: 91 * 24 * time.Hour}, []string{"config_change_lookback", "2184h0m0s", "90 days"}},
 		{"empty event name", Config{ConfigChangeEvents: []string{"StopLogging", " "}}, []string{"config_change_events[1]", "empty"}},
@@ -86,7 +94,7 @@ func TestNewAppliesDefaultsAndDropsReadOnlyEventNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.cfg.MaxErrorRetryAttempts != 9 || c.cfg.MinErrorRetryDelay != 25*time.Millisecond ||
+	if c.cfg.MaxErrorRetryAttempts != 10 || c.cfg.MinErrorRetryDelay != 25*time.Millisecond ||
 		c.cfg.ConfigChangeLookback != 24*time.Hour || c.cfg.CacheTTL != 300*time.Second || c.cfg.MaxConcurrency != 8 ||
 		c.cfg.MaxS3Concurrency != 64 || c.cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults not applied: %+v", c.cfg)
@@ -295,6 +303,24 @@ func TestFallbackRegionAvoidsOptInRegions(t *testing.T) {
 	} {
 		if got := fallbackRegion(tc.patterns); got != tc.want {
 			t.Errorf("fallbackRegion(%v) = %s, want %s", tc.patterns, got, tc.want)
+		}
+	}
+}
+
+func TestEndpointCredentialsAreNeverPrinted(t *testing.T) {
+	for _, u := range []string{"localhost:4566@user:hunter2", "ftp://user:hunter2@proxy:8080", "http://user:hunter2@[::1", "user:hunter2@host"} {
+		err := Config{EndpointURL: u}.Validate()
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Validate(endpoint %q) = %v; want an error without the password", u, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"http://user:hunter2@127.0.0.1:4566/x": "http://127.0.0.1:4566/x",
+		"http://127.0.0.1:4566":                "http://127.0.0.1:4566",
+		"http://user:hunter2@[::1":             "(a URL holding an @, not shown)",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

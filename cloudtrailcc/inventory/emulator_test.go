@@ -564,7 +564,7 @@ func TestRetriesAreBounded(t *testing.T) {
 	srv, url := emulator(t, awsemu.Options{})
 	smallAccount(t, url)
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "ThrottlingException"})
-	c := collector(t, url, func(cfg *Config) { cfg.MaxErrorRetryAttempts = 2 })
+	c := collector(t, url, func(cfg *Config) { cfg.MaxErrorRetryAttempts = 3 })
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedTrailStatus)
 	if err != nil {
 		t.Fatal(err)
@@ -573,7 +573,7 @@ func TestRetriesAreBounded(t *testing.T) {
 		t.Errorf("status error = %+v, want throttled", e)
 	}
 	if n := c.APIAttempts()["cloudtrail:GetTrailStatus"]; n != 6 {
-		t.Errorf("attempts = %d, want 3 per trail", n)
+		t.Errorf("attempts = %d, want 3 per trail: max_error_retry_attempts counts the first", n)
 	}
 }
 
@@ -593,6 +593,7 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 	settle(srv)
 	srv.ResetCalls()
 	c := collector(t, url, func(cfg *Config) { cfg.Regions = []string{"us-east-1"} })
+	start := time.Now()
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedConfigChanges)
 	if err != nil {
 		t.Fatal(err)
@@ -624,9 +625,15 @@ func TestLookupEventsPagesWithinRateLimit(t *testing.T) {
 	if len(times) < 2 {
 		t.Fatalf("LookupEvents calls = %d, want 2 pages", len(times))
 	}
-	for i := 1; i < len(times); i++ {
-		if gap := times[i].Sub(times[i-1]); gap < 450*time.Millisecond {
-			t.Errorf("LookupEvents requests %s apart, want at least 500ms (2 requests/second)", gap)
+	// The limiter is a token bucket of burst 1 taken by every attempt: the
+	// k-th request goes no earlier than k intervals after the first, which
+	// went after start. Delays on a busy machine only make requests later,
+	// so unlike the gap between two requests this bound cannot flake.
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	for k, at := range times {
+		if earliest := start.Add(time.Duration(k) * lookupEventsInterval); at.Before(earliest) {
+			t.Errorf("LookupEvents request %d arrived %s after the start, before the %s that 2 requests/second allow",
+				k+1, at.Sub(start), earliest.Sub(start))
 		}
 	}
 }

@@ -149,7 +149,7 @@ func shortMessage(err error) string {
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
-		return urlErr.Error()
+		return (&url.Error{Op: urlErr.Op, URL: RedactURL(urlErr.URL), Err: urlErr.Err}).Error()
 	}
 	var smErr *smithy.OperationError
 	if errors.As(err, &smErr) && smErr.Err != nil {
@@ -193,7 +193,7 @@ func identityError(err error, endpoint, region string) *SetupError {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	if errors.As(err, &urlErr) || errors.As(err, &opErr) || errors.As(err, &dnsErr) {
-		target := endpoint
+		target := RedactURL(endpoint)
 		if target == "" && urlErr != nil {
 			if u, perr := url.Parse(urlErr.URL); perr == nil {
 				target = u.Scheme + "://" + u.Host

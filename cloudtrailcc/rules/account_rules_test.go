@@ -90,7 +90,7 @@ func TestMultiRegion(t *testing.T) {
 		t.Errorf("evidence lists %d regions, want all 17", len(got))
 	}
 	fs = Evaluate(cleanAccount(), "multi_region")
-	if sc, _ := fs[0].Evidence["management_events"].([]mgmtScope); len(sc) != 1 || sc[0].ReadWriteType != "All" {
+	if sc, _ := fs[0].Evidence["management_events"].([]snapshot.ManagementScope); len(sc) != 1 || sc[0].ReadWriteType != "All" {
 		t.Errorf("evidence management_events = %v, want ReadWriteType All", fs[0].Evidence["management_events"])
 	}
 }

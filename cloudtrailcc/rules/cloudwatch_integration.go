@@ -53,9 +53,9 @@ func evalCloudwatchIntegration(c *evalCtx) {
 		}
 		last := st.LatestCloudWatchLogsDeliveryTime
 		ev["is_logging"] = st.IsLogging
-		ev["latest_cloud_watch_logs_delivery_time"] = fmtTimePtr(last)
+		ev["latest_cloud_watch_logs_delivery_time"] = evTimePtr(last)
 		ev["latest_cloud_watch_logs_delivery_error"] = st.LatestCloudWatchLogsDeliveryError
-		ev["stop_logging_time"] = fmtTimePtr(st.StopLoggingTime)
+		ev["stop_logging_time"] = evTimePtr(st.StopLoggingTime)
 		ev["window_hours"] = int(cloudwatchMaxAge / time.Hour)
 		lastSeen := "no delivery was ever recorded"
 		if last != nil {

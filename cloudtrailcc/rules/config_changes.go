@@ -75,8 +75,8 @@ func evalConfigChanges(c *evalCtx) {
 	}
 	var quiet []string
 	for _, r := range regions {
-		ev := map[string]any{"region": r, "window_start": fmtTime(a.ConfigChangeWindowStart),
-			"window_end": fmtTime(a.ConfigChangeWindowEnd), "event_names": names}
+		ev := map[string]any{"region": r, "window_start": evTime(a.ConfigChangeWindowStart),
+			"window_end": evTime(a.ConfigChangeWindowEnd), "event_names": names}
 		switch err := a.ConfigChangeErrors[r]; {
 		case err != nil:
 			c.readError(c.regionARN(r), r, "the CloudTrail configuration changes of region "+r, err, ev)
@@ -141,7 +141,7 @@ func (c *evalCtx) configChangeAlarm(e *snapshot.ConfigChangeEvent) {
 	ev := map[string]any{
 		"event_id":           e.EventID,
 		"event_name":         e.EventName,
-		"event_time":         fmtTime(e.EventTime),
+		"event_time":         evTime(e.EventTime),
 		"event_source":       e.EventSource,
 		"user_identity_type": e.UserIdentityType,
 		"user_identity_arn":  e.UserIdentityARN,

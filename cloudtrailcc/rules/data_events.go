@@ -64,7 +64,7 @@ func evalDataEvents(c *evalCtx) {
 			switch {
 			case len(sel.Advanced) > 0:
 				why = "no advanced selector with eventCategory Data"
-				if slices.ContainsFunc(sel.Advanced, func(s snapshot.AdvancedSelector) bool { return advancedCategory(s, "NetworkActivity") }) {
+				if slices.ContainsFunc(sel.Advanced, func(s snapshot.AdvancedSelector) bool { return s.HasCategory(snapshot.CategoryNetworkActivity) }) {
 					why += "; NetworkActivity does not count"
 				}
 			case len(sel.Classic) > 0:
@@ -85,53 +85,24 @@ func evalDataEvents(c *evalCtx) {
 	})
 }
 
-// dataScopes lists the data events a trail's selectors log.
+// dataScopes lists the data events a trail's selectors log, in words.
 func dataScopes(sel *snapshot.EventSelectors) []dataScope {
 	out := []dataScope{}
-	for i, s := range sel.Classic {
-		rw := s.ReadWriteType
-		if rw == "" {
-			rw = "All"
+	for _, d := range sel.DataScopes() {
+		typ, all := d.Type, slices.ContainsFunc(d.Values, isWholeServiceARN)
+		if typ == "" {
+			typ = "(any resource type)"
 		}
-		for _, d := range s.DataResources {
-			all := slices.ContainsFunc(d.Values, isWholeServiceARN)
-			scope := "all " + resourceNoun(d.Type)
-			if !all {
-				scope = strconv.Itoa(len(d.Values)) + " selected ARN prefix(es): " + shortList(d.Values, 3)
-			}
-			out = append(out, dataScope{Type: d.Type, ReadWriteType: rw, Scope: scope,
-				Selector: "classic #" + strconv.Itoa(i+1), all: all})
+		scope := "all " + resourceNoun(typ)
+		switch {
+		case d.Advanced && len(d.Filters) > 0:
+			scope = "filtered by " + strings.Join(d.Filters, ", ")
+		case d.Advanced:
+			all = true
+		case !all:
+			scope = strconv.Itoa(len(d.Values)) + " selected ARN prefix(es): " + shortList(d.Values, 3)
 		}
-	}
-	for i, s := range sel.Advanced {
-		if !advancedCategory(s, "Data") {
-			continue
-		}
-		var types, filters []string
-		for _, f := range s.FieldSelectors {
-			switch {
-			case strings.EqualFold(f.Field, "resources.type"):
-				types = append(types, f.Equals...)
-			case strings.EqualFold(f.Field, "eventCategory"), strings.EqualFold(f.Field, "readOnly"):
-			default:
-				filters = append(filters, f.Field)
-			}
-		}
-		if len(types) == 0 {
-			types = []string{"(any resource type)"}
-		}
-		name := "advanced #" + strconv.Itoa(i+1)
-		if s.Name != "" {
-			name += " (" + s.Name + ")"
-		}
-		for _, typ := range types {
-			scope := "all " + resourceNoun(typ)
-			if len(filters) > 0 {
-				scope = "filtered by " + strings.Join(filters, ", ")
-			}
-			out = append(out, dataScope{Type: typ, ReadWriteType: advancedReadWrite(s), Scope: scope,
-				Selector: name, all: len(filters) == 0})
-		}
+		out = append(out, dataScope{Type: typ, ReadWriteType: d.ReadWriteType, Scope: scope, Selector: d.Selector, all: all})
 	}
 	return out
 }

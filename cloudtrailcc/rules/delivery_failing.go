@@ -43,12 +43,12 @@ func evalDeliveryFailing(c *evalCtx) {
 		}
 		ev := trailEvidence(t)
 		ev["is_logging"] = st.IsLogging
-		ev["latest_delivery_time"] = fmtTimePtr(st.LatestDeliveryTime)
+		ev["latest_delivery_time"] = evTimePtr(st.LatestDeliveryTime)
 		ev["latest_delivery_error"] = st.LatestDeliveryError
 		ev["latest_notification_error"] = st.LatestNotificationError
 		ev["latest_digest_delivery_error"] = st.LatestDigestDeliveryError
-		ev["start_logging_time"] = fmtTimePtr(st.StartLoggingTime)
-		ev["stop_logging_time"] = fmtTimePtr(st.StopLoggingTime)
+		ev["start_logging_time"] = evTimePtr(st.StartLoggingTime)
+		ev["stop_logging_time"] = evTimePtr(st.StopLoggingTime)
 		label := c.trailLabel(t)
 		var failing []string
 		for _, f := range []struct{ field, value string }{

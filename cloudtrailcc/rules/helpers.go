@@ -74,10 +74,8 @@ type evalCtx struct {
 }
 
 // emit appends a finding of the rule being evaluated.
+// Absent values in ev become JSON null (cleanEvidence).
 func (c *evalCtx) emit(st Status, resource, region, reason string, ev map[string]any) {
-	if ev == nil {
-		ev = map[string]any{}
-	}
 	c.out = append(c.out, Finding{
 		RuleID:    c.rule.ID,
 		Status:    st,
@@ -86,7 +84,7 @@ func (c *evalCtx) emit(st Status, resource, region, reason string, ev map[string
 		AccountID: c.acct.AccountID,
 		Region:    region,
 		Severity:  c.rule.Severity,
-		Evidence:  ev,
+		Evidence:  cleanEvidence(ev),
 	})
 }
 
@@ -515,23 +513,12 @@ func (c *evalCtx) usableBucketFact(b *snapshot.Bucket, res string, ev map[string
 
 // ---------------------------------------------------------------- event selectors
 
-// mgmtScope is what one selector logs of management events.
-type mgmtScope struct {
-	// ReadWriteType is All, ReadOnly or WriteOnly (advanced: from readOnly).
-	ReadWriteType string `json:"read_write_type"`
-	// ReadOnly is an advanced selector's readOnly condition as written
-	// ("true", "false" or "" for none); empty for classic selectors.
-	ReadOnly        string   `json:"read_only,omitempty"`
-	ExcludedSources []string `json:"exclude_management_event_sources"`
-	Selector        string   `json:"selector"`
-	advanced        bool
-}
-
-// describe says the scope in words: "ReadWriteType All, no excluded event
-// sources" or "advanced selector, readOnly true, excluding kms.amazonaws.com".
-func (s mgmtScope) describe() string {
+// describeScope says a management scope in words: "ReadWriteType All, no
+// excluded event sources" or "advanced selector, readOnly true, excluding
+// kms.amazonaws.com".
+func describeScope(s snapshot.ManagementScope) string {
 	out := "ReadWriteType " + s.ReadWriteType
-	if s.advanced {
+	if s.Advanced {
 		out = "advanced selector, read and write (no readOnly condition)"
 		if s.ReadOnly != "" {
 			out = "advanced selector, readOnly " + s.ReadOnly
@@ -541,78 +528,6 @@ func (s mgmtScope) describe() string {
 		return out + ", excluding " + strings.Join(s.ExcludedSources, ", ")
 	}
 	return out + ", no excluded event sources"
-}
-
-// managementScopes returns, for each classic selector with
-// IncludeManagementEvents or advanced selector with eventCategory =
-// Management, its read/write type and excluded event sources. It decides by
-// fields only, never by selector name.
-func managementScopes(sel *snapshot.EventSelectors) []mgmtScope {
-	if sel == nil {
-		return nil
-	}
-	var out []mgmtScope
-	for i, s := range sel.Classic {
-		if s.IncludeManagementEvents {
-			rw := s.ReadWriteType
-			if rw == "" {
-				rw = "All"
-			}
-			out = append(out, mgmtScope{ReadWriteType: rw, ExcludedSources: nonNil(s.ExcludeManagementEventSources),
-				Selector: fmt.Sprintf("classic #%d", i+1)})
-		}
-	}
-	for i, s := range sel.Advanced {
-		if !advancedCategory(s, "Management") {
-			continue
-		}
-		var excluded []string
-		for _, f := range s.FieldSelectors {
-			if strings.EqualFold(f.Field, "eventSource") {
-				excluded = append(excluded, f.NotEquals...)
-			}
-		}
-		name := fmt.Sprintf("advanced #%d", i+1)
-		if s.Name != "" {
-			name += " (" + s.Name + ")"
-		}
-		rw := advancedReadWrite(s)
-		ro := map[string]string{"ReadOnly": "true", "WriteOnly": "false"}[rw]
-		out = append(out, mgmtScope{ReadWriteType: rw, ReadOnly: ro, ExcludedSources: nonNil(excluded), Selector: name, advanced: true})
-	}
-	return out
-}
-
-// advancedCategory reports whether an advanced selector has eventCategory
-// Equals cat.
-func advancedCategory(s snapshot.AdvancedSelector, cat string) bool {
-	for _, f := range s.FieldSelectors {
-		if strings.EqualFold(f.Field, "eventCategory") && slices.Contains(f.Equals, cat) {
-			return true
-		}
-	}
-	return false
-}
-
-// advancedReadWrite returns "ReadOnly", "WriteOnly" or "All" from an
-// advanced selector's readOnly field.
-func advancedReadWrite(s snapshot.AdvancedSelector) string {
-	for _, f := range s.FieldSelectors {
-		if !strings.EqualFold(f.Field, "readOnly") {
-			continue
-		}
-		switch {
-		case slices.Contains(f.Equals, "true") && !slices.Contains(f.Equals, "false"):
-			return "ReadOnly"
-		case slices.Contains(f.Equals, "false") && !slices.Contains(f.Equals, "true"):
-			return "WriteOnly"
-		case slices.Contains(f.NotEquals, "true"):
-			return "WriteOnly"
-		case slices.Contains(f.NotEquals, "false"):
-			return "ReadOnly"
-		}
-	}
-	return "All"
 }
 
 // rawEvidence returns a raw JSON response as a value that serialises
@@ -632,14 +547,6 @@ func rawEvidence(raw json.RawMessage) any {
 
 // fmtTime formats a time for reasons and evidence (RFC 3339, UTC).
 func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// fmtTimePtr formats an optional time ("" when nil), for evidence.
-func fmtTimePtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return fmtTime(*t)
-}
 
 // ago says how long before now t was, in hours or days.
 func ago(now, t time.Time) string {

@@ -49,7 +49,7 @@ func evalManagementEvents(c *evalCtx) {
 				"whether management events are logged cannot be decided", ev)
 			return
 		}
-		scopes := managementScopes(sel)
+		scopes := sel.ManagementScopes()
 		ev["management_events"] = scopes
 		ev["classic_selectors"] = len(sel.Classic)
 		ev["advanced_selectors"] = len(sel.Advanced)
@@ -63,7 +63,7 @@ func evalManagementEvents(c *evalCtx) {
 		}
 		parts := make([]string, 0, len(scopes))
 		for _, s := range scopes {
-			parts = append(parts, s.describe())
+			parts = append(parts, describeScope(s))
 		}
 		c.ok(t.ARN, t.HomeRegion, label+" logs management events ("+strings.Join(parts, "; ")+")", ev)
 	})

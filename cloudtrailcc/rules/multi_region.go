@@ -132,7 +132,7 @@ func (c *evalCtx) multiRegionLogging(logging []*snapshot.Trail) {
 		ev := trailEvidence(t)
 		ev["is_logging"] = true
 		ev["logging_multi_region_trails"] = arns
-		scopes := managementScopes(t.Selectors)
+		scopes := t.Selectors.ManagementScopes()
 		ev["management_events"] = scopes
 		if len(scopes) == 0 {
 			c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging, but logs no management events", ev)
@@ -140,7 +140,7 @@ func (c *evalCtx) multiRegionLogging(logging []*snapshot.Trail) {
 		}
 		ev["read_write_type"] = scopes[0].ReadWriteType
 		ev["exclude_management_event_sources"] = scopes[0].ExcludedSources
-		c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging (management events: "+scopes[0].describe()+")", ev)
+		c.ok(res, "", "multi-region "+c.trailLabel(t)+" is logging (management events: "+describeScope(scopes[0])+")", ev)
 		return
 	}
 	t := logging[0]
@@ -164,7 +164,7 @@ func multiRegionEvidence(ts []*snapshot.Trail) []map[string]any {
 		e := trailEvidence(t)
 		if t.Status != nil {
 			e["is_logging"] = t.Status.IsLogging
-			e["stop_logging_time"] = fmtTimePtr(t.Status.StopLoggingTime)
+			e["stop_logging_time"] = evTimePtr(t.Status.StopLoggingTime)
 		}
 		if t.StatusErr != nil {
 			e["status_error"] = errEvidence(t.StatusErr)

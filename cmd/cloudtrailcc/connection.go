@@ -37,19 +37,19 @@ type connectionFlag struct {
 // connectionFlags are the flags that set the plugin's connection config.
 var connectionFlags = []connectionFlag{
 	{"profile", "profile", "string", "AWS shared-config profile (default: the SDK chain; AWS_PROFILE)"},
-	{"region", "regions", "list", `region to evaluate; repeatable or comma-separated; wildcards such as "eu-*" (default "*": every enabled region)`},
+	{"region", "regions", "list", `region to evaluate; repeatable or comma-separated; wildcards such as "eu-*" (default "*": every enabled region; an empty value is an error)`},
 	{"endpoint-url", "endpoint_url", "string", "AWS-compatible endpoint for every service, e.g. http://127.0.0.1:4566 (AWS_ENDPOINT_URL)"},
 	{"access-key", "access_key", "string", "AWS access key ID (AWS_ACCESS_KEY_ID)"},
 	{"secret-key", "secret_key", "string", "AWS secret access key (AWS_SECRET_ACCESS_KEY)"},
 	{"session-token", "session_token", "string", "AWS session token (AWS_SESSION_TOKEN)"},
-	{"max-error-retry-attempts", "max_error_retry_attempts", "int", "retries after a throttled or 5xx call (default 9)"},
-	{"min-error-retry-delay", "min_error_retry_delay", "int", "first retry back-off in milliseconds (default 25)"},
+	{"max-error-retry-attempts", "max_error_retry_attempts", "int", "attempts of a throttled or 5xx call, the first included: 1 (no retry) to 50 (default 10)"},
+	{"min-error-retry-delay", "min_error_retry_delay", "int", "first retry back-off in milliseconds, 1 to 5000 (default 25)"},
 	{"config-change-lookback", "config_change_lookback", "string", `how far back config_changes looks, e.g. "24h" or "7d", at most "90d" (default "24h")`},
 	{"config-change-event", "config_change_events", "list", "event name counted as a CloudTrail configuration change; repeatable (default: the built-in list)"},
-	{"cache-ttl", "cache_ttl", "int", "seconds each AWS fact is reused (default 300)"},
-	{"max-concurrency", "max_concurrency", "int", "AWS calls in flight per service and region, S3 apart (default 8)"},
-	{"max-s3-concurrency", "max_s3_concurrency", "int", "S3 calls in flight per region (default 64)"},
-	{"call-timeout", "call_timeout", "int", "seconds an AWS call may wait for its answer before its fact is reported as error (default 30)"},
+	{"cache-ttl", "cache_ttl", "int", "seconds each AWS fact is reused, 1 to 86400 (default 300)"},
+	{"max-concurrency", "max_concurrency", "int", "AWS calls in flight per service and region, S3 apart, 1 to 256 (default 8)"},
+	{"max-s3-concurrency", "max_s3_concurrency", "int", "S3 calls in flight per region, 1 to 1024 (default 64)"},
+	{"call-timeout", "call_timeout", "int", "seconds an AWS call may wait for its answer before its fact is reported as error, 1 to 600 (default 30)"},
 	{"cache-dir", "cache_dir", "string", "directory keeping fact snapshots between runs for cache-ttl (default: none)"},
 }
 

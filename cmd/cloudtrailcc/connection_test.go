@@ -144,3 +144,28 @@ func keys(m map[string]cty.Value) []string {
 	}
 	return out
 }
+
+func TestExplicitValuesAreNeverTakenAsUnset(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--region", ""}, "regions: the list is empty"},
+		{[]string{"--region", ","}, "regions: the list is empty"},
+		{[]string{"--max-error-retry-attempts", "0"}, "max_error_retry_attempts: 0 is out of range; use 1 to 50"},
+		{[]string{"--min-error-retry-delay", "0"}, "min_error_retry_delay: 0 is out of range; use 1 to 5000"},
+		{[]string{"--cache-ttl", "9223372036854775807"}, "cache_ttl: 9223372036854775807 is out of range; use 1 to 86400"},
+		{[]string{"--call-timeout", "0"}, "call_timeout: 0 is out of range"},
+		{[]string{"--max-concurrency", "100000"}, "max_concurrency: 100000 is out of range; use 1 to 256"},
+		{[]string{"--max-s3-concurrency", "-1"}, "max_s3_concurrency: -1 is out of range"},
+		{[]string{"--endpoint-url", "http//user:hunter2@127.0.0.1:1"}, "endpoint_url"},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"check"}, c.args...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("check %q: exit %d, stderr %q; want a failure saying %q", c.args, code, errOut, c.want)
+		}
+		if strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("check %q printed the endpoint's password: %s%s", c.args, out, errOut)
+		}
+	}
+}
