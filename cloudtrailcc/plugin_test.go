@@ -255,7 +255,7 @@ func TestPublicBucketRowSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := open(t, f)
-	rows := query(t, c, "cloudtrailcc_trail_bucket", []string{"name", "is_public", "public_reason", "acl_grants", "block_public_acls", "read_errors"})
+	rows := query(t, c, "cloudtrailcc_trail_bucket", []string{"name", "is_public", "public_reason", "acl", "block_public_acls", "read_errors"})
 	if len(rows) != 1 {
 		t.Fatalf("rows = %v", rows)
 	}
@@ -263,11 +263,73 @@ func TestPublicBucketRowSaysWhy(t *testing.T) {
 	if r["is_public"] != true || !strings.Contains(fmt.Sprint(r["public_reason"]), "AllUsers") {
 		t.Errorf("is_public = %v, public_reason = %v; want true naming AllUsers", r["is_public"], r["public_reason"])
 	}
-	if !strings.Contains(fmt.Sprint(r["acl_grants"]), "AllUsers") || r["block_public_acls"] != nil {
-		t.Errorf("acl_grants = %v, block_public_acls = %v", r["acl_grants"], r["block_public_acls"])
+	if !slices.Contains(aclGrants(t, r["acl"]), "Group http://acs.amazonaws.com/groups/global/AllUsers READ") || r["block_public_acls"] != nil {
+		t.Errorf("acl = %v, block_public_acls = %v; want GetBucketAcl's Grants with AllUsers READ", r["acl"], r["block_public_acls"])
 	}
 	if errs, ok := r["read_errors"].(map[string]any); !ok || len(errs) != 0 {
 		t.Errorf("read_errors = %#v; want {}", r["read_errors"])
+	}
+}
+
+// aclGrants lists the grants of an acl column value (GetBucketAcl's shape:
+// {"Owner": ..., "Grants": [{"Grantee": {"Type", "ID", "URI"}, "Permission"}]})
+// as "Type ID-or-URI Permission".
+func aclGrants(t *testing.T, acl any) []string {
+	t.Helper()
+	m, _ := acl.(map[string]any)
+	grants, ok := m["Grants"].([]any)
+	if !ok {
+		t.Fatalf("acl = %#v; want an object with a Grants list", acl)
+	}
+	var out []string
+	for _, g := range grants {
+		g, _ := g.(map[string]any)
+		who, _ := g["Grantee"].(map[string]any)
+		id := who["ID"]
+		if id == nil {
+			id = who["URI"]
+		}
+		out = append(out, fmt.Sprintf("%v %v %v", who["Type"], id, g["Permission"]))
+	}
+	return out
+}
+
+// TestBucketColumnsCarryPluginAWSValues checks the columns named as in
+// steampipe-plugin-aws's aws_s3_bucket hold the values it gives: booleans
+// for versioning and MFA Delete (false when never configured), logging as
+// GetBucketLogging's LoggingEnabled, and the bucket policy's public status.
+func TestBucketColumnsCarryPluginAWSValues(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	cols := []string{"versioning_enabled", "versioning_status", "versioning_mfa_delete", "logging", "bucket_policy_is_public", "acl"}
+	before := query(t, open(t, f), "cloudtrailcc_trail_bucket", cols)
+	if len(before) != 1 {
+		t.Fatalf("rows = %v", before)
+	}
+	r := before[0]
+	if r["versioning_enabled"] != false || r["versioning_status"] != nil || r["versioning_mfa_delete"] != false || r["logging"] != nil || r["bucket_policy_is_public"] != false {
+		t.Errorf("never-configured bucket: %v; want versioning_enabled false, versioning_status null, versioning_mfa_delete false, logging null, bucket_policy_is_public false", r)
+	}
+	if got := aclGrants(t, r["acl"]); len(got) != 1 || !strings.HasPrefix(got[0], "CanonicalUser ") || !strings.HasSuffix(got[0], " FULL_CONTROL") {
+		t.Errorf("acl grants = %v; want the owner's FULL_CONTROL", got)
+	}
+
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(f.AWS("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(f.Bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(f.Bucket),
+		BucketLoggingStatus: &s3types.BucketLoggingStatus{LoggingEnabled: &s3types.LoggingEnabled{TargetBucket: aws.String(f.Bucket), TargetPrefix: aws.String("access/")}}}); err != nil {
+		t.Fatal(err)
+	}
+	after := query(t, open(t, f), "cloudtrailcc_trail_bucket", cols)
+	r = after[0]
+	logging, _ := r["logging"].(map[string]any)
+	if r["versioning_enabled"] != true || r["versioning_status"] != "Enabled" || r["versioning_mfa_delete"] != false ||
+		logging["TargetBucket"] != f.Bucket || logging["TargetPrefix"] != "access/" {
+		t.Errorf("versioned, logged bucket: %v; want versioning_enabled true, versioning_mfa_delete false, logging {TargetBucket %s, TargetPrefix access/}", r, f.Bucket)
 	}
 }
 

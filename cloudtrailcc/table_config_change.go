@@ -34,7 +34,7 @@ func configChangeTable() tableSpec[changeRow] {
 			{name: "event_source", typ: str, desc: "The AWS service to which the request was made (cloudtrail.amazonaws.com).", get: func(x r) any { return x.e.EventSource }},
 			{name: "user_identity_type", typ: str, desc: "The type of the identity that made the request: Root, IAMUser, AssumedRole, AWSService, ...", get: func(x r) any { return optString(x.e.UserIdentityType) }},
 			{name: "user_identity_arn", typ: str, desc: "The ARN of the principal that made the call.", get: func(x r) any { return optString(x.e.UserIdentityARN) }},
-			{name: "user_name", typ: str, desc: "A user name or role name of the requester that called the API in the event returned.", get: func(x r) any { return optString(x.e.UserName) }},
+			{name: "username", typ: str, desc: "A user name or role name of the requester that called the API in the event returned (LookupEvents Username; the event's userIdentity.userName when it names one).", get: func(x r) any { return optString(x.e.UserName) }},
 			{name: "access_key_id", typ: str, desc: "The AWS access key ID that was used to sign the request.", get: func(x r) any { return optString(x.e.AccessKeyID) }},
 			{name: "source_ip_address", typ: str, desc: "The IP address that the request was made from; for calls made by an AWS service on your behalf, the DNS name of the service (e.g. cloudtrail.amazonaws.com), so this is text, not inet.", get: func(x r) any { return optString(x.e.SourceIPAddress) }},
 			{name: "source_ip", typ: proto.ColumnType_IPADDR, desc: "source_ip_address as an inet value when it is an IP address; null when AWS gives a service's DNS name instead.", get: func(x r) any {

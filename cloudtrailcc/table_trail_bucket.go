@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
@@ -87,6 +89,12 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 				return nil
 			})},
+			{name: "logging", typ: js, need: lg, desc: "The server access logging configuration of the bucket (GetBucketLogging's LoggingEnabled: TargetBucket, TargetPrefix); null when logging is off or could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Logging == nil || bk.Logging.TargetBucket == "" {
+					return nil
+				}
+				return s3types.LoggingEnabled{TargetBucket: aws.String(bk.Logging.TargetBucket), TargetPrefix: aws.String(bk.Logging.TargetPrefix)}
+			})},
 			{name: "logging_target_bucket", typ: str, need: lg, desc: "Specifies the bucket where you want Amazon S3 to store server access logs; null when server access logging is off or could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
 				if bk.Logging == nil {
 					return nil
@@ -105,20 +113,23 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 				return optString(bk.Versioning.Status)
 			})},
-			{name: "mfa_delete", typ: str, need: ver, desc: "Specifies whether MFA delete is enabled in the bucket versioning configuration: Enabled or Disabled; null when it was never configured.", get: bucketField(func(bk *snapshot.Bucket) any {
+			{name: "versioning_enabled", typ: b, need: ver, desc: "Whether versioning is enabled on the bucket (false when it is suspended or was never configured); null when it could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
 				if bk.Versioning == nil {
 					return nil
 				}
-				return optString(bk.Versioning.MFADelete)
+				return bk.Versioning.Status == "Enabled"
 			})},
-			{name: "acl_grants", typ: js, need: pub, desc: "A list of grants of the bucket ACL (grantee type, ID or group URI, permission).", get: bucketField(func(bk *snapshot.Bucket) any {
+			{name: "versioning_mfa_delete", typ: b, need: ver, desc: "Whether MFA Delete is enabled in the bucket versioning configuration (false when it is disabled or was never configured); null when it could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.Versioning == nil {
+					return nil
+				}
+				return bk.Versioning.MFADelete == "Enabled"
+			})},
+			{name: "acl", typ: js, need: pub, desc: "The access control list of the bucket (GetBucketAcl): its Owner and its Grants, each a Grantee (Type, ID or URI) and a Permission; null when it could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
 				if bk.ACL == nil {
 					return nil
 				}
-				if bk.ACL.Grants == nil {
-					return []snapshot.Grant{}
-				}
-				return bk.ACL.Grants
+				return bucketACL(bk.ACL)
 			})},
 			{name: "policy_exists", typ: b, need: pub, desc: "Whether the bucket has a bucket policy (GetBucketPolicyStatus answers NoSuchBucketPolicy when it has none).", get: bucketField(func(bk *snapshot.Bucket) any {
 				if bk.Policy == nil {
@@ -126,7 +137,7 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 				return bk.Policy.Exists
 			})},
-			{name: "policy_is_public", typ: b, need: pub, desc: "The policy status for this bucket. TRUE indicates that this bucket is public. FALSE indicates that the bucket is not public (false as well when there is no policy).", get: bucketField(func(bk *snapshot.Bucket) any {
+			{name: "bucket_policy_is_public", typ: b, need: pub, desc: "The policy status for this bucket. TRUE indicates that this bucket is public. FALSE indicates that the bucket is not public (false as well when there is no policy).", get: bucketField(func(bk *snapshot.Bucket) any {
 				if bk.Policy == nil {
 					return nil
 				}
@@ -222,4 +233,34 @@ func bucketReadErrors(x bucketRow) map[string]string {
 		}
 	}
 	return out
+}
+
+// bucketACL is the bucket's ACL in GetBucketAcl's shape (Owner, Grants).
+func bucketACL(a *snapshot.BucketACL) map[string]any {
+	grants := make([]s3types.Grant, 0, len(a.Grants))
+	for _, g := range a.Grants {
+		grants = append(grants, s3types.Grant{
+			Grantee: &s3types.Grantee{
+				Type:         s3types.Type(g.Type),
+				ID:           optPtr(g.ID),
+				URI:          optPtr(g.URI),
+				DisplayName:  optPtr(g.DisplayName),
+				EmailAddress: optPtr(g.Email),
+			},
+			Permission: s3types.Permission(g.Permission),
+		})
+	}
+	out := map[string]any{"Grants": grants, "Owner": nil}
+	if a.OwnerID != "" {
+		out["Owner"] = s3types.Owner{ID: aws.String(a.OwnerID)}
+	}
+	return out
+}
+
+// optPtr is &s, or nil for "".
+func optPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

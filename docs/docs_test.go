@@ -2,6 +2,7 @@ package docs_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -59,6 +60,7 @@ type example struct {
 	line    int    // line of the opening fence
 	heading string // the nearest heading above it
 	sql     string
+	intro   []string // the non-blank prose lines between the heading and the block
 }
 
 func (e example) String() string { return fmt.Sprintf("%s:%d (%s)", e.file, e.line, e.heading) }
@@ -70,6 +72,7 @@ func (e example) key() string { return filepath.Base(e.file) + "#" + e.heading }
 // sql examples.
 type page struct {
 	file     string
+	front    map[string]string // the YAML front matter's fields, nil without one
 	prose    []string
 	headings []string
 	examples []example
@@ -78,27 +81,29 @@ type page struct {
 // readPage parses a Markdown file (path relative to the module root).
 func readPage(t *testing.T, file string) page {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", file))
+	data, err := os.ReadFile(filepath.Join("..", file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	p := page{file: file}
 	var (
 		inFence bool
 		lang    string
 		cur     *example
 		heading string
+		intro   []string
 	)
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
+	front, rest, skipped := readFrontMatter(data)
+	p.front = front
+	sc := bufio.NewScanner(bytes.NewReader(rest))
+	for n := 1 + skipped; sc.Scan(); n++ {
 		line := sc.Text()
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "```") {
 			if !inFence {
 				inFence, lang = true, strings.TrimSpace(strings.TrimPrefix(trimmed, "```"))
 				if lang == "sql" {
-					cur = &example{file: file, line: n, heading: heading}
+					cur = &example{file: file, line: n, heading: heading, intro: intro}
 				}
 				continue
 			}
@@ -114,11 +119,14 @@ func readPage(t *testing.T, file string) page {
 			cur.sql += line + "\n"
 		case inFence:
 		case strings.HasPrefix(line, "#"):
-			heading = strings.TrimSpace(strings.TrimLeft(line, "#"))
+			heading, intro = strings.TrimSpace(strings.TrimLeft(line, "#")), nil
 			p.headings = append(p.headings, line)
 			p.prose = append(p.prose, line)
 		default:
 			p.prose = append(p.prose, line)
+			if trimmed != "" {
+				intro = append(intro, trimmed)
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -198,7 +206,7 @@ func TestTablePagesFollowHubFormat(t *testing.T) {
 	for _, name := range tables {
 		known[name] = true
 	}
-	for _, s := range append([]string{"ok", "alarm", "info", "skip", "error", "low", "medium", "high", "critical"}, extraNames...) {
+	for _, s := range slices.Concat([]string{"ok", "alarm", "info", "skip", "error", "low", "medium", "high", "critical"}, extraNames, pluginAWSNames) {
 		known[s] = true
 	}
 	for _, id := range ruleIDs(t) {
@@ -214,17 +222,9 @@ func TestTablePagesFollowHubFormat(t *testing.T) {
 			for _, c := range schema[name] {
 				cols[c.Name] = true
 			}
-			if len(p.headings) == 0 || p.headings[0] != "# Table: "+name {
-				t.Errorf("%s: first heading must be %q", p.file, "# Table: "+name)
-			}
-			if len(p.headings) < 2 || p.headings[1] != "## Examples" {
-				t.Errorf("%s: second heading must be \"## Examples\"", p.file)
-			}
-			if desc := proseBetween(p, "# Table: "+name, "## Examples"); len(strings.Fields(desc)) < 20 {
-				t.Errorf("%s: the description before ## Examples is %d words; say what a row is and which AWS APIs it comes from", p.file, len(strings.Fields(desc)))
-			}
+			top := checkTopSections(t, p, name)
 			sections := 0
-			for _, h := range p.headings[min(2, len(p.headings)):] {
+			for _, h := range p.headings[min(top, len(p.headings)):] {
 				if !strings.HasPrefix(h, "### ") {
 					t.Errorf("%s: heading %q: examples are \"### \" sections", p.file, h)
 				}

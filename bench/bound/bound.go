@@ -40,7 +40,7 @@ const (
 )
 
 // RulesNeed is what a full evaluation of the fourteen rules reads
-// (RULES.md): regions, trails with their status and event selectors, the
+// (every rule's facts): regions, trails with their status and event selectors, the
 // trail buckets' logging, versioning and publicity, topics, keys and
 // configuration-change events. No rule reads tags or insight selectors, so
 // the finding table must not call ListTags or GetInsightSelectors.

@@ -65,7 +65,7 @@
 //
 // # What is copied from AWS
 //
-// See DESIGN.md "AWS behaviours the emulator must copy": default event
+// The AWS behaviours the emulator copies, which the plugin relies on: default event
 // selectors, advanced/classic replacement, shadow trails, ARN access from any
 // region, KmsKeyId as ARN, GetTrailStatus fields only when set, MFADelete only
 // once configured, NoSuchBucketPolicy, AWS's definition of a public policy,

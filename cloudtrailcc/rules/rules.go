@@ -3,7 +3,7 @@
 // findings: it performs no I/O and makes no AWS call, so the same snapshot
 // always gives the same findings in the same order.
 //
-// The exact behaviour of every rule is specified in RULES.md; each rule lives
+// Each rule's catalogue entry says what it checks and when it alarms; each rule lives
 // in its own file beside its catalogue entry, and what several rules share
 // (which trails and buckets are evaluated, ARNs, finding constructors, read
 // errors) lives in helpers.go.
@@ -121,7 +121,7 @@ type Finding struct {
 	Evidence map[string]any `json:"evidence"`
 }
 
-// catalogue lists the rules in RULES.md table order.
+// catalogue lists the rules in the order of the README's rule table.
 var catalogue = []*Rule{
 	bucketAccessLogging,
 	bucketMFADelete,
@@ -139,7 +139,7 @@ var catalogue = []*Rule{
 	snsTopicExists,
 }
 
-// Catalogue returns the fourteen rules in RULES.md table order. The entries
+// Catalogue returns the fourteen rules in catalogue order. The entries
 // are copies: changing them does not change the catalogue.
 func Catalogue() []*Rule {
 	out := make([]*Rule, len(catalogue))

@@ -10,7 +10,7 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
-// contractIDs are the rule ids in RULES.md table order.
+// contractIDs are the rule ids in catalogue order.
 var contractIDs = []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "config_changes",
 	"multi_region", "global_services", "cloudwatch_integration", "log_file_validation", "kms_encryption",
 	"data_events", "delivery_failing", "duplicate_global_events", "management_events", "sns_topic_exists"}
@@ -77,7 +77,7 @@ func TestCatalogue(t *testing.T) {
 	if !slices.Equal(ids, contractIDs) {
 		t.Errorf("catalogue ids %v, want %v", ids, contractIDs)
 	}
-	// Related is set wherever RULES.md's table names controls.
+	// Related is set wherever a rule maps to Security Hub or CIS controls.
 	for _, id := range []string{"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "config_changes", "multi_region",
 		"cloudwatch_integration", "log_file_validation", "kms_encryption", "data_events", "management_events"} {
 		r, _ := Lookup(id)

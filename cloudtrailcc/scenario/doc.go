@@ -1,4 +1,4 @@
-// Package scenario holds the end-to-end scenario suite of RULES.md: each test
+// Package scenario holds the end-to-end scenario suite of the fourteen rules: each test
 // seeds an account through AWS APIs (package seed), runs the plugin
 // in-process (package inproc) and asserts on the rows of cloudtrailcc_finding.
 //

@@ -22,7 +22,7 @@ import (
 // every per-region read stays cheap, and enough for multi-region cases.
 var emulatorRegions = []string{"eu-west-1", "us-east-1", "us-west-2"}
 
-// allRules are the fourteen rule ids, in RULES.md order.
+// allRules are the fourteen rule ids, in catalogue order.
 var allRules = []string{
 	"bucket_access_logging", "bucket_mfa_delete", "bucket_not_public", "config_changes", "multi_region",
 	"global_services", "cloudwatch_integration", "log_file_validation", "kms_encryption", "data_events",

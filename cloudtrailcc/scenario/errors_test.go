@@ -8,7 +8,7 @@ import (
 )
 
 // Each test here denies one read a rule needs and checks the rule says
-// error (or info where RULES.md says so) naming the call, never ok.
+// error (or info where the rule cannot decide by design) naming the call, never ok.
 
 func TestBucketMFADeleteErrorsWhenVersioningDenied(t *testing.T) {
 	e := newEnv(t)
