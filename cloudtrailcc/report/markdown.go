@@ -16,9 +16,9 @@ import (
 func WriteMarkdown(w io.Writer, r *Report) error {
 	o := OverviewOf(r)
 	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n", mdEscape(r.Benchmark.Title))
-	fmt.Fprintf(&b, "%s\n\n", mdEscape(o.Counts.String()))
-	fmt.Fprintf(&b, "Generated %s by cloudtrailcc %s.\n\n", r.Time.Format("2006-01-02 15:04:05 UTC"), mdEscape(r.Version))
+	fmt.Fprintf(&b, "## %s\n\n", MarkdownEscape(r.Benchmark.Title))
+	fmt.Fprintf(&b, "%s\n\n", MarkdownEscape(o.Counts.String()))
+	fmt.Fprintf(&b, "Generated %s by cloudtrailcc %s.\n\n", r.Time.Format("2006-01-02 15:04:05 UTC"), MarkdownEscape(r.Version))
 
 	var statusHead, statusCells []string
 	for _, t := range o.Statuses {
@@ -88,7 +88,7 @@ func mdTable(b *strings.Builder, head []string, rows [][]string, numeric bool) {
 	line := func(cells []string) {
 		b.WriteString("|")
 		for _, c := range cells {
-			b.WriteString(" " + mdEscape(c) + " |")
+			b.WriteString(" " + MarkdownEscape(c) + " |")
 		}
 		b.WriteString("\n")
 	}
@@ -105,8 +105,8 @@ func mdTable(b *strings.Builder, head []string, rows [][]string, numeric bool) {
 // which CommonMark allows for any ASCII punctuation.
 const mdSpecial = "\\`*_[]<>|~&"
 
-// mdEscape makes s one line of literal Markdown text.
-func mdEscape(s string) string {
+// MarkdownEscape makes s one line of literal Markdown text, safe in a table cell.
+func MarkdownEscape(s string) string {
 	var b strings.Builder
 	for _, r := range strings.Join(strings.Fields(s), " ") {
 		if strings.ContainsRune(mdSpecial, r) {

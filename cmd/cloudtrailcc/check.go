@@ -32,6 +32,7 @@ type checkOptions struct {
 	output   string
 	exports  []string
 	failOn   string
+	baseline string
 }
 
 // register adds the check flags to cmd.
@@ -42,6 +43,7 @@ func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf, nunit3, junit, html, md")
 	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF), .nunit3.xml (NUnit3), .junit.xml (JUnit), .html (report), .md (Markdown); or give a format name (csv, json, asff, ocsf, nunit3, junit, html, md) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
+	fs.StringVar(&o.baseline, "baseline", "", "a JSON export of an earlier run: print the drift from it on stderr and exit 1 only on a new alarm at or above --fail-on")
 }
 
 // export is one --export destination.
@@ -123,6 +125,10 @@ reported (after --rule and --status) count.`,
 			if err != nil {
 				return err
 			}
+			baseline, err := loadBaseline(o.baseline)
+			if err != nil {
+				return err
+			}
 			conn, err := g.connectionConfig()
 			if err != nil {
 				return err
@@ -133,6 +139,9 @@ reported (after --rule and --status) count.`,
 			}
 			if err := o.write(r, out, exports, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
 				return err
+			}
+			if baseline != nil {
+				return baselineExit(cmd.ErrOrStderr(), baseline, r.Findings, o.failOn)
 			}
 			return o.exitCode(r)
 		},
