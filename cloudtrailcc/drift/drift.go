@@ -135,11 +135,13 @@ func sameReason(a, b string) bool {
 	return a == b || timestamp.ReplaceAllString(a, "T") == timestamp.ReplaceAllString(b, "T")
 }
 
-// compareKey compares the findings of one key: same reason first, then a
-// lone finding on each side is the same finding changed.
+// compareKey compares the findings of one key: same reason first; a key
+// held by one finding on each side is the same finding changed; otherwise
+// what is left over is resolved or new.
 func compareKey(old, cur []report.Finding) []Change {
 	var out []Change
 	var restOld []report.Finding
+	lone := len(old) == 1 && len(cur) == 1
 	cur = slices.Clone(cur)
 	for _, o := range old {
 		i := slices.IndexFunc(cur, func(c report.Finding) bool { return sameReason(c.Reason, o.Reason) })
@@ -152,7 +154,7 @@ func compareKey(old, cur []report.Finding) []Change {
 		}
 		cur = slices.Delete(cur, i, i+1)
 	}
-	if len(restOld) == 1 && len(cur) == 1 {
+	if lone && len(restOld) == 1 {
 		kind := ReasonChanged
 		if restOld[0].Status != cur[0].Status {
 			kind = StatusChanged
