@@ -5,6 +5,7 @@
 #   make demo     the CLI against the bundled AWS emulator (no AWS account needed)
 #   make test     vet, formatting and the whole test suite (starts PostgreSQL 15 on loopback)
 #   make e2e      the Powerpipe benchmark run by the real Powerpipe on plain PostgreSQL
+#   make screenshot  docs/images/report.png from the HTML report in headless chromium
 #   make bench    API-call and latency benchmarks; writes docs/benchmarks.md
 
 GO        ?= go
@@ -13,7 +14,7 @@ STEAMPIPE ?= $(HOME)/.steampipe
 PLUGIN_DIR = $(STEAMPIPE)/plugins/local/cloudtrailcc
 CONFIG_DIR = $(STEAMPIPE)/config
 
-.PHONY: all build install demo test vet fmt-check e2e bench clean
+.PHONY: all build install demo test vet fmt-check e2e bench clean screenshot
 
 all: build
 
@@ -49,6 +50,10 @@ test: vet fmt-check
 
 e2e:
 	./e2e/run.sh
+
+screenshot:
+	CLOUDTRAILCC_REPORT_SCREENSHOT=$(CURDIR)/docs/images/report.png \
+		$(GO) test -count=1 -run TestHTMLReportInHeadlessChromium ./cmd/cloudtrailcc/
 
 bench:
 	$(GO) run ./bench -out docs/benchmarks.md

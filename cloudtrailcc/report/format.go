@@ -23,10 +23,20 @@ const (
 	FormatASFF Format = "asff"
 	// FormatOCSF is a JSON array of OCSF Compliance Finding events.
 	FormatOCSF Format = "ocsf"
+	// FormatHTML is the self-contained HTML report of WriteHTML.
+	FormatHTML Format = "html"
+	// FormatMarkdown is the Markdown summary of WriteMarkdown.
+	FormatMarkdown Format = "md"
+	// FormatNUnit3 is Powerpipe's NUnit3 XML layout (WriteNUnit3).
+	FormatNUnit3 Format = "nunit3"
+	// FormatJUnit is JUnit XML (WriteJUnit).
+	FormatJUnit Format = "junit"
 )
 
-// Formats lists the output formats.
-var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatASFF, FormatOCSF}
+// Formats lists the output formats; every one but the table can be
+// exported to a file.
+var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatASFF, FormatOCSF,
+	FormatHTML, FormatMarkdown, FormatNUnit3, FormatJUnit}
 
 // exportExtensions maps export file name endings to formats, longest first
 // so that ".asff.json" wins over ".json".
@@ -36,8 +46,12 @@ var exportExtensions = []struct {
 }{
 	{".asff.json", FormatASFF},
 	{".ocsf.json", FormatOCSF},
+	{".nunit3.xml", FormatNUnit3},
+	{".junit.xml", FormatJUnit},
 	{".csv", FormatCSV},
 	{".json", FormatJSON},
+	{".html", FormatHTML},
+	{".md", FormatMarkdown},
 }
 
 // ParseFormat returns the format named s; the error lists the choices.
@@ -51,7 +65,9 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // FormatForFile returns the export format of a file name from its ending:
-// .csv (Powerpipe CSV), .asff.json (ASFF), .ocsf.json (OCSF) or .json (JSON).
+// .csv (Powerpipe CSV), .asff.json (ASFF), .ocsf.json (OCSF), .json (JSON),
+// .html (HTML report), .md (Markdown), .nunit3.xml (NUnit3) or .junit.xml
+// (JUnit XML).
 func FormatForFile(path string) (Format, error) {
 	name := strings.ToLower(filepath.Base(path))
 	for _, e := range exportExtensions {
@@ -60,15 +76,19 @@ func FormatForFile(path string) (Format, error) {
 		}
 	}
 	var exts []string
-	for _, e := range exportExtensions {
-		exts = append(exts, e.ext)
+	for _, f := range Formats[1:] {
+		for _, e := range exportExtensions {
+			if e.format == f {
+				exts = append(exts, e.ext)
+			}
+		}
 	}
 	return "", fmt.Errorf("cannot tell the export format of %q from its name; valid endings: %s", path, strings.Join(exts, ", "))
 }
 
 // ExportTarget resolves an --export value: a file name, whose ending gives
 // the format (see FormatForFile), or a bare format name (csv, json, asff,
-// ocsf), which names a file as Powerpipe does:
+// ocsf, nunit3, junit, html, md), which names a file as Powerpipe does:
 // "EXECUTION.YYYYMMDDTHHMMSS.EXT" in the current directory, with now's local
 // time.
 func ExportTarget(arg, execution string, now time.Time) (string, Format, error) {
@@ -80,7 +100,7 @@ func ExportTarget(arg, execution string, now time.Time) (string, Format, error) 
 	}
 	f, err := FormatForFile(arg)
 	if err != nil {
-		return "", "", fmt.Errorf("%w (or a format name: csv, json, asff, ocsf)", err)
+		return "", "", fmt.Errorf("%w (or a format name: %s)", err, formatList(Formats[1:]))
 	}
 	return arg, f, nil
 }
@@ -98,6 +118,14 @@ func Write(w io.Writer, r *Report, f Format) error {
 		return WriteASFF(w, r)
 	case FormatOCSF:
 		return WriteOCSF(w, r)
+	case FormatHTML:
+		return WriteHTML(w, r)
+	case FormatMarkdown:
+		return WriteMarkdown(w, r)
+	case FormatNUnit3:
+		return WriteNUnit3(w, r)
+	case FormatJUnit:
+		return WriteJUnit(w, r)
 	}
 	return fmt.Errorf("unknown output format %q; valid formats: %s", f, formatList(Formats))
 }

@@ -31,6 +31,7 @@ type checkOptions struct {
 	output   string
 	exports  []string
 	failOn   string
+	baseline string
 }
 
 // register adds the check flags to cmd.
@@ -38,9 +39,10 @@ func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only this rule id; repeatable (see `cloudtrailcc rules`)")
 	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip, error; repeatable")
-	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf")
-	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF); or give a format name (csv, json, asff, ocsf) for a file named as Powerpipe names it; repeatable")
+	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf, nunit3, junit, html, md")
+	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF), .nunit3.xml (NUnit3), .junit.xml (JUnit), .html (report), .md (Markdown); or give a format name (csv, json, asff, ocsf, nunit3, junit, html, md) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
+	fs.StringVar(&o.baseline, "baseline", "", "a JSON export of an earlier run: print the drift from it on stderr and exit 1 only on a new alarm at or above --fail-on")
 }
 
 // export is one --export destination.
@@ -105,6 +107,12 @@ the in-process plugin and print one finding per rule and resource.
   .json       JSON: benchmark, summary and every field of every finding
   .asff.json  AWS Security Finding Format, for securityhub batch-import-findings
   .ocsf.json  OCSF Compliance Finding events (class_uid 2003)
+  .nunit3.xml NUnit3 XML in Powerpipe's layout (suites per benchmark and control)
+  .junit.xml  JUnit XML: a test case per finding (alarm fails, error errors,
+              skip is skipped)
+  .html       one self-contained page: summary, chart by rule, filterable
+              findings with evidence and remediation; prints to PDF
+  .md         the summary and a table of alarms, for a pull-request comment
 A bare format name (--export csv) writes
 cloudtrailcc.benchmark.cloudtrail_best_practices.YYYYMMDDTHHMMSS.csv, as
 Powerpipe names its exports.
@@ -128,6 +136,10 @@ reported (after --rule and --status) count.`,
 				return err
 			}
 			defer exports.discard()
+			baseline, err := loadBaseline(o.baseline)
+			if err != nil {
+				return err
+			}
 			conn, err := g.connectionConfig()
 			if err != nil {
 				return err
@@ -138,6 +150,9 @@ reported (after --rule and --status) count.`,
 			}
 			if err := o.write(r, out, exports, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
 				return err
+			}
+			if baseline != nil {
+				return baselineExit(cmd.ErrOrStderr(), baseline, r.Findings, o.failOn)
 			}
 			return o.exitCode(r)
 		},

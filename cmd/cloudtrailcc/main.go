@@ -7,6 +7,7 @@
 //	cloudtrailcc export TABLE      any plugin table as CSV or JSON
 //	cloudtrailcc rules             the rules catalogue
 //	cloudtrailcc demo              check an emulated account seeded with mistakes
+//	cloudtrailcc diff OLD NEW      new, resolved and changed findings between two JSON exports
 //
 // Exit codes: 0 nothing failing; 1 alarms at or above --fail-on; 2 usage,
 // configuration or credential error (one line on stderr); 3 a rule could not
@@ -137,6 +138,7 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 		newRulesCmd(g),
 		newDemoCmd(g),
 		newPostgresCmd(),
+		newDiffCmd(),
 	)
 	return root
 }
