@@ -9,15 +9,17 @@ variable "common_dimensions" {
 }
 
 locals {
-  # The select expression of each dimension the variable may name. A name
-  # not listed here fails the mod's loading instead of being dropped.
-  dimension_columns = {
-    account_id      = "account_id"
-    connection_name = "_ctx ->> 'connection_name' as connection_name"
-    region          = "region"
-  }
-
   # The controls' select-list suffix: ", account_id, region" by default.
-  # Internal: set var.common_dimensions instead.
-  common_dimensions_sql = join("", [for d in var.common_dimensions : ", ${local.dimension_columns[d]}"])
+  # Internal: set var.common_dimensions instead. The map holds the select
+  # expression of each dimension the variable may name; a name not in it
+  # fails the mod's loading instead of being dropped. (The map is inline:
+  # Powerpipe v1.5.2 reports a cycle when one local indexes another in a
+  # for expression.)
+  common_dimensions_sql = join("", [
+    for d in var.common_dimensions : ", ${{
+      account_id      = "account_id"
+      connection_name = "_ctx ->> 'connection_name' as connection_name"
+      region          = "region"
+    }[d]}"
+  ])
 }
