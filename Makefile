@@ -7,6 +7,10 @@
 #   make e2e      the Powerpipe benchmark run by the real Powerpipe on plain PostgreSQL
 #   make screenshot  docs/images/report.png from the HTML report in headless chromium
 #   make bench    API-call and latency benchmarks; writes docs/benchmarks.md
+#   make release-snapshot
+#                 the release build (.goreleaser.yaml: plugin and CLI for linux and
+#                 darwin, amd64 and arm64, version stamped) into bin/dist, nothing
+#                 published; builds the pinned GoReleaser (tools/go.mod) first
 
 GO        ?= go
 BIN       ?= bin
@@ -14,7 +18,11 @@ STEAMPIPE ?= $(HOME)/.steampipe
 PLUGIN_DIR = $(STEAMPIPE)/plugins/local/cloudtrailcc
 CONFIG_DIR = $(STEAMPIPE)/config
 
-.PHONY: all build install demo test vet fmt-check e2e bench clean screenshot
+GORELEASER = $(BIN)/goreleaser
+HOST_OS    = $(shell $(GO) env GOOS)
+HOST_ARCH  = $(shell $(GO) env GOARCH)
+
+.PHONY: all build install demo test vet fmt-check e2e bench release-snapshot clean screenshot
 
 all: build
 
@@ -57,6 +65,21 @@ screenshot:
 
 bench:
 	$(GO) run ./bench -out docs/benchmarks.md
+
+# GoReleaser is pinned in its own module (tools/go.mod), so its dependencies
+# never change the plugin's.
+$(GORELEASER): tools/go.mod tools/go.sum
+	@mkdir -p $(BIN)
+	cd tools && $(GO) build -o ../$(GORELEASER) github.com/goreleaser/goreleaser/v2
+
+release-snapshot: $(GORELEASER)
+	$(GORELEASER) release --snapshot --clean --skip=publish
+	@for b in cloudtrailcc cloudtrailcc.plugin; do \
+		bin=$$(find $(BIN)/dist -path "*_$(HOST_OS)_$(HOST_ARCH)*" -type f -name $$b | head -n 1); \
+		test -n "$$bin" || { echo "no $$b for $(HOST_OS)/$(HOST_ARCH) in $(BIN)/dist"; exit 1; }; \
+		out=$$($$bin --version); echo "$$bin --version: $$out"; \
+		case "$$out" in *snapshot*) ;; *) echo "$$b does not carry the snapshot version"; exit 1;; esac; \
+	done
 
 clean:
 	rm -rf $(BIN)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,12 +75,14 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			run := e.benchmark(t, a)
+			run := e.benchmark(t, a, benchmarkOptions{wantExits: []int{a.wantExit}, wantControls: allControls()})
 			e.assertOneCollection(t, seeded.AccountID)
 			e.assertControlsMatchFindings(t, a, run.controls)
 			e.assertCSVMatchesCLI(t, a, run.csv)
 			e.assertDashboardQueriesRun(t, a)
 			e.assertDashboardSnapshot(t, a)
+			e.assertCISTagSelectsCISControls(t, a)
+			e.assertDimensionsFollowVariable(t, a)
 		})
 	}
 	for _, schema := range e.installed {
@@ -290,13 +293,34 @@ type exportedGroup struct {
 	Controls []exportedControl `json:"controls"`
 }
 
-// benchmark runs the real Powerpipe on the bridge and checks its exit code
-// and stderr.
-func (e *env) benchmark(t *testing.T, a account) benchmarkRun {
+// benchmarkOptions are what one benchmark run adds to the command line and
+// expects.
+type benchmarkOptions struct {
+	// args are extra Powerpipe arguments (--tag, --var).
+	args []string
+	// wantExits are the accepted exit codes.
+	wantExits []int
+	// wantControls are the control ids ("control.NAME") that must run, no more.
+	wantControls []string
+}
+
+// allControls are the control ids of every rule.
+func allControls() []string {
+	var out []string
+	for _, r := range rules.Catalogue() {
+		out = append(out, "control."+r.ID)
+	}
+	return out
+}
+
+// benchmark runs the real Powerpipe on the bridge and checks its exit code,
+// stderr and the controls that ran.
+func (e *env) benchmark(t *testing.T, a account, o benchmarkOptions) benchmarkRun {
 	t.Helper()
 	dir := t.TempDir()
 	csvPath, jsonPath := filepath.Join(dir, "out.csv"), filepath.Join(dir, "out.json")
 	args := append([]string{"benchmark", "run", benchmark, "--export", csvPath, "--export", jsonPath, "--progress=false"}, e.dbArgs(a)...)
+	args = append(args, o.args...)
 	cmd := e.powerpipeCmd(args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -309,9 +333,9 @@ func (e *env) benchmark(t *testing.T, a account) benchmarkRun {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("powerpipe benchmark run (%s): exit %d in %v\n%s", a.schema, code, time.Since(start).Round(time.Millisecond), tail(stdout.String(), 16))
-	if code == 2 || code == 250 || code != a.wantExit {
-		t.Fatalf("powerpipe exit %d, want %d (2: a control errored, 250: set-up failed)\nstdout:\n%s\nstderr:\n%s", code, a.wantExit, stdout.String(), stderr.String())
+	t.Logf("powerpipe benchmark run %v (%s): exit %d in %v\n%s", o.args, a.schema, code, time.Since(start).Round(time.Millisecond), tail(stdout.String(), 16))
+	if code == 2 || code == 250 || !slices.Contains(o.wantExits, code) {
+		t.Fatalf("powerpipe exit %d, want one of %v (2: a control errored, 250: set-up failed)\nstdout:\n%s\nstderr:\n%s", code, o.wantExits, stdout.String(), stderr.String())
 	}
 	for _, line := range strings.Split(stderr.String(), "\n") {
 		if strings.TrimSpace(line) == "" || strings.Contains(line, "--database has been deprecated") {
@@ -346,10 +370,8 @@ func (e *env) benchmark(t *testing.T, a account) benchmarkRun {
 		}
 	}
 	walk(root)
-	var want, got []string
-	for _, r := range rules.Catalogue() {
-		want = append(want, "control."+r.ID)
-	}
+	want := slices.Clone(o.wantControls)
+	var got []string
 	for id, c := range controls {
 		got = append(got, id)
 		if c.RunError != "" {
@@ -362,7 +384,7 @@ func (e *env) benchmark(t *testing.T, a account) benchmarkRun {
 	slices.Sort(want)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		t.Fatalf("controls that ran: %v\nwant the fourteen: %v", got, want)
+		t.Fatalf("controls that ran: %v\nwant: %v", got, want)
 	}
 	csvData, err := os.ReadFile(csvPath)
 	if err != nil {
@@ -551,7 +573,11 @@ func (e *env) assertDashboardQueriesRun(t *testing.T, a account) {
 	}
 	for _, p := range d.Panels {
 		name := "cloudtrailcc." + p.Query
-		cmd := e.powerpipeCmd(append([]string{"query", "run", name, "--output", "json"}, e.dbArgs(a)...)...)
+		args := append([]string{"query", "run", name, "--output", "json"}, e.dbArgs(a)...)
+		for _, k := range slices.Sorted(maps.Keys(p.Args)) {
+			args = append(args, "--arg", k+"="+p.Args[k])
+		}
+		cmd := e.powerpipeCmd(args...)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
@@ -657,4 +683,54 @@ func stderrOf(err error) error {
 		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(ee.Stderr)))
 	}
 	return err
+}
+
+// assertCISTagSelectsCISControls runs the benchmark with --tag cis=true:
+// exactly the controls the mod tags cis = "true" (the rules the catalogue
+// maps to a CIS item) run.
+func (e *env) assertCISTagSelectsCISControls(t *testing.T, a account) {
+	t.Helper()
+	m, err := mods.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cis []string
+	for name, c := range m.Controls {
+		if c.Tags["cis"] == "true" {
+			cis = append(cis, "control."+name)
+		}
+	}
+	if len(cis) == 0 || len(cis) == len(m.Controls) {
+		t.Fatalf("%d of %d controls tagged cis = true: the run would not show the selection", len(cis), len(m.Controls))
+	}
+	run := e.benchmark(t, a, benchmarkOptions{args: []string{"--tag", "cis=true"}, wantExits: []int{0, 1}, wantControls: cis})
+	t.Logf("--tag cis=true ran the %d CIS-mapped controls (%d CSV lines)", len(run.controls), bytes.Count(run.csv, []byte("\n")))
+}
+
+// assertDimensionsFollowVariable runs the benchmark with connection_name
+// added to common_dimensions: the CSV's dimension columns are the three,
+// sorted as Powerpipe sorts them, and every row names the bridge's
+// connection. (The default run's header, account_id and region, is compared
+// with the CLI's in assertCSVMatchesCLI.)
+func (e *env) assertDimensionsFollowVariable(t *testing.T, a account) {
+	t.Helper()
+	run := e.benchmark(t, a, benchmarkOptions{
+		args:      []string{"--var", `common_dimensions=["account_id","region","connection_name"]`},
+		wantExits: []int{a.wantExit}, wantControls: allControls(),
+	})
+	recs := readCSV(t, "powerpipe", run.csv)
+	header := recs[0]
+	i := slices.Index(header, "severity")
+	if i < 0 || len(header) < i+4 || !slices.Equal(header[i+1:i+4], []string{"account_id", "connection_name", "region"}) {
+		t.Fatalf("CSV header %v: want the dimensions account_id, connection_name, region after severity", header)
+	}
+	conn := i + 2
+	names := map[string]int{}
+	for _, r := range recs[1:] {
+		names[r[conn]]++
+	}
+	if len(names) != 1 || names[""] > 0 || names["<nil>"] > 0 {
+		t.Errorf("connection_name column values %v, want the one bridge connection on every row", names)
+	}
+	t.Logf("--var common_dimensions with connection_name: header %v, connection_name %v", header[i+1:i+4], names)
 }

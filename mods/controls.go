@@ -2,9 +2,11 @@ package mods
 
 import (
 	"fmt"
-	"sort"
+	"path"
+	"regexp"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
@@ -14,53 +16,127 @@ import (
 // ControlsFile is the generated file holding one control per rule.
 const ControlsFile = "controls.pp"
 
+// ControlDocsDir is the mod folder holding each control's generated
+// documentation, docs/controls/RULE_ID.md.
+const ControlDocsDir = "docs/controls"
+
+// CommonTagsLocal is the local every control and benchmark merges its tags
+// into (category, plugin and service), declared in locals.pp.
+const CommonTagsLocal = "cloudtrailcc_common_tags"
+
+// DimensionsLocal is the local holding the select-list suffix of the
+// common_dimensions variable's columns (", account_id, region" by default).
+const DimensionsLocal = "common_dimensions_sql"
+
 // Related-control prefixes that become tags.
 const (
 	securityHubPrefix = "AWS Security Hub "
 	cisPrefix         = "CIS AWS Foundations "
 )
 
-// ControlSQL is every control's query: the rule's rows of cloudtrailcc_finding,
-// so the controls agree with that table exactly.
+// ControlSQL is a control's query as written in controls.pp: the rule's
+// rows of cloudtrailcc_finding (so the controls agree with that table
+// exactly), with the common_dimensions columns.
 func ControlSQL(ruleID string) string {
-	return "select resource, status, reason, account_id, region from cloudtrailcc_finding where rule_id = '" + ruleID + "'"
+	return "select resource, status, reason${local." + DimensionsLocal + "} from cloudtrailcc_finding where rule_id = '" + ruleID + "'"
 }
 
-// ControlTags returns a rule's control tags: service, rule_id, conformity_id
-// (when Conformity has one), security_hub and cis (from the catalogue's
-// Related entries "AWS Security Hub ID" and "CIS AWS Foundations ID",
-// comma-separated; CIS controls it marks as "not equal" are left out).
+// ControlDocPath is the path of a rule's control documentation in the mod.
+func ControlDocPath(ruleID string) string { return path.Join(ControlDocsDir, ruleID+".md") }
+
+// Service returns the compliance mod's service tag for a rule: AWS/S3 for
+// the rules about the trails' buckets, AWS/CloudTrail for the others.
+func Service(r *rules.Rule) string {
+	if r.Scope == rules.ScopeBucket {
+		return "AWS/S3"
+	}
+	return "AWS/CloudTrail"
+}
+
+// CISRef is one CIS AWS Foundations Benchmark item a rule maps to.
+type CISRef struct {
+	// Item is the recommendation number, e.g. "3.4" (or a range, "3.8-3.9").
+	Item string
+	// Versions are the benchmark versions the number holds in, as the
+	// catalogue names them (e.g. "v3-v5"); "" when it names none.
+	Versions string
+}
+
+// cisVersions matches a version note such as "v3-v5" or "v6".
+var cisVersions = regexp.MustCompile(`^v[0-9]+(-v[0-9]+)?$`)
+
+// CISRefs returns the CIS items a rule is mapped to, from the catalogue's
+// Related entry "CIS AWS Foundations ITEM (VERSIONS) / ITEM (VERSIONS)".
+// An entry the catalogue marks "not equal" (related but not the same
+// check) maps nothing.
+func CISRefs(r *rules.Rule) []CISRef {
+	var out []CISRef
+	for _, rel := range r.Related {
+		text, ok := strings.CutPrefix(rel, cisPrefix)
+		if !ok || strings.Contains(text, "not equal") {
+			continue
+		}
+		for _, part := range strings.Split(text, " / ") {
+			item, note, _ := strings.Cut(strings.TrimSpace(part), " ")
+			ref := CISRef{Item: item}
+			if v := strings.Trim(note, "()"); cisVersions.MatchString(v) {
+				ref.Versions = v
+			}
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// ControlTags returns a rule's own control tags (the common tags are merged
+// in from local.cloudtrailcc_common_tags): service, rule_id, conformity_id
+// (when Conformity has one), security_hub (the catalogue's "AWS Security
+// Hub" entries, comma-separated), and for a CIS-mapped rule cis = "true",
+// cis_item_id and, when the catalogue names the versions, cis_version (" / "
+// between the items of several versions, in the same order).
 func ControlTags(r *rules.Rule) map[string]string {
-	tags := map[string]string{"service": "AWS/CloudTrail", "rule_id": r.ID}
+	tags := map[string]string{"service": Service(r), "rule_id": r.ID}
 	if r.ConformityID != "" {
 		tags["conformity_id"] = r.ConformityID
 	}
-	var hub, cis []string
+	var hub []string
 	for _, rel := range r.Related {
-		switch {
-		case strings.HasPrefix(rel, securityHubPrefix):
-			hub = append(hub, strings.TrimPrefix(rel, securityHubPrefix))
-		case strings.HasPrefix(rel, cisPrefix) && !strings.Contains(rel, "not equal"):
-			cis = append(cis, strings.TrimPrefix(rel, cisPrefix))
+		if id, ok := strings.CutPrefix(rel, securityHubPrefix); ok {
+			hub = append(hub, id)
 		}
 	}
 	if len(hub) > 0 {
 		tags["security_hub"] = strings.Join(hub, ", ")
 	}
-	if len(cis) > 0 {
-		tags["cis"] = strings.Join(cis, ", ")
+	refs := CISRefs(r)
+	if len(refs) == 0 {
+		return tags
+	}
+	items := make([]string, len(refs))
+	versions := make([]string, 0, len(refs))
+	for i, ref := range refs {
+		items[i] = ref.Item
+		if ref.Versions != "" {
+			versions = append(versions, ref.Versions)
+		}
+	}
+	tags["cis"] = "true"
+	tags["cis_item_id"] = strings.Join(items, " / ")
+	if len(versions) == len(refs) {
+		tags["cis_version"] = strings.Join(versions, " / ")
 	}
 	return tags
 }
 
 // RenderControls returns controls.pp for the catalogue, in its order: one
-// control per rule, named by the rule id.
+// control per rule, named by the rule id, its documentation in
+// ControlDocPath (see RenderControlDoc).
 func RenderControls(catalogue []*rules.Rule) ([]byte, error) {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
 	for i, r := range catalogue {
-		if r.ID == "" || r.Title == "" || r.Description == "" || r.Severity == "" {
-			return nil, fmt.Errorf("rule %d (%q): id, title, description and severity are required", i, r.ID)
+		if !ruleID.MatchString(r.ID) || r.Title == "" || r.Description == "" || r.Severity == "" {
+			return nil, fmt.Errorf("rule %d (%q): a snake_case id, title, description and severity are required", i, r.ID)
 		}
 		if i > 0 {
 			body.AppendNewline()
@@ -69,20 +145,55 @@ func RenderControls(catalogue []*rules.Rule) ([]byte, error) {
 		b.SetAttributeValue("title", cty.StringVal(r.Title))
 		b.SetAttributeValue("description", cty.StringVal(r.Description))
 		b.SetAttributeValue("severity", cty.StringVal(string(r.Severity)))
-		b.SetAttributeValue("sql", cty.StringVal(ControlSQL(r.ID)))
-		tags := ControlTags(r)
-		keys := make([]string, 0, len(tags))
-		for k := range tags {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		vals := map[string]cty.Value{}
-		for _, k := range keys {
-			vals[k] = cty.StringVal(tags[k])
+		for k, v := range ControlTags(r) {
+			vals[k] = cty.StringVal(v)
 		}
-		b.SetAttributeValue("tags", cty.ObjectVal(vals))
+		own := hclwrite.TokensForValue(cty.ObjectVal(vals)).Bytes()
+		for _, a := range []struct{ name, expr string }{
+			// The rule id is snake_case: the SQL needs no escaping.
+			{"sql", `"` + ControlSQL(r.ID) + `"`},
+			{"documentation", `file("./` + ControlDocPath(r.ID) + `")`},
+			{"tags", "merge(local." + CommonTagsLocal + ", " + string(own) + ")"},
+		} {
+			tokens, err := rawTokens(a.expr)
+			if err != nil {
+				return nil, fmt.Errorf("control %s: %s: %w", r.ID, a.name, err)
+			}
+			b.SetAttributeRaw(a.name, tokens)
+		}
 	}
 	header := "# Code generated by `go generate ./mods` from the rules catalogue\n" +
 		"# (cloudtrailcc/rules); DO NOT EDIT. One control per rule, named by rule id.\n\n"
 	return append([]byte(header), hclwrite.Format(f.Bytes())...), nil
+}
+
+// ruleID is the form of a rule id: it names a control and a file.
+var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// rawTokens returns the tokens of an HCL expression written as source.
+func rawTokens(expr string) (hclwrite.Tokens, error) {
+	f, diags := hclwrite.ParseConfig([]byte("x = "+expr+"\n"), "expr", hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("generated expression %q does not parse: %w", expr, diags)
+	}
+	return f.Body().GetAttribute("x").Expr().BuildTokens(nil), nil
+}
+
+// Generated returns every file generated from the catalogue, keyed by its
+// path in the mod directory: controls.pp and each control's documentation.
+func Generated(catalogue []*rules.Rule) (map[string][]byte, error) {
+	controls, err := RenderControls(catalogue)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{ControlsFile: controls}
+	for _, r := range catalogue {
+		doc, err := RenderControlDoc(r)
+		if err != nil {
+			return nil, err
+		}
+		files[ControlDocPath(r.ID)] = doc
+	}
+	return files, nil
 }

@@ -1,6 +1,7 @@
 // Package mods holds the cloudtrailcc Powerpipe mod (the .pp files in
 // mods/cloudtrailcc, embedded) and reads its resources with hashicorp/hcl:
-// benchmarks, controls, named queries and dashboards. The standalone CLI uses
+// benchmarks, controls, named queries and dashboards, with their variables
+// and locals evaluated as Powerpipe evaluates them. The standalone CLI uses
 // it to print findings in exactly the layout Powerpipe exports for the
 // benchmark, and tests use it to hold the mod to the rules catalogue.
 //
@@ -16,7 +17,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -30,7 +30,7 @@ const ModDir = "cloudtrailcc"
 // RootBenchmark is the short name of the benchmark holding every control.
 const RootBenchmark = "cloudtrail_best_practices"
 
-//go:embed cloudtrailcc/*.pp cloudtrailcc/docs/index.md
+//go:embed cloudtrailcc/*.pp cloudtrailcc/docs/*.md cloudtrailcc/docs/controls/*.md
 var embedded embed.FS
 
 // Mod is the parsed mod.
@@ -44,6 +44,8 @@ type Mod struct {
 	Controls   map[string]*Control
 	Queries    map[string]*Query
 	Dashboards map[string]*Dashboard
+	// Variables are the variable blocks, keyed by name.
+	Variables map[string]*Variable
 	// Attributes holds the mod block's attribute names (to check, e.g., that
 	// documentation is set).
 	Attributes []string
@@ -68,8 +70,11 @@ type Control struct {
 	Title       string
 	Description string
 	Severity    string
-	SQL         string
-	Tags        map[string]string
+	// SQL is the control's query with the variables' values in place.
+	SQL  string
+	Tags map[string]string
+	// Documentation is the control's markdown documentation.
+	Documentation string
 }
 
 // Query is a named query block.
@@ -79,6 +84,17 @@ type Query struct {
 	// Title and SQL are the block's.
 	Title string
 	SQL   string
+	// Params are the query's param blocks, in order: Powerpipe passes
+	// their values as $1, $2, ...
+	Params []Param
+}
+
+// Param is a param block of a query.
+type Param struct {
+	// Name is the argument name panels set in args.
+	Name string
+	// Description and Default are the block's ("" when absent).
+	Description, Default string
 }
 
 // Dashboard is a dashboard block with the panels it holds.
@@ -100,6 +116,8 @@ type Panel struct {
 	Query string
 	// SQL is the panel's inline SQL, if any.
 	SQL string
+	// Args are the panel's named arguments to its query.
+	Args map[string]string
 }
 
 // Load parses the embedded mod.
@@ -111,8 +129,13 @@ func Load() (*Mod, error) {
 	return Parse(sub)
 }
 
-// Parse parses every .pp file at the top of fsys (a mod directory).
-func Parse(fsys fs.FS) (*Mod, error) {
+// Parse parses every .pp file at the top of fsys (a mod directory), each
+// variable at its default.
+func Parse(fsys fs.FS) (*Mod, error) { return ParseWith(fsys, nil) }
+
+// ParseWith parses the mod at fsys with vars as the variables' values
+// (Powerpipe's --var); variables not in vars take their default.
+func ParseWith(fsys fs.FS, vars map[string]cty.Value) (*Mod, error) {
 	names, err := fs.Glob(fsys, "*.pp")
 	if err != nil {
 		return nil, fmt.Errorf("listing mod files: %w", err)
@@ -127,7 +150,8 @@ func Parse(fsys fs.FS) (*Mod, error) {
 		Dashboards: map[string]*Dashboard{},
 	}
 	parser := hclparse.NewParser()
-	for _, name := range names {
+	bodies := make([]*hclsyntax.Body, len(names))
+	for i, name := range names {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
@@ -136,21 +160,33 @@ func Parse(fsys fs.FS) (*Mod, error) {
 		if diags.HasErrors() {
 			return nil, fmt.Errorf("parsing %s: %w", name, diags)
 		}
-		if err := m.addFile(f.Body.(*hclsyntax.Body)); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		bodies[i] = f.Body.(*hclsyntax.Body)
+	}
+	ctx, variables, err := evalContext(fsys, bodies, vars)
+	if err != nil {
+		return nil, err
+	}
+	m.Variables = variables
+	for i, body := range bodies {
+		if err := m.addFile(body, ctx); err != nil {
+			return nil, fmt.Errorf("%s: %w", names[i], err)
 		}
 	}
 	return m, nil
 }
 
-// addFile adds the top-level blocks of one file.
-func (m *Mod) addFile(body *hclsyntax.Body) error {
+// addFile adds the top-level blocks of one file (variables and locals are
+// in ctx already).
+func (m *Mod) addFile(body *hclsyntax.Body, ctx *hcl.EvalContext) error {
 	if len(body.Attributes) > 0 {
 		for name := range body.Attributes {
 			return fmt.Errorf("unexpected top-level attribute %q", name)
 		}
 	}
 	for _, b := range body.Blocks {
+		if b.Type == "variable" || b.Type == "locals" {
+			continue
+		}
 		if len(b.Labels) != 1 {
 			return fmt.Errorf("%s: %s block needs exactly one label", b.DefRange(), b.Type)
 		}
@@ -161,7 +197,7 @@ func (m *Mod) addFile(body *hclsyntax.Body) error {
 			}
 			return nil
 		}
-		a := &attrs{body: b.Body}
+		a := &attrs{body: b.Body, ctx: ctx}
 		switch b.Type {
 		case "mod":
 			m.Name, m.Title, m.Description = name, a.str("title"), a.str("description")
@@ -186,20 +222,31 @@ func (m *Mod) addFile(body *hclsyntax.Body) error {
 				return err
 			}
 			m.Controls[name] = &Control{Name: name, Title: a.str("title"), Description: a.str("description"),
-				Severity: a.str("severity"), SQL: a.str("sql"), Tags: a.strMap("tags")}
+				Severity: a.str("severity"), SQL: a.str("sql"), Tags: a.strMap("tags"), Documentation: a.str("documentation")}
 		case "query":
 			_, ok := m.Queries[name]
 			if err := dup(ok); err != nil {
 				return err
 			}
-			m.Queries[name] = &Query{Name: name, Title: a.str("title"), SQL: a.str("sql")}
+			q := &Query{Name: name, Title: a.str("title"), SQL: a.str("sql")}
+			for _, pb := range b.Body.Blocks {
+				if pb.Type != "param" || len(pb.Labels) != 1 {
+					return fmt.Errorf("%s: query %q: unexpected %s block", pb.DefRange(), name, pb.Type)
+				}
+				pa := &attrs{body: pb.Body, ctx: ctx}
+				q.Params = append(q.Params, Param{Name: pb.Labels[0], Description: pa.str("description"), Default: pa.str("default")})
+				if err := pa.err(); err != nil {
+					return fmt.Errorf("query %q param %q: %w", name, pb.Labels[0], err)
+				}
+			}
+			m.Queries[name] = q
 		case "dashboard":
 			_, ok := m.Dashboards[name]
 			if err := dup(ok); err != nil {
 				return err
 			}
 			d := &Dashboard{Name: name, Title: a.str("title")}
-			if err := d.addPanels(b.Body); err != nil {
+			if err := d.addPanels(b.Body, ctx); err != nil {
 				return err
 			}
 			m.Dashboards[name] = d
@@ -218,16 +265,16 @@ var panelKinds = map[string]bool{"card": true, "chart": true, "table": true, "gr
 	"flow": true, "hierarchy": true, "input": true, "image": true}
 
 // addPanels collects the panels in body (containers nest).
-func (d *Dashboard) addPanels(body *hclsyntax.Body) error {
+func (d *Dashboard) addPanels(body *hclsyntax.Body, ctx *hcl.EvalContext) error {
 	for _, b := range body.Blocks {
 		switch {
 		case b.Type == "container":
-			if err := d.addPanels(b.Body); err != nil {
+			if err := d.addPanels(b.Body, ctx); err != nil {
 				return err
 			}
 		case panelKinds[b.Type]:
-			a := &attrs{body: b.Body}
-			p := Panel{Kind: b.Type, Title: a.str("title"), SQL: a.str("sql")}
+			a := &attrs{body: b.Body, ctx: ctx}
+			p := Panel{Kind: b.Type, Title: a.str("title"), SQL: a.str("sql"), Args: a.strMap("args")}
 			if q, ok := b.Body.Attributes["query"]; ok {
 				ref, err := refOf(q.Expr)
 				if err != nil {
@@ -242,201 +289,6 @@ func (d *Dashboard) addPanels(body *hclsyntax.Body) error {
 		}
 	}
 	return nil
-}
-
-// attrs reads literal attributes of a block body, remembering the first
-// failure (a non-literal or mistyped value).
-type attrs struct {
-	body  *hclsyntax.Body
-	first error
-}
-
-func (a *attrs) fail(err error) {
-	if a.first == nil {
-		a.first = err
-	}
-}
-
-func (a *attrs) err() error { return a.first }
-
-// value evaluates a literal attribute (no variables, no functions); the zero
-// cty.Value when it is absent.
-func (a *attrs) value(name string) cty.Value {
-	attr, ok := a.body.Attributes[name]
-	if !ok {
-		return cty.NilVal
-	}
-	v, diags := attr.Expr.Value(nil)
-	if diags.HasErrors() {
-		a.fail(fmt.Errorf("%s: %s is not a literal value: %w", attr.SrcRange, name, diags))
-		return cty.NilVal
-	}
-	return v
-}
-
-// str returns a string attribute ("" when absent).
-func (a *attrs) str(name string) string {
-	v := a.value(name)
-	if v == cty.NilVal || v.IsNull() {
-		return ""
-	}
-	if v.Type() != cty.String {
-		a.fail(fmt.Errorf("%s must be a string, not %s", name, v.Type().FriendlyName()))
-		return ""
-	}
-	return v.AsString()
-}
-
-// strMap returns a map-of-strings attribute (nil when absent).
-func (a *attrs) strMap(name string) map[string]string {
-	v := a.value(name)
-	if v == cty.NilVal || v.IsNull() {
-		return nil
-	}
-	if !v.Type().IsObjectType() && !v.Type().IsMapType() {
-		a.fail(fmt.Errorf("%s must be a map of strings", name))
-		return nil
-	}
-	out := map[string]string{}
-	for k, e := range v.AsValueMap() {
-		if e.Type() != cty.String {
-			a.fail(fmt.Errorf("%s.%s must be a string", name, k))
-			continue
-		}
-		out[k] = e.AsString()
-	}
-	return out
-}
-
-// refs returns a list attribute of resource references ("benchmark.x").
-func (a *attrs) refs(name string) ([]string, error) {
-	attr, ok := a.body.Attributes[name]
-	if !ok {
-		return nil, nil
-	}
-	exprs, diags := hcl.ExprList(attr.Expr)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("%s: %s must be a list of references: %w", attr.SrcRange, name, diags)
-	}
-	var out []string
-	for _, e := range exprs {
-		ref, err := refOf(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ref)
-	}
-	return out, nil
-}
-
-// refOf turns a reference expression (control.x) into "control.x".
-func refOf(e hcl.Expression) (string, error) {
-	t, diags := hcl.AbsTraversalForExpr(e)
-	if diags.HasErrors() {
-		return "", fmt.Errorf("%s: not a reference: %w", e.Range(), diags)
-	}
-	var parts []string
-	for _, step := range t {
-		switch s := step.(type) {
-		case hcl.TraverseRoot:
-			parts = append(parts, s.Name)
-		case hcl.TraverseAttr:
-			parts = append(parts, s.Name)
-		default:
-			return "", fmt.Errorf("%s: unsupported reference", e.Range())
-		}
-	}
-	return strings.Join(parts, "."), nil
-}
-
-// Leaf is a control as Powerpipe runs it in a benchmark: the control and
-// the benchmark directly holding it (its result group).
-type Leaf struct {
-	Control *Control
-	Group   *Benchmark
-}
-
-// Walk returns the controls under the named benchmark, depth first in
-// children order, each with its direct parent benchmark.
-func (m *Mod) Walk(benchmark string) ([]Leaf, error) {
-	leaves, _, err := m.tree(benchmark)
-	return leaves, err
-}
-
-// tree walks the named benchmark: its controls (as Walk) and every
-// benchmark in it, itself included.
-func (m *Mod) tree(benchmark string) ([]Leaf, []*Benchmark, error) {
-	var leaves []Leaf
-	var groups []*Benchmark
-	seen := map[string]bool{}
-	var walk func(name string) error
-	walk = func(name string) error {
-		b, ok := m.Benchmarks[name]
-		if !ok {
-			return fmt.Errorf("benchmark %q is not declared", name)
-		}
-		if seen[name] {
-			return fmt.Errorf("benchmark %q is reached twice", name)
-		}
-		seen[name] = true
-		groups = append(groups, b)
-		for _, ref := range b.Children {
-			kind, child, _ := strings.Cut(ref, ".")
-			switch kind {
-			case "benchmark":
-				if err := walk(child); err != nil {
-					return err
-				}
-			case "control":
-				c, ok := m.Controls[child]
-				if !ok {
-					return fmt.Errorf("benchmark %q: control %q is not declared", name, child)
-				}
-				leaves = append(leaves, Leaf{Control: c, Group: b})
-			default:
-				return fmt.Errorf("benchmark %q: child %q is neither a benchmark nor a control", name, ref)
-			}
-		}
-		return nil
-	}
-	if err := walk(benchmark); err != nil {
-		return nil, nil, err
-	}
-	return leaves, groups, nil
-}
-
-// GroupID is Powerpipe's group_id for a benchmark: "MOD.benchmark.NAME".
-func (m *Mod) GroupID(b *Benchmark) string { return m.Name + ".benchmark." + b.Name }
-
-// ControlID is Powerpipe's control_id column for a control run inside a
-// benchmark: "control.NAME".
-func ControlID(c *Control) string { return "control." + c.Name }
-
-// TagKeys returns, sorted, every tag key of the named benchmark, the
-// benchmarks under it and their controls: the tag columns Powerpipe's CSV
-// export appends.
-func (m *Mod) TagKeys(benchmark string) ([]string, error) {
-	leaves, groups, err := m.tree(benchmark)
-	if err != nil {
-		return nil, err
-	}
-	keys := map[string]bool{}
-	for _, l := range leaves {
-		for k := range l.Control.Tags {
-			keys[k] = true
-		}
-	}
-	for _, g := range groups {
-		for k := range g.Tags {
-			keys[k] = true
-		}
-	}
-	out := make([]string, 0, len(keys))
-	for k := range keys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out, nil
 }
 
 // Documentation returns the mod's docs/index.md.

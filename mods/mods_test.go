@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
@@ -76,18 +78,99 @@ func TestControlsAreComplete(t *testing.T) {
 	m := onDisk(t)
 	severities := []string{"none", "low", "medium", "high", "critical"}
 	for name, c := range m.Controls {
-		if c.Title == "" || c.Description == "" || c.SQL == "" {
-			t.Errorf("control %s: title, description and sql are required", name)
+		if c.Title == "" || c.Description == "" || c.SQL == "" || c.Documentation == "" {
+			t.Errorf("control %s: title, description, sql and documentation are required", name)
 		}
 		if !slices.Contains(severities, c.Severity) {
 			t.Errorf("control %s: severity %q, want one of %v", name, c.Severity, severities)
 		}
-		if c.Tags["service"] != "AWS/CloudTrail" || c.Tags["rule_id"] != name {
-			t.Errorf("control %s: tags %v, want service AWS/CloudTrail and rule_id %s", name, c.Tags, name)
+		for k, want := range map[string]string{"category": "Compliance", "plugin": "cloudtrailcc", "rule_id": name} {
+			if c.Tags[k] != want {
+				t.Errorf("control %s: tag %s = %q, want %q (tags %v)", name, k, c.Tags[k], want, c.Tags)
+			}
 		}
-		if c.SQL != ControlSQL(name) {
-			t.Errorf("control %s: sql %q, want the rule's rows of cloudtrailcc_finding: %q", name, c.SQL, ControlSQL(name))
+		// With the default common_dimensions: the rule's rows of
+		// cloudtrailcc_finding with account_id and region.
+		want := "select resource, status, reason, account_id, region from cloudtrailcc_finding where rule_id = '" + name + "'"
+		if c.SQL != want {
+			t.Errorf("control %s: sql %q, want %q", name, c.SQL, want)
 		}
+	}
+}
+
+func TestControlDocumentationIsTheCatalogues(t *testing.T) {
+	m := onDisk(t)
+	for _, r := range rules.Catalogue() {
+		c, ok := m.Controls[r.ID]
+		if !ok {
+			continue // TestControlsMatchCatalogue reports it
+		}
+		doc := c.Documentation
+		for _, want := range []string{"## Description\n\n" + r.Description, "## Remediation\n\n" + r.Remediation,
+			"### In the AWS console", "### With the AWS CLI\n\n```sh\n" + r.RemediationCLI + "\n```", "## References"} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("control %s documentation lacks %q", r.ID, want)
+			}
+		}
+		for _, want := range append(slices.Clone(r.References), r.IAMActions...) {
+			if !strings.Contains(doc, want) {
+				t.Errorf("control %s documentation does not name %s", r.ID, want)
+			}
+		}
+		if r.Scope == rules.ScopeBucket && !strings.Contains(doc, "console.aws.amazon.com/s3/") {
+			t.Errorf("control %s is about buckets, yet its documentation does not point at the S3 console", r.ID)
+		}
+	}
+	r, _ := rules.Lookup("kms_encryption")
+	if doc := m.Controls[r.ID].Documentation; !strings.Contains(doc, "Replace `TRAIL_NAME`, `KMS_KEY_ARN` with your values.") {
+		t.Errorf("kms_encryption documentation does not name the CLI placeholders:\n%s", doc)
+	}
+}
+
+// cisMapped returns the catalogue's rules with a CIS AWS Foundations
+// related entry that is not marked "not equal".
+func cisMapped() []string {
+	var out []string
+	for _, r := range rules.Catalogue() {
+		for _, rel := range r.Related {
+			if strings.HasPrefix(rel, "CIS AWS Foundations ") && !strings.Contains(rel, "not equal") {
+				out = append(out, r.ID)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCISTagsAreTheCISMappedRules(t *testing.T) {
+	m := onDisk(t)
+	var tagged []string
+	for name, c := range m.Controls {
+		if c.Tags["cis"] == "" {
+			if c.Tags["cis_item_id"] != "" || c.Tags["cis_version"] != "" {
+				t.Errorf("control %s has CIS item tags without cis = \"true\": %v", name, c.Tags)
+			}
+			continue
+		}
+		if c.Tags["cis"] != "true" || c.Tags["cis_item_id"] == "" {
+			t.Errorf("control %s: cis = %q, cis_item_id = %q; want \"true\" and the item", name, c.Tags["cis"], c.Tags["cis_item_id"])
+		}
+		r, _ := rules.Lookup(name)
+		related := strings.Join(r.Related, "\n")
+		for _, item := range strings.Split(c.Tags["cis_item_id"], " / ") {
+			if !strings.Contains(related, item) {
+				t.Errorf("control %s: cis_item_id %s is not in the catalogue's related controls %q", name, item, r.Related)
+			}
+		}
+		tagged = append(tagged, name)
+	}
+	slices.Sort(tagged)
+	if want := cisMapped(); !slices.Equal(tagged, want) {
+		t.Errorf("controls tagged cis = \"true\": %v\nthe catalogue's CIS-mapped rules: %v", tagged, want)
+	}
+	if len(tagged) == 0 {
+		t.Error("no control is tagged cis = \"true\"")
 	}
 }
 
@@ -115,32 +198,51 @@ func TestControlsMatchCatalogue(t *testing.T) {
 		if c.Tags["conformity_id"] != r.ConformityID {
 			t.Errorf("control %s: conformity_id tag %q, catalogue %q", r.ID, c.Tags["conformity_id"], r.ConformityID)
 		}
+		wantService := "AWS/CloudTrail"
+		if r.Scope == rules.ScopeBucket {
+			wantService = "AWS/S3"
+		}
+		if c.Tags["service"] != wantService {
+			t.Errorf("control %s (scope %s): service tag %q, want %q", r.ID, r.Scope, c.Tags["service"], wantService)
+		}
 	}
 }
 
-func TestControlsFileIsGenerated(t *testing.T) {
-	want, err := RenderControls(rules.Catalogue())
+func TestGeneratedFilesAreUpToDate(t *testing.T) {
+	files, err := Generated(rules.Catalogue())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile(filepath.Join(ModDir, ControlsFile))
+	for name, want := range files {
+		got, err := os.ReadFile(filepath.Join(ModDir, filepath.FromSlash(name)))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s is out of date with the rules catalogue (%v): run `go generate ./mods`", name, err)
+		}
+	}
+	docs, err := filepath.Glob(filepath.Join(ModDir, filepath.FromSlash(ControlDocsDir), "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date with the rules catalogue: run `go generate ./mods`", ControlsFile)
+	if len(docs) != len(rules.Catalogue()) {
+		t.Errorf("%s holds %d files, want one per rule (%d): run `go generate ./mods`", ControlDocsDir, len(docs), len(rules.Catalogue()))
 	}
 }
 
 func TestTagsFromCatalogue(t *testing.T) {
 	r, _ := rules.Lookup("multi_region")
 	tags := ControlTags(r)
-	if tags["security_hub"] != "CloudTrail.1, CloudTrail.3" || !strings.HasPrefix(tags["cis"], "3.1") || tags["conformity_id"] != "CT-001" {
+	if tags["security_hub"] != "CloudTrail.1, CloudTrail.3" || tags["conformity_id"] != "CT-001" || tags["service"] != "AWS/CloudTrail" ||
+		tags["cis"] != "true" || tags["cis_item_id"] != "3.1 / 4.1" || tags["cis_version"] != "v3-v5 / v6-v7" {
 		t.Errorf("multi_region tags %v", tags)
 	}
 	r, _ = rules.Lookup("config_changes")
 	if cis, ok := ControlTags(r)["cis"]; ok {
 		t.Errorf("config_changes is only related to a CIS control, yet tagged cis = %q", cis)
+	}
+	// The catalogue names no CIS version for this item: no version is made up.
+	r, _ = rules.Lookup("bucket_mfa_delete")
+	if tags := ControlTags(r); tags["cis_item_id"] != "2.1.2" || tags["cis_version"] != "" || tags["service"] != "AWS/S3" {
+		t.Errorf("bucket_mfa_delete tags %v, want cis_item_id 2.1.2, no cis_version, service AWS/S3", tags)
 	}
 	r, _ = rules.Lookup("sns_topic_exists")
 	if id, ok := ControlTags(r)["conformity_id"]; ok {
@@ -232,10 +334,12 @@ func TestParseRejectsBrokenTrees(t *testing.T) {
 		}
 	}
 	for name, src := range map[string]string{
-		"syntax":        `control "c" { title = }`,
-		"non-literal":   `control "c" { title = var.x }`,
-		"duplicate":     `control "c" {}` + "\n" + `control "c" {}`,
-		"unknown block": `widget "w" {}`,
+		"syntax":         `control "c" { title = }`,
+		"undeclared var": `control "c" { title = var.x }`,
+		"locals cycle":   `locals {` + "\n" + `a = local.b` + "\n" + `b = local.a` + "\n}",
+		"missing file":   `control "c" { documentation = file("./docs/none.md") }`,
+		"duplicate":      `control "c" {}` + "\n" + `control "c" {}`,
+		"unknown block":  `widget "w" {}`,
 	} {
 		if _, err := Parse(fstest.MapFS{"x.pp": {Data: []byte(src)}}); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -248,8 +352,85 @@ func TestTagKeysArePowerpipeColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"cis", "conformity_id", "rule_id", "security_hub", "service"}
+	want := []string{"category", "cis", "cis_item_id", "cis_version", "conformity_id", "plugin", "rule_id", "security_hub", "service", "type"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("tag keys %v, want %v", keys, want)
+	}
+}
+
+func TestCommonDimensionsVariable(t *testing.T) {
+	m := onDisk(t)
+	v, ok := m.Variables["common_dimensions"]
+	if !ok || v.Description == "" {
+		t.Fatal("no documented common_dimensions variable")
+	}
+	if got := v.Default.AsValueSlice(); len(got) != 2 || got[0].AsString() != "account_id" || got[1].AsString() != "region" {
+		t.Errorf("common_dimensions default %#v, want [account_id, region]", v.Default)
+	}
+	list := func(names ...string) map[string]cty.Value {
+		vals := make([]cty.Value, len(names))
+		for i, n := range names {
+			vals[i] = cty.StringVal(n)
+		}
+		return map[string]cty.Value{"common_dimensions": cty.ListVal(vals)}
+	}
+	withConn, err := ParseWith(os.DirFS(ModDir), list("account_id", "region", "connection_name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(withConn.Controls) != len(rules.Catalogue()) {
+		t.Fatalf("%d controls", len(withConn.Controls))
+	}
+	for name, c := range withConn.Controls {
+		want := "select resource, status, reason, account_id, region, _ctx ->> 'connection_name' as connection_name from cloudtrailcc_finding where rule_id = '" + name + "'"
+		if c.SQL != want {
+			t.Errorf("control %s with connection_name: sql %q\nwant %q", name, c.SQL, want)
+		}
+	}
+	regionOnly, err := ParseWith(os.DirFS(ModDir), list("region"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sql := regionOnly.Controls["multi_region"].SQL; !strings.HasPrefix(sql, "select resource, status, reason, region from ") {
+		t.Errorf("multi_region with region only: %q", sql)
+	}
+	if _, err := ParseWith(os.DirFS(ModDir), list("account_id", "owner")); err == nil {
+		t.Errorf("an unknown dimension was accepted (err %v)", err)
+	}
+	if _, err := ParseWith(os.DirFS(ModDir), map[string]cty.Value{"nope": cty.True}); err == nil {
+		t.Error("a value for an undeclared variable was accepted")
+	}
+}
+
+func TestSeverityCardsShareOneQuery(t *testing.T) {
+	m := onDisk(t)
+	var severities []string
+	for _, p := range m.Dashboards["cloudtrail_posture"].Panels {
+		q := m.Queries[strings.TrimPrefix(p.Query, "query.")]
+		if q == nil {
+			continue // TestDashboardPanelsRunDeclaredQueries reports it
+		}
+		var params []string
+		for _, prm := range q.Params {
+			params = append(params, prm.Name)
+		}
+		for arg := range p.Args {
+			if !slices.Contains(params, arg) {
+				t.Errorf("%s panel passes %s to %s, which has params %v", p.Kind, arg, p.Query, params)
+			}
+		}
+		if p.Query == "query.alarm_count" {
+			severities = append(severities, p.Args["severity"])
+		}
+	}
+	if want := []string{"critical", "high", "medium", "low"}; !slices.Equal(severities, want) {
+		t.Errorf("alarm_count cards for severities %v, want %v", severities, want)
+	}
+	seen := map[string]string{}
+	for name, q := range m.Queries {
+		if other, dup := seen[q.SQL]; dup {
+			t.Errorf("queries %s and %s have the same SQL: one query with a param instead", name, other)
+		}
+		seen[q.SQL] = name
 	}
 }

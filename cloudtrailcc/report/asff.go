@@ -235,7 +235,10 @@ func relatedRequirements(f Finding, c *Control) []string {
 	if f.ConformityID != "" {
 		out = append(out, "Cloud Conformity "+f.ConformityID)
 	}
-	if v := c.Tags["cis"]; v != "" {
+	if v := c.Tags["cis_item_id"]; c.Tags["cis"] == "true" && v != "" {
+		if ver := c.Tags["cis_version"]; ver != "" {
+			v += " (" + ver + ")"
+		}
 		out = append(out, "CIS AWS Foundations Benchmark "+v)
 	}
 	if v := c.Tags["security_hub"]; v != "" {

@@ -103,6 +103,12 @@ func TestASFFIsWhatBatchImportFindingsAccepts(t *testing.T) {
 		if src.Status == "alarm" && label != strings.ToUpper(src.Severity) {
 			t.Errorf("alarm of severity %s labelled %s", src.Severity, label)
 		}
+		if src.RuleID == "bucket_access_logging" {
+			reqs, _ := get(f, "Compliance.RelatedRequirements").([]any)
+			if !slices.Contains(reqs, any("CIS AWS Foundations Benchmark 3.4 / 4.4 (v3-v5 / v6-v7)")) {
+				t.Errorf("bucket_access_logging RelatedRequirements %v lack its CIS items", reqs)
+			}
+		}
 		status, _ := get(f, "Compliance.Status").(string)
 		if !slices.Contains(compliance, status) {
 			t.Errorf("Compliance.Status %q", status)

@@ -159,8 +159,8 @@ func TestCSVRowsArePowerpipes(t *testing.T) {
 			col(rec, "control_title") != c.Title || col(rec, "control_description") != c.Description || col(rec, "severity") != c.Severity {
 			t.Errorf("row %v does not carry its control's benchmark context", rec[:6])
 		}
-		if col(rec, "rule_id") != c.RuleID || col(rec, "service") != "AWS/CloudTrail" {
-			t.Errorf("row tags: rule_id %q service %q", col(rec, "rule_id"), col(rec, "service"))
+		if col(rec, "rule_id") != c.RuleID || col(rec, "service") == "" || col(rec, "service") != c.Tags["service"] || col(rec, "plugin") != "cloudtrailcc" {
+			t.Errorf("row tags: rule_id %q service %q plugin %q", col(rec, "rule_id"), col(rec, "service"), col(rec, "plugin"))
 		}
 	}
 	// a NULL region prints as Powerpipe prints a nil dimension

@@ -15,6 +15,7 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/mods"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/version"
 )
 
 // benchmarkID is the mod's root benchmark, the execution name of exports
@@ -193,7 +194,7 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 	if err != nil {
 		return nil, err
 	}
-	r, err := report.New(bench, findings, time.Now(), version)
+	r, err := report.New(bench, findings, time.Now(), version.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -24,10 +24,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-)
 
-// version is the build's version, set with -ldflags "-X main.version=...".
-var version = "dev"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/version"
+)
 
 // Exit codes of the CLI.
 const (
@@ -123,7 +122,7 @@ shared config and credentials files, SSO, instance roles).
 
 Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 2 usage, configuration or credential error, 3 a rule could not be evaluated.`,
-		Version:       version,
+		Version:       version.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -1,5 +1,7 @@
 # The benchmark tree: the fourteen controls (controls.pp, one per rule id)
-# grouped by what they protect.
+# grouped by what they protect. Tags follow the compliance mods' convention
+# (category, plugin, service, type); select controls across the groups
+# with --tag, e.g. --tag cis=true.
 
 benchmark "cloudtrail_best_practices" {
   title         = "CloudTrail Best Practices"
@@ -12,9 +14,9 @@ benchmark "cloudtrail_best_practices" {
     benchmark.delivery_notifications,
     benchmark.monitoring,
   ]
-  tags = {
-    service = "AWS/CloudTrail"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    type = "Benchmark"
+  })
 }
 
 benchmark "trail_buckets" {
@@ -25,9 +27,10 @@ benchmark "trail_buckets" {
     control.bucket_mfa_delete,
     control.bucket_not_public,
   ]
-  tags = {
-    service = "AWS/CloudTrail"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    service = "AWS/S3"
+    type    = "Benchmark"
+  })
 }
 
 benchmark "logging_coverage" {
@@ -40,9 +43,9 @@ benchmark "logging_coverage" {
     control.data_events,
     control.duplicate_global_events,
   ]
-  tags = {
-    service = "AWS/CloudTrail"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    type = "Benchmark"
+  })
 }
 
 benchmark "log_integrity" {
@@ -52,9 +55,9 @@ benchmark "log_integrity" {
     control.log_file_validation,
     control.kms_encryption,
   ]
-  tags = {
-    service = "AWS/CloudTrail"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    type = "Benchmark"
+  })
 }
 
 benchmark "delivery_notifications" {
@@ -64,9 +67,9 @@ benchmark "delivery_notifications" {
     control.delivery_failing,
     control.sns_topic_exists,
   ]
-  tags = {
-    service = "AWS/CloudTrail"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    type = "Benchmark"
+  })
 }
 
 benchmark "monitoring" {
@@ -76,7 +79,7 @@ benchmark "monitoring" {
     control.cloudwatch_integration,
     control.config_changes,
   ]
-  tags = {
-    service = "AWS/CloudTrail"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    type = "Benchmark"
+  })
 }

@@ -1,14 +1,13 @@
 # A one-page view of the account's CloudTrail posture. Every panel reads a
 # named query below, so `powerpipe query run cloudtrailcc.query.NAME` runs it
-# on its own.
+# on its own (alarm_count with, e.g., --arg severity=high).
 
 dashboard "cloudtrail_posture" {
   title         = "CloudTrail Posture"
   documentation = file("./docs/index.md")
-  tags = {
-    service = "AWS/CloudTrail"
-    type    = "Dashboard"
-  }
+  tags = merge(local.cloudtrailcc_common_tags, {
+    type = "Dashboard"
+  })
 
   container {
     card {
@@ -20,19 +19,23 @@ dashboard "cloudtrail_posture" {
       width = 2
     }
     card {
-      query = query.critical_alarms
+      query = query.alarm_count
+      args  = { severity = "critical" }
       width = 2
     }
     card {
-      query = query.high_alarms
+      query = query.alarm_count
+      args  = { severity = "high" }
       width = 2
     }
     card {
-      query = query.medium_alarms
+      query = query.alarm_count
+      args  = { severity = "medium" }
       width = 2
     }
     card {
-      query = query.low_alarms
+      query = query.alarm_count
+      args  = { severity = "low" }
       width = 2
     }
   }
@@ -89,60 +92,23 @@ query "regions_covered" {
   EOQ
 }
 
-query "critical_alarms" {
-  title = "Critical alarms"
+query "alarm_count" {
+  title = "Alarms of one severity"
   sql   = <<-EOQ
     select
       count(*) as value,
-      'Critical alarms' as label,
+      initcap($1) || ' alarms' as label,
       case when count(*) = 0 then 'ok' else 'alert' end as type
     from
       cloudtrailcc_finding
     where
-      status = 'alarm' and severity = 'critical'
+      status = 'alarm' and severity = $1
   EOQ
-}
 
-query "high_alarms" {
-  title = "High alarms"
-  sql   = <<-EOQ
-    select
-      count(*) as value,
-      'High alarms' as label,
-      case when count(*) = 0 then 'ok' else 'alert' end as type
-    from
-      cloudtrailcc_finding
-    where
-      status = 'alarm' and severity = 'high'
-  EOQ
-}
-
-query "medium_alarms" {
-  title = "Medium alarms"
-  sql   = <<-EOQ
-    select
-      count(*) as value,
-      'Medium alarms' as label,
-      case when count(*) = 0 then 'ok' else 'alert' end as type
-    from
-      cloudtrailcc_finding
-    where
-      status = 'alarm' and severity = 'medium'
-  EOQ
-}
-
-query "low_alarms" {
-  title = "Low alarms"
-  sql   = <<-EOQ
-    select
-      count(*) as value,
-      'Low alarms' as label,
-      case when count(*) = 0 then 'ok' else 'alert' end as type
-    from
-      cloudtrailcc_finding
-    where
-      status = 'alarm' and severity = 'low'
-  EOQ
+  param "severity" {
+    description = "The findings' severity: critical, high, medium or low."
+    default     = "critical"
+  }
 }
 
 query "findings_by_rule_status" {
