@@ -37,7 +37,14 @@ type connectionConfig struct {
 	MaxConcurrency        *int     `hcl:"max_concurrency,optional" json:"max_concurrency,omitempty"`
 	MaxS3Concurrency      *int     `hcl:"max_s3_concurrency,optional" json:"max_s3_concurrency,omitempty"`
 
-	orgOptions
+	// Organization audits (config_org.go).
+	OrganizationRoleName  string   `hcl:"organization_role_name,optional" json:"organization_role_name,omitempty"`
+	OrganizationRoleARN   string   `hcl:"organization_role_arn,optional" json:"organization_role_arn,omitempty"`
+	ExternalID            string   `hcl:"external_id,optional" json:"external_id,omitempty"`
+	RoleSessionName       string   `hcl:"role_session_name,optional" json:"role_session_name,omitempty"`
+	Accounts              []string `hcl:"accounts,optional" json:"accounts,omitempty"`
+	ExcludeAccounts       []string `hcl:"exclude_accounts,optional" json:"exclude_accounts,omitempty"`
+	MaxConcurrentAccounts *int     `hcl:"max_concurrent_accounts,optional" json:"max_concurrent_accounts,omitempty"`
 }
 
 // configSchema tells the SDK how to parse a connection's HCL body.
@@ -137,7 +144,7 @@ func (c connectionConfig) settings() (settings, error) {
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	org, orgErrs := c.orgOptions.settings(cfg)
+	org, orgErrs := c.organization(cfg)
 	errs = append(errs, orgErrs...)
 	if len(errs) > 0 {
 		// one line, as Steampipe prints it beside the connection name
