@@ -251,6 +251,9 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports []expo
 		}
 		fmt.Fprintf(stderr, "wrote %s (%s)\n", e.path, e.format)
 	}
+	for _, line := range accountSummaries(r) {
+		fmt.Fprintln(stderr, line)
+	}
 	fmt.Fprintln(stderr, "summary: "+r.Summary().String())
 	return nil
 }

@@ -57,4 +57,9 @@ func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T
 			t.Errorf("CSV lacks %q", want)
 		}
 	}
+	for _, id := range o.AuditedAccounts() {
+		if !strings.Contains(r.stderr, "account "+id+": ") {
+			t.Errorf("no summary line for account %s:\n%s", id, r.stderr)
+		}
+	}
 }
