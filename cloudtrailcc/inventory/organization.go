@@ -85,35 +85,17 @@ func (c *Collector) ReadOwned(ctx context.Context, acct *snapshot.Account, o Own
 		if acct.Keys == nil {
 			acct.Keys = map[string]*snapshot.Key{}
 		}
-		for _, id := range o.Keys {
-			if acct.Keys[id] != nil {
-				continue
-			}
-			tasks = append(tasks, func(ctx context.Context) error {
-				k, err := c.key(ctx, id, "")
-				mu.Lock()
-				acct.Keys[id] = k
-				mu.Unlock()
-				return err
-			})
-		}
+		tasks = append(tasks, readMissing(&mu, acct.Keys, o.Keys, func(ctx context.Context, id string) (*snapshot.Key, error) {
+			return c.key(ctx, id, "")
+		})...)
 	}
 	if need.Has(snapshot.NeedTopics) {
 		if acct.Topics == nil {
 			acct.Topics = map[string]*snapshot.Topic{}
 		}
-		for _, arn := range o.Topics {
-			if acct.Topics[arn] != nil {
-				continue
-			}
-			tasks = append(tasks, func(ctx context.Context) error {
-				t, err := c.topic(ctx, arn, "")
-				mu.Lock()
-				acct.Topics[arn] = t
-				mu.Unlock()
-				return err
-			})
-		}
+		tasks = append(tasks, readMissing(&mu, acct.Topics, o.Topics, func(ctx context.Context, arn string) (*snapshot.Topic, error) {
+			return c.topic(ctx, arn, "")
+		})...)
 	}
 	return c.parallel(ctx, "", tasks)
 }
@@ -135,3 +117,22 @@ func (c *Collector) ProbeBuckets(ctx context.Context, partition string, buckets 
 // ReadErrorOf records a failed call of action as a snapshot read error
 // (code, message and class), as the collector records its own.
 func ReadErrorOf(action string, err error) *snapshot.ReadError { return readError(action, err) }
+
+// readMissing returns one task per ref absent from m that reads it into m
+// (under mu).
+func readMissing[V any](mu *sync.Mutex, m map[string]V, refs []string, read func(context.Context, string) (V, error)) []func(context.Context) error {
+	var tasks []func(context.Context) error
+	for _, ref := range refs {
+		if _, ok := m[ref]; ok {
+			continue
+		}
+		tasks = append(tasks, func(ctx context.Context) error {
+			v, err := read(ctx, ref)
+			mu.Lock()
+			m[ref] = v
+			mu.Unlock()
+			return err
+		})
+	}
+	return tasks
+}
