@@ -15,6 +15,7 @@ import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 )
 
 // connectionConfig is the HCL body of a cloudtrailcc connection (.spc file).
@@ -36,6 +37,15 @@ type connectionConfig struct {
 	CallTimeout           *int     `hcl:"call_timeout,optional" json:"call_timeout,omitempty"`
 	MaxConcurrency        *int     `hcl:"max_concurrency,optional" json:"max_concurrency,omitempty"`
 	MaxS3Concurrency      *int     `hcl:"max_s3_concurrency,optional" json:"max_s3_concurrency,omitempty"`
+
+	// Organization audits (config_org.go).
+	OrganizationRoleName  string   `hcl:"organization_role_name,optional" json:"organization_role_name,omitempty"`
+	OrganizationRoleARN   string   `hcl:"organization_role_arn,optional" json:"organization_role_arn,omitempty"`
+	ExternalID            string   `hcl:"external_id,optional" json:"external_id,omitempty"`
+	RoleSessionName       string   `hcl:"role_session_name,optional" json:"role_session_name,omitempty"`
+	Accounts              []string `hcl:"accounts,optional" json:"accounts,omitempty"`
+	ExcludeAccounts       []string `hcl:"exclude_accounts,optional" json:"exclude_accounts,omitempty"`
+	MaxConcurrentAccounts *int     `hcl:"max_concurrent_accounts,optional" json:"max_concurrent_accounts,omitempty"`
 }
 
 // configSchema tells the SDK how to parse a connection's HCL body.
@@ -51,6 +61,8 @@ type settings struct {
 	CacheDir string
 	// Key identifies the configuration: the same key means the same AWS view.
 	Key string
+	// Organization is set when the connection audits several accounts.
+	Organization *organization.Config
 }
 
 // settingsOf parses and validates a connection's config (nil = all defaults).
@@ -132,12 +144,14 @@ func (c connectionConfig) settings() (settings, error) {
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	org, orgErrs := c.organization(cfg)
+	errs = append(errs, orgErrs...)
 	if len(errs) > 0 {
 		// one line, as Steampipe prints it beside the connection name
 		msg := strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; ")
 		return settings{}, fmt.Errorf("invalid connection config: %s", msg)
 	}
-	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key()}, nil
+	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key(), Organization: org}, nil
 }
 
 // key is a hash of the whole configuration (secrets included, only hashed)

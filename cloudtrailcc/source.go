@@ -10,6 +10,7 @@ import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapcache"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
@@ -31,12 +32,13 @@ type sources struct {
 type sourceEntry struct {
 	key string
 	src source
+	org *organization.Collector // set for an organization audit (src is nil then)
 }
 
 func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
 
 // get returns the source of conn, creating or replacing it as needed.
-func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, error) {
+func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntry, error) {
 	st, err := settingsOf(conn.Config)
 	if err != nil {
 		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
@@ -44,11 +46,22 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.byName[conn.Name]; ok && e.key == st.Key {
-		return e.src, nil
+		return e, nil
 	}
 	cfg := st.Inventory
 	if logger != nil {
 		cfg.Logger = logger.Named("inventory")
+	}
+	if st.Organization != nil {
+		oc := *st.Organization
+		oc.Inventory = cfg
+		org, err := organization.New(oc)
+		if err != nil {
+			return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
+		}
+		e := &sourceEntry{key: st.Key, org: org}
+		s.byName[conn.Name] = e
+		return e, nil
 	}
 	col, err := inventory.New(cfg)
 	if err != nil {
@@ -60,19 +73,29 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, err
 		// rules read, plus what the query asks for.
 		src = snapcache.New(snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}, col)
 	}
-	s.byName[conn.Name] = &sourceEntry{key: st.Key, src: src}
-	return src, nil
+	e := &sourceEntry{key: st.Key, src: src}
+	s.byName[conn.Name] = e
+	return e, nil
 }
 
-// snapshot returns the connection's account snapshot holding at least need.
-// A fatal setup problem (no or invalid credentials, endpoint unreachable)
-// is returned as a one-line error; per-fact failures are in the snapshot.
-func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapshot.Need) (*snapshot.Account, error) {
-	src, err := s.get(d.Connection, d.Table.Plugin.Logger)
+// snapshot returns the connection's snapshots holding at least need: its
+// account's, or every audited account's for an organization audit. A fatal
+// setup problem (no or invalid credentials, endpoint unreachable, the
+// organization's accounts not listable) is returned as a one-line error;
+// per-fact and per-account failures are in the snapshots.
+func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapshot.Need) (*snapshot.Organization, error) {
+	e, err := s.get(d.Connection, d.Table.Plugin.Logger)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := src.Snapshot(ctx, need)
+	var org *snapshot.Organization
+	if e.org != nil {
+		org, err = e.org.Snapshot(ctx, need)
+	} else {
+		var acct *snapshot.Account
+		acct, err = e.src.Snapshot(ctx, need)
+		org = snapshot.Single(acct)
+	}
 	if err != nil {
 		var se *inventory.SetupError
 		if errors.As(err, &se) {
@@ -80,5 +103,5 @@ func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapsh
 		}
 		return nil, fmt.Errorf("reading AWS facts: %w", err)
 	}
-	return acct, nil
+	return org, nil
 }

@@ -37,8 +37,12 @@ type tableSpec[T any] struct {
 	keys []string
 	// needOf adds facts decided by the quals (e.g. the rules asked for).
 	needOf func(q *query) (snapshot.Need, error)
-	// rows makes the rows; acct is nil when the query needs no facts.
+	// rows makes the rows of one account; acct is nil when the query needs
+	// no facts.
 	rows func(q *query, acct *snapshot.Account) ([]T, error)
+	// orgRows, when set, makes the rows of all the audited accounts at
+	// once (instead of rows for each account).
+	orgRows func(q *query, org *snapshot.Organization) ([]T, error)
 }
 
 // query is what a List call was asked: the columns and the "=" quals on key
@@ -129,14 +133,7 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 			}
 			need |= n
 		}
-		var acct *snapshot.Account
-		if need != 0 {
-			var err error
-			if acct, err = srcs.snapshot(ctx, d, need); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := t.rows(q, acct)
+		rows, err := t.rowsOf(ctx, srcs, d, q, need)
 		if err != nil {
 			return nil, err
 		}
@@ -148,6 +145,30 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 		}
 		return nil, nil
 	}
+}
+
+// rowsOf makes the rows of a query: from no facts, from the snapshots of
+// every audited account at once (orgRows), or account by account.
+func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.QueryData, q *query, need snapshot.Need) ([]T, error) {
+	if need == 0 {
+		return t.rows(q, nil)
+	}
+	org, err := srcs.snapshot(ctx, d, need)
+	if err != nil {
+		return nil, err
+	}
+	if t.orgRows != nil {
+		return t.orgRows(q, org)
+	}
+	var out []T
+	for _, acct := range org.Accounts {
+		rows, err := t.rows(q, acct)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
 }
 
 // Helpers shared by the tables' column getters.

@@ -60,15 +60,10 @@ func findingTable() tableSpec[findingRow] {
 			{name: "partition", typ: proto.ColumnType_STRING, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
 		},
 		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
-			var out []r
-			for _, f := range rules.Evaluate(acct, q.equals["rule_id"]...) {
-				if !q.match("status", string(f.Status)) {
-					continue
-				}
-				rule, _ := rules.Lookup(f.RuleID)
-				out = append(out, r{acct: acct, f: f, rule: rule})
-			}
-			return out, nil
+			return findingRows(q, snapshot.Single(acct)), nil
+		},
+		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
+			return findingRows(q, org), nil
 		},
 	}
 }
@@ -81,4 +76,17 @@ func checkStatuses(q *query) error {
 		}
 	}
 	return nil
+}
+
+// findingRows evaluates the rules asked for over every audited account.
+func findingRows(q *query, org *snapshot.Organization) []findingRow {
+	var out []findingRow
+	for _, f := range rules.EvaluateOrganization(org, q.equals["rule_id"]...) {
+		if !q.match("status", string(f.Status)) {
+			continue
+		}
+		rule, _ := rules.Lookup(f.RuleID)
+		out = append(out, findingRow{acct: org.Account(f.AccountID), f: f, rule: rule})
+	}
+	return out
 }

@@ -40,4 +40,17 @@ connection "cloudtrailcc" {
 
   # Seconds each AWS fact is reused before it is read again (1 to 86400).
   # cache_ttl = 300
+
+  # Organization-wide audit: the role assumed in every other account of the
+  # organization (or a role ARN template with {account_id}), an optional
+  # external id and session name; the accounts (default every ACTIVE account
+  # from organizations:ListAccounts; a list of ids needs no Organizations
+  # access), accounts left out, and how many accounts are read at once.
+  # organization_role_name  = "cloudtrailcc-audit"
+  # organization_role_arn   = "arn:aws:iam::{account_id}:role/cloudtrailcc-audit"
+  # external_id             = "..."
+  # role_session_name       = "cloudtrailcc"
+  # accounts                = ["*"]
+  # exclude_accounts        = ["999999999999"]
+  # max_concurrent_accounts = 16
 }

@@ -211,10 +211,19 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 	if in.S3BucketName == nil || *in.S3BucketName == "" {
 		return nil, newErr("InvalidS3BucketNameException", "S3 bucket name must be provided.")
 	}
-	if in.IsOrganizationTrail != nil && *in.IsOrganizationTrail {
-		return nil, newErr("OrganizationsNotInUseException", "This account is not a member of an organization.")
-	}
+	orgTrail := in.IsOrganizationTrail != nil && *in.IsOrganizationTrail
 	return s.locked(func() (any, *apiError) {
+		var members map[string]bool
+		if orgTrail {
+			o := s.st.orgOf(q.account)
+			if o == nil {
+				return nil, newErr("OrganizationsNotInUseException", "This account is not a member of an organization.")
+			}
+			if o.management != q.account {
+				return nil, newErr("NotOrganizationMasterAccountException", "This operation can be performed only by the organization's management account.")
+			}
+			members = o.activeMembers()
+		}
 		arn := trailARN(q.region, q.account, in.Name)
 		exists := newErr("TrailAlreadyExistsException", "Trail "+in.Name+" already exists for customer: "+q.account)
 		if s.st.trails[arn] != nil {
@@ -236,6 +245,11 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 			return nil, newErr("MaximumNumberOfTrailsExceededException", "User: "+q.account+" already has "+itoa(n)+" trails in "+q.region+".")
 		}
 		t := &trail{Name: in.Name, Account: q.account, HomeRegion: q.region, ARN: arn, IncludeGlobal: true}
+		if orgTrail {
+			// Members may read an organization trail's status and selectors
+			// with its ARN.
+			t.Org, t.OrgMembers, t.MemberCanReadStatus = true, members, true
+		}
 		if aerr := s.applyTrailInput(q, t, &in); aerr != nil {
 			return nil, aerr
 		}

@@ -26,6 +26,8 @@ import (
 //	POST   /_emulator/bucket-mfa-delete   {"account_id","bucket","mfa_delete":"Enabled|Disabled"}
 //	POST   /_emulator/foreign-bucket      {"bucket","owner_account_id","region"}
 //	POST   /_emulator/organization-trail  OrganizationTrail -> {"trail_arn"}
+//	POST   /_emulator/organization        Organization
+//	POST   /_emulator/roles               Role
 //	POST   /_emulator/foreign-topic       {"topic_arn"}
 //	POST   /_emulator/foreign-key         {"key_arn"}
 //	POST   /_emulator/events              EventInput
@@ -295,6 +297,16 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			var arn string
 			arn, err = s.AddOrganizationTrail(in)
 			out = map[string]string{"trail_arn": arn}
+		}
+	case "POST organization":
+		var in Organization
+		if err = decodeControl(r, &in); err == nil {
+			err = s.SetOrganization(in)
+		}
+	case "POST roles":
+		var in Role
+		if err = decodeControl(r, &in); err == nil {
+			err = s.AddRole(in)
 		}
 	case "POST foreign-topic":
 		var in struct {

@@ -2,7 +2,7 @@
 // benchmarks: a real net/http server (normally on loopback) that speaks the
 // wire protocols exactly as aws-sdk-go-v2 serializes them — STS and SNS
 // (awsQuery), EC2 (ec2Query), CloudTrail, KMS and CloudWatch Logs
-// (awsJson1_1 with X-Amz-Target), S3 (REST-XML, path-style) and S3 Control
+// and Organizations (awsJson1_1 with X-Amz-Target), S3 (REST-XML, path-style) and S3 Control
 // (REST-XML, /v20180820/...) — for the operations the cloudtrailcc plugin
 // reads and those needed to set state.
 //
@@ -17,6 +17,21 @@
 // InvalidClientTokenId (STS, SNS), InvalidAccessKeyId (S3), AuthFailure (EC2)
 // or UnrecognizedClientException (CloudTrail, KMS, Logs), as AWS does. A call
 // to a region that is not enabled is refused the same way as an unknown key.
+//
+// # Organizations and assumed roles
+//
+// SetOrganization (control "organization") makes an organization of a
+// management account and member accounts (ACTIVE, SUSPENDED, ...).
+// DescribeOrganization answers its members, ListAccounts (at most 20 a page)
+// only the management account (AccessDeniedException for members,
+// AWSOrganizationsNotInUseException outside the organization); CreateTrail
+// with IsOrganizationTrail works from the management account and applies the
+// trail to the ACTIVE members. AddRole (control "roles") creates a role with
+// the accounts its trust policy names and an optional external id;
+// sts:AssumeRole returns temporary credentials (ASIA... key, session token,
+// expiry) that the emulator then authenticates as the role's account.
+// A missing role, an untrusted caller, a wrong external id and a suspended
+// account all answer AccessDenied, as AWS does.
 //
 // # Client options
 //

@@ -201,10 +201,13 @@ type request struct {
 	account   string
 	region    string
 	accessKey string
-	requestID string
-	sourceIP  string
-	userAgent string
-	now       time.Time
+	// principal and principalID are the assumed-role ARN and id of
+	// temporary credentials ("" for an access key of the account itself).
+	principal, principalID string
+	requestID              string
+	sourceIP               string
+	userAgent              string
+	now                    time.Time
 	// route holds protocol-specific routing results (S3 bucket name, ...).
 	bucket string
 }

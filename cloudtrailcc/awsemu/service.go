@@ -24,7 +24,7 @@ type serviceErrors struct {
 
 // service is one AWS service the emulator speaks.
 type service struct {
-	name      string // internal id: sts, ec2, cloudtrail, s3, s3control, sns, kms, logs
+	name      string // internal id: organizations, sts, ec2, cloudtrail, s3, s3control, sns, kms, logs
 	iamPrefix string // IAM action prefix
 	proto     protocol
 	errs      serviceErrors
@@ -116,7 +116,10 @@ func (s *Server) newServices() []*service {
 		unknownKey:   errSpec{"InvalidAccessKeyId", 403},
 		noAuth:       errSpec{"AccessDenied", 403},
 	}
+	orgErrs := jsonErrs
+	orgErrs.throttled = errSpec{"TooManyRequestsException", 400}
 	return []*service{
+		{name: "organizations", iamPrefix: "organizations", proto: jsonProtocol{}, errs: orgErrs, ops: s.organizationsOps()},
 		{name: "sts", iamPrefix: "sts", proto: queryProtocol{xmlns: "https://sts.amazonaws.com/doc/2011-06-15/"}, errs: queryErrs, ops: s.stsOps()},
 		{name: "ec2", iamPrefix: "ec2", proto: ec2Protocol{}, errs: ec2Errs, ops: s.ec2Ops()},
 		{name: "sns", iamPrefix: "sns", proto: queryProtocol{xmlns: "http://sns.amazonaws.com/doc/2010-03-31/"}, errs: snsErrs, ops: s.snsOps()},
@@ -139,9 +142,10 @@ func (s *Server) serviceNamed(name string) *service {
 
 // jsonTargets maps the X-Amz-Target prefix of awsJson services.
 var jsonTargets = map[string]string{
-	"CloudTrail_20131101": "cloudtrail",
-	"TrentService":        "kms",
-	"Logs_20140328":       "logs",
+	"CloudTrail_20131101":       "cloudtrail",
+	"TrentService":              "kms",
+	"Logs_20140328":             "logs",
+	"AWSOrganizationsV20161128": "organizations",
 }
 
 // queryVersions maps the Version parameter of query services.

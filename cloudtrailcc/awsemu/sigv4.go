@@ -101,7 +101,11 @@ func (s *Server) authenticate(q *request) *apiError {
 	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(a.Signature)) != 1 {
 		return q.svc.errs.badSignature.withMessage("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
+	if aerr := checkSession(q, cred); aerr != nil {
+		return aerr
+	}
 	q.account = cred.account
+	q.principal, q.principalID = cred.principal, cred.principalID
 	return nil
 }
 
@@ -155,4 +159,22 @@ func isHexSHA256(s string) bool {
 	}
 	_, err := hex.DecodeString(s)
 	return err == nil
+}
+
+// checkSession checks the session token and expiry of temporary credentials.
+func checkSession(q *request, cred credential) *apiError {
+	if cred.token == "" {
+		return nil
+	}
+	if q.r.Header.Get("X-Amz-Security-Token") != cred.token {
+		return q.svc.errs.unknownKey.withMessage("The security token included in the request is invalid.")
+	}
+	if q.now.After(cred.expires) {
+		code := "ExpiredToken"
+		if _, ok := q.svc.proto.(jsonProtocol); ok {
+			code = "ExpiredTokenException"
+		}
+		return newErr(code, "The security token included in the request is expired")
+	}
+	return nil
 }

@@ -21,11 +21,18 @@ type state struct {
 	aliases    map[string]string             // alias ARN -> key ARN
 	logGroups  map[string]*logGroup          // log group ARN (no ":*") -> group
 	events     map[string][]*trailEvent      // account|region -> events, oldest first
+	roles      map[string]*Role              // account|role name -> role
+	org        *organization                 // the organization, nil when none
 }
 
 type credential struct {
 	secret  string
 	account string
+	// Temporary credentials (AssumeRole): the session token the request
+	// must carry, when they expire and the assumed-role principal.
+	token                  string
+	expires                time.Time
+	principal, principalID string
 }
 
 func newState() *state {
@@ -39,13 +46,18 @@ func newState() *state {
 		aliases:    map[string]string{},
 		logGroups:  map[string]*logGroup{},
 		events:     map[string][]*trailEvent{},
+		roles:      map[string]*Role{},
 	}
 }
 
 func (st *state) addAccount(accessKey, secret, account string) {
+	st.addCredential(accessKey, credential{secret: secret, account: account})
+}
+
+func (st *state) addCredential(accessKey string, c credential) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.creds[accessKey] = credential{secret: secret, account: account}
+	st.creds[accessKey] = c
 }
 
 func (st *state) credential(accessKey string) (credential, bool) {

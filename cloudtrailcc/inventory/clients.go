@@ -94,6 +94,9 @@ func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
 	if c.cfg.EndpointURL != "" {
 		opts = append(opts, config.WithBaseEndpoint(c.cfg.EndpointURL))
 	}
+	if c.cfg.HTTPClient != nil {
+		opts = append(opts, config.WithHTTPClient(c.cfg.HTTPClient))
+	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, loadError(c.cfg.Profile, err)

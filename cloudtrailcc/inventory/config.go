@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
@@ -90,6 +91,19 @@ type Config struct {
 	CallTimeout time.Duration
 	// Logger receives warnings and debug output (default: discard).
 	Logger hclog.Logger
+
+	// Organization audits (package organization) set the fields below.
+
+	// HTTPClient, when set, carries every call: the collectors of an
+	// organization share one connection pool instead of one per account.
+	HTTPClient aws.HTTPClient
+	// Audited, when set, says which accounts an organization audit reads
+	// with their own credentials: KMS keys and SNS topics of those accounts
+	// (other than this one) are not read here, buckets absent from
+	// ListBuckets are not probed, and ListBuckets' names are kept in the
+	// snapshot (OwnedBucketNames), so that each such fact is read once, by
+	// its owner (see Collector.ReadOwned).
+	Audited func(accountID string) bool
 }
 
 // regionPattern matches AWS region names such as us-east-1, us-gov-west-1, eu-central-2.

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,6 +41,9 @@ func (c *Collector) ownBuckets(ctx context.Context, acct *snapshot.Account) (res
 		return names, nil
 	})
 	acct.OwnBucketsErr = r.Err
+	if c.cfg.Audited != nil && r.Err == nil {
+		acct.OwnedBucketNames = slices.Sorted(maps.Keys(r.V))
+	}
 	return r, err
 }
 
@@ -67,6 +71,9 @@ func (c *Collector) fillBuckets(ctx context.Context, acct *snapshot.Account, nee
 		}
 		acct.Buckets[name] = b
 		if b.OwnedKnown && !b.Owned {
+			if c.cfg.Audited != nil {
+				continue // the organization audit resolves it (owner or probe)
+			}
 			tasks = append(tasks, func(ctx context.Context) error { return c.probeUnlistedBucket(ctx, acct.Partition, b) })
 			continue
 		}

@@ -152,7 +152,7 @@ func (c *Collector) fillTrailDetails(ctx context.Context, acct *snapshot.Account
 	var mu sync.Mutex
 	if need.Has(snapshot.NeedTopics) {
 		acct.Topics = map[string]*snapshot.Topic{}
-		for arn, home := range distinct(acct.Trails, func(t *snapshot.Trail) string { return t.SnsTopicARN }) {
+		for arn, home := range distinct(acct.Trails, func(t *snapshot.Trail) string { return c.readHere(acct, t.SnsTopicARN) }) {
 			tasks = append(tasks, func(ctx context.Context) error {
 				topic, err := c.topic(ctx, arn, home)
 				mu.Lock()
@@ -164,7 +164,7 @@ func (c *Collector) fillTrailDetails(ctx context.Context, acct *snapshot.Account
 	}
 	if need.Has(snapshot.NeedKeys) {
 		acct.Keys = map[string]*snapshot.Key{}
-		for id, home := range distinct(acct.Trails, func(t *snapshot.Trail) string { return t.KmsKeyID }) {
+		for id, home := range distinct(acct.Trails, func(t *snapshot.Trail) string { return c.readHere(acct, t.KmsKeyID) }) {
 			tasks = append(tasks, func(ctx context.Context) error {
 				key, err := c.key(ctx, id, home)
 				mu.Lock()

@@ -71,6 +71,8 @@ type evalCtx struct {
 	rule *Rule
 	now  time.Time
 	out  []Finding
+	// org is the organization audit acct is part of (nil for one account).
+	org *orgView
 }
 
 // emit appends a finding of the rule being evaluated.
@@ -300,7 +302,12 @@ func (c *evalCtx) listedTrails() ([]*snapshot.Trail, bool) {
 // listedTrails for what is reported when there is none).
 func (c *evalCtx) forEachTrail(fn func(t *snapshot.Trail)) {
 	ts, _ := c.listedTrails()
-	for _, t := range ts {
+	here := c.judgedHere(ts)
+	if len(ts) > 0 && len(here) == 0 {
+		c.judgedElsewhere(ts)
+		return
+	}
+	for _, t := range here {
 		fn(t)
 	}
 }
@@ -444,19 +451,27 @@ type bucketFact struct {
 // missing buckets and buckets whose facts were not read are reported here;
 // "no trails" gives the account-level skip.
 func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, resource string, ev map[string]any)) {
-	ts, ok := c.listedTrails()
-	if !ok {
-		return
-	}
-	byBucket := map[string][]string{}
-	for _, t := range ts {
-		if t.S3BucketName != "" {
-			byBucket[t.S3BucketName] = append(byBucket[t.S3BucketName], t.ARN)
+	var byBucket map[string][]string
+	if c.org != nil {
+		var ok bool
+		if byBucket, ok = c.orgBuckets(); !ok {
+			return
 		}
-	}
-	if len(byBucket) == 0 && len(ts) > 0 {
-		c.skip(c.accountARN(), "", "no CloudTrail trail in this account names an S3 bucket", map[string]any{"trails": len(ts)})
-		return
+	} else {
+		ts, ok := c.listedTrails()
+		if !ok {
+			return
+		}
+		byBucket = map[string][]string{}
+		for _, t := range ts {
+			if t.S3BucketName != "" {
+				byBucket[t.S3BucketName] = append(byBucket[t.S3BucketName], t.ARN)
+			}
+		}
+		if len(byBucket) == 0 && len(ts) > 0 {
+			c.skip(c.accountARN(), "", "no CloudTrail trail in this account names an S3 bucket", map[string]any{"trails": len(ts)})
+			return
+		}
 	}
 	names := make([]string, 0, len(byBucket))
 	for n := range byBucket {
@@ -480,7 +495,7 @@ func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, res
 			c.skip(res, b.Region, "bucket "+name+" does not exist (NoSuchBucket); delivery_failing reports what this does to the trail", ev)
 		case b.OwnedKnown && !b.Owned:
 			ev["owned"] = false
-			c.skip(res, b.Region, "bucket "+name+" belongs to another account (it is not in this account's ListBuckets)", ev)
+			c.skip(res, b.Region, "bucket "+name+" belongs to another account"+c.outsideAudit()+" (it is not in this account's ListBuckets)", ev)
 		case !b.OwnedKnown:
 			// Another account's bucket would be skipped: without ListBuckets
 			// no verdict is safe.

@@ -178,13 +178,19 @@ func Evaluate(acct *snapshot.Account, ids ...string) []Finding {
 	if acct == nil {
 		return nil
 	}
+	return evaluate(acct, nil, ids)
+}
+
+// evaluate runs the rules over acct, part of the organization audit org
+// (nil for an audit of one account).
+func evaluate(acct *snapshot.Account, org *orgView, ids []string) []Finding {
 	now := acct.ReadAt
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
 	var out []Finding
 	for _, r := range selected(ids) {
-		c := &evalCtx{acct: acct, rule: r, now: now}
+		c := &evalCtx{acct: acct, rule: r, now: now, org: org}
 		r.eval(c)
 		sort.SliceStable(c.out, func(i, j int) bool {
 			if c.out[i].Resource != c.out[j].Resource {

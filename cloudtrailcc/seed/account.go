@@ -37,7 +37,8 @@ type Trail struct {
 	Bucket, TopicARN, KeyARN, LogGroupARN string
 	// MultiRegion, GlobalEvents, Validation and Logging are the settings applied.
 	MultiRegion, GlobalEvents, Validation, Logging bool
-	// Organization is true for an organization trail registered through the control endpoint.
+	// Organization is true for an organization trail (created by the
+	// management account or registered through the control endpoint).
 	Organization bool
 }
 

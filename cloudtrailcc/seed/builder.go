@@ -409,6 +409,9 @@ type TrailSpec struct {
 	Advanced []cttypes.AdvancedEventSelector
 	// Logging starts logging after creation.
 	Logging bool
+	// Organization makes an organization trail (CreateTrail's
+	// IsOrganizationTrail; the account must manage an organization).
+	Organization bool
 	// Status sets the delivery status (control endpoint); nil leaves it as the endpoint reports it.
 	Status *TrailStatus
 }
@@ -430,6 +433,9 @@ func (b *Builder) Trail(spec TrailSpec) *Trail {
 		IncludeGlobalServiceEvents: aws.Bool(spec.GlobalEvents),
 		EnableLogFileValidation:    aws.Bool(spec.Validation),
 	}
+	if spec.Organization {
+		in.IsOrganizationTrail = aws.Bool(true)
+	}
 	if spec.TopicARN != "" {
 		in.SnsTopicName = aws.String(spec.TopicARN)
 	}
@@ -447,7 +453,8 @@ func (b *Builder) Trail(spec TrailSpec) *Trail {
 	}
 	t := &Trail{Role: spec.Role, Name: name, ARN: aws.ToString(out.TrailARN), HomeRegion: spec.Region,
 		OwnerAccountID: b.acct.AccountID, Bucket: spec.Bucket, TopicARN: spec.TopicARN, KeyARN: spec.KeyARN,
-		LogGroupARN: spec.LogGroupARN, MultiRegion: spec.MultiRegion, GlobalEvents: spec.GlobalEvents, Validation: spec.Validation}
+		LogGroupARN: spec.LogGroupARN, MultiRegion: spec.MultiRegion, GlobalEvents: spec.GlobalEvents, Validation: spec.Validation,
+		Organization: spec.Organization}
 	b.acct.Trails = append(b.acct.Trails, t)
 	if spec.Classic != nil || spec.Advanced != nil {
 		if _, err := c.CloudTrail.PutEventSelectors(b.ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(t.ARN),

@@ -149,6 +149,10 @@ type Account struct {
 	Buckets map[string]*Bucket `json:"buckets,omitempty"`
 	// OwnBucketsErr is set when s3:ListBuckets failed (ownership then unknown).
 	OwnBucketsErr *ReadError `json:"own_buckets_error,omitempty"`
+	// OwnedBucketNames are ListBuckets' names, kept only during an
+	// organization audit (to find the owner of another account's trail
+	// bucket) and dropped once it is resolved.
+	OwnedBucketNames []string `json:"owned_bucket_names,omitempty"`
 	// AccountPublicAccessBlock is the account-level S3 Public Access Block; nil with
 	// AccountPublicAccessBlockErr nil means "none configured".
 	AccountPublicAccessBlock *PublicAccessBlock `json:"account_public_access_block,omitempty"`

@@ -275,6 +275,9 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports export
 	if err := exports.commit(r, stderr); err != nil {
 		return err
 	}
+	for _, line := range accountSummaries(r) {
+		fmt.Fprintln(stderr, line)
+	}
 	fmt.Fprintln(stderr, "summary: "+r.Summary().String())
 	return nil
 }

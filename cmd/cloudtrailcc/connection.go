@@ -59,7 +59,7 @@ func (g *globals) register(root *cobra.Command) {
 	fs.StringVar(&g.configFile, "config", "", "Steampipe .spc file holding a cloudtrailcc connection block; flags override its settings")
 	fs.StringVar(&g.connection, "connection", "", "connection block of --config to use (default: the first cloudtrailcc connection)")
 	fs.StringVar(&g.logLevel, "log-level", "", "log level on stderr: trace, debug, info, warn, error, off (default error; "+inproc.LogLevelEnv+")")
-	for _, f := range connectionFlags {
+	for _, f := range allConnectionFlags() {
 		switch f.kind {
 		case "string":
 			fs.String(f.flag, "", f.usage)
@@ -88,7 +88,7 @@ func (g *globals) connectionConfig() (inproc.Connection, error) {
 	} else if g.connection != "" {
 		return inproc.Connection{}, usageError("--connection needs --config FILE.spc")
 	}
-	for _, f := range connectionFlags {
+	for _, f := range allConnectionFlags() {
 		if !g.flags.Changed(f.flag) {
 			continue
 		}

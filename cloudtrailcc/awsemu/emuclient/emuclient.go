@@ -26,6 +26,15 @@ type Fault = awsemu.Fault
 // OrganizationTrail describes an organization trail of another account.
 type OrganizationTrail = awsemu.OrganizationTrail
 
+// Organization describes the emulated organization (see awsemu.Organization).
+type Organization = awsemu.Organization
+
+// OrgAccount is one account of an Organization.
+type OrgAccount = awsemu.OrgAccount
+
+// Role is an IAM role AssumeRole can assume (see awsemu.Role).
+type Role = awsemu.Role
+
 // EventInput describes a CloudTrail event to add to the event history.
 type EventInput = awsemu.EventInput
 
@@ -204,4 +213,14 @@ func (c *Client) BackdateEvents(ctx context.Context, accountID string, age time.
 	return c.do(ctx, http.MethodPost, "events/backdate", map[string]any{
 		"account_id": accountID, "age_seconds": age.Seconds(),
 	}, nil)
+}
+
+// SetOrganization creates or replaces the emulated organization.
+func (c *Client) SetOrganization(ctx context.Context, o Organization) error {
+	return c.do(ctx, http.MethodPost, "organization", o, nil)
+}
+
+// AddRole creates a role that STS AssumeRole can assume.
+func (c *Client) AddRole(ctx context.Context, r Role) error {
+	return c.do(ctx, http.MethodPost, "roles", r, nil)
 }

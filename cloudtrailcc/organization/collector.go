@@ -1,0 +1,283 @@
+// Package organization audits several AWS accounts in one connection: the
+// accounts of an AWS Organization (organizations:ListAccounts) or a list,
+// each read with its own credentials (sts:AssumeRole into a role of the
+// account; the caller's own account with the caller's credentials) by its
+// own inventory.Collector, with its own API limits, at most
+// MaxConcurrentAccounts at once. What an account keeps once read is its
+// snapshot: its collector, clients and replies are released. The buckets,
+// KMS keys and SNS topics that one account's trails use and another audited
+// account owns are then read once, with the owner's credentials, into the
+// owner's snapshot.
+package organization
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// Collector reads the accounts of an organization audit and caches the
+// result for the inventory's CacheTTL. It is safe for concurrent use.
+type Collector struct {
+	cfg    Config
+	http   aws.HTTPClient
+	caller *inventory.Collector
+
+	auditedMu sync.RWMutex
+	audited   map[string]bool
+
+	mu       sync.Mutex // one collection at a time
+	cached   *snapshot.Organization
+	cachedAt time.Time
+	loaded   snapshot.Need
+
+	progressMu sync.Mutex
+	progress   func(done, total int)
+}
+
+// New validates cfg and returns a Collector; it performs no I/O.
+func New(cfg Config) (*Collector, error) {
+	if err := errors.Join(cfg.Validate(), cfg.Inventory.Validate()); err != nil {
+		return nil, fmt.Errorf("invalid organization configuration: %w", err)
+	}
+	c := &Collector{cfg: cfg.withDefaults(), http: awshttp.NewBuildableClient()}
+	caller, err := inventory.New(c.inventoryConfig(aws.Credentials{}))
+	if err != nil {
+		return nil, err
+	}
+	c.caller = caller
+	return c, nil
+}
+
+// SetProgress installs a hook called as accounts finish (done of total).
+func (c *Collector) SetProgress(fn func(done, total int)) {
+	c.progressMu.Lock()
+	defer c.progressMu.Unlock()
+	c.progress = fn
+}
+
+func (c *Collector) report(done, total int) {
+	c.progressMu.Lock()
+	defer c.progressMu.Unlock()
+	if c.progress != nil {
+		c.progress(done, total)
+	}
+}
+
+// inventoryConfig is the collector configuration of one account: the
+// caller's own (zero creds) or a member's temporary credentials.
+func (c *Collector) inventoryConfig(creds aws.Credentials) inventory.Config {
+	inv := c.cfg.Inventory
+	inv.HTTPClient, inv.Audited = c.http, c.isAudited
+	if creds.AccessKeyID != "" {
+		inv.Profile = ""
+		inv.AccessKey, inv.SecretKey, inv.SessionToken = creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken
+	}
+	return inv
+}
+
+func (c *Collector) isAudited(id string) bool {
+	c.auditedMu.RLock()
+	defer c.auditedMu.RUnlock()
+	return c.audited[id]
+}
+
+// Snapshot returns the organization's facts holding at least need, read
+// now or taken from the last collection while it is younger than the
+// cache TTL. The error is a *inventory.SetupError when the caller's own
+// credentials or the account list cannot be had; an account that cannot be
+// read is a Failed entry of the result.
+func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Organization, error) {
+	need = need.WithDependencies()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fresh := c.cached != nil && time.Since(c.cachedAt) < cmpOr(c.cfg.Inventory.CacheTTL, inventory.DefaultCacheTTL)
+	if fresh && c.loaded.Has(need) {
+		return c.cached, nil
+	}
+	if fresh {
+		need |= c.loaded
+	}
+	start := time.Now()
+	org, err := c.collect(ctx, need)
+	if err != nil {
+		return nil, err
+	}
+	c.cached, c.cachedAt, c.loaded = org, start, need
+	return org, nil
+}
+
+func cmpOr(d, dflt time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return dflt
+}
+
+// member is one account to read: its id and, for members, the
+// credentials of the assumed role (kept for the resolution step).
+type member struct {
+	id    string
+	creds aws.Credentials
+}
+
+func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.Organization, error) {
+	self, err := c.caller.Snapshot(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	ids, suspended, err := c.accounts(ctx, self.Partition)
+	if err != nil {
+		return nil, err
+	}
+	c.auditedMu.Lock()
+	c.audited = map[string]bool{}
+	for _, id := range ids {
+		c.audited[id] = true
+	}
+	c.auditedMu.Unlock()
+
+	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{}}
+	members := map[string]aws.Credentials{}
+	var mu sync.Mutex
+	done := 0
+	c.report(0, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.cfg.MaxConcurrentAccounts)
+	for _, id := range ids {
+		g.Go(func() error {
+			acct, creds, fail, err := c.readAccount(gctx, self, id, need)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if fail != nil {
+				org.Failed = append(org.Failed, snapshot.AccountFailure{AccountID: id, Partition: self.Partition, Err: fail})
+			} else {
+				org.Accounts = append(org.Accounts, acct)
+				members[id] = creds
+			}
+			done++
+			c.report(done, len(ids))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	org.Sort()
+	if err := c.resolve(ctx, org, self, members, need); err != nil {
+		return nil, err
+	}
+	for _, a := range org.Accounts {
+		a.OwnedBucketNames = nil
+	}
+	return org, nil
+}
+
+// readAccount reads one account: the caller's own with its collector, a
+// member through its role. fail is the account-level read error of an
+// account that cannot be read; err stops the whole audit (context).
+func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id string, need snapshot.Need) (acct *snapshot.Account, creds aws.Credentials, fail *snapshot.ReadError, err error) {
+	if id == self.AccountID {
+		acct, err = c.caller.Snapshot(ctx, need)
+		return acct, creds, nil, err
+	}
+	creds, fail, err = c.assumeRole(ctx, self.Partition, id)
+	if fail != nil || err != nil {
+		return nil, creds, fail, err
+	}
+	col, err := inventory.New(c.inventoryConfig(creds))
+	if err != nil {
+		return nil, creds, nil, err
+	}
+	acct, err = col.Snapshot(ctx, need)
+	var se *inventory.SetupError
+	if errors.As(err, &se) {
+		return nil, creds, &snapshot.ReadError{Action: "sts:GetCallerIdentity", Message: se.Reason, Class: snapshot.ClassOther}, nil
+	}
+	return acct, creds, nil, err
+}
+
+// assumeRole gets the temporary credentials of the audit role in account.
+func (c *Collector) assumeRole(ctx context.Context, partition, account string) (aws.Credentials, *snapshot.ReadError, error) {
+	cfg, err := c.caller.ClientConfig(ctx, "")
+	if err != nil {
+		return aws.Credentials{}, nil, err
+	}
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(c.cfg.roleARN(partition, account)), RoleSessionName: aws.String(c.cfg.SessionName)}
+	if c.cfg.ExternalID != "" {
+		in.ExternalId = aws.String(c.cfg.ExternalID)
+	}
+	out, err := sts.NewFromConfig(cfg).AssumeRole(ctx, in)
+	if err != nil {
+		if ctx.Err() != nil {
+			return aws.Credentials{}, nil, ctx.Err()
+		}
+		return aws.Credentials{}, inventory.ReadErrorOf("sts:AssumeRole", err), nil
+	}
+	cr := out.Credentials
+	return aws.Credentials{AccessKeyID: aws.ToString(cr.AccessKeyId), SecretAccessKey: aws.ToString(cr.SecretAccessKey),
+		SessionToken: aws.ToString(cr.SessionToken)}, nil, nil
+}
+
+// accounts returns the accounts to audit (sorted) and the suspended ones:
+// the configured list, or every account of the organization.
+func (c *Collector) accounts(ctx context.Context, partition string) (ids, suspended []string, err error) {
+	if !c.cfg.listsAll() {
+		ids = slices.Clone(c.cfg.Accounts)
+	} else {
+		ids, suspended, err = c.listAccounts(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(c.cfg.ExcludeAccounts, id) })
+	suspended = slices.DeleteFunc(suspended, func(id string) bool { return slices.Contains(c.cfg.ExcludeAccounts, id) })
+	slices.Sort(ids)
+	return slices.Compact(ids), suspended, nil
+}
+
+// listAccounts pages through organizations:ListAccounts: ACTIVE accounts
+// are audited, SUSPENDED (and PENDING_CLOSURE) ones only listed.
+func (c *Collector) listAccounts(ctx context.Context) (active, suspended []string, err error) {
+	cfg, err := c.caller.ClientConfig(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			re := inventory.ReadErrorOf("organizations:ListAccounts", err)
+			return nil, nil, &inventory.SetupError{Err: err, Reason: fmt.Sprintf(
+				"cannot list the organization's accounts: %s; the caller must be the management account or a delegated administrator allowed organizations:ListAccounts, or name the accounts to audit with accounts = [\"111122223333\", ...] (no Organizations access needed)", re.Error())}
+		}
+		for _, a := range page.Accounts {
+			switch a.Status {
+			case orgtypes.AccountStatusActive:
+				active = append(active, aws.ToString(a.Id))
+			default:
+				suspended = append(suspended, aws.ToString(a.Id))
+			}
+		}
+	}
+	return active, suspended, nil
+}

@@ -1,0 +1,112 @@
+package organization_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// seeded starts an emulator with the clean organization layout.
+func seeded(t *testing.T) (*awsemu.Server, *seed.Organization, organization.Config) {
+	t.Helper()
+	emu := awsemu.New(awsemu.Options{Regions: []string{"eu-west-1", "us-east-1"}, LookupEventsRate: -1})
+	base, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	o, err := seed.OrganizationClean(t.Context(), seed.Target{EndpointURL: base, AccessKey: "test", SecretKey: "test",
+		Region: "us-east-1", Control: emuclient.New(base)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.ResetCalls()
+	cfg := organization.Config{RoleName: o.RoleName, Inventory: inventory.Config{EndpointURL: base, AccessKey: "test", SecretKey: "test",
+		MaxErrorRetryAttempts: 1}}
+	return emu, o, cfg
+}
+
+func TestOrganizationReadsEachAccountAndEachSharedFactOnce(t *testing.T) {
+	emu, o, cfg := seeded(t)
+	col, err := organization.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := col.Snapshot(t.Context(), snapshot.NeedAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read []string
+	for _, a := range org.Accounts {
+		read = append(read, a.AccountID)
+	}
+	if len(read) != 6 || len(org.Failed) != 1 || org.Failed[0].AccountID != o.RoleMissing ||
+		org.Failed[0].Err.Action != "sts:AssumeRole" || org.Failed[0].Err.Code != "AccessDenied" ||
+		strings.Join(org.Suspended, ",") != o.Suspended {
+		t.Fatalf("read %v failed %+v suspended %v", read, org.Failed, org.Suspended)
+	}
+	logs := org.Account(o.LogArchive.AccountID)
+	b := logs.Buckets[o.Bucket]
+	if b == nil || !b.Owned || b.Logging == nil || b.Logging.TargetBucket == "" || org.BucketOwners[o.Bucket] != o.LogArchive.AccountID {
+		t.Fatalf("central bucket in the log-archive snapshot: %+v owners %v", b, org.BucketOwners)
+	}
+	if k := org.Account(o.Security.AccountID).Keys[o.KeyARN]; k == nil || k.State != "Enabled" || k.Err != nil {
+		t.Fatalf("key in the security snapshot: %+v", k)
+	}
+	counts := map[string]int{}
+	for _, c := range emu.Calls() {
+		counts[c.Action]++
+	}
+	// AssumeRole once per member (6 accounts with or without the role, the
+	// management account reads itself), each central fact once.
+	for action, want := range map[string]int{"sts:AssumeRole": 6, "organizations:ListAccounts": 1,
+		"s3:GetBucketLogging": 1, "s3:GetBucketVersioning": 1, "s3:GetBucketLocation": 1, "kms:DescribeKey": 1} {
+		if counts[action] != want {
+			t.Errorf("%s called %d times, want %d (calls %v)", action, counts[action], want, counts)
+		}
+	}
+}
+
+func TestExplicitAccountsNeedNoOrganizationsAccess(t *testing.T) {
+	emu, o, cfg := seeded(t)
+	emu.AddFault(awsemu.Fault{Action: "organizations:ListAccounts", ErrorCode: "AccessDenied"})
+	col, err := organization.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = col.Snapshot(t.Context(), snapshot.NeedTrails)
+	if err == nil || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "accounts = [") {
+		t.Fatalf("ListAccounts denied: %v", err)
+	}
+	cfg.Accounts = []string{o.Members[0], o.LogArchive.AccountID}
+	col, err = organization.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := col.Snapshot(t.Context(), snapshot.NeedTrails)
+	if err != nil || len(org.Accounts) != 2 || len(org.Failed) != 0 {
+		t.Fatalf("explicit accounts: %+v, %v", org, err)
+	}
+}
+
+func TestBadOrganizationOptionsAreNamed(t *testing.T) {
+	for _, c := range []struct {
+		cfg  organization.Config
+		want string
+	}{
+		{organization.Config{RoleName: "a", RoleARN: "arn:aws:iam::{account_id}:role/a"}, "organization_role_name and organization_role_arn: set one, not both"},
+		{organization.Config{RoleARN: "arn:aws:iam::123456789012:role/a"}, "has no {account_id} placeholder"},
+		{organization.Config{RoleName: "a", Accounts: []string{"12345"}}, `accounts[0]: "12345" is not a 12-digit account id`},
+		{organization.Config{RoleName: "a", MaxConcurrentAccounts: -1}, "max_concurrent_accounts: -1 is not allowed"},
+	} {
+		if err := c.cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.cfg, err, c.want)
+		}
+	}
+}

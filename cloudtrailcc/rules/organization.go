@@ -1,0 +1,230 @@
+package rules
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// suspendedRule is the rule under which a suspended account is listed once.
+const suspendedRule = "multi_region"
+
+// EvaluateOrganization runs the given rules over every account of an
+// audit. For an organization audit (org.Multi) each resource is judged in
+// the account that owns it: a bucket, KMS key or SNS topic that another
+// audited account owns is judged with its owner's facts (a bucket once,
+// under its owner, naming every trail that delivers to it); a trail of
+// another audited account (an organization trail in its members) counts for
+// the account-level rules with its owner's facts and is not judged again
+// by the per-trail rules. An account that could not be read gives one
+// account-level error per rule; a suspended account one skip (under
+// multi_region). Otherwise the findings are Evaluate's of each account.
+func EvaluateOrganization(org *snapshot.Organization, ids ...string) []Finding {
+	if org == nil {
+		return nil
+	}
+	var out []Finding
+	if !org.Multi {
+		for _, a := range org.Accounts {
+			out = append(out, Evaluate(a, ids...)...)
+		}
+		return out
+	}
+	ov := newOrgView(org)
+	for _, a := range org.Accounts {
+		out = append(out, evaluate(ov.view(a), ov, ids)...)
+	}
+	for _, f := range org.Failed {
+		for _, r := range selected(ids) {
+			out = append(out, accountFinding(r, f.AccountID, f.Partition, StatusError, failureReason(f),
+				map[string]any{"error": errEvidence(f.Err)}))
+		}
+	}
+	for _, id := range org.Suspended {
+		for _, r := range selected(ids) {
+			if r.ID == suspendedRule {
+				out = append(out, accountFinding(r, id, partitionOf(org), StatusSkip,
+					"account "+id+" is suspended in the organization; it is not audited", map[string]any{"account_status": "SUSPENDED"}))
+			}
+		}
+	}
+	return out
+}
+
+// failureReason is "sts:AssumeRole into 210987654321 failed: AccessDenied".
+func failureReason(f snapshot.AccountFailure) string {
+	what := f.Err.Code
+	if what == "" {
+		what = f.Err.Message
+	}
+	return fmt.Sprintf("account %s could not be audited: %s into %s failed: %s", f.AccountID, f.Err.Action, f.AccountID, what)
+}
+
+func accountFinding(r *Rule, account, partition string, st Status, reason string, ev map[string]any) Finding {
+	if partition == "" {
+		partition = "aws"
+	}
+	return Finding{RuleID: r.ID, Status: st, Reason: reason, Resource: "arn:" + partition + ":::" + account,
+		AccountID: account, Severity: r.Severity, Evidence: ev}
+}
+
+func partitionOf(org *snapshot.Organization) string {
+	for _, a := range org.Accounts {
+		if a.Partition != "" {
+			return a.Partition
+		}
+	}
+	return "aws"
+}
+
+// orgView is what the rules of one account need to know of the others.
+type orgView struct {
+	org *snapshot.Organization
+	// trails maps the ARN of each trail of a read account to the owner's copy.
+	trails map[string]*snapshot.Trail
+	// bucketTrails maps a bucket to the trails of every read account that
+	// deliver to it (ARNs, sorted).
+	bucketTrails map[string][]string
+	// bucketOwner maps a bucket to the read account that owns it.
+	bucketOwner map[string]string
+}
+
+func newOrgView(org *snapshot.Organization) *orgView {
+	ov := &orgView{org: org, trails: map[string]*snapshot.Trail{}, bucketTrails: map[string][]string{},
+		bucketOwner: maps.Clone(org.BucketOwners)}
+	if ov.bucketOwner == nil {
+		ov.bucketOwner = map[string]string{}
+	}
+	for _, a := range org.Accounts {
+		for _, t := range a.Trails {
+			if t.IsOwnedBy(a.AccountID) {
+				ov.trails[t.ARN] = t
+			}
+			if name := t.S3BucketName; name != "" && !slices.Contains(ov.bucketTrails[name], t.ARN) {
+				ov.bucketTrails[name] = append(ov.bucketTrails[name], t.ARN)
+			}
+		}
+		for name, b := range a.Buckets {
+			if b.Owned {
+				ov.bucketOwner[name] = a.AccountID
+			}
+		}
+	}
+	for _, arns := range ov.bucketTrails {
+		sort.Strings(arns)
+	}
+	return ov
+}
+
+// view is acct as its rules see it: another read account's trails carry
+// their owner's facts, and the KMS keys and SNS topics of other read
+// accounts that its trails use are their owners' facts.
+func (ov *orgView) view(acct *snapshot.Account) *snapshot.Account {
+	v := *acct
+	v.Trails = make([]*snapshot.Trail, len(acct.Trails))
+	v.Keys, v.Topics = maps.Clone(acct.Keys), maps.Clone(acct.Topics)
+	for i, t := range acct.Trails {
+		if o := ov.trails[t.ARN]; o != nil && !t.IsOwnedBy(acct.AccountID) {
+			t = o
+		}
+		v.Trails[i] = t
+		if owner := ov.org.Account(arnAccount(t.KmsKeyID)); owner != nil && owner.Keys[t.KmsKeyID] != nil {
+			if v.Keys == nil {
+				v.Keys = map[string]*snapshot.Key{}
+			}
+			v.Keys[t.KmsKeyID] = owner.Keys[t.KmsKeyID]
+		}
+		if owner := ov.org.Account(arnAccount(t.SnsTopicARN)); owner != nil && owner.Topics[t.SnsTopicARN] != nil {
+			if v.Topics == nil {
+				v.Topics = map[string]*snapshot.Topic{}
+			}
+			v.Topics[t.SnsTopicARN] = owner.Topics[t.SnsTopicARN]
+		}
+	}
+	return &v
+}
+
+// judgedHere keeps the trails the per-trail rules judge in this account:
+// all but those of another read account (judged in their owner).
+func (c *evalCtx) judgedHere(ts []*snapshot.Trail) []*snapshot.Trail {
+	if c.org == nil {
+		return ts
+	}
+	var out []*snapshot.Trail
+	for _, t := range ts {
+		if !c.isForeign(t) || c.org.org.Account(t.OwnerAccountID) == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// judgedElsewhere gives the account-level skip of a per-trail rule whose
+// trails are all judged in the accounts that own them.
+func (c *evalCtx) judgedElsewhere(ts []*snapshot.Trail) {
+	var names []string
+	var arns []string
+	for _, t := range ts {
+		names = append(names, c.trailLabel(t))
+		arns = append(arns, t.ARN)
+	}
+	c.skip(c.accountARN(), "", "this account's only trails belong to other audited accounts and are judged there: "+strings.Join(names, ", "),
+		map[string]any{"trails": arns})
+}
+
+// orgBuckets returns the buckets a per-bucket rule judges in this account of
+// an organization audit, each with the trails of every read account that
+// deliver to it: the buckets it owns, and those of its own trails that no
+// read account owns. false after reporting that there is none.
+func (c *evalCtx) orgBuckets() (map[string][]string, bool) {
+	ts, ok := c.trails()
+	if !ok {
+		return nil, false
+	}
+	c.trailListErrors()
+	out := map[string][]string{}
+	for name, owner := range c.org.bucketOwner {
+		if owner == c.acct.AccountID && len(c.org.bucketTrails[name]) > 0 {
+			out[name] = c.org.bucketTrails[name]
+		}
+	}
+	var elsewhere []string
+	for _, t := range c.judgedHere(ts) {
+		name := t.S3BucketName
+		switch owner := c.org.bucketOwner[name]; {
+		case name == "":
+		case owner == "":
+			out[name] = c.org.bucketTrails[name]
+		case owner != c.acct.AccountID:
+			elsewhere = append(elsewhere, "bucket "+name+" of account "+owner)
+		}
+	}
+	if len(out) > 0 {
+		return out, true
+	}
+	switch {
+	case len(ts) == 0 && !c.trailListIncomplete():
+		c.skip(c.accountARN(), "", noTrailsReason, map[string]any{"trails": 0})
+	case len(elsewhere) > 0:
+		slices.Sort(elsewhere)
+		c.skip(c.accountARN(), "", "the S3 buckets of this account's trails belong to other audited accounts and are judged there: "+
+			strings.Join(slices.Compact(elsewhere), ", "), map[string]any{"trails": len(ts)})
+	case len(ts) > 0 && len(c.judgedHere(ts)) == 0:
+		c.judgedElsewhere(ts)
+	case len(ts) > 0:
+		c.skip(c.accountARN(), "", "no CloudTrail trail in this account names an S3 bucket", map[string]any{"trails": len(ts)})
+	}
+	return nil, false
+}
+
+// outsideAudit qualifies "another account" in an organization audit.
+func (c *evalCtx) outsideAudit() string {
+	if c.org == nil {
+		return ""
+	}
+	return ", outside the audited accounts,"
+}

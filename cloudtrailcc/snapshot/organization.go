@@ -1,0 +1,58 @@
+package snapshot
+
+import (
+	"slices"
+	"strings"
+)
+
+// Organization is what an audit of several accounts read: each account's
+// snapshot, the accounts that could not be read at all (with why), the
+// suspended accounts that were not audited, and the owner of each trail
+// bucket that belongs to another audited account. Nothing else about an
+// account is kept once its facts are in.
+type Organization struct {
+	// Accounts are the snapshots of the accounts read, sorted by account id.
+	Accounts []*Account `json:"accounts"`
+	// Failed are the accounts that could not be read at all.
+	Failed []AccountFailure `json:"failed,omitempty"`
+	// Suspended are the accounts the organization lists as SUSPENDED.
+	Suspended []string `json:"suspended,omitempty"`
+	// BucketOwners maps the name of a trail bucket that an audited account
+	// owns to that account, for buckets named by another account's trails.
+	// The bucket's facts are in the owner's snapshot.
+	BucketOwners map[string]string `json:"bucket_owners,omitempty"`
+	// Multi is true for an organization audit (even of one account): the
+	// rules then judge each resource in the account that owns it.
+	Multi bool `json:"multi"`
+}
+
+// AccountFailure is an account that could not be read at all.
+type AccountFailure struct {
+	AccountID string     `json:"account_id"`
+	Partition string     `json:"partition,omitempty"`
+	Err       *ReadError `json:"error"`
+}
+
+// Single wraps one account's snapshot (an audit of one account).
+func Single(acct *Account) *Organization {
+	if acct == nil {
+		return &Organization{}
+	}
+	return &Organization{Accounts: []*Account{acct}}
+}
+
+// Account returns the snapshot of account id, or nil.
+func (o *Organization) Account(id string) *Account {
+	i, ok := slices.BinarySearchFunc(o.Accounts, id, func(a *Account, id string) int { return strings.Compare(a.AccountID, id) })
+	if !ok {
+		return nil
+	}
+	return o.Accounts[i]
+}
+
+// Sort orders the accounts, failures and suspended accounts by account id.
+func (o *Organization) Sort() {
+	slices.SortFunc(o.Accounts, func(a, b *Account) int { return strings.Compare(a.AccountID, b.AccountID) })
+	slices.SortFunc(o.Failed, func(a, b AccountFailure) int { return strings.Compare(a.AccountID, b.AccountID) })
+	slices.Sort(o.Suspended)
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
+)
+
+func TestBadOrganizationOptionsGetOneLineAndExit2(t *testing.T) {
+	role := []string{"export", "cloudtrailcc_finding", "--access-key", "a", "--secret-key", "b", "--organization-role-name", "Audit"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"both role options", append(role, "--organization-role-arn", "arn:aws:iam::{account_id}:role/Audit"),
+			[]string{"organization_role_name and organization_role_arn: set one, not both"}},
+		{"template without placeholder", []string{"check", "--organization-role-arn", "arn:aws:iam::123456789012:role/Audit"},
+			[]string{"organization_role_arn", "{account_id}"}},
+		{"account id not 12 digits", append(role, "--account", "12345"), []string{`accounts[0]: "12345" is not a 12-digit account id`}},
+		{"max_concurrent_accounts 0", append(role, "--max-concurrent-accounts", "0"), []string{"max_concurrent_accounts: 0 is not allowed", "1 or more"}},
+		{"max_concurrent_accounts negative", append(role, "--max-concurrent-accounts", "-3"), []string{"max_concurrent_accounts: -3 is not allowed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cli(t, "", tc.args...)
+			if r.code != exitUsage || r.stdout != "" {
+				t.Errorf("exit code %d, want %d; stdout %q", r.code, exitUsage, r.stdout)
+			}
+			r.oneErrorLine(t, tc.want...)
+		})
+	}
+}
+
+func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T) {
+	srv := awsemu.New(emulatorOptions)
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	o, err := seed.OrganizationClean(context.Background(), seed.Target{EndpointURL: url, AccessKey: demoAccessKey,
+		SecretKey: demoSecretKey, Control: emuclient.New(url)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "", append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName)...)
+	if r.code != exitRuleError {
+		t.Fatalf("exit code %d, want %d\n%s", r.code, exitRuleError, r.stderr)
+	}
+	for _, want := range []string{o.LogArchive.AccountID, o.Security.AccountID, o.Members[2],
+		"sts:AssumeRole into " + o.RoleMissing + " failed: AccessDenied", "arn:aws:s3:::" + o.Bucket} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("CSV lacks %q", want)
+		}
+	}
+	for _, id := range o.AuditedAccounts() {
+		if !strings.Contains(r.stderr, "account "+id+": ") {
+			t.Errorf("no summary line for account %s:\n%s", id, r.stderr)
+		}
+	}
+}
