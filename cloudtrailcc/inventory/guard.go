@@ -14,7 +14,7 @@ import (
 )
 
 // Content types of the wire protocols, by SDK service id. CloudTrail and
-// KMS speak awsJson1_1 (application/json is accepted from AWS-compatible
+// KMS and Organizations speak awsJson1_1 (application/json is accepted from AWS-compatible
 // servers); STS, SNS and EC2 the XML query protocols; S3 and S3 Control
 // REST-XML.
 var (
@@ -28,7 +28,7 @@ var (
 // accepted when its body then has the right root element.
 func protocolTypes(service string) (types map[string]bool, mayOmit bool) {
 	switch service {
-	case "CloudTrail", "KMS":
+	case "CloudTrail", "KMS", "Organizations":
 		return jsonTypes, false
 	case "S3", "S3 Control":
 		return xmlTypes, true
