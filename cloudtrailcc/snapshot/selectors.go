@@ -124,15 +124,7 @@ func UnionReadWrite(rws ...string) string {
 		read = read || rw == ReadWriteAll || rw == ReadWriteReadOnly
 		write = write || rw == ReadWriteAll || rw == ReadWriteWriteOnly
 	}
-	switch {
-	case read && write:
-		return ReadWriteAll
-	case read:
-		return ReadWriteReadOnly
-	case write:
-		return ReadWriteWriteOnly
-	}
-	return ""
+	return readWriteType(read, write)
 }
 
 // DataScopes lists the data events the selectors log: each classic
@@ -195,15 +187,7 @@ func (a AdvancedSelector) ReadWriteType() string {
 		read = read && !slices.Contains(f.NotEquals, "true")
 		write = write && !slices.Contains(f.NotEquals, "false")
 	}
-	switch {
-	case read && write:
-		return ReadWriteAll
-	case read:
-		return ReadWriteReadOnly
-	case write:
-		return ReadWriteWriteOnly
-	}
-	return ""
+	return readWriteType(read, write)
 }
 
 // fields returns the selector's conditions on field name.
@@ -240,4 +224,18 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// readWriteType names a read and write scope as a ReadWriteType: All,
+// ReadOnly, WriteOnly, or "" for neither.
+func readWriteType(read, write bool) string {
+	switch {
+	case read && write:
+		return ReadWriteAll
+	case read:
+		return ReadWriteReadOnly
+	case write:
+		return ReadWriteWriteOnly
+	}
+	return ""
 }
