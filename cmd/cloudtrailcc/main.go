@@ -8,6 +8,7 @@
 //	cloudtrailcc rules             the rules catalogue
 //	cloudtrailcc demo              check an emulated account seeded with mistakes
 //	cloudtrailcc diff OLD NEW      new, resolved and changed findings between two JSON exports
+//	cloudtrailcc remediate         a fix plan for the alarms (AWS CLI script or Terraform), never applied
 //
 // Exit codes: 0 nothing failing; 1 alarms at or above --fail-on; 2 usage,
 // configuration or credential error (one line on stderr); 3 a rule could not
@@ -138,6 +139,7 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 		newDemoCmd(g),
 		newPostgresCmd(),
 		newDiffCmd(),
+		newRemediateCmd(g),
 	)
 	return root
 }
