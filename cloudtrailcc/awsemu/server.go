@@ -67,8 +67,9 @@ type Options struct {
 }
 
 // Server is the AWS-compatible emulator: an http.Handler speaking the wire
-// protocols of STS, EC2, CloudTrail, S3, S3 Control, SNS, KMS and CloudWatch
-// Logs, plus the test-only control endpoint under /_emulator/.
+// protocols of STS, EC2, CloudTrail, S3, S3 Control, SNS, KMS, CloudWatch
+// Logs, IAM and Organizations, plus the test-only control endpoint under
+// /_emulator/.
 type Server struct {
 	opts     Options
 	enabled  map[string]bool

@@ -24,7 +24,7 @@ type serviceErrors struct {
 
 // service is one AWS service the emulator speaks.
 type service struct {
-	name      string // internal id: organizations, sts, ec2, cloudtrail, s3, s3control, sns, kms, logs
+	name      string // internal id: organizations, sts, ec2, cloudtrail, s3, s3control, sns, kms, logs, iam
 	iamPrefix string // IAM action prefix
 	proto     protocol
 	errs      serviceErrors
@@ -127,6 +127,7 @@ func (s *Server) newServices() []*service {
 		{name: "kms", iamPrefix: "kms", proto: jsonProtocol{}, errs: jsonErrs, ops: s.kmsOps()},
 		{name: "logs", iamPrefix: "logs", proto: jsonProtocol{}, errs: jsonErrs, ops: s.logsOps()},
 		{name: "s3", iamPrefix: "s3", proto: s3Protocol{}, errs: s3Errs, ops: s.s3Ops(), iamActions: s3IAMActions},
+		{name: "iam", iamPrefix: "iam", proto: queryProtocol{xmlns: iamXMLNS}, errs: queryErrs, ops: s.iamOps()},
 		{name: "s3control", iamPrefix: "s3", proto: s3Protocol{}, errs: s3Errs, ops: s.s3ControlOps(), iamActions: s3ControlIAMActions},
 	}
 }
@@ -170,6 +171,7 @@ var queryVersions = map[string]string{
 	"2011-06-15": "sts",
 	"2010-03-31": "sns",
 	"2016-11-15": "ec2",
+	"2010-05-08": "iam",
 }
 
 // route finds the service and operation of a request from its wire shape.
