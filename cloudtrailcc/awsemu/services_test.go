@@ -85,6 +85,9 @@ func TestLogsCreateAndDescribeLogGroups(t *testing.T) {
 	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-missing"), S3BucketName: aws.String("cw-logs"),
 		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:nope:*"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/ct")})
 	wantCode(t, err, "InvalidCloudWatchLogsLogGroupArnException")
+	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-user"), S3BucketName: aws.String("cw-logs"),
+		CloudWatchLogsLogGroupArn: out.LogGroups[0].Arn, CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:user/ct")})
+	wantCode(t, err, "InvalidCloudWatchLogsRoleArnException")
 	tr := must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-trail"), S3BucketName: aws.String("cw-logs"),
 		CloudWatchLogsLogGroupArn: out.LogGroups[0].Arn, CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/ct")}))
 	if aws.ToString(tr.CloudWatchLogsLogGroupArn) != aws.ToString(out.LogGroups[0].Arn) {

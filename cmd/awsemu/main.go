@@ -3,10 +3,13 @@
 //
 //	awsemu --addr 127.0.0.1:4566 --regions us-east-1,eu-west-1 --latency 5ms
 //
-// Point the AWS SDK or CLI at the URL (AWS_ENDPOINT_URL) with access key
-// "test" and secret "test" (account 123456789012); see package awsemu for the
-// client options S3 and S3 Control need and for the /_emulator/ control
-// endpoint.
+// Point the AWS SDK or CLI at the URL (AWS_ENDPOINT_URL, or the AWS CLI's
+// --endpoint-url) with access key "test" and secret "test" (account
+// 123456789012). The AWS CLI sends S3 Control calls to
+// 123456789012.HOST, which does not resolve: run those with the URL as
+// HTTP proxy (HTTP_PROXY=URL NO_PROXY= aws s3control ...). See package
+// awsemu for the client options S3 and S3 Control need in the Go SDK and
+// for the /_emulator/ control endpoint.
 package main
 
 import (
