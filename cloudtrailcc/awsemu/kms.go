@@ -11,17 +11,21 @@ type kmsKey struct {
 	Description              string
 	State                    string // Enabled, Disabled, PendingDeletion
 	Created, DeletionDate    time.Time
+	RotationDays             int // automatic rotation period; 0 = rotation off
 }
 
 func (s *Server) kmsOps() map[string]handlerFunc {
 	return map[string]handlerFunc{
-		"CreateKey":           s.createKey,
-		"DescribeKey":         s.describeKey,
-		"CreateAlias":         s.createAlias,
-		"DisableKey":          s.keyStateOp("Disabled"),
-		"EnableKey":           s.keyStateOp("Enabled"),
-		"ScheduleKeyDeletion": s.scheduleKeyDeletion,
-		"CancelKeyDeletion":   s.cancelKeyDeletion,
+		"CreateKey":            s.createKey,
+		"DescribeKey":          s.describeKey,
+		"CreateAlias":          s.createAlias,
+		"DisableKey":           s.keyStateOp("Disabled"),
+		"EnableKey":            s.keyStateOp("Enabled"),
+		"ScheduleKeyDeletion":  s.scheduleKeyDeletion,
+		"CancelKeyDeletion":    s.cancelKeyDeletion,
+		"EnableKeyRotation":    s.enableKeyRotation,
+		"DisableKeyRotation":   s.disableKeyRotation,
+		"GetKeyRotationStatus": s.getKeyRotationStatus,
 	}
 }
 
@@ -193,5 +197,67 @@ func (s *Server) createAlias(q *request) (any, *apiError) {
 		}
 		s.st.aliases[arn] = k.ARN
 		return struct{}{}, nil
+	})
+}
+
+// defaultRotationDays is KMS's rotation period when EnableKeyRotation gives
+// none.
+const defaultRotationDays = 365
+
+// rotatable refuses rotation changes on a key that is not enabled, as KMS
+// does.
+func rotatable(k *kmsKey) *apiError {
+	switch k.State {
+	case "Disabled":
+		return newErr("DisabledException", k.ARN+" is disabled.")
+	case "PendingDeletion":
+		return invalidKeyState(k)
+	}
+	return nil
+}
+
+func (s *Server) enableKeyRotation(q *request) (any, *apiError) {
+	var in struct{ RotationPeriodInDays *int }
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	days := defaultRotationDays
+	if in.RotationPeriodInDays != nil {
+		days = *in.RotationPeriodInDays
+	}
+	if days < 90 || days > 2560 {
+		return nil, newErr("ValidationException", "1 validation error detected: Value '"+itoa(days)+"' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560")
+	}
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if e := rotatable(k); e != nil {
+			return nil, e
+		}
+		k.RotationDays = days
+		return struct{}{}, nil
+	})
+}
+
+func (s *Server) disableKeyRotation(q *request) (any, *apiError) {
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if e := rotatable(k); e != nil {
+			return nil, e
+		}
+		k.RotationDays = 0
+		return struct{}{}, nil
+	})
+}
+
+// getKeyRotationStatus answers the rotation flag, and the period while
+// rotation is on.
+func (s *Server) getKeyRotationStatus(q *request) (any, *apiError) {
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if k.State == "PendingDeletion" {
+			return nil, invalidKeyState(k)
+		}
+		out := map[string]any{"KeyId": k.ARN, "KeyRotationEnabled": k.RotationDays > 0}
+		if k.RotationDays > 0 {
+			out["RotationPeriodInDays"] = k.RotationDays
+		}
+		return out, nil
 	})
 }

@@ -119,3 +119,44 @@ func TestTrailTagsUpdateAndDelete(t *testing.T) {
 		t.Fatalf("deleted multi-region trail still shadowed: %+v", d.TrailList)
 	}
 }
+
+func TestKMSKeyRotationOnlyOnEnabledKeys(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.kms("us-east-1")
+	id := must(c.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata.KeyId
+	st := must(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id}))
+	if st.KeyRotationEnabled || st.RotationPeriodInDays != nil {
+		t.Fatalf("new key rotation = %v, period %v", st.KeyRotationEnabled, st.RotationPeriodInDays)
+	}
+	_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(30)})
+	wantCode(t, err, "ValidationException")
+	must(c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id}))
+	st = must(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id}))
+	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 365 {
+		t.Fatalf("rotation after EnableKeyRotation = %v, period %v", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays))
+	}
+	must(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id}))
+	_, err = c.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: id})
+	wantCode(t, err, "DisabledException")
+	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String("1234abcd-0000-0000-0000-000000000000")})
+	wantCode(t, err, "NotFoundException")
+}
+
+func TestSNSSetTopicAttributesReadBack(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.sns("us-east-1")
+	arn := must(c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("trail-notes")})).TopicArn
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"CloudTrail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"SNS:Publish","Resource":"` + aws.ToString(arn) + `"}]}`
+	must(c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}))
+	must(c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("Trail")}))
+	attrs := must(c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: arn})).Attributes
+	if attrs["Policy"] != policy || attrs["DisplayName"] != "Trail" {
+		t.Fatalf("attributes after SetTopicAttributes = %v", attrs)
+	}
+	_, err := c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("Policy"), AttributeValue: aws.String("{")})
+	wantCode(t, err, "InvalidParameter")
+	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("Colour"), AttributeValue: aws.String("red")})
+	wantCode(t, err, "InvalidParameter")
+	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:us-east-1:123456789012:gone"), AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("x")})
+	wantCode(t, err, "NotFound")
+}
