@@ -79,7 +79,7 @@ func writeStep(w *bufio.Writer, n int, s *Step) {
 		prefix = "# "
 	}
 	if s.Exists != nil {
-		fmt.Fprintf(w, "%sif ! %s >/dev/null 2>&1; then\n", prefix, commandLine(*s.Exists))
+		fmt.Fprintf(w, "%sif %s; then\n", prefix, missing(*s.Exists))
 		for _, c := range s.Create {
 			fmt.Fprintf(w, "%s  %s\n", prefix, commandLine(c))
 		}
@@ -92,6 +92,17 @@ func writeStep(w *bufio.Writer, n int, s *Step) {
 	for _, c := range s.Commands {
 		fmt.Fprintf(w, "%s%s\n", prefix, commandLine(c))
 	}
+}
+
+// missing is the shell condition "the resource c looks up does not exist":
+// c fails or, when it has a --query, prints nothing.
+func missing(c Command) string {
+	for _, a := range c.Args {
+		if a.Flag == "--query" {
+			return `[ -z "$(` + commandLine(c) + ` 2>/dev/null)" ]`
+		}
+	}
+	return "! " + commandLine(c) + " >/dev/null 2>&1"
 }
 
 // writeComment writes text as comment lines of at most about 78 columns.

@@ -98,7 +98,8 @@ type Step struct {
 	// Changes says what it changes (and what may break); Cost what it costs.
 	Changes, Cost string
 	// Exists, when set, is a read-only check: the Create commands run only
-	// when it fails (the resource does not exist yet).
+	// when it fails or, when it has a --query, prints nothing (the resource
+	// does not exist yet).
 	Exists *Command
 	// Create are the commands that create the resource.
 	Create []Command

@@ -26,7 +26,7 @@ const (
 	costManagement = "the first copy of management events in each region is free; each further trail recording them costs $2.00 per 100,000 events."
 	costDataEvents = "data events cost $0.10 per 100,000 events: every S3 object read and write in the account is billed, which can be large for busy buckets."
 	costAccessLogs = "S3 storage for the access logs ($0.023 per GB-month, S3 Standard) and their PUT requests; the volume grows with the requests made to the trail bucket. Add a lifecycle rule to expire old logs."
-	costKMSKey     = "$1.00 per month for the key, plus $0.03 per 10,000 requests (CloudTrail calls GenerateDataKey for each log file; readers call Decrypt)."
+	costKMSKey     = "$1.00 per month for the key (and $1.00 a month for each of its first two yearly rotations), plus $0.03 per 10,000 requests (CloudTrail calls GenerateDataKey for each log file; readers call Decrypt)."
 	costLogGroup   = "CloudWatch Logs ingestion $0.50 per GB and storage $0.03 per GB-month (kept " + logRetentionDays + " days)."
 	costVersioning = "S3 storage of every noncurrent object version kept (small for CloudTrail, which writes new objects)."
 	costTopic      = "$0.50 per million notifications (the first million a month free)."
@@ -164,12 +164,13 @@ func (a *accountFacts) kmsKey(region string, f report.Finding) (shellVar, tfRef 
 	pol := a.kmsKeyPolicy()
 	a.add(&Step{Key: "kms-key:" + region, Phase: PhaseCreate, Rank: 1, Region: region, Resource: a.arn("kms", region, kmsAlias),
 		Title:   "create KMS key " + kmsAlias + " in " + region + " for CloudTrail log files",
-		Changes: "a new customer managed key, administered through the account's IAM policies, that CloudTrail of account " + a.id + " may encrypt log files with.",
+		Changes: "a new customer managed key, rotated yearly and administered through the account's IAM policies, that CloudTrail of account " + a.id + " may encrypt log files with.",
 		Cost:    costKMSKey,
 		Exists:  ptr(cmd("kms", "describe-key", region, "--key-id", kmsAlias)),
 		Create: []Command{
 			cmd("kms", "create-key", region, "--description", "CloudTrail log files", "--policy", pol).capture(fresh, "KeyMetadata.KeyId"),
 			cmd("kms", "create-alias", region, "--alias-name", kmsAlias).withVar("--target-key-id", fresh),
+			cmd("kms", "enable-key-rotation", region).withVar("--key-id", fresh),
 		},
 		Commands: []Command{cmd("kms", "describe-key", region, "--key-id", kmsAlias).capture(shellVar, "KeyMetadata.Arn")},
 		Terraform: []*TFBlock{
@@ -191,9 +192,10 @@ func (a *accountFacts) logGroup(t *trailFacts, f report.Finding) (groupARN, tfRe
 		Title:   "create log group " + name + " in " + t.Region,
 		Changes: "a new CloudWatch Logs log group for the events of trail " + t.Name + ", kept " + logRetentionDays + " days.",
 		Cost:    costLogGroup,
-		Notes:   []string{"create-log-group fails if the group exists: then delete that line."},
-		Commands: []Command{cmd("logs", "create-log-group", t.Region, "--log-group-name", name),
-			cmd("logs", "put-retention-policy", t.Region, "--log-group-name", name, "--retention-in-days", logRetentionDays)},
+		Exists: ptr(cmd("logs", "describe-log-groups", t.Region, "--log-group-name-prefix", name,
+			"--query", "logGroups[?logGroupName=='"+name+"'].logGroupName", "--output", "text")),
+		Create:   []Command{cmd("logs", "create-log-group", t.Region, "--log-group-name", name)},
+		Commands: []Command{cmd("logs", "put-retention-policy", t.Region, "--log-group-name", name, "--retention-in-days", logRetentionDays)},
 		Terraform: []*TFBlock{{Type: "aws_cloudwatch_log_group", Name: tf, Region: t.Region,
 			Attrs: []TFAttr{str("name", name), TFAttr{Name: "retention_in_days", Value: ctyNumber(logRetentionDays)}}}},
 	}, f)
