@@ -290,7 +290,7 @@ func TestBadConnectionConfigNamesTheField(t *testing.T) {
 	}
 }
 
-func TestPluginOnlyReads(t *testing.T) {
+func TestPluginAndRemediateOnlyRead(t *testing.T) {
 	f := Start(t)
 	f.Seed(t)
 	pc := launch(t)
@@ -302,13 +302,35 @@ func TestPluginOnlyReads(t *testing.T) {
 			t.Fatalf("%s: %v", table, err)
 		}
 	}
+	assertOnlyReads(t, f, "the plugin")
+
+	// cloudtrailcc remediate writes a fix plan and applies none of it
+	cli := filepath.Join(t.TempDir(), "cloudtrailcc")
+	if out, err := exec.Command("go", "build", "-o", cli, "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cmd/cloudtrailcc").CombinedOutput(); err != nil {
+		t.Fatalf("building the CLI: %v\n%s", err, out)
+	}
+	for _, format := range []string{"bash", "terraform"} {
+		f.Emu.ResetCalls()
+		cmd := exec.Command(cli, "remediate", "--format", format, "--endpoint-url", f.URL, "--access-key", AccessKey, "--secret-key", SecretKey)
+		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "AWS_EC2_METADATA_DISABLED=true")
+		out, err := cmd.Output()
+		if err != nil || !strings.Contains(string(out), f.TrailName) {
+			t.Fatalf("remediate --format %s: %v; the plan does not name trail %s:\n%s", format, err, f.TrailName, out)
+		}
+		assertOnlyReads(t, f, "remediate --format "+format)
+	}
+}
+
+// assertOnlyReads fails unless who made calls and all of them only read.
+func assertOnlyReads(t *testing.T, f *Fixture, who string) {
+	t.Helper()
 	actions := f.Actions()
 	if len(actions) == 0 {
-		t.Fatal("the emulator served no calls")
+		t.Fatalf("the emulator served %s no calls", who)
 	}
 	for _, a := range actions {
 		if !IsReadOnly(a) {
-			t.Errorf("the plugin called %s, which is not a Describe/Get/List/Lookup call", a)
+			t.Errorf("%s called %s, which is not a Describe/Get/List/Lookup call", who, a)
 		}
 	}
 }
