@@ -23,6 +23,10 @@ type trailFacts struct {
 	Management, Data []map[string]any
 	KMSKey           string
 	Topic            string
+	// Validation, LogGroup and LogRole are the trail's log file validation
+	// and CloudWatch Logs settings.
+	Validation        *bool
+	LogGroup, LogRole string
 	// New marks a trail the plan creates (nothing to import).
 	New bool
 }
@@ -101,6 +105,10 @@ func (a *accountFacts) learn(f report.Finding) {
 		t.KMSKey = evString(ev, "kms_key_id")
 	case "sns_topic_exists":
 		t.Topic = evString(ev, "sns_topic_arn")
+	case "log_file_validation":
+		t.Validation = evBool(ev, "log_file_validation_enabled")
+	case "cloudwatch_integration":
+		t.LogGroup, t.LogRole = evString(ev, "cloud_watch_logs_log_group_arn"), evString(ev, "cloud_watch_logs_role_arn")
 	case "management_events":
 		t.Management = nonNilList(evList(ev, "management_events"))
 	case "data_events":

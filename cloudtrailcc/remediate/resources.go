@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
@@ -47,15 +48,19 @@ func (a *accountFacts) add(s *Step, f report.Finding) *Step {
 // after the ones that name it and the settings the findings showed.
 func trailBlock(t *trailFacts, set []TFAttr, blocks ...*TFNested) *TFBlock {
 	var now []TFAttr
-	if t.Bucket != "" {
-		now = append(now, current(str("s3_bucket_name", t.Bucket)))
+	for name, v := range map[string]string{"s3_bucket_name": t.Bucket, "kms_key_id": t.KMSKey, "sns_topic_name": t.Topic,
+		"cloud_watch_logs_group_arn": t.LogGroup, "cloud_watch_logs_role_arn": t.LogRole} {
+		if v != "" {
+			now = append(now, current(str(name, v)))
+		}
 	}
-	if t.MultiRegion != nil {
-		now = append(now, current(boolean("is_multi_region_trail", *t.MultiRegion)))
+	for name, v := range map[string]*bool{"is_multi_region_trail": t.MultiRegion, "include_global_service_events": t.Global,
+		"enable_log_file_validation": t.Validation, "enable_logging": t.Logging} {
+		if v != nil {
+			now = append(now, current(boolean(name, *v)))
+		}
 	}
-	if t.Global != nil {
-		now = append(now, current(boolean("include_global_service_events", *t.Global)))
-	}
+	sort.Slice(now, func(i, j int) bool { return now[i].Name < now[j].Name })
 	attrs := mergeAttrs(append([]TFAttr{str("name", t.Name)}, set...), now)
 	b := &TFBlock{Type: "aws_cloudtrail", Name: tfName(t.Name), Region: t.Region, Import: t.ARN, Attrs: attrs, Blocks: blocks}
 	if t.New {

@@ -87,10 +87,10 @@ type tfResource struct {
 func WriteTerraform(w io.Writer, p *Plan) error {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
-	comment(body, "Terraform equivalent of the cloudtrailcc remediation plan. Review it before applying:",
-		"`terraform plan` shows every change. Existing trails are imported (import blocks, Terraform 1.5+);",
-		"an imported aws_cloudtrail takes Terraform's default for any argument not written here, so add",
-		"the trail's other settings (terraform plan -generate-config-out shows them) before applying.")
+	comment(body, "Terraform equivalent of the cloudtrailcc remediation plan. Nothing has been applied: review it,",
+		"then `terraform plan` shows every change. Existing trails are imported (import blocks, Terraform 1.5+)",
+		"with the settings check read; any other argument (S3 key prefix, tags, insight selectors) takes",
+		"Terraform's default, so add the trail's own before applying (terraform plan -generate-config-out).")
 	for _, a := range p.Accounts {
 		comment(body, "account "+a+": apply with credentials of this account.")
 	}
