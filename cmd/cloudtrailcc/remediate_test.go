@@ -198,27 +198,13 @@ func evidenceOf(f report.Finding) map[string]any {
 }
 
 func TestRemediateScriptRunAgainstTheEmulatorTurnsAlarmsOK(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the plan's 40-odd AWS CLI calls take a minute or two")
-	}
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI is not installed (apt-get install -y awscli; .ci/run installs it): the plan is not run")
-	}
+	awsCLI := awsCLI(t, "the plan's 40-odd AWS CLI calls take a minute or two")
 	url, dir, export, before := badPlan(t)
 	path := filepath.Join(dir, "fix.sh")
 	if err := os.WriteFile(path, []byte(remediateOut(t, dir, "--from", export)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", path)
-	cmd.Env = []string{"PATH=" + filepath.Dir(awsCLI) + ":/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_ACCESS_KEY_ID=" + demoAccessKey,
-		"AWS_SECRET_ACCESS_KEY=" + demoSecretKey, "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-		"CLOUDTRAILCC_AWS_ARGS=--endpoint-url " + url}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("running the plan with %s: %v\n%s", awsCLI, err, out)
-	}
+	runPlan(t, awsCLI, url, path)
 	after, err := drift.Load(exportJSON(t, url, dir, "after.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -253,4 +239,62 @@ func TestRemediateScriptRunAgainstTheEmulatorTurnsAlarmsOK(t *testing.T) {
 		t.Errorf("%d alarms turned ok, multi_region not among them", fixed)
 	}
 	t.Logf("%d alarms turned ok", fixed)
+}
+
+// awsCLI returns the AWS CLI's path, skipping the test when it is missing
+// or under -short (why says what the run takes).
+func awsCLI(t *testing.T, why string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: " + why)
+	}
+	path, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the AWS CLI is not installed (apt-get install -y awscli; .ci/run installs it): the plan is not run")
+	}
+	return path
+}
+
+// runPlan runs the bash plan at path with the AWS CLI at awsCLI against the
+// emulator at url (through CLOUDTRAILCC_AWS_ARGS), failing on any error.
+func runPlan(t *testing.T, awsCLI, url, path string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", path)
+	cmd.Env = []string{"PATH=" + filepath.Dir(awsCLI) + ":/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_ACCESS_KEY_ID=" + demoAccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + demoSecretKey, "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
+		"CLOUDTRAILCC_AWS_ARGS=--endpoint-url " + url}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("running the plan with %s: %v\n%s", awsCLI, err, out)
+	}
+}
+
+func TestRemediateGivesAnAccountWithoutTrailsAMultiRegionTrail(t *testing.T) {
+	awsCLI := awsCLI(t, "the plan's AWS CLI calls take a while")
+	url := emulator(t)
+	dir := t.TempDir()
+	export := exportJSON(t, url, dir, "empty.json")
+	script := remediateOut(t, dir, "--from", export)
+	for _, want := range []string{"aws cloudtrail create-trail --region us-east-1 --name cloudtrail-all-regions --s3-bucket-name cloudtrail-logs-123456789012 " +
+		"--is-multi-region-trail --include-global-service-events --enable-log-file-validation",
+		"# fixes: multi_region arn:aws:::123456789012 (", "# fixes: global_services arn:aws:::123456789012 ("} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the plan for an account without trails lacks %q:\n%s", want, script)
+		}
+	}
+	path := filepath.Join(dir, "fix.sh")
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runPlan(t, awsCLI, url, path)
+	after, err := drift.Load(exportJSON(t, url, dir, "after.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range after {
+		if (f.RuleID == "multi_region" || f.RuleID == "global_services" || f.RuleID == "log_file_validation" || f.RuleID == "bucket_not_public") && f.Status != "ok" {
+			t.Errorf("%s is %s after the plan created a trail: %s", f.RuleID, f.Status, f.Reason)
+		}
+	}
 }
