@@ -190,6 +190,9 @@ func TestBadInputGetsOneLineNamingTheChoicesAndExit2(t *testing.T) {
 		{"bad connection value", []string{"export", "cloudtrailcc_rule", "--config-change-lookback", "forever"}, []string{"config_change_lookback", "forever"}},
 		{"missing config file", []string{"check", "--config", "nope.spc"}, []string{"nope.spc"}},
 		{"unknown log level", []string{"export", "cloudtrailcc_rule", "--log-level", "loud"}, []string{`"loud"`, "trace, debug"}},
+		{"unknown plan format", []string{"remediate", "--format", "ansible"}, []string{`"ansible"`, "bash, terraform"}},
+		{"unknown plan rule", []string{"remediate", "--rule", "no_such_rule", "--from", "x.json"}, []string{`"no_such_rule"`, "valid rule ids"}},
+		{"missing plan export", []string{"remediate", "--from", "nope.json"}, []string{"--from", "nope.json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cli(t, "", tc.args...)
