@@ -5,45 +5,33 @@ import (
 	"strings"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
-// advSelector is a CloudTrail advanced event selector.
-type advSelector struct {
-	Name           string          `json:"Name"`
-	FieldSelectors []fieldSelector `json:"FieldSelectors"`
-}
-
-// fieldSelector is one condition of an advanced event selector.
-type fieldSelector struct {
-	Field     string   `json:"Field"`
-	Equals    []string `json:"Equals,omitempty"`
-	NotEquals []string `json:"NotEquals,omitempty"`
-}
-
 // readOnlyField is the readOnly condition of a ReadWriteType (none for All).
-func readOnlyField(rw string) []fieldSelector {
+func readOnlyField(rw string) []snapshot.FieldSelector {
 	switch rw {
 	case "ReadOnly":
-		return []fieldSelector{{Field: "readOnly", Equals: []string{"true"}}}
+		return []snapshot.FieldSelector{{Field: "readOnly", Equals: []string{"true"}}}
 	case "WriteOnly":
-		return []fieldSelector{{Field: "readOnly", Equals: []string{"false"}}}
+		return []snapshot.FieldSelector{{Field: "readOnly", Equals: []string{"false"}}}
 	}
 	return nil
 }
 
 // managementSelector logs management events of rw, without the excluded sources.
-func managementSelector(rw string, excluded []string) advSelector {
-	s := advSelector{Name: "Management events", FieldSelectors: []fieldSelector{{Field: "eventCategory", Equals: []string{"Management"}}}}
+func managementSelector(rw string, excluded []string) snapshot.AdvancedSelector {
+	s := snapshot.AdvancedSelector{Name: "Management events", FieldSelectors: []snapshot.FieldSelector{{Field: "eventCategory", Equals: []string{"Management"}}}}
 	s.FieldSelectors = append(s.FieldSelectors, readOnlyField(rw)...)
 	if len(excluded) > 0 {
-		s.FieldSelectors = append(s.FieldSelectors, fieldSelector{Field: "eventSource", NotEquals: excluded})
+		s.FieldSelectors = append(s.FieldSelectors, snapshot.FieldSelector{Field: "eventSource", NotEquals: excluded})
 	}
 	return s
 }
 
 // dataSelector logs the data events of every resource of type typ.
-func dataSelector(typ, rw string) advSelector {
-	s := advSelector{Name: "Data events: all " + typ, FieldSelectors: []fieldSelector{
+func dataSelector(typ, rw string) snapshot.AdvancedSelector {
+	s := snapshot.AdvancedSelector{Name: "Data events: all " + typ, FieldSelectors: []snapshot.FieldSelector{
 		{Field: "eventCategory", Equals: []string{"Data"}}, {Field: "resources.type", Equals: []string{typ}}}}
 	s.FieldSelectors = append(s.FieldSelectors, readOnlyField(rw)...)
 	return s
@@ -56,10 +44,10 @@ func dataSelector(typ, rw string) advSelector {
 // what is missing: management events (read and write) and all S3 object
 // data events (read and write).
 func (a *accountFacts) selectors(t *trailFacts, f report.Finding) *Step {
-	var sels []advSelector
+	var sels []snapshot.AdvancedSelector
 	var notes []string
 	seen := map[string]bool{}
-	addSel := func(s advSelector) {
+	addSel := func(s snapshot.AdvancedSelector) {
 		k, _ := json.Marshal(s)
 		if !seen[string(k)] {
 			seen[string(k)] = true
@@ -109,7 +97,7 @@ func (a *accountFacts) selectors(t *trailFacts, f report.Finding) *Step {
 }
 
 // selectorBlock is s as an aws_cloudtrail advanced_event_selector block.
-func selectorBlock(s advSelector) *TFNested {
+func selectorBlock(s snapshot.AdvancedSelector) *TFNested {
 	b := &TFNested{Type: "advanced_event_selector", Repeat: true, Attrs: []TFAttr{str("name", s.Name)}}
 	for _, fs := range s.FieldSelectors {
 		fb := &TFNested{Type: "field_selector", Repeat: true, Attrs: []TFAttr{str("field", fs.Field)}}

@@ -141,11 +141,7 @@ reported (after --rule and --status) count.`,
 			if err != nil {
 				return err
 			}
-			conn, err := g.connectionConfig()
-			if err != nil {
-				return err
-			}
-			r, err := g.check(cmd.Context(), conn, o, cmd.ErrOrStderr())
+			r, err := g.checkLive(cmd, o)
 			if err != nil {
 				return err
 			}
@@ -168,6 +164,15 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageError("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
 	}
 	return nil
+}
+
+// checkLive runs the rules on the connection the flags describe.
+func (g *globals) checkLive(cmd *cobra.Command, o *checkOptions) (*report.Report, error) {
+	conn, err := g.connectionConfig()
+	if err != nil {
+		return nil, err
+	}
+	return g.check(cmd.Context(), conn, o, cmd.ErrOrStderr())
 }
 
 // check runs the rules on conn and returns the report.

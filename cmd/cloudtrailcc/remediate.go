@@ -57,11 +57,7 @@ steps that have none.`,
 				}
 				findings = onlyRules(findings, ruleIDs)
 			} else {
-				conn, err := g.connectionConfig()
-				if err != nil {
-					return err
-				}
-				r, err := g.check(cmd.Context(), conn, o, cmd.ErrOrStderr())
+				r, err := g.checkLive(cmd, o)
 				if err != nil {
 					return err
 				}
