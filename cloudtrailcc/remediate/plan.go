@@ -15,6 +15,7 @@ package remediate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -126,15 +127,26 @@ type Plan struct {
 	Accounts []string
 	// Alarms is the number of alarms planned for.
 	Alarms int
+	// Errors is the number of findings that could not be evaluated (status
+	// error): what they would show is not planned.
+	Errors int
 }
 
-// Build makes the plan for the alarms among findings. The other findings
-// (ok, info, skip) are read for what they tell about the trails, e.g. which
-// management events a trail logs, so that a step keeps what already works.
-// Findings of rules without a template are an error.
-func Build(findings []report.Finding) (*Plan, error) {
+// Build makes the plan for the alarms among findings (only those of the
+// rules given, when any are). Every finding, of any rule and status, is
+// read for what it tells about the trails, e.g. which management events a
+// trail logs or which bucket it delivers to, so that a step keeps what
+// already works. Alarms of rules without a template are an error.
+func Build(findings []report.Finding, only ...string) (*Plan, error) {
 	b := newBuilder(findings)
+	p := &Plan{}
 	for _, f := range findings {
+		if len(only) > 0 && !slices.Contains(only, f.RuleID) {
+			continue
+		}
+		if f.Status == "error" {
+			p.Errors++
+		}
 		if f.Status != "alarm" {
 			continue
 		}
@@ -142,10 +154,11 @@ func Build(findings []report.Finding) (*Plan, error) {
 		if _, known := rules.Lookup(f.RuleID); !known || !ok {
 			return nil, fmt.Errorf("remediate: no step template for rule %q", f.RuleID)
 		}
-		b.alarms++
+		p.Alarms++
 		tmpl(b.account(f), f)
 	}
-	return b.plan(), nil
+	b.order(p)
+	return p, nil
 }
 
 // Covers reports the steps that list the alarm f among their fixes.
@@ -181,7 +194,6 @@ type builder struct {
 	findings []report.Finding
 	steps    map[string]*Step
 	accounts map[string]*accountFacts
-	alarms   int
 }
 
 func newBuilder(findings []report.Finding) *builder {
@@ -206,9 +218,8 @@ func (b *builder) step(s *Step, f report.Finding) *Step {
 	return have
 }
 
-// plan orders the steps: by phase, account, resource, rank, then key.
-func (b *builder) plan() *Plan {
-	p := &Plan{Alarms: b.alarms}
+// order puts the steps into p: by account, phase, resource, rank, then key.
+func (b *builder) order(p *Plan) {
 	accounts := map[string]bool{}
 	for _, s := range b.steps {
 		p.Steps = append(p.Steps, s)
@@ -222,10 +233,10 @@ func (b *builder) plan() *Plan {
 	sort.Slice(p.Steps, func(i, j int) bool {
 		a, c := p.Steps[i], p.Steps[j]
 		switch {
-		case a.Phase != c.Phase:
-			return a.Phase < c.Phase
 		case a.Account != c.Account:
 			return a.Account < c.Account
+		case a.Phase != c.Phase:
+			return a.Phase < c.Phase
 		case a.Resource != c.Resource:
 			return a.Resource < c.Resource
 		case a.Rank != c.Rank:
@@ -233,7 +244,6 @@ func (b *builder) plan() *Plan {
 		}
 		return a.Key < c.Key
 	})
-	return p
 }
 
 // Summary is one line: how many steps for how many alarms.
@@ -244,7 +254,11 @@ func (p *Plan) Summary() string {
 			manual++
 		}
 	}
-	return fmt.Sprintf("%d steps (%d to run by hand) for %d alarms in %d account(s)", len(p.Steps), manual, p.Alarms, len(p.Accounts))
+	s := fmt.Sprintf("%d steps (%d to run by hand) for %d alarms in %d account(s)", len(p.Steps), manual, p.Alarms, len(p.Accounts))
+	if p.Errors > 0 {
+		s += fmt.Sprintf("; %d findings could not be evaluated (status error) and are not planned", p.Errors)
+	}
+	return s
 }
 
 // cmd is a Command of service and operation in region with flag/value pairs;

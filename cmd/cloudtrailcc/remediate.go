@@ -43,8 +43,9 @@ steps that have none.`,
 			if !slices.Contains(remediate.Formats, format) {
 				return usageError("unknown --format %q; valid formats: %s", format, strings.Join(remediate.Formats, ", "))
 			}
-			o := &checkOptions{rules: ruleIDs, failOn: "none", output: "table"}
-			if _, files, err := o.validate(); err != nil {
+			// every rule is evaluated: the findings of the others tell the
+			// plan about the trails (their buckets, selectors, settings)
+			if _, files, err := (&checkOptions{rules: ruleIDs, failOn: "none", output: "table"}).validate(); err != nil {
 				return err
 			} else {
 				files.discard()
@@ -55,15 +56,14 @@ steps that have none.`,
 				if findings, err = drift.Load(from); err != nil {
 					return asUsage(fmt.Errorf("--from: %w", err))
 				}
-				findings = onlyRules(findings, ruleIDs)
 			} else {
-				r, err := g.checkLive(cmd, o)
+				r, err := g.checkLive(cmd, &checkOptions{failOn: "none", output: "table"})
 				if err != nil {
 					return err
 				}
 				findings = r.Findings
 			}
-			plan, err := remediate.Build(findings)
+			plan, err := remediate.Build(findings, ruleIDs...)
 			if err != nil {
 				return asUsage(err)
 			}
@@ -77,20 +77,6 @@ steps that have none.`,
 	fs := cmd.Flags()
 	fs.StringVar(&from, "from", "", "plan from this JSON export of check instead of a live check")
 	fs.StringVar(&format, "format", "bash", "plan format: "+strings.Join(remediate.Formats, ", "))
-	fs.StringArrayVar(&ruleIDs, "rule", nil, "plan only the alarms of this rule id; repeatable")
+	fs.StringArrayVar(&ruleIDs, "rule", nil, "plan only the alarms of this rule id (every rule is still read for what it tells about the trails); repeatable")
 	return cmd
-}
-
-// onlyRules keeps the findings of the given rules (all when none given).
-func onlyRules(findings []report.Finding, ids []string) []report.Finding {
-	if len(ids) == 0 {
-		return findings
-	}
-	var out []report.Finding
-	for _, f := range findings {
-		if slices.Contains(ids, f.RuleID) {
-			out = append(out, f)
-		}
-	}
-	return out
 }

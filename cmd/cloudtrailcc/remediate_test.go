@@ -99,6 +99,18 @@ func TestRemediatePlansEveryAlarmOfTheBadAccount(t *testing.T) {
 			t.Errorf("%q (at %d) does not come before %q (at %d)", order[0], first, order[1], then)
 		}
 	}
+	// --rule plans that rule's alarms only, still knowing what the other
+	// findings tell: the eu-west-1 trail's key goes to its bucket's region
+	kms := remediateOut(t, dir, "--from", export, "--rule", "kms_encryption")
+	for _, line := range strings.Split(kms, "\n") {
+		if strings.HasPrefix(line, "# fixes: ") && !strings.HasPrefix(line, "# fixes: kms_encryption ") {
+			t.Errorf("--rule kms_encryption plans %s", line)
+		}
+	}
+	if !strings.Contains(kms, "--region eu-west-1 --name arn:aws:cloudtrail:eu-west-1:") || !strings.Contains(kms, `--kms-key-id "$kms_key_us_east_1"`) ||
+		strings.Contains(kms, "kms_key_eu_west_1") {
+		t.Errorf("the eu-west-1 trail delivering to a us-east-1 bucket is not given the us-east-1 key:\n%s", kms)
+	}
 	// the same findings give the same plan, live or from the export
 	if again := remediateOut(t, dir, "--from", export); again != script {
 		t.Error("two plans from one export differ")
