@@ -2,7 +2,6 @@ package awsemu
 
 import (
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,7 +11,6 @@ import (
 type logGroup struct {
 	Name, Account, Region, ARN string
 	Created                    time.Time
-	RetentionDays              int // 0: never expire
 }
 
 var logGroupNameRE = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
@@ -23,9 +21,8 @@ func logGroupARN(region, account, name string) string {
 
 func (s *Server) logsOps() map[string]handlerFunc {
 	return map[string]handlerFunc{
-		"CreateLogGroup":     s.createLogGroup,
-		"DescribeLogGroups":  s.describeLogGroups,
-		"PutRetentionPolicy": s.putRetentionPolicy,
+		"CreateLogGroup":    s.createLogGroup,
+		"DescribeLogGroups": s.describeLogGroups,
 	}
 }
 
@@ -55,7 +52,6 @@ type logGroupJSON struct {
 	StoredBytes       int64  `json:"storedBytes"`
 	LogGroupClass     string `json:"logGroupClass"`
 	LogGroupArn       string `json:"logGroupArn"`
-	RetentionInDays   int    `json:"retentionInDays,omitempty"`
 }
 
 func (s *Server) describeLogGroups(q *request) (any, *apiError) {
@@ -92,7 +88,7 @@ func (s *Server) describeLogGroups(q *request) (any, *apiError) {
 	for _, g := range groups[min(start, len(groups)):end] {
 		list = append(list, logGroupJSON{
 			LogGroupName: g.Name, CreationTime: g.Created.UnixMilli(), Arn: g.ARN + ":*",
-			LogGroupClass: "STANDARD", LogGroupArn: g.ARN, RetentionInDays: g.RetentionDays,
+			LogGroupClass: "STANDARD", LogGroupArn: g.ARN,
 		})
 	}
 	out := map[string]any{"logGroups": list}
@@ -115,28 +111,4 @@ func (s *Server) checkLogGroupARN(account, arn string) *apiError {
 		return newErr("InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs log group "+arn+" does not exist.")
 	}
 	return nil
-}
-
-// retentionDays are the retention periods CloudWatch Logs accepts.
-var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-func (s *Server) putRetentionPolicy(q *request) (any, *apiError) {
-	var in struct {
-		LogGroupName    string `json:"logGroupName"`
-		RetentionInDays int    `json:"retentionInDays"`
-	}
-	if e := decodeJSON(q, &in); e != nil {
-		return nil, e
-	}
-	if !slices.Contains(retentionDays, in.RetentionInDays) {
-		return nil, newErr("InvalidParameterException", "1 validation error detected: Value '"+itoa(in.RetentionInDays)+"' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set")
-	}
-	return s.locked(func() (any, *apiError) {
-		g := s.st.logGroups[logGroupARN(q.region, q.account, in.LogGroupName)]
-		if g == nil {
-			return nil, newErr("ResourceNotFoundException", "The specified log group does not exist.")
-		}
-		g.RetentionDays = in.RetentionInDays
-		return struct{}{}, nil
-	})
 }

@@ -200,18 +200,3 @@ func TestListTopicsKeysAndAliasesOfTheRegion(t *testing.T) {
 		t.Fatalf("ListAliases = %+v", all)
 	}
 }
-
-func TestLogsRetentionPolicyShownByDescribeLogGroups(t *testing.T) {
-	e := newEnv(t, Options{})
-	c := e.logs("us-east-1")
-	must(c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("trail")}))
-	_, err := c.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("trail"), RetentionInDays: aws.Int32(10)})
-	wantCode(t, err, "InvalidParameterException")
-	_, err = c.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("gone"), RetentionInDays: aws.Int32(90)})
-	wantCode(t, err, "ResourceNotFoundException")
-	must(c.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("trail"), RetentionInDays: aws.Int32(90)}))
-	g := must(c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})).LogGroups
-	if len(g) != 1 || aws.ToInt32(g[0].RetentionInDays) != 90 {
-		t.Fatalf("log groups = %+v", g)
-	}
-}
