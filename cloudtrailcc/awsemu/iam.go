@@ -186,19 +186,11 @@ func iamPage[T any](f url.Values, items []T) ([]T, string, *apiError) {
 		}
 		limit = n
 	}
-	start := 0
-	if m := f.Get("Marker"); m != "" {
-		n, err := decodeOffsetToken(m)
-		if err != nil || n > len(items) {
-			return nil, "", newErr("InvalidInput", "Invalid Marker.")
-		}
-		start = n
+	page, next, ok := pageOf(items, f.Get("Marker"), limit)
+	if !ok {
+		return nil, "", newErr("InvalidInput", "Invalid Marker.")
 	}
-	end := min(start+limit, len(items))
-	if end < len(items) {
-		return items[start:end], encodeOffsetToken(end), nil
-	}
-	return items[start:end], "", nil
+	return page, next, nil
 }
 
 func iamPutRolePolicy(q *request, r *Role) (any, *apiError) {

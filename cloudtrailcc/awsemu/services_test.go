@@ -1,6 +1,8 @@
 package awsemu
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -159,4 +161,42 @@ func TestSNSSetTopicAttributesReadBack(t *testing.T) {
 	wantCode(t, err, "InvalidParameter")
 	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:us-east-1:123456789012:gone"), AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("x")})
 	wantCode(t, err, "NotFound")
+}
+
+func TestListTopicsKeysAndAliasesOfTheRegion(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		must(e.sns(region).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("notes-" + region)}))
+	}
+	topics := must(e.sns("eu-west-1").ListTopics(ctx, &sns.ListTopicsInput{})).Topics
+	if len(topics) != 1 || aws.ToString(topics[0].TopicArn) != "arn:aws:sns:eu-west-1:123456789012:notes-eu-west-1" {
+		t.Fatalf("ListTopics in eu-west-1 = %+v", topics)
+	}
+
+	c := e.kms("us-east-1")
+	var arns []string
+	for range 3 {
+		arns = append(arns, aws.ToString(must(c.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata.Arn))
+	}
+	must(e.kms("eu-west-1").CreateKey(ctx, &kms.CreateKeyInput{}))
+	var listed []string
+	p := kms.NewListKeysPaginator(c, &kms.ListKeysInput{Limit: aws.Int32(2)})
+	for p.HasMorePages() {
+		for _, k := range must(p.NextPage(ctx)).Keys {
+			listed = append(listed, aws.ToString(k.KeyArn))
+		}
+	}
+	slices.Sort(arns)
+	if !slices.Equal(listed, arns) {
+		t.Fatalf("ListKeys = %v, want %v", listed, arns)
+	}
+	must(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/trail"), TargetKeyId: aws.String(arns[1])}))
+	must(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/other"), TargetKeyId: aws.String(arns[0])}))
+	aliases := must(c.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String(arns[1])})).Aliases
+	if len(aliases) != 1 || aws.ToString(aliases[0].AliasName) != "alias/trail" || !strings.HasSuffix(arns[1], "/"+aws.ToString(aliases[0].TargetKeyId)) {
+		t.Fatalf("ListAliases of one key = %+v", aliases)
+	}
+	if all := must(c.ListAliases(ctx, &kms.ListAliasesInput{})).Aliases; len(all) != 2 {
+		t.Fatalf("ListAliases = %+v", all)
+	}
 }

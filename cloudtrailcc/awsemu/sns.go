@@ -3,6 +3,7 @@ package awsemu
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +26,7 @@ func (s *Server) snsOps() map[string]handlerFunc {
 		"DeleteTopic":        s.deleteTopic,
 		"GetTopicAttributes": s.getTopicAttributes,
 		"SetTopicAttributes": s.setTopicAttributes,
+		"ListTopics":         s.listTopics,
 	}
 }
 
@@ -186,4 +188,32 @@ func (s *Server) resolveTopicForTrail(q *request, nameOrARN string) (string, *ap
 		return "", newErr("InsufficientSnsTopicPolicyException", "Problem with SNS topic "+arn+": the topic does not exist or its policy does not allow CloudTrail to publish.")
 	}
 	return arn, nil
+}
+
+type listTopicsResult struct {
+	Topics    []topicArnResult `xml:"Topics>member"`
+	NextToken string           `xml:"NextToken,omitempty"`
+}
+
+// listTopics lists the caller's topics of the region, 100 a page as SNS
+// does.
+func (s *Server) listTopics(q *request) (any, *apiError) {
+	var arns []string
+	s.st.lock(func() {
+		for arn, t := range s.st.topics {
+			if t.Account == q.account && t.Region == q.region {
+				arns = append(arns, arn)
+			}
+		}
+	})
+	slices.Sort(arns)
+	page, next, ok := pageOf(arns, formOf(q).Get("NextToken"), 100)
+	if !ok {
+		return nil, newErr("InvalidParameter", "Invalid parameter: NextToken")
+	}
+	out := listTopicsResult{Topics: []topicArnResult{}, NextToken: next}
+	for _, arn := range page {
+		out.Topics = append(out.Topics, topicArnResult{TopicArn: arn})
+	}
+	return out, nil
 }

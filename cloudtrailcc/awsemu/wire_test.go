@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 )
 
 // wireReply is a raw HTTP answer of the emulator.
@@ -123,5 +125,22 @@ func TestS3ControlThroughProxyWithAccountHost(t *testing.T) {
 	r = e.send(client, http.MethodGet, base, "s3", proxy.Host, hdr, nil)
 	if r.status != http.StatusForbidden || !strings.Contains(r.body, "<Code>SignatureDoesNotMatch</Code>") {
 		t.Fatalf("signature over another host: %d %s", r.status, r.body)
+	}
+}
+
+// TestS3ControlSDKThroughProxyWithoutPinnedEndpoint: the Go SDK's
+// s3control client with its own endpoint rules (ACCOUNT.host) reaches the
+// emulator through it as HTTP proxy, as the AWS CLI does.
+func TestS3ControlSDKThroughProxyWithoutPinnedEndpoint(t *testing.T) {
+	e := newEnv(t, Options{})
+	proxy, _ := url.Parse(e.url)
+	cfg := e.cfg("us-east-1")
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+	c := s3control.NewFromConfig(cfg)
+	must(c.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(DefaultAccountID),
+		PublicAccessBlockConfiguration: &s3ctltypes.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true)}}))
+	got := must(c.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(DefaultAccountID)}))
+	if !aws.ToBool(got.PublicAccessBlockConfiguration.IgnorePublicAcls) || aws.ToBool(got.PublicAccessBlockConfiguration.BlockPublicAcls) {
+		t.Fatalf("account Public Access Block = %+v", got.PublicAccessBlockConfiguration)
 	}
 }

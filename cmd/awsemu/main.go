@@ -56,6 +56,7 @@ func run(args []string) error {
 		return fmt.Errorf("start: %w", err)
 	}
 	fmt.Println(url)
+	fmt.Fprint(os.Stderr, usageHint(url))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
@@ -63,4 +64,13 @@ func run(args []string) error {
 		return fmt.Errorf("close: %w", err)
 	}
 	return nil
+}
+
+// usageHint tells how to point the AWS SDK and CLI at the emulator at url.
+func usageHint(url string) string {
+	return fmt.Sprintf(`awsemu: AWS APIs at %[1]s (access key %[2]q, secret %[3]q: account %[4]s)
+  SDKs:    AWS_ENDPOINT_URL=%[1]s (S3 path-style)
+  AWS CLI: aws --endpoint-url %[1]s ...
+           S3 Control goes to ACCOUNT.HOST: HTTP_PROXY=%[1]s NO_PROXY= aws --endpoint-url %[1]s s3control ...
+`, url, awsemu.DefaultAccessKeyID, awsemu.DefaultSecretAccessKey, awsemu.DefaultAccountID)
 }

@@ -210,13 +210,13 @@ func evidenceOf(f report.Finding) map[string]any {
 }
 
 func TestRemediateScriptRunAgainstTheEmulatorTurnsAlarmsOK(t *testing.T) {
-	awsCLI := awsCLI(t, "the plan's 40-odd AWS CLI calls take a minute or two")
+	skipShort(t, "the plan's 40-odd AWS CLI calls take a minute or two")
 	url, dir, export, before := badPlan(t)
 	path := filepath.Join(dir, "fix.sh")
 	if err := os.WriteFile(path, []byte(remediateOut(t, dir, "--from", export)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	runPlan(t, awsCLI, url, path)
+	runPlan(t, url, path)
 	after, err := drift.Load(exportJSON(t, url, dir, "after.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -253,37 +253,32 @@ func TestRemediateScriptRunAgainstTheEmulatorTurnsAlarmsOK(t *testing.T) {
 	t.Logf("%d alarms turned ok", fixed)
 }
 
-// awsCLI returns the AWS CLI's path, skipping the test when it is missing
-// or under -short (why says what the run takes).
-func awsCLI(t *testing.T, why string) string {
+// skipShort skips a test that runs the plan's AWS CLI calls under -short
+// (why says how long they take).
+func skipShort(t *testing.T, why string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: " + why)
 	}
-	path, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI is not installed (apt-get install -y awscli; .ci/run installs it): the plan is not run")
-	}
-	return path
 }
 
-// runPlan runs the bash plan at path with the AWS CLI at awsCLI against the
-// emulator at url (through CLOUDTRAILCC_AWS_ARGS), failing on any error.
-func runPlan(t *testing.T, awsCLI, url, path string) {
+// runPlan runs the bash plan at path with the AWS CLI (as the AWS CLI test
+// runs it: temp config, the emulator's credentials) against the emulator at
+// url through CLOUDTRAILCC_AWS_ARGS, failing on any error.
+func runPlan(t *testing.T, url, path string) {
 	t.Helper()
+	c := newAWSCLI(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", path)
-	cmd.Env = []string{"PATH=" + filepath.Dir(awsCLI) + ":/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_ACCESS_KEY_ID=" + demoAccessKey,
-		"AWS_SECRET_ACCESS_KEY=" + demoSecretKey, "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-		"CLOUDTRAILCC_AWS_ARGS=--endpoint-url " + url}
+	cmd.Env = append(slices.Clone(c.env), "PATH="+filepath.Dir(c.bin)+":"+os.Getenv("PATH"), "CLOUDTRAILCC_AWS_ARGS=--endpoint-url "+url)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("running the plan with %s: %v\n%s", awsCLI, err, out)
+		t.Fatalf("running the plan with %s: %v\n%s", c.bin, err, out)
 	}
 }
 
 func TestRemediateGivesAnAccountWithoutTrailsAMultiRegionTrail(t *testing.T) {
-	awsCLI := awsCLI(t, "the plan's AWS CLI calls take a while")
+	skipShort(t, "the plan's AWS CLI calls take a while")
 	url := emulator(t)
 	dir := t.TempDir()
 	export := exportJSON(t, url, dir, "empty.json")
@@ -299,7 +294,7 @@ func TestRemediateGivesAnAccountWithoutTrailsAMultiRegionTrail(t *testing.T) {
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	runPlan(t, awsCLI, url, path)
+	runPlan(t, url, path)
 	after, err := drift.Load(exportJSON(t, url, dir, "after.json"))
 	if err != nil {
 		t.Fatal(err)
