@@ -101,7 +101,8 @@ func (a *accountFacts) createTrail(t *trailFacts, f report.Finding) {
 		Title:   "create multi-region trail " + t.Name,
 		Changes: "a new trail recording the management events of every region and the global service events, with log file validation, into " + t.Bucket + ".",
 		Cost:    costManagement,
-		Commands: []Command{{Service: "cloudtrail", Operation: "create-trail", Region: t.Region, Args: append([]Arg{
+		Exists:  ptr(cmd("cloudtrail", "get-trail", t.Region, "--name", t.Name)),
+		Create: []Command{{Service: "cloudtrail", Operation: "create-trail", Region: t.Region, Args: append([]Arg{
 			{Flag: "--name", Value: t.Name}, {Flag: "--s3-bucket-name", Value: t.Bucket}},
 			switches("--is-multi-region-trail", "--include-global-service-events", "--enable-log-file-validation")...)}},
 		Terraform: []*TFBlock{trailBlock(t, []TFAttr{ref("s3_bucket_name", bucketRef), boolean("is_multi_region_trail", true),

@@ -295,6 +295,7 @@ func TestRemediateGivesAnAccountWithoutTrailsAMultiRegionTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	runPlan(t, url, path)
+	runPlan(t, url, path) // a second run finds the bucket and the trail and creates nothing
 	after, err := drift.Load(exportJSON(t, url, dir, "after.json"))
 	if err != nil {
 		t.Fatal(err)
