@@ -45,6 +45,10 @@ func WriteBash(w io.Writer, p *Plan) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(bashHeader)
 	fmt.Fprintf(bw, "\n# %s.\n", p.Summary())
+	for _, r := range p.Rules {
+		bw.WriteString("#\n")
+		writeComment(bw, "", r.ID+" ("+string(r.Severity)+", "+r.Title+"): "+r.Remediation)
+	}
 	account := ""
 	for i, s := range p.Steps {
 		if s.Account != account && len(p.Accounts) > 1 {

@@ -130,6 +130,9 @@ type Plan struct {
 	// Errors is the number of findings that could not be evaluated (status
 	// error): what they would show is not planned.
 	Errors int
+	// Rules are the catalogue entries of the rules with alarms, in
+	// catalogue order.
+	Rules []*rules.Rule
 }
 
 // Build makes the plan for the alarms among findings (only those of the
@@ -158,6 +161,13 @@ func Build(findings []report.Finding, only ...string) (*Plan, error) {
 		tmpl(b.account(f), f)
 	}
 	b.order(p)
+	for _, r := range rules.Catalogue() {
+		if slices.ContainsFunc(findings, func(f report.Finding) bool {
+			return f.RuleID == r.ID && f.Status == "alarm" && (len(only) == 0 || slices.Contains(only, r.ID))
+		}) {
+			p.Rules = append(p.Rules, r)
+		}
+	}
 	return p, nil
 }
 

@@ -94,6 +94,9 @@ func WriteTerraform(w io.Writer, p *Plan) error {
 	for _, a := range p.Accounts {
 		comment(body, "account "+a+": apply with credentials of this account.")
 	}
+	for _, r := range p.Rules {
+		comment(body, r.ID+" ("+string(r.Severity)+", "+r.Title+"): "+r.Remediation)
+	}
 	body.AppendNewline()
 	resources, order, regions := mergeResources(p)
 	body.AppendNewBlock("terraform", nil).Body().AppendNewBlock("required_providers", nil).Body().
