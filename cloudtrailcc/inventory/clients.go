@@ -252,7 +252,7 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 				if err != nil && ctx.Err() == nil && context.Cause(actx) == timeout {
 					err = timeout
 				}
-				return out, md, err
+				return out, md, regionRefusal(err, region, c.setup.cfg.Region)
 			}), "Retry", middleware.After)
 	}
 }

@@ -48,6 +48,43 @@ func (e *CallTimeoutError) Error() string {
 // CanceledError tells the SDK's retryer not to retry the attempt.
 func (e *CallTimeoutError) CanceledError() bool { return true }
 
+// RegionRefusedError is a call to one region refused as if the access key
+// were unknown, from credentials that GetCallerIdentity has accepted: AWS
+// answers that way in a region the account has not enabled, and a region
+// name AWS does not know (as a hostile DescribeRegions may list) has no
+// working endpoint. It fails the reads of that region only, never the run.
+type RegionRefusedError struct {
+	// Region is the region whose endpoint refused the call.
+	Region string
+	// Err is the SDK's error, carrying the code.
+	Err error
+}
+
+// Error names the region and why it may refuse.
+func (e *RegionRefusedError) Error() string {
+	return fmt.Sprintf("region %s refused credentials that AWS accepts elsewhere: the region is not enabled for the account, or is not a region AWS serves", e.Region)
+}
+
+// Unwrap returns the SDK's error.
+func (e *RegionRefusedError) Unwrap() error { return e.Err }
+
+// unknownKeyCodes are the codes of a key an endpoint does not know: in
+// another region than the one that checked the identity, they mean the
+// region, not the key.
+var unknownKeyCodes = codeSet("InvalidClientTokenId", "UnrecognizedClient", "InvalidAccessKeyId", "AuthFailure")
+
+// regionRefusal wraps err as a *RegionRefusedError when a call to region,
+// which is not identityRegion, was refused as with an unknown key.
+func regionRefusal(err error, region, identityRegion string) error {
+	if err == nil || region == identityRegion {
+		return err
+	}
+	if code, _ := errorCode(err); unknownKeyCodes[baseCode(code)] {
+		return &RegionRefusedError{Region: region, Err: err}
+	}
+	return err
+}
+
 // Error-code sets by class. Codes are compared without an "Exception" suffix
 // (CloudTrail answers "TrailNotFoundException", the docs say "TrailNotFound").
 var (
@@ -137,6 +174,10 @@ func readError(action string, err error) *snapshot.ReadError {
 	if code == "" {
 		msg = shortMessage(err)
 	}
+	var refused *RegionRefusedError
+	if errors.As(err, &refused) {
+		return &snapshot.ReadError{Action: action, Code: code, Message: refused.Error(), Class: snapshot.ClassOther}
+	}
 	return &snapshot.ReadError{Action: action, Code: code, Message: msg, Class: classOf(code)}
 }
 
@@ -164,6 +205,10 @@ func fatalError(err error) *SetupError {
 	var se *SetupError
 	if errors.As(err, &se) {
 		return se
+	}
+	var refused *RegionRefusedError
+	if errors.As(err, &refused) {
+		return nil
 	}
 	code, _ := errorCode(err)
 	if format, ok := credentialCodes[baseCode(code)]; ok {
