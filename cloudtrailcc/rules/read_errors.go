@@ -3,19 +3,14 @@ package rules
 // Read errors as rules see them: facts absent from the snapshot, their
 // wording in reasons and evidence, and what their class means to a rule.
 
-import (
-	"strings"
-
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
-)
+import "github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 
 // codeNotRead is the error code of a fact that was not read into the snapshot.
 const codeNotRead = "NotRead"
 
 // notRead is the error of a fact that is absent from the snapshot.
 func notRead(action string) *snapshot.ReadError {
-	return &snapshot.ReadError{Action: action, Code: codeNotRead,
-		Message: "the fact was not read into this snapshot", Class: snapshot.ClassOther}
+	return snapshot.NewReadError(action, codeNotRead, "the fact was not read into this snapshot")
 }
 
 // factErr returns nil when a fact is usable; otherwise its read error, or a
@@ -51,9 +46,13 @@ func errEvidence(err *snapshot.ReadError) map[string]any {
 	return map[string]any{"action": err.Action, "code": err.Code, "message": err.Message, "class": string(err.Class)}
 }
 
+// The rules read an error's class, decided once when the error was
+// recorded (snapshot.ClassOf), never its code.
+
 // isUnreadableForeign reports whether err on another account's resource
-// means "only its owner may read it" (AccessDenied, TrailNotFound,
-// CloudTrailARNInvalid and the like) rather than a failure to report.
+// means "only its owner may read it" (denied, not found or rejected as
+// invalid, as TrailNotFound and CloudTrailARNInvalid are) rather than a
+// failure to report.
 func isUnreadableForeign(err *snapshot.ReadError) bool {
 	if err == nil || err.Code == codeNotRead {
 		return false
@@ -62,21 +61,15 @@ func isUnreadableForeign(err *snapshot.ReadError) bool {
 	case snapshot.ClassAccessDenied, snapshot.ClassNotFound, snapshot.ClassInvalid:
 		return true
 	}
-	for _, s := range []string{"AccessDenied", "AuthorizationError", "TrailNotFound", "ARNInvalid"} {
-		if strings.Contains(err.Code, s) {
-			return true
-		}
-	}
 	return false
 }
 
 // isNotFound reports whether err says the resource does not exist.
 func isNotFound(err *snapshot.ReadError) bool {
-	return err != nil && (err.Class == snapshot.ClassNotFound || strings.Contains(err.Code, "NotFound") || err.Code == "NoSuchBucket")
+	return err != nil && err.Class == snapshot.ClassNotFound
 }
 
 // isDenied reports whether err is an access denial.
 func isDenied(err *snapshot.ReadError) bool {
-	return err != nil && (err.Class == snapshot.ClassAccessDenied ||
-		strings.Contains(err.Code, "AccessDenied") || err.Code == "AuthorizationError")
+	return err != nil && err.Class == snapshot.ClassAccessDenied
 }
