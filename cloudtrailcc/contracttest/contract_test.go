@@ -22,10 +22,11 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
-// The six tables of the plugin.
+// The seven tables of the plugin.
 var tables = []string{
 	"cloudtrailcc_trail", "cloudtrailcc_trail_bucket", "cloudtrailcc_region",
 	"cloudtrailcc_rule", "cloudtrailcc_finding", "cloudtrailcc_config_change",
+	"cloudtrailcc_exception",
 }
 
 var (

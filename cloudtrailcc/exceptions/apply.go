@@ -38,11 +38,17 @@ func Outcome(status, reason string, s *Suppression) (string, string) {
 	if s == nil || status != string(rules.StatusAlarm) {
 		return status, reason
 	}
+	return string(rules.StatusSkip), fmt.Sprintf("%s (was: %s)", s, reason)
+}
+
+// String is "suppressed until DATE by OWNER: REASON" (without " by OWNER"
+// when the exception names no owner).
+func (s *Suppression) String() string {
 	by := ""
 	if s.Owner != "" {
 		by = " by " + s.Owner
 	}
-	return string(rules.StatusSkip), fmt.Sprintf("suppressed until %s%s: %s (was: %s)", s.Expires, by, s.Reason, reason)
+	return fmt.Sprintf("suppressed until %s%s: %s", s.Expires, by, s.Reason)
 }
 
 // Rules returns the rules to evaluate so that the findings of the rules

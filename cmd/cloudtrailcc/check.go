@@ -125,8 +125,13 @@ a link points to). The files are written beside their destinations and
 renamed into place only when all were written, so a failure replaces none.
 An existing file keeps its mode; a new one is created 0600.
 
+--exceptions FILE (exceptions_file in a .spc) names accepted findings: an
+alarm an unexpired entry matches is printed as skip, "suppressed until DATE
+by OWNER: REASON (was: ...)", as the Powerpipe mod reports it, and fails
+nothing; JSON, ASFF and OCSF keep it an alarm, marked suppressed.
+
 A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
-error, 1 an alarm at or above --fail-on (default low: any alarm), 2 usage,
+error, 1 an unsuppressed alarm at or above --fail-on (default low: any alarm), 2 usage,
 configuration or credential error, 3 a rule could not be evaluated (a
 finding with status error) and no alarm failed the run. Only the findings
 reported (after --rule and --status) count.`,
@@ -238,23 +243,27 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 		id := str(row["rule_id"])
 		rule := catalogue[id]
 		out = append(out, report.Finding{
-			RuleID:         id,
-			Status:         str(row["status"]),
-			Severity:       str(row["severity"]),
-			Reason:         str(row["reason"]),
-			Resource:       str(row["resource"]),
-			AccountID:      str(row["account_id"]),
-			Region:         str(row["region"]),
-			Partition:      str(row["partition"]),
-			Evidence:       row["evidence"],
-			Title:          str(rule["title"]),
-			Description:    str(rule["description"]),
-			ConformityID:   str(rule["conformity_id"]),
-			ConformityRisk: str(rule["conformity_risk"]),
-			Remediation:    str(rule["remediation"]),
-			RemediationCLI: str(rule["remediation_cli"]),
-			Related:        strs(rule["related"]),
-			References:     strs(rule["references"]),
+			RuleID:             id,
+			Status:             str(row["status"]),
+			Severity:           str(row["severity"]),
+			Reason:             str(row["reason"]),
+			Resource:           str(row["resource"]),
+			AccountID:          str(row["account_id"]),
+			Region:             str(row["region"]),
+			Partition:          str(row["partition"]),
+			Evidence:           row["evidence"],
+			Suppressed:         row["suppressed"] == true,
+			SuppressionReason:  str(row["suppression_reason"]),
+			SuppressionExpires: str(row["suppression_expires"]),
+			SuppressionOwner:   str(row["suppression_owner"]),
+			Title:              str(rule["title"]),
+			Description:        str(rule["description"]),
+			ConformityID:       str(rule["conformity_id"]),
+			ConformityRisk:     str(rule["conformity_risk"]),
+			Remediation:        str(rule["remediation"]),
+			RemediationCLI:     str(rule["remediation_cli"]),
+			Related:            strs(rule["related"]),
+			References:         strs(rule["references"]),
 		})
 	}
 	return out, nil
@@ -283,13 +292,13 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports export
 }
 
 // exitCode is the run's exit code: 1 when an alarm reaches --fail-on, else
-// 3 when a rule errored, else 0.
+// 3 when a rule errored, else 0. A suppressed alarm fails nothing.
 func (o *checkOptions) exitCode(r *report.Report) error {
 	threshold := report.SeverityRank(o.failOn) // -1 for none
 	failing, errored := 0, 0
 	for _, f := range r.Findings {
 		switch {
-		case f.Status == "alarm" && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
+		case f.Status == "alarm" && !f.Suppressed && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
 			failing++
 		case f.Status == "error":
 			errored++
