@@ -1,6 +1,7 @@
 package cloudtrailcc
 
 import (
+	"slices"
 	"time"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
@@ -28,6 +29,13 @@ func exceptionTable() tableSpec[exceptionRow] {
 		name:       "cloudtrailcc_exception",
 		desc:       "One row per entry of the connection's exceptions_file (accepted findings): its patterns, reason, expiry and owner, and how many alarms it matches. No rows without exceptions_file; only matched_findings reads AWS.",
 		exceptions: true,
+		// matched_findings evaluates every rule, when there are exceptions
+		needOf: func(q *query) (snapshot.Need, error) {
+			if q.exc == nil || !slices.Contains(q.columns, "matched_findings") {
+				return 0, nil
+			}
+			return rules.NeedsOf(), nil
+		},
 		cols: []column[r]{
 			{name: "exceptions_file", typ: proto.ColumnType_STRING, desc: "Path of the exceptions file, as configured.", get: func(x r) any { return x.list.Path }},
 			{name: "line", typ: proto.ColumnType_INT, desc: "Line of the entry in the file.", get: func(x r) any { return x.e.Line }},
@@ -40,7 +48,7 @@ func exceptionTable() tableSpec[exceptionRow] {
 			{name: "permanent", typ: proto.ColumnType_BOOL, desc: "True when the entry says permanent = true, which allows an expiry more than a year ahead.", get: func(x r) any { return x.e.Permanent }},
 			{name: "owner", typ: proto.ColumnType_STRING, desc: "Who answers for the exception; null when the entry names no one.", get: func(x r) any { return optString(x.e.Owner) }},
 			{name: "expired", typ: proto.ColumnType_BOOL, desc: "True once the expiry day is over: the entry no longer suppresses, and the alarms it matches say so.", get: func(x r) any { return x.e.Expired(x.now) }},
-			{name: "matched_findings", typ: proto.ColumnType_INT, need: rules.NeedsOf(), desc: "Alarms the entry matches across every rule (suppressed when unexpired); 0 makes it a stale exception, reported as an info finding.", get: func(x r) any {
+			{name: "matched_findings", typ: proto.ColumnType_INT, desc: "Alarms the entry matches across every rule (suppressed when unexpired); 0 makes it a stale exception, reported as an info finding.", get: func(x r) any {
 				if x.matched == nil {
 					return nil
 				}
