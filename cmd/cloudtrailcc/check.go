@@ -39,7 +39,7 @@ type checkOptions struct {
 func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only this rule id; repeatable (see `cloudtrailcc rules`)")
-	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip, error; repeatable")
+	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip (a suppressed alarm is a skip), error; repeatable")
 	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf, nunit3, junit, html, md")
 	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF), .nunit3.xml (NUnit3), .junit.xml (JUnit), .html (report), .md (Markdown); or give a format name (csv, json, asff, ocsf, nunit3, junit, html, md) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
@@ -232,7 +232,8 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 		catalogue[str(row["rule_id"])] = row
 	}
 	if len(statuses) > 0 {
-		quals = append(quals, inproc.Qual{Column: "status", Operator: "=", Value: statuses})
+		// as the outputs show it: a suppressed alarm is a skip
+		quals = append(quals, inproc.Qual{Column: "control_status", Operator: "=", Value: statuses})
 	}
 	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", nil, quals)
 	if err != nil {

@@ -129,6 +129,19 @@ exception {
 	if suppressed != 1 {
 		t.Errorf("%d ASFF findings with Workflow.Status SUPPRESSED, want 1", suppressed)
 	}
+	// --status filters on the status the outputs show
+	for status, want := range map[string]int{"alarm": 0, "skip": 1} {
+		doc, _ := checkJSON(t, dir, append([]string{"--exceptions", "accepted.hcl", "--status", status}, conn...)...)
+		n := 0
+		for _, f := range doc.Findings {
+			if f.Resource == alarm.Resource {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("--status %s: %d findings of the suppressed alarm's trail, want %d", status, n, want)
+		}
+	}
 	junit, err := os.ReadFile(filepath.Join(dir, "f.junit.xml"))
 	if err != nil {
 		t.Fatal(err)
