@@ -41,11 +41,16 @@ type account struct {
 	wantExit       int    // Powerpipe's exit code: 0 all ok, 1 alarms
 	wantAlarmsRows bool
 	seed           func(context.Context, seed.Target) (*seed.Account, error)
+	// exceptions, when set, writes the exceptions file of the account's
+	// bridge connection for what was seeded.
+	exceptions func(*seed.Account) string
 }
 
 var accounts = []account{
 	{schema: "clean", accessKey: "test", secretKey: "test", wantExit: 0, seed: seed.Clean},
 	{schema: "bad", accessKey: "AKIAE2EBADACCOUNT", secretKey: "e2e-bad-secret", accountID: "210987654321", wantExit: 1, wantAlarmsRows: true, seed: seed.Bad},
+	{schema: "accepted", accessKey: "AKIAE2EACCEPTED", secretKey: "e2e-accepted-secret", accountID: "345678901234", wantExit: 1, wantAlarmsRows: true,
+		seed: seed.Bad, exceptions: acceptedRisks},
 }
 
 // env is what every step needs.
@@ -70,7 +75,7 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			if err != nil {
 				t.Fatalf("seeding: %v", err)
 			}
-			e.install(t, a)
+			e.install(t, a, seeded)
 			if err := e.emulator.ResetCalls(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -80,6 +85,10 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			e.assertControlsMatchFindings(t, a, run.controls)
 			e.assertCSVMatchesCLI(t, a, run.csv)
 			e.assertDashboardQueriesRun(t, a)
+			if a.exceptions != nil {
+				e.assertSuppressedControlsSkip(t, a, run.controls)
+				return // the runs below show nothing the exceptions change
+			}
 			e.assertDashboardSnapshot(t, a)
 			e.assertCISTagSelectsCISControls(t, a)
 			e.assertDimensionsFollowVariable(t, a)
@@ -230,11 +239,20 @@ func (e *env) cliRunAs(t *testing.T, cred *syscall.Credential, args ...string) (
 	return 0, "", ""
 }
 
-// install puts account a's tables into its own schema.
-func (e *env) install(t *testing.T, a account) {
+// install puts account a's tables into its own schema, with its exceptions
+// file (written where the database server's user can read it) when it has one.
+func (e *env) install(t *testing.T, a account, seeded *seed.Account) {
 	t.Helper()
-	code, out, errOut := e.cliRun(t, "postgres", "install", "--database", e.db, "--schema", a.schema,
-		"--state-dir", e.stateDir, "--endpoint-url", e.emulatorURL, "--access-key", a.accessKey, "--secret-key", a.secretKey)
+	args := []string{"postgres", "install", "--database", e.db, "--schema", a.schema,
+		"--state-dir", e.stateDir, "--endpoint-url", e.emulatorURL, "--access-key", a.accessKey, "--secret-key", a.secretKey}
+	if a.exceptions != nil {
+		path := filepath.Join(filepath.Dir(e.stateDir), a.schema+"-exceptions.hcl")
+		if err := os.WriteFile(path, []byte(a.exceptions(seeded)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--exceptions", path)
+	}
+	code, out, errOut := e.cliRun(t, args...)
 	if code != 0 {
 		t.Fatalf("postgres install: exit %d\n%s%s", code, out, errOut)
 	}
@@ -446,18 +464,26 @@ func (e *env) assertOneCollection(t *testing.T, accountID string) {
 // finding is a (resource, status, reason) row.
 type finding struct{ resource, status, reason string }
 
-// assertControlsMatchFindings compares each control's rows with the
-// cloudtrailcc_finding rows of its rule, read through the bridge with pgx.
-func (e *env) assertControlsMatchFindings(t *testing.T, a account, controls map[string]exportedControl) {
+// connect opens a connection to the test database, closed when the test ends.
+func (e *env) connect(t *testing.T) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, e.db)
+	conn, err := pgx.Connect(context.Background(), e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// assertControlsMatchFindings compares each control's rows with the
+// cloudtrailcc_finding rows of its rule as a control reports them
+// (control_status, control_reason), read through the bridge with pgx.
+func (e *env) assertControlsMatchFindings(t *testing.T, a account, controls map[string]exportedControl) {
+	t.Helper()
+	ctx := context.Background()
+	conn := e.connect(t)
 	for _, r := range rules.Catalogue() {
-		rows, err := conn.Query(ctx, "SELECT resource, status, reason FROM "+pgx.Identifier{a.schema, "cloudtrailcc_finding"}.Sanitize()+" WHERE rule_id = $1", r.ID)
+		rows, err := conn.Query(ctx, "SELECT resource, control_status, control_reason FROM "+pgx.Identifier{a.schema, "cloudtrailcc_finding"}.Sanitize()+" WHERE rule_id = $1", r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
