@@ -130,13 +130,16 @@ type Plan struct {
 	// Errors is the number of findings that could not be evaluated (status
 	// error): what they would show is not planned.
 	Errors int
+	// Suppressed is the number of alarms an exception accepts: they are
+	// not planned.
+	Suppressed int
 	// Rules are the catalogue entries of the rules with alarms, in
 	// catalogue order.
 	Rules []*rules.Rule
 }
 
 // Build makes the plan for the alarms among findings (only those of the
-// rules given, when any are). Every finding, of any rule and status, is
+// rules given, when any are), leaving out the alarms an exception accepts. Every finding, of any rule and status, is
 // read for what it tells about the trails, e.g. which management events a
 // trail logs or which bucket it delivers to, so that a step keeps what
 // already works. Alarms of rules without a template are an error.
@@ -153,6 +156,10 @@ func Build(findings []report.Finding, only ...string) (*Plan, error) {
 		if f.Status != "alarm" {
 			continue
 		}
+		if f.Suppressed {
+			p.Suppressed++
+			continue
+		}
 		tmpl, ok := templates[f.RuleID]
 		if _, known := rules.Lookup(f.RuleID); !known || !ok {
 			return nil, fmt.Errorf("remediate: no step template for rule %q", f.RuleID)
@@ -163,7 +170,7 @@ func Build(findings []report.Finding, only ...string) (*Plan, error) {
 	b.order(p)
 	for _, r := range rules.Catalogue() {
 		if slices.ContainsFunc(findings, func(f report.Finding) bool {
-			return f.RuleID == r.ID && f.Status == "alarm" && (len(only) == 0 || slices.Contains(only, r.ID))
+			return f.RuleID == r.ID && f.Status == "alarm" && !f.Suppressed && (len(only) == 0 || slices.Contains(only, r.ID))
 		}) {
 			p.Rules = append(p.Rules, r)
 		}
@@ -265,6 +272,9 @@ func (p *Plan) Summary() string {
 		}
 	}
 	s := fmt.Sprintf("%d steps (%d to run by hand) for %d alarms in %d account(s)", len(p.Steps), manual, p.Alarms, len(p.Accounts))
+	if p.Suppressed > 0 {
+		s += fmt.Sprintf("; %d alarms accepted by an exception are not planned", p.Suppressed)
+	}
 	if p.Errors > 0 {
 		s += fmt.Sprintf("; %d findings could not be evaluated (status error) and are not planned", p.Errors)
 	}

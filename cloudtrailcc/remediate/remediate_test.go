@@ -61,3 +61,17 @@ func TestNoAlarmsIsAnEmptyPlanAndUnknownFormatsAreRefused(t *testing.T) {
 		t.Errorf("unknown format: error %v, want one listing bash, terraform", err)
 	}
 }
+
+func TestAnAlarmAcceptedByAnExceptionIsNotPlanned(t *testing.T) {
+	alarm := report.Finding{RuleID: "log_file_validation", Status: "alarm", AccountID: "123456789012",
+		Resource: "arn:aws:cloudtrail:us-east-1:123456789012:trail/t"}
+	p, err := Build([]report.Finding{alarm})
+	if err != nil || len(p.Steps) != 1 || len(p.Covers(alarm)) != 1 {
+		t.Fatalf("the alarm gives %d steps (%v); want one", len(p.Steps), err)
+	}
+	alarm.Suppressed = true
+	p, err = Build([]report.Finding{alarm})
+	if err != nil || len(p.Steps) != 0 || !strings.Contains(p.Summary(), "1 alarms accepted by an exception are not planned") {
+		t.Errorf("the suppressed alarm gives %d steps (%v); summary %q", len(p.Steps), err, p.Summary())
+	}
+}
