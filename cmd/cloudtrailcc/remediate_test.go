@@ -306,3 +306,32 @@ func TestRemediateGivesAnAccountWithoutTrailsAMultiRegionTrail(t *testing.T) {
 		}
 	}
 }
+
+func TestRemediateLeavesOutTheAlarmsAnExceptionAccepts(t *testing.T) {
+	url, _, _ := seeded(t, seed.Bad)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "exceptions.hcl")
+	hclText := `exception {
+  rule     = "bucket_mfa_delete"
+  resource = "arn:aws:s3:::cloudtrailcc-seed-bad-trail-*"
+  reason   = "MFA Delete needs the root user's device"
+  expires  = "` + time.Now().UTC().AddDate(0, 1, 0).Format("2006-01-02") + `"
+}
+`
+	if err := os.WriteFile(file, []byte(hclText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, dir, append([]string{"remediate", "--exceptions", file}, emulatorArgs(url)...)...)
+	if r.code != 0 {
+		t.Fatalf("remediate --exceptions: exit %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout, "# fixes: bucket_mfa_delete ") || strings.Contains(r.stdout, "MFADelete=Enabled") {
+		t.Error("the plan fixes the bucket_mfa_delete alarm the exception accepts")
+	}
+	if !strings.Contains(r.stdout, "# fixes: bucket_not_public ") {
+		t.Error("the plan lost the alarms no exception accepts")
+	}
+	if !strings.Contains(r.stderr, "1 alarms accepted by an exception are not planned") {
+		t.Errorf("the summary does not count the accepted alarm: %s", r.stderr)
+	}
+}
