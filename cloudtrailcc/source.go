@@ -31,12 +31,15 @@ type sources struct {
 type sourceEntry struct {
 	key string
 	src source
+	// col is the collector behind src: it reads the identity alone, which
+	// a disk cache in front of it would not.
+	col *inventory.Collector
 }
 
 func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
 
 // get returns the source of conn, creating or replacing it as needed.
-func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, error) {
+func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntry, error) {
 	st, err := settingsOf(conn.Config)
 	if err != nil {
 		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
@@ -44,7 +47,7 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.byName[conn.Name]; ok && e.key == st.Key {
-		return e.src, nil
+		return e, nil
 	}
 	cfg := st.Inventory
 	if logger != nil {
@@ -60,25 +63,45 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (source, err
 		// rules read, plus what the query asks for.
 		src = snapcache.New(st.CacheDir, st.Key, cfg.CacheTTL, rules.NeedsOf(), col)
 	}
-	s.byName[conn.Name] = &sourceEntry{key: st.Key, src: src}
-	return src, nil
+	e := &sourceEntry{key: st.Key, src: src, col: col}
+	s.byName[conn.Name] = e
+	return e, nil
 }
 
 // snapshot returns the connection's account snapshot holding at least need.
 // A fatal setup problem (no or invalid credentials, endpoint unreachable)
 // is returned as a one-line error; per-fact failures are in the snapshot.
 func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapshot.Need) (*snapshot.Account, error) {
-	src, err := s.get(d.Connection, d.Table.Plugin.Logger)
+	e, err := s.get(d.Connection, d.Table.Plugin.Logger)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := src.Snapshot(ctx, need)
+	acct, err := e.src.Snapshot(ctx, need)
 	if err != nil {
-		var se *inventory.SetupError
-		if errors.As(err, &se) {
-			return nil, errors.New(se.Error())
-		}
-		return nil, fmt.Errorf("reading AWS facts: %w", err)
+		return nil, readError(err)
 	}
 	return acct, nil
+}
+
+// accountID returns the AWS account conn reads: the caller identity
+// (sts:GetCallerIdentity, cached with the connection's other facts).
+func (s *sources) accountID(ctx context.Context, conn *plugin.Connection, logger hclog.Logger) (string, error) {
+	e, err := s.get(conn, logger)
+	if err != nil {
+		return "", err
+	}
+	acct, err := e.col.Snapshot(ctx, 0)
+	if err != nil {
+		return "", readError(err)
+	}
+	return acct.AccountID, nil
+}
+
+// readError is the one-line error a query reports when a source fails.
+func readError(err error) error {
+	var se *inventory.SetupError
+	if errors.As(err, &se) {
+		return errors.New(se.Error())
+	}
+	return fmt.Errorf("reading AWS facts: %w", err)
 }
