@@ -111,14 +111,22 @@ func configure(pc *sdkgrpc.PluginClient, conns map[string]string) error {
 // execute runs a scan of table on connection and collects the rows.
 func execute(t *testing.T, pc *sdkgrpc.PluginClient, connection, table string, columns []string, quals map[string]*proto.Quals) ([]map[string]*proto.Column, error) {
 	t.Helper()
+	return executeOver(t, pc, connection, []string{connection}, table, columns, quals)
+}
+
+// executeOver runs a scan of table on connection as Steampipe sends it: for
+// an aggregator, connection is the aggregator and conns its children.
+func executeOver(t *testing.T, pc *sdkgrpc.PluginClient, connection string, conns []string, table string, columns []string, quals map[string]*proto.Quals) ([]map[string]*proto.Column, error) {
+	t.Helper()
 	req := &proto.ExecuteRequest{
-		Table:        table,
-		QueryContext: &proto.QueryContext{Columns: columns, Quals: quals},
-		Connection:   connection,
-		CallId:       fmt.Sprintf("%s-%s-%d", t.Name(), table, len(columns)),
-		ExecuteConnectionData: map[string]*proto.ExecuteConnectionData{
-			connection: {CacheEnabled: false},
-		},
+		Table:                 table,
+		QueryContext:          &proto.QueryContext{Columns: columns, Quals: quals},
+		Connection:            connection,
+		CallId:                fmt.Sprintf("%s-%s-%d", t.Name(), table, len(columns)),
+		ExecuteConnectionData: map[string]*proto.ExecuteConnectionData{},
+	}
+	for _, c := range conns {
+		req.ExecuteConnectionData[c] = &proto.ExecuteConnectionData{CacheEnabled: false}
 	}
 	stream, _, cancel, err := pc.Execute(req)
 	if err != nil {
