@@ -124,7 +124,10 @@ func New(ctx context.Context, conns []Connection, opts ...Option) (*Client, erro
 		return nil, err
 	}
 	c := &Client{server: server}
-	req := &proto.SetAllConnectionConfigsRequest{MaxCacheSizeMb: 0}
+	// The SDK always creates its query cache here; queries never use it
+	// (CacheEnabled is false), and 0 MiB would mean two shards sized for
+	// 300 MB, allocated and cleared at every start.
+	req := &proto.SetAllConnectionConfigsRequest{MaxCacheSizeMb: 1}
 	for _, conn := range conns {
 		req.Configs = append(req.Configs, &proto.ConnectionConfig{
 			Connection:      conn.Name,
