@@ -10,6 +10,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 )
@@ -60,6 +65,26 @@ func Plugin(ctx context.Context) *plugin.Plugin {
 		},
 	}}
 	return p
+}
+
+// ValidateConnectionConfig parses and validates the HCL body of a
+// connection config (as in a .spc file) the way the plugin does; the error
+// names the field and the allowed values. A caller that configures several
+// connections at once uses it to reject a bad one before any query, since
+// with a static schema the SDK checks only the first of a batch.
+func ValidateConnectionConfig(body string) error {
+	var c connectionConfig
+	if strings.TrimSpace(body) != "" {
+		f, diags := hclsyntax.ParseConfig([]byte(body), "", hcl.Pos{Line: 1, Column: 1})
+		if !diags.HasErrors() {
+			diags = gohcl.DecodeBody(f.Body, nil, &c)
+		}
+		if diags.HasErrors() {
+			return fmt.Errorf("invalid connection config: %s", strings.ReplaceAll(diags.Error(), "\n", "; "))
+		}
+	}
+	_, err := c.settings()
+	return err
 }
 
 // freeMemIntervalEnv is the SDK's setting for how often (in rows) a query

@@ -118,6 +118,15 @@ func New(ctx context.Context, conns []Connection, opts ...Option) (*Client, erro
 		}
 		seen[c.Name] = true
 	}
+	var bad []error
+	for _, c := range conns {
+		if err := cloudtrailcc.ValidateConnectionConfig(c.Config); err != nil {
+			bad = append(bad, fmt.Errorf("connection %s: %w", c.Name, err))
+		}
+	}
+	if len(bad) > 0 {
+		return nil, errors.Join(bad...)
+	}
 
 	server, err := startServer(o.logger)
 	if err != nil {
