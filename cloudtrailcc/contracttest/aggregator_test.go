@@ -108,12 +108,7 @@ func TestAggregatorQueryOnAccountIDRunsOnThatAccountsConnectionOnly(t *testing.T
 }
 
 func TestSingleConnectionAnswersAnotherAccountIDWithNoRowsAfterItsIdentity(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	f, pc := seededPlugin(t)
 	for _, table := range []string{"cloudtrailcc_trail", "cloudtrailcc_finding", "cloudtrailcc_region"} {
 		rows, err := execute(t, pc, "aws", table, []string{"account_id"}, eq("account_id", otherAccountID))
 		if err != nil || len(rows) != 0 {
@@ -142,11 +137,5 @@ func TestBadConfigOfALaterConnectionFailsItsQueriesNamingTheField(t *testing.T) 
 	if _, err := pc.SetAllConnectionConfigs(req); err != nil {
 		t.Logf("SetAllConnectionConfigs: %v", err)
 	}
-	_, err := execute(t, pc, "bad", "cloudtrailcc_trail", []string{"name"}, nil)
-	if err == nil || !strings.Contains(err.Error(), "regions") || !strings.Contains(err.Error(), "moon-1") {
-		t.Errorf("query on the badly configured connection: error = %v; want one naming regions and moon-1", err)
-	}
-	if n := len(f.Actions()); n != 0 {
-		t.Errorf("a connection with a bad config called AWS %d times", n)
-	}
+	wantBadRegionsError(t, f, pc, "bad")
 }

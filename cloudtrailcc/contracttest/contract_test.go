@@ -166,6 +166,19 @@ func columnsOf(t *testing.T, pc *sdkgrpc.PluginClient, connection, table string)
 	return names
 }
 
+// seededPlugin starts a seeded fixture and the plugin binary with one
+// connection "aws" to it.
+func seededPlugin(t *testing.T) (*Fixture, *sdkgrpc.PluginClient) {
+	t.Helper()
+	f := Start(t)
+	f.Seed(t)
+	pc := launch(t)
+	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
+		t.Fatalf("SetAllConnectionConfigs: %v", err)
+	}
+	return f, pc
+}
+
 func eq(column, value string) map[string]*proto.Quals {
 	return map[string]*proto.Quals{column: {Quals: []*proto.Qual{{
 		FieldName: column,
@@ -246,12 +259,7 @@ func TestEveryTableReturnsRowsFromTheEmulator(t *testing.T) {
 }
 
 func TestFindingsCoverAllFourteenRules(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	_, pc := seededPlugin(t)
 	rows, err := execute(t, pc, "aws", "cloudtrailcc_finding", []string{"rule_id", "status"}, nil)
 	if err != nil {
 		t.Fatalf("findings: %v", err)
@@ -299,12 +307,7 @@ func TestBadConnectionConfigNamesTheField(t *testing.T) {
 }
 
 func TestPluginOnlyReads(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	f, pc := seededPlugin(t)
 	for _, table := range tables {
 		if _, err := execute(t, pc, "aws", table, columnsOf(t, pc, "aws", table), nil); err != nil {
 			t.Fatalf("%s: %v", table, err)
@@ -322,12 +325,7 @@ func TestPluginOnlyReads(t *testing.T) {
 }
 
 func TestChangedConnectionConfigTakesEffect(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	f, pc := seededPlugin(t)
 	rows, err := execute(t, pc, "aws", "cloudtrailcc_region", []string{"region"}, nil)
 	if err != nil || len(rows) != len(Regions) {
 		t.Fatalf("regions = %d rows, %v; want %d", len(rows), err, len(Regions))
@@ -359,9 +357,17 @@ func TestBadChangedConfigFailsQueriesNamingTheField(t *testing.T) {
 	}}}); err != nil {
 		t.Logf("UpdateConnectionConfigs: %v", err)
 	}
-	_, err := execute(t, pc, "aws", "cloudtrailcc_trail", []string{"name"}, nil)
+	wantBadRegionsError(t, f, pc, "aws")
+}
+
+// wantBadRegionsError asserts that a query on connection, configured with
+// regions = ["moon-1"], fails naming the field and the value, before any
+// AWS call.
+func wantBadRegionsError(t *testing.T, f *Fixture, pc *sdkgrpc.PluginClient, connection string) {
+	t.Helper()
+	_, err := execute(t, pc, connection, "cloudtrailcc_trail", []string{"name"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "moon-1") || !strings.Contains(err.Error(), "regions") {
-		t.Errorf("query after a bad config change: error = %v; want one naming regions and moon-1", err)
+		t.Errorf("query on connection %s with a bad config: error = %v; want one naming regions and moon-1", connection, err)
 	}
 	if n := len(f.Actions()); n != 0 {
 		t.Errorf("a connection with a bad config called AWS %d times", n)
