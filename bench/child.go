@@ -101,6 +101,9 @@ func startCPUProfile(path string, on bool) (func(), error) {
 // any shared AWS configuration or instance metadata lookups that could
 // change what the plugin does.
 func childEnv() []string {
+	// AWS_CA_BUNDLE too: the emulator speaks plain HTTP, and the AWS SDK
+	// would parse the whole bundle again for every connection.
 	return append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_ENDPOINT_URL=")
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_ENDPOINT_URL=",
+		"AWS_CA_BUNDLE=")
 }

@@ -19,14 +19,14 @@ import (
 func summary(results []result) table.Writer {
 	t := table.NewWriter()
 	t.AppendHeader(table.Row{"workload", "shape", "API calls", "least calls", "calls / least",
-		"wall time (min–max)", "critical path", "wall / critical", "peak in flight", "peak RSS", "CPU time", "cached run calls", "findings"})
+		"wall time (min–max)", "critical path", "wall / critical", "peak in flight", "peak RSS", "peak RSS / connection", "CPU time", "cached run calls", "findings"})
 	for _, r := range results {
 		t.AppendRow(table.Row{
 			r.Spec.Name, r.Spec.String(),
 			ints(r.RunCalls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
 			fmt.Sprintf("%s (%s–%s)", ms(r.Wall), ms(r.WallMin), ms(r.WallMax)), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
 			fmt.Sprintf("%.2f", r.WallRatio()), inFlight(r),
-			mib(r.PeakRSS), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
+			mib(r.PeakRSS), mib(r.PeakRSS / int64(max(r.Spec.Accounts, 1))), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
 		})
 	}
 	return t
@@ -145,7 +145,12 @@ const measuredText = `## What was measured
 - **CPU time** is the user and system CPU time of the plugin's process over both runs; set beside the wall time and
   the number of CPUs it shows when the machine, not the latency, is the limit.
 - **Peak RSS** is the peak resident set of that process (getrusage ru_maxrss of the child), which holds only the
-  plugin and its queries: the emulator and the seeding run in the parent.
+  plugin and its queries: the emulator and the seeding run in the parent. **Peak RSS / connection** divides it by
+  the connections (one per account), the measure Steampipe users compare when they configure one connection per
+  account; it includes the process's fixed share (the binary, the SDK), so it falls as connections are added.
+- The measuring process runs without the shared AWS configuration files, instance metadata and ` + "`AWS_CA_BUNDLE`" + `
+  (the emulator speaks plain HTTP), and with the plugin's defaults: ` + "`STEAMPIPE_FREE_MEM_INTERVAL`" + ` unset, so the
+  SDK's forced garbage collection per query is off.
 - **Cached run calls** is the number of AWS calls of the same queries run again in the same process right after,
   within the cache TTL (default 300 s): every fact is served from the cache.
 

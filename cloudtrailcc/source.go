@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/hashicorp/go-hclog"
@@ -32,7 +33,10 @@ type sources struct {
 type sourceEntry struct {
 	key string
 	src source
-	org *organization.Collector // set for an organization audit (src is nil then)
+	// col is the collector behind src: it reads the identity alone, which
+	// a disk cache in front of it would not.
+	col *inventory.Collector
+	org *organization.Collector // set for an organization audit (src and col are nil then)
 }
 
 func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
@@ -73,7 +77,7 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 		// rules read, plus what the query asks for.
 		src = snapcache.New(snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}, col)
 	}
-	e := &sourceEntry{key: st.Key, src: src}
+	e := &sourceEntry{key: st.Key, src: src, col: col}
 	s.byName[conn.Name] = e
 	return e, nil
 }
@@ -97,11 +101,37 @@ func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapsh
 		org = snapshot.Single(acct)
 	}
 	if err != nil {
-		var se *inventory.SetupError
-		if errors.As(err, &se) {
-			return nil, errors.New(se.Error())
-		}
-		return nil, fmt.Errorf("reading AWS facts: %w", err)
+		return nil, readError(err)
 	}
 	return org, nil
+}
+
+// mayHold reports whether conn can have rows of one of the accounts ids.
+// A single-account connection holds only its own account, known from its
+// identity (sts:GetCallerIdentity, cached with the connection's other
+// facts) and read alone, so a query about another account makes no other
+// AWS call. An organization connection may hold any of them; its rows are
+// filtered by account.
+func (s *sources) mayHold(ctx context.Context, conn *plugin.Connection, logger hclog.Logger, ids []string) (bool, error) {
+	e, err := s.get(conn, logger)
+	if err != nil {
+		return false, err
+	}
+	if e.org != nil {
+		return true, nil
+	}
+	acct, err := e.col.Snapshot(ctx, 0)
+	if err != nil {
+		return false, readError(err)
+	}
+	return slices.Contains(ids, acct.AccountID), nil
+}
+
+// readError is the one-line error a query reports when a source fails.
+func readError(err error) error {
+	var se *inventory.SetupError
+	if errors.As(err, &se) {
+		return errors.New(se.Error())
+	}
+	return fmt.Errorf("reading AWS facts: %w", err)
 }

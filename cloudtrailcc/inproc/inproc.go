@@ -118,13 +118,25 @@ func New(ctx context.Context, conns []Connection, opts ...Option) (*Client, erro
 		}
 		seen[c.Name] = true
 	}
+	var bad []error
+	for _, c := range conns {
+		if err := cloudtrailcc.ValidateConnectionConfig(c.Config); err != nil {
+			bad = append(bad, fmt.Errorf("connection %s: %w", c.Name, err))
+		}
+	}
+	if len(bad) > 0 {
+		return nil, errors.Join(bad...)
+	}
 
 	server, err := startServer(o.logger)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{server: server}
-	req := &proto.SetAllConnectionConfigsRequest{MaxCacheSizeMb: 0}
+	// The SDK always creates its query cache here; queries never use it
+	// (CacheEnabled is false), and 0 MiB would mean two shards sized for
+	// 300 MB, allocated and cleared at every start.
+	req := &proto.SetAllConnectionConfigsRequest{MaxCacheSizeMb: 1}
 	for _, conn := range conns {
 		req.Configs = append(req.Configs, &proto.ConnectionConfig{
 			Connection:      conn.Name,
