@@ -41,9 +41,23 @@ const PluginName = "cloudtrailcc"
 // compared with "=", and leave out a connection whose value cannot be had,
 // so an organization connection, which holds many accounts, would be left
 // out of every query filtered on account_id.
-func Plugin(ctx context.Context) *plugin.Plugin {
+func Plugin(ctx context.Context) *plugin.Plugin { return NewPlugin(ctx, Options{}) }
+
+// Options are settings of a plugin run in-process that a connection config
+// cannot carry.
+type Options struct {
+	// AccountProgress, when set, is called as the accounts of an
+	// organization connection are read: done of total, from 0 of total
+	// when the account list is known. It may be called from several
+	// goroutines, one call at a time.
+	AccountProgress func(connection string, done, total int)
+}
+
+// NewPlugin returns the cloudtrailcc Steampipe plugin with opts (see Plugin).
+func NewPlugin(ctx context.Context, opts Options) *plugin.Plugin {
 	keepSDKFromFreeingMemoryPerQuery()
 	srcs := newSources()
+	srcs.progress = opts.AccountProgress
 	return &plugin.Plugin{
 		Name:                   PluginName,
 		ConnectionConfigSchema: configSchema(),

@@ -28,6 +28,8 @@ type source = snapcache.Source
 type sources struct {
 	mu     sync.Mutex
 	byName map[string]*sourceEntry
+	// progress, when set, hears how far each organization audit is.
+	progress func(connection string, done, total int)
 }
 
 type sourceEntry struct {
@@ -62,6 +64,10 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 		org, err := organization.New(oc)
 		if err != nil {
 			return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
+		}
+		if s.progress != nil {
+			name := conn.Name
+			org.SetProgress(func(done, total int) { s.progress(name, done, total) })
 		}
 		e := &sourceEntry{key: st.Key, org: org}
 		s.byName[conn.Name] = e

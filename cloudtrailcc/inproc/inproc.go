@@ -71,12 +71,19 @@ type Row map[string]any
 type Option func(*options)
 
 type options struct {
-	logger hclog.Logger
+	logger   hclog.Logger
+	progress func(connection string, done, total int)
 }
 
 // WithLogger sends the plugin's and the SDK's log output to l instead of a
 // stderr logger at CLOUDTRAILCC_LOG_LEVEL (default warn).
 func WithLogger(l hclog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithAccountProgress makes the plugin call fn as the accounts of an
+// organization connection are read (done of total).
+func WithAccountProgress(fn func(connection string, done, total int)) Option {
+	return func(o *options) { o.progress = fn }
+}
 
 // Client is an in-process plugin with its connections configured. It is
 // safe for concurrent queries.
@@ -128,7 +135,7 @@ func New(ctx context.Context, conns []Connection, opts ...Option) (*Client, erro
 		return nil, errors.Join(bad...)
 	}
 
-	server, err := startServer(o.logger)
+	server, err := startServer(o.logger, cloudtrailcc.Options{AccountProgress: o.progress})
 	if err != nil {
 		return nil, err
 	}
@@ -160,14 +167,14 @@ func New(ctx context.Context, conns []Connection, opts ...Option) (*Client, erro
 
 // startServer builds the SDK's plugin server around the cloudtrailcc plugin
 // and routes the SDK's logging to logger.
-func startServer(logger hclog.Logger) (*sdkgrpc.PluginServer, error) {
+func startServer(logger hclog.Logger, opts cloudtrailcc.Options) (*sdkgrpc.PluginServer, error) {
 	serverMu.Lock()
 	defer serverMu.Unlock()
 	var p *plugin.Plugin
 	server := plugin.Server(&plugin.ServeOpts{
 		PluginName: cloudtrailcc.PluginName,
 		PluginFunc: func(ctx context.Context) *plugin.Plugin {
-			p = cloudtrailcc.Plugin(ctx)
+			p = cloudtrailcc.NewPlugin(ctx, opts)
 			return p
 		},
 	})

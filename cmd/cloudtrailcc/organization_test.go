@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,7 +36,10 @@ func TestBadOrganizationOptionsGetOneLineAndExit2(t *testing.T) {
 	}
 }
 
-func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T) {
+// organizationEmulator starts an emulator with the clean organization
+// layout seeded, its default account the management account.
+func organizationEmulator(t *testing.T) (string, *seed.Organization) {
+	t.Helper()
 	srv := awsemu.New(emulatorOptions)
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -47,6 +51,11 @@ func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
+	return url, o
+}
+
+func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T) {
+	url, o := organizationEmulator(t)
 	r := cli(t, "", append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName)...)
 	if r.code != exitRuleError {
 		t.Fatalf("exit code %d, want %d\n%s", r.code, exitRuleError, r.stderr)
@@ -61,5 +70,35 @@ func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T
 		if !strings.Contains(r.stderr, "account "+id+": ") {
 			t.Errorf("no summary line for account %s:\n%s", id, r.stderr)
 		}
+	}
+}
+
+// accountsBar is the description of the bar over the accounts of a check.
+const accountsBar = "rules: "
+
+func TestCheckShowsABarOverTheAccountsOnATerminalOnly(t *testing.T) {
+	url, o := organizationEmulator(t)
+	args := append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName)
+
+	terminal, reader := openPTY(t)
+	screen := drain(reader)
+	r := cliWithStderr(t, "", nil, terminal, args...)
+	_ = terminal.Close()
+	shown := screen()
+	if r.code != exitRuleError {
+		t.Fatalf("exit code %d on a terminal, want %d\n%s", r.code, exitRuleError, shown)
+	}
+	total := len(o.AuditedAccounts())
+	if !strings.Contains(shown, accountsBar) || !strings.Contains(shown, fmt.Sprintf(" of %d accounts", total)) {
+		t.Errorf("stderr on a terminal shows no bar over the %d accounts:\n%q", total, shown)
+	}
+	if strings.Contains(r.stdout, accountsBar) {
+		t.Errorf("the bar went to stdout:\n%s", r.stdout)
+	}
+
+	// Not a terminal: no bar, no spinner.
+	r = cli(t, "", args...)
+	if strings.Contains(r.stderr, accountsBar) || strings.Contains(r.stderr, "evaluating") {
+		t.Errorf("stderr that is not a terminal shows progress:\n%s", r.stderr)
 	}
 }
