@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
@@ -86,5 +89,75 @@ func TestAggregatorOverAnOrganizationAndAnAccountFiltersOnAccountID(t *testing.T
 	}
 	if got := callsByAccount(f)[soloAccount]; !slices.Equal(got, []string{"sts:GetCallerIdentity"}) {
 		t.Errorf("the account connection called %v; want its identity only", got)
+	}
+}
+
+func TestOrganizationTablesShowEachTrailAndBucketOnceUnderItsOwner(t *testing.T) {
+	f := Start(t)
+	o, orgConfig := seedOrganization(t, f)
+	pc := launch(t)
+	if err := configure(pc, map[string]string{"org": orgConfig}); err != nil {
+		t.Fatalf("SetAllConnectionConfigs: %v", err)
+	}
+
+	// The organization trail: one row, in the management account, though
+	// every member's DescribeTrails shows it.
+	trails, err := execute(t, pc, "org", "cloudtrailcc_trail", []string{"arn", "account_id", "is_logging"}, nil)
+	if err != nil {
+		t.Fatalf("trails: %v", err)
+	}
+	var orgTrail []map[string]*proto.Column
+	for _, r := range trails {
+		if r["arn"].GetStringValue() == o.Trail.ARN {
+			orgTrail = append(orgTrail, r)
+		}
+	}
+	if len(orgTrail) != 1 || orgTrail[0]["account_id"].GetStringValue() != o.Management.AccountID || !orgTrail[0]["is_logging"].GetBoolValue() {
+		t.Errorf("organization trail rows: %v; want one, logging, under %s", orgTrail, o.Management.AccountID)
+	}
+
+	// The central bucket: one row, under the log-archive account that owns
+	// it, with its facts and the organization trail.
+	buckets, err := execute(t, pc, "org", "cloudtrailcc_trail_bucket", []string{"name", "account_id", "owned", "trails", "versioning_enabled", "is_public"}, nil)
+	if err != nil {
+		t.Fatalf("trail buckets: %v", err)
+	}
+	var central []map[string]*proto.Column
+	for _, r := range buckets {
+		if r["name"].GetStringValue() == o.Bucket {
+			central = append(central, r)
+		}
+	}
+	if len(central) != 1 {
+		t.Fatalf("central bucket rows: %v; want one", central)
+	}
+	c := central[0]
+	if c["account_id"].GetStringValue() != o.LogArchive.AccountID || !c["owned"].GetBoolValue() ||
+		!c["versioning_enabled"].GetBoolValue() || c["is_public"].GetBoolValue() ||
+		!strings.Contains(string(c["trails"].GetJsonValue()), o.Trail.ARN) {
+		t.Errorf("central bucket row: %v; want the log-archive account's facts (owned, versioned, not public) naming %s", c, o.Trail.ARN)
+	}
+
+	// Regions: every read account's own rows, a member's covered by the
+	// organization trail with its owner's status.
+	regions, err := execute(t, pc, "org", "cloudtrailcc_region", []string{"region", "account_id", "is_logging", "trails"}, nil)
+	if err != nil {
+		t.Fatalf("regions: %v", err)
+	}
+	perAccount := map[string]int{}
+	for _, r := range regions {
+		id := r["account_id"].GetStringValue()
+		perAccount[id]++
+		if slices.Contains(o.Members, id) && (!r["is_logging"].GetBoolValue() || !strings.Contains(string(r["trails"].GetJsonValue()), o.Trail.ARN)) {
+			t.Errorf("member %s region %s: %v; want logging through %s", id, r["region"].GetStringValue(), r, o.Trail.ARN)
+		}
+	}
+	for _, id := range append([]string{o.Management.AccountID, o.LogArchive.AccountID, o.Security.AccountID}, o.Members...) {
+		if perAccount[id] != len(Regions) {
+			t.Errorf("account %s: %d region rows; want %d", id, perAccount[id], len(Regions))
+		}
+	}
+	if len(perAccount) != 6 {
+		t.Errorf("region rows of accounts %v; want the six read accounts", perAccount)
 	}
 }
