@@ -38,7 +38,9 @@ type sourceEntry struct {
 	// col is the collector behind src: it reads the identity alone, which
 	// a disk cache in front of it would not.
 	col *inventory.Collector
-	org *organization.Collector // set for an organization audit (src and col are nil then)
+	// org reads an organization audit (src and col are nil then): an
+	// organization.Collector, optionally behind a disk cache.
+	org snapcache.OrganizationSource
 }
 
 func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
@@ -70,6 +72,9 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 			org.SetProgress(func(done, total int) { s.progress(name, done, total) })
 		}
 		e := &sourceEntry{key: st.Key, org: org}
+		if st.CacheDir != "" {
+			e.org = snapcache.NewOrganization(s.cacheConfig(st, cfg), org)
+		}
 		s.byName[conn.Name] = e
 		return e, nil
 	}
@@ -79,13 +84,18 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 	}
 	var src source = col
 	if st.CacheDir != "" {
-		// One collection serves a whole benchmark run: every fact the
-		// rules read, plus what the query asks for.
-		src = snapcache.New(snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}, col)
+		src = snapcache.New(s.cacheConfig(st, cfg), col)
 	}
 	e := &sourceEntry{key: st.Key, src: src, col: col}
 	s.byName[conn.Name] = e
 	return e, nil
+}
+
+// cacheConfig is the disk cache of a connection: one collection serves a
+// whole benchmark run (every fact the rules read, plus what the query asks
+// for).
+func (s *sources) cacheConfig(st settings, cfg inventory.Config) snapcache.Config {
+	return snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}
 }
 
 // snapshot returns the connection's snapshots holding at least need: its

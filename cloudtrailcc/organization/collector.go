@@ -62,6 +62,12 @@ func New(cfg Config) (*Collector, error) {
 	return c, nil
 }
 
+// Identity returns the caller's account id and ARN (sts:GetCallerIdentity,
+// read once per cache period): whom the audit runs as.
+func (c *Collector) Identity(ctx context.Context) (accountID, callerARN string, err error) {
+	return c.caller.Identity(ctx)
+}
+
 // SetProgress installs a hook called as accounts finish (done of total).
 func (c *Collector) SetProgress(fn func(done, total int)) {
 	c.progressMu.Lock()
@@ -116,6 +122,7 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 	if err != nil {
 		return nil, err
 	}
+	org.ReadAt, org.Loaded = start, need
 	c.cached, c.cachedAt, c.loaded = org, start, need
 	return org, nil
 }
@@ -150,7 +157,8 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	}
 	c.auditedMu.Unlock()
 
-	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{}}
+	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{},
+		CallerAccountID: self.AccountID, CallerARN: self.CallerARN}
 	members := map[string]aws.Credentials{}
 	var mu sync.Mutex
 	done := 0

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Organization is what an audit of several accounts read: each account's
@@ -24,6 +25,14 @@ type Organization struct {
 	// Multi is true for an organization audit (even of one account): the
 	// rules then judge each resource in the account that owns it.
 	Multi bool `json:"multi"`
+	// CallerAccountID and CallerARN are whom the audit ran as (the
+	// credentials that listed the accounts and assumed their roles).
+	CallerAccountID string `json:"caller_account_id,omitempty"`
+	CallerARN       string `json:"caller_arn,omitempty"`
+	// ReadAt is when the collection started; Loaded the fact kinds read
+	// in every account.
+	ReadAt time.Time `json:"read_at"`
+	Loaded Need      `json:"loaded"`
 }
 
 // AccountFailure is an account that could not be read at all.

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,6 +42,14 @@ func TestBadOrganizationOptionsGetOneLineAndExit2(t *testing.T) {
 // layout seeded, its default account the management account.
 func organizationEmulator(t *testing.T) (string, *seed.Organization) {
 	t.Helper()
+	url, o, _ := organizationServer(t)
+	return url, o
+}
+
+// organizationServer is organizationEmulator with the emulator itself (its
+// request log).
+func organizationServer(t *testing.T) (string, *seed.Organization, *awsemu.Server) {
+	t.Helper()
 	srv := awsemu.New(emulatorOptions)
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -51,7 +61,7 @@ func organizationEmulator(t *testing.T) (string, *seed.Organization) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return url, o
+	return url, o, srv
 }
 
 func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T) {
@@ -100,5 +110,40 @@ func TestCheckShowsABarOverTheAccountsOnATerminalOnly(t *testing.T) {
 	r = cli(t, "", args...)
 	if strings.Contains(r.stderr, accountsBar) || strings.Contains(r.stderr, "evaluating") {
 		t.Errorf("stderr that is not a terminal shows progress:\n%s", r.stderr)
+	}
+}
+
+func TestCacheDirServesTheOrganizationToTheSameCallerOnly(t *testing.T) {
+	url, o, srv := organizationServer(t)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	args := append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName, "--cache-dir", cacheDir)
+	first := cli(t, "", args...)
+	if first.code != exitRuleError {
+		t.Fatalf("first check: exit %d\n%s", first.code, first.stderr)
+	}
+
+	// A second process within cache_ttl: the caller's identity, then the
+	// whole organization from the cache, the same report.
+	srv.ResetCalls()
+	second := cli(t, "", args...)
+	var actions []string
+	for _, c := range srv.Calls() {
+		actions = append(actions, c.Action)
+	}
+	if !slices.Equal(actions, []string{"sts:GetCallerIdentity"}) {
+		t.Errorf("second check called %v; want the caller's identity only", actions)
+	}
+	if second.code != first.code || second.stdout != first.stdout {
+		t.Errorf("second check (exit %d) differs from the first (exit %d)", second.code, first.code)
+	}
+
+	// Another caller with the same options is not served that snapshot.
+	const key, secret = "AKIAOTHERCALLER", "other-caller-secret"
+	srv.AddAccount(key, secret, "333344445555")
+	srv.ResetCalls()
+	other := append([]string{"--endpoint-url", url, "--access-key", key, "--secret-key", secret}, args[len(emulatorArgs(url)):]...)
+	cli(t, "", other...)
+	if n := len(srv.Calls()); n < 2 {
+		t.Errorf("another caller made %d calls; want its own reads, not the cached organization", n)
 	}
 }
