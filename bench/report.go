@@ -12,6 +12,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 )
 
@@ -26,7 +27,7 @@ func summary(results []result) table.Writer {
 			ints(r.RunCalls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
 			fmt.Sprintf("%s (%s–%s)", ms(r.Wall), ms(r.WallMin), ms(r.WallMax)), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
 			fmt.Sprintf("%.2f", r.WallRatio()), inFlight(r),
-			mib(r.PeakRSS), mib(r.PeakRSS / int64(max(r.Spec.Accounts, 1))), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
+			mib(r.PeakRSS), mib(r.PeakRSS / int64(connections(r.Spec))), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
 		})
 	}
 	return t
@@ -210,4 +211,12 @@ func cpuModel() string {
 		}
 	}
 	return "unknown"
+}
+
+// connections is the number of plugin connections of a workload's run.
+func connections(s harness.Spec) int {
+	if s.Organization {
+		return 1
+	}
+	return max(s.Accounts, 1)
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
 )
 
 func TestOrganizationSeedsOneCentralBucketReadOnceForAll(t *testing.T) {
@@ -32,5 +34,35 @@ func TestOrganizationSeedsOneCentralBucketReadOnceForAll(t *testing.T) {
 	}
 	if n := len(o.Server.Calls()); n != 0 {
 		t.Errorf("the request log holds %d calls after seeding; want it empty", n)
+	}
+}
+
+func TestOrganizationInOneConnectionMakesTheLeastCalls(t *testing.T) {
+	isolateAWSEnv(t)
+	ctx := context.Background()
+	o, err := StartOrganization(ctx, Spec{Name: "org4", Accounts: 4, Trails: 2, Buckets: 1, Topics: 1, Organization: true}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(o.Close)
+	client, err := inproc.New(ctx, []inproc.Connection{o.Connection()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	rows, _, err := QueryAll(ctx, client, FindingTable, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := map[string]bool{}
+	for _, r := range rows["org"] {
+		accounts[r["account_id"].(string)] = true
+	}
+	if len(accounts) != 4 {
+		t.Errorf("findings of %d accounts; want the organization's 4", len(accounts))
+	}
+	got, want := awsemu.CountCalls(o.Server.Calls()), o.Bound(bound.RulesNeed)
+	if d := bound.Diff(got, want); len(d) > 0 {
+		t.Errorf("calls differing from the least (action: got / least): %v", d)
 	}
 }

@@ -205,11 +205,13 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 		acct, err = c.caller.Snapshot(ctx, need)
 		return acct, creds, nil, err
 	}
-	creds, fail, err = c.assumeRole(ctx, self.Partition, id)
+	creds, roleARN, fail, err := c.assumeRole(ctx, self.Partition, id)
 	if fail != nil || err != nil {
 		return nil, creds, fail, err
 	}
-	col, err := inventory.New(c.inventoryConfig(creds))
+	cfg := c.inventoryConfig(creds)
+	cfg.CallerARN = roleARN // the member's identity, without sts:GetCallerIdentity
+	col, err := inventory.New(cfg)
 	if err != nil {
 		return nil, creds, nil, err
 	}
@@ -221,11 +223,12 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 	return acct, creds, nil, err
 }
 
-// assumeRole gets the temporary credentials of the audit role in account.
-func (c *Collector) assumeRole(ctx context.Context, partition, account string) (aws.Credentials, *snapshot.ReadError, error) {
+// assumeRole gets the temporary credentials of the audit role in account,
+// and the assumed-role ARN they sign as.
+func (c *Collector) assumeRole(ctx context.Context, partition, account string) (aws.Credentials, string, *snapshot.ReadError, error) {
 	cfg, err := c.caller.ClientConfig(ctx, "")
 	if err != nil {
-		return aws.Credentials{}, nil, err
+		return aws.Credentials{}, "", nil, err
 	}
 	in := &sts.AssumeRoleInput{RoleArn: aws.String(c.cfg.roleARN(partition, account)), RoleSessionName: aws.String(c.cfg.SessionName)}
 	if c.cfg.ExternalID != "" {
@@ -234,13 +237,17 @@ func (c *Collector) assumeRole(ctx context.Context, partition, account string) (
 	out, err := sts.NewFromConfig(cfg).AssumeRole(ctx, in)
 	if err != nil {
 		if ctx.Err() != nil {
-			return aws.Credentials{}, nil, ctx.Err()
+			return aws.Credentials{}, "", nil, ctx.Err()
 		}
-		return aws.Credentials{}, inventory.ReadErrorOf("sts:AssumeRole", err), nil
+		return aws.Credentials{}, "", inventory.ReadErrorOf("sts:AssumeRole", err), nil
 	}
 	cr := out.Credentials
+	var roleARN string
+	if out.AssumedRoleUser != nil {
+		roleARN = aws.ToString(out.AssumedRoleUser.Arn)
+	}
 	return aws.Credentials{AccessKeyID: aws.ToString(cr.AccessKeyId), SecretAccessKey: aws.ToString(cr.SecretAccessKey),
-		SessionToken: aws.ToString(cr.SessionToken)}, nil, nil
+		SessionToken: aws.ToString(cr.SessionToken)}, roleARN, nil, nil
 }
 
 // accounts returns the accounts to audit (sorted) and the suspended ones:
