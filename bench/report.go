@@ -92,6 +92,11 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 				ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
 			p("W1's critical path: %s.\n\n", strings.Join(r.Critical.Calls, " → "))
 		}
+		if r.Spec.Organization {
+			p("%s: %s API calls for a least of %d (%.2f); median wall time %s, %.2f times the critical path of %s (%s); peak RSS %s, %s 512 MiB.\n\n",
+				r.Spec.Name, ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), r.WallRatio(), ms(r.Critical.Duration),
+				strings.Join(r.Critical.Calls, " → "), mib(r.PeakRSS), map[bool]string{true: "under", false: "NOT under"}[r.PeakRSS < 512<<20])
+		}
 	}
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
@@ -115,7 +120,16 @@ const measuredText = `## What was measured
   spread over the enabled regions, the first multi-region, every trail logging with a healthy status; private,
   versioned trail buckets shared round-robin; topics shared round-robin), at zero latency. Then the latency is set and
   a fresh process runs the plugin in-process (the Steampipe SDK's plugin server, as the CLI does) with one connection
-  per account; it queries ` + "`cloudtrailcc_finding`" + ` on every connection at once.
+  per account; it queries ` + "`cloudtrailcc_finding`" + ` (every column) on every connection at once, counting the rows
+  as they arrive rather than keeping them.
+- **W4** is an organization: its first account is the management account (a logging multi-region trail delivering
+  to a central, private, versioned bucket of the second, log-archive account), every other account has the audit
+  role, and one connection with ` + "`organization_role_name`" + ` reads them all, at most
+  ` + "`max_concurrent_accounts`" + ` (16) at once. Its least calls add organizations:ListAccounts per page of 20, one
+  sts:AssumeRole per member (whose identity comes with the role's credentials, so sts:GetCallerIdentity once for the
+  whole organization) and the central bucket's facts once, in its owner. Its critical path is the identity and the
+  ListAccounts pages one after the other, then the accounts in waves of ` + "`max_concurrent_accounts`" + `, each taking
+  its AssumeRole and an account's own critical path, then one round trip for the central bucket.
 - **API calls** are counted by the emulator's request log, per IAM action, retries included; nothing is counted
   by the plugin itself.
 - **Least calls** is computed from what was seeded (package ` + "`bench/bound`" + `), not from the plugin's code:

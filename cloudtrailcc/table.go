@@ -157,8 +157,10 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
+		var zero T
+		for i, r := range rows {
 			d.StreamListItem(ctx, r)
+			rows[i] = zero // streamed: an organization's findings need not all stay alive
 			if d.RowsRemaining(ctx) == 0 {
 				break
 			}

@@ -18,12 +18,28 @@ import (
 // passed to the plugin as Steampipe passes them; every qual is then applied
 // to the rows, as PostgreSQL would.
 func (c *Client) Query(ctx context.Context, connection, table string, columns []string, quals []Qual) ([]Row, error) {
+	var out []Row
+	err := c.Scan(ctx, connection, table, columns, quals, func(r Row) error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Scan is Query calling fn with each row as it arrives instead of
+// returning them all, so a caller that only aggregates never holds the
+// whole result. When the scan fails after some rows, fn has seen them and
+// the error is returned; an error of fn ends the scan and is returned.
+func (c *Client) Scan(ctx context.Context, connection, table string, columns []string, quals []Qual, fn func(Row) error) error {
 	if !slices.Contains(c.conns, connection) {
-		return nil, fmt.Errorf("unknown connection %q; connections: %s", connection, strings.Join(c.conns, ", "))
+		return fmt.Errorf("unknown connection %q; connections: %s", connection, strings.Join(c.conns, ", "))
 	}
 	ts, ok := c.schema[table]
 	if !ok {
-		return nil, fmt.Errorf("unknown table %q; tables: %s", table, strings.Join(slices.Sorted(maps.Keys(c.schema)), ", "))
+		return fmt.Errorf("unknown table %q; tables: %s", table, strings.Join(slices.Sorted(maps.Keys(c.schema)), ", "))
 	}
 	types := map[string]proto.ColumnType{}
 	var all []string
@@ -36,12 +52,12 @@ func (c *Client) Query(ctx context.Context, connection, table string, columns []
 	}
 	for _, col := range columns {
 		if _, ok := types[col]; !ok {
-			return nil, fmt.Errorf("table %s has no column %q; columns: %s", table, col, strings.Join(all, ", "))
+			return fmt.Errorf("table %s has no column %q; columns: %s", table, col, strings.Join(all, ", "))
 		}
 	}
 	protoQuals, err := toProtoQuals(quals, types)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: %w", table, err)
+		return fmt.Errorf("table %s: %w", table, err)
 	}
 	// the plugin needs the qual columns too, to filter afterwards
 	fetch := slices.Clone(columns)
@@ -60,67 +76,66 @@ func (c *Client) Query(ctx context.Context, connection, table string, columns []
 			connection: {CacheEnabled: false},
 		},
 	}
-	rows, err := c.execute(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", table, err)
-	}
-	var out []Row
-	for _, pr := range rows {
+	err = c.execute(ctx, req, func(pr *proto.Row) error {
 		row := Row{}
 		for _, col := range fetch {
 			v, err := fromColumn(pr.Columns[col])
 			if err != nil {
-				return nil, fmt.Errorf("%s.%s: %w", table, col, err)
+				return fmt.Errorf("%s.%s: %w", table, col, err)
 			}
 			row[col] = v
 		}
 		if !matchAll(row, quals) {
-			continue
+			return nil
 		}
 		for col := range row {
 			if !slices.Contains(columns, col) {
 				delete(row, col)
 			}
 		}
-		out = append(out, row)
+		return fn(row)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", table, err)
 	}
-	return out, nil
+	return nil
 }
 
 // execute runs req through the SDK's in-process path (CallExecuteAsync with
-// a LocalPluginStream) and collects the rows.
+// a LocalPluginStream) and hands each row to fn as it arrives.
 //
 // The stream carries: the rows, a nil row when the scan is done, then
 // either a second nil row (success) or the error. The second Recv after the
 // end-of-scan nil can come back empty both because of a second nil row and
 // because the stream was closed with an error not yet seen; a probe row
 // (dropped by a closed stream, delivered by an open one) tells them apart.
-func (c *Client) execute(ctx context.Context, req *proto.ExecuteRequest) ([]*proto.Row, error) {
+func (c *Client) execute(ctx context.Context, req *proto.ExecuteRequest, fn func(*proto.Row) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream := anywhere.NewLocalPluginStream(ctx)
 	c.server.CallExecuteAsync(req, stream)
 
-	var rows []*proto.Row
 	ends := 0
 	for {
 		resp, err := stream.Recv()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if resp != nil && resp != probe {
 			if resp.Row != nil {
-				rows = append(rows, resp.Row)
+				if err := fn(resp.Row); err != nil {
+					return err
+				}
 			}
 			continue
 		}
 		if resp == probe {
-			return rows, nil // the stream is open: the second nil was success
+			return nil // the stream is open: the second nil was success
 		}
 		ends++
 		if ends == 2 {
 			if err := stream.Send(probe); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
