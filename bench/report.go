@@ -105,7 +105,10 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),
 	).Replace(measuredText))
 	p("## Machine\n\n")
-	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
+	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n- Load average when the page was written (`/proc/loadavg`, 1, 5 and 15 minutes): %s\n\n",
+		runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel(), loadAverage())
+	p("A load average above the number of CPUs means other work shared the machine during the runs: wall and CPU times\n")
+	p("are then noisy (the fastest and slowest runs show how much); API calls and the least calls are not affected.\n\n")
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
 	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n")
 	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n```\n\n")
@@ -223,6 +226,15 @@ func cpuModel() string {
 		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
 			return strings.TrimSpace(v)
 		}
+	}
+	return "unknown"
+}
+
+// loadAverage is the 1, 5 and 15-minute load averages ("unknown" off Linux).
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
 	}
 	return "unknown"
 }
