@@ -10,7 +10,10 @@
 #   make release-snapshot
 #                 the release build (.goreleaser.yaml: plugin and CLI for linux and
 #                 darwin, amd64 and arm64, version stamped) into bin/dist, nothing
-#                 published; builds the pinned GoReleaser (tools/go.mod) first
+#                 published; builds the pinned GoReleaser (tools/go.mod) first,
+#                 then runs release-check
+#   make release-check
+#                 the host's CLI and plugin in bin/dist report the stamped version
 
 GO        ?= go
 BIN       ?= bin
@@ -22,7 +25,7 @@ GORELEASER = $(BIN)/goreleaser
 HOST_OS    = $(shell $(GO) env GOOS)
 HOST_ARCH  = $(shell $(GO) env GOARCH)
 
-.PHONY: all build install demo test vet fmt-check e2e bench release-snapshot clean screenshot
+.PHONY: all build install demo test vet fmt-check e2e bench release-snapshot release-check clean screenshot
 
 all: build
 
@@ -74,11 +77,18 @@ $(GORELEASER): tools/go.mod tools/go.sum
 
 release-snapshot: $(GORELEASER)
 	$(GORELEASER) release --snapshot --clean --skip=publish
-	@for b in cloudtrailcc cloudtrailcc.plugin; do \
+	$(MAKE) --no-print-directory release-check
+
+# The host's CLI and plugin from bin/dist must report the version GoReleaser
+# stamped (bin/dist/metadata.json), exactly.
+release-check:
+	@want=$$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' $(BIN)/dist/metadata.json); \
+	test -n "$$want" || { echo "no release version in $(BIN)/dist/metadata.json"; exit 1; }; \
+	for b in cloudtrailcc cloudtrailcc.plugin; do \
 		bin=$$(find $(BIN)/dist -path "*_$(HOST_OS)_$(HOST_ARCH)*" -type f -name $$b | head -n 1); \
 		test -n "$$bin" || { echo "no $$b for $(HOST_OS)/$(HOST_ARCH) in $(BIN)/dist"; exit 1; }; \
 		out=$$($$bin --version); echo "$$bin --version: $$out"; \
-		case "$$out" in *snapshot*) ;; *) echo "$$b does not carry the snapshot version"; exit 1;; esac; \
+		case "$$out" in *" $$want") ;; *) echo "$$b does not report the release version $$want"; exit 1;; esac; \
 	done
 
 clean:

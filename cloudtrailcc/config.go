@@ -14,6 +14,7 @@ import (
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 )
@@ -37,6 +38,9 @@ type connectionConfig struct {
 	CallTimeout           *int     `hcl:"call_timeout,optional" json:"call_timeout,omitempty"`
 	MaxConcurrency        *int     `hcl:"max_concurrency,optional" json:"max_concurrency,omitempty"`
 	MaxS3Concurrency      *int     `hcl:"max_s3_concurrency,optional" json:"max_s3_concurrency,omitempty"`
+	// ExceptionsFile names the file of accepted findings. It is left out of
+	// the key: it changes no fact read from AWS.
+	ExceptionsFile string `hcl:"exceptions_file,optional" json:"-"`
 
 	// Organization audits (config_org.go).
 	OrganizationRoleName  string   `hcl:"organization_role_name,optional" json:"organization_role_name,omitempty"`
@@ -63,6 +67,8 @@ type settings struct {
 	Key string
 	// Organization is set when the connection audits several accounts.
 	Organization *organization.Config
+	// Exceptions are the accepted findings of exceptions_file (nil: none).
+	Exceptions *exceptions.List
 }
 
 // settingsOf parses and validates a connection's config (nil = all defaults).
@@ -146,12 +152,19 @@ func (c connectionConfig) settings() (settings, error) {
 	}
 	org, orgErrs := c.organization(cfg)
 	errs = append(errs, orgErrs...)
+	var exc *exceptions.List
+	if c.ExceptionsFile != "" {
+		var err error
+		if exc, err = exceptions.Load(c.ExceptionsFile, time.Now()); err != nil {
+			errs = append(errs, fmt.Errorf("exceptions_file: %w", err))
+		}
+	}
 	if len(errs) > 0 {
 		// one line, as Steampipe prints it beside the connection name
 		msg := strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; ")
 		return settings{}, fmt.Errorf("invalid connection config: %s", msg)
 	}
-	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key(), Organization: org}, nil
+	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key(), Organization: org, Exceptions: exc}, nil
 }
 
 // key is a hash of the whole configuration (secrets included, only hashed)

@@ -121,6 +121,7 @@ func tables(srcs *sources) map[string]*plugin.Table {
 		ruleTable().build(srcs),
 		findingTable().build(srcs),
 		configChangeTable().build(srcs),
+		exceptionTable().build(srcs),
 	}
 	m := make(map[string]*plugin.Table, len(list))
 	for _, t := range list {

@@ -10,6 +10,7 @@ import (
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin/transform"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
@@ -43,6 +44,9 @@ type tableSpec[T any] struct {
 	// orgRows, when set, makes the rows of all the audited accounts at
 	// once (instead of rows for each account).
 	orgRows func(q *query, org *snapshot.Organization) ([]T, error)
+	// exceptions makes every query read the connection's exceptions file
+	// (query.exc), again each time so that an edit takes effect.
+	exceptions bool
 }
 
 // query is what a List call was asked: the columns and the "=" quals on key
@@ -50,6 +54,8 @@ type tableSpec[T any] struct {
 type query struct {
 	columns []string
 	equals  map[string][]string
+	// exc are the connection's exceptions, for tables that read them.
+	exc *exceptions.List
 }
 
 // match reports whether value passes the "=" qual on key column k (true
@@ -145,6 +151,13 @@ func (t tableSpec[T]) need(columns []string) snapshot.Need {
 func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 	return func(ctx context.Context, d *plugin.QueryData, _ *plugin.HydrateData) (any, error) {
 		q := newQuery(d, t.keyColumns())
+		if t.exceptions {
+			st, err := settingsOf(d.Connection.Config)
+			if err != nil {
+				return nil, fmt.Errorf("connection %s: %w", d.Connection.Name, err)
+			}
+			q.exc = st.Exceptions
+		}
 		need := t.need(q.columns)
 		if t.needOf != nil {
 			n, err := t.needOf(q)

@@ -3,18 +3,38 @@ package cloudtrailcc
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
-// findingRow is one finding with the account it was evaluated for.
+// findingRow is one finding with the account it was evaluated for and the
+// exception that suppresses it, if any.
 type findingRow struct {
 	acct *snapshot.Account
 	f    rules.Finding
+	sup  *exceptions.Suppression
 	rule *rules.Rule
+}
+
+// outcome is the row's status and reason as the mod's control reports them.
+func (x findingRow) outcome() (string, string) {
+	return exceptions.Outcome(string(x.f.Status), x.f.Reason, x.sup)
+}
+
+// suppression returns a getter of one field of the row's suppression (NULL
+// when it has none).
+func suppression(field func(*exceptions.Suppression) string) func(findingRow) any {
+	return func(x findingRow) any {
+		if x.sup == nil {
+			return nil
+		}
+		return optString(field(x.sup))
+	}
 }
 
 // findingStatuses are the values of the status column.
@@ -25,9 +45,10 @@ var findingStatuses = []string{"ok", "alarm", "info", "skip", "error"}
 func findingTable() tableSpec[findingRow] {
 	type r = findingRow
 	return tableSpec[r]{
-		name: "cloudtrailcc_finding",
-		desc: "One row per rule and resource: the verdict of each CloudTrail best-practice rule (ok, alarm, info, skip or error) with the reason and the API fields that decided it. Filter on rule_id to read only that rule's facts.",
-		keys: []string{"rule_id", "status"},
+		name:       "cloudtrailcc_finding",
+		desc:       "One row per rule and resource: the verdict of each CloudTrail best-practice rule (ok, alarm, info, skip or error) with the reason and the API fields that decided it, and whether an exception of exceptions_file suppresses it. Filter on rule_id to read only that rule's facts.",
+		keys:       []string{"rule_id", "status"},
+		exceptions: true,
 		needOf: func(q *query) (snapshot.Need, error) {
 			if err := checkRuleIDs(q); err != nil {
 				return 0, err
@@ -35,7 +56,7 @@ func findingTable() tableSpec[findingRow] {
 			if err := checkStatuses(q); err != nil {
 				return 0, err
 			}
-			return rules.NeedsOf(q.equals["rule_id"]...), nil
+			return rules.NeedsOf(q.exc.Rules(q.equals["rule_id"])...), nil
 		},
 		cols: []column[r]{
 			{name: "rule_id", typ: proto.ColumnType_STRING, desc: "Identifier of the rule (see cloudtrailcc_rule).", get: func(x r) any { return x.f.RuleID }},
@@ -58,6 +79,12 @@ func findingTable() tableSpec[findingRow] {
 				return x.f.Evidence
 			}},
 			{name: "partition", typ: proto.ColumnType_STRING, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
+			{name: "suppressed", typ: proto.ColumnType_BOOL, desc: "True when an unexpired entry of the connection's exceptions_file matches this alarm: the alarm is accepted, keeps its status, and the benchmark reports it as skip. Only alarms are ever suppressed.", get: func(x r) any { return x.sup != nil }},
+			{name: "suppression_reason", typ: proto.ColumnType_STRING, desc: "Reason of the exception that suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Reason })},
+			{name: "suppression_expires", typ: proto.ColumnType_STRING, desc: "Last day (YYYY-MM-DD, UTC) the exception suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Expires })},
+			{name: "suppression_owner", typ: proto.ColumnType_STRING, desc: "Owner of the exception that suppresses the alarm; null when not suppressed or when the exception names none.", get: suppression(func(s *exceptions.Suppression) string { return s.Owner })},
+			{name: "control_status", typ: proto.ColumnType_STRING, desc: "Status the benchmark control reports: skip for a suppressed alarm, else status.", get: func(x r) any { s, _ := x.outcome(); return s }},
+			{name: "control_reason", typ: proto.ColumnType_STRING, desc: "Reason the benchmark control reports: 'suppressed until DATE by OWNER: REASON (was: ORIGINAL REASON)' for a suppressed alarm, else reason.", get: func(x r) any { _, s := x.outcome(); return s }},
 		},
 		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
 			return findingRows(q, snapshot.Single(acct)), nil
@@ -78,15 +105,23 @@ func checkStatuses(q *query) error {
 	return nil
 }
 
-// findingRows evaluates the rules asked for over every audited account.
+// findingRows evaluates the rules asked for over every audited account and
+// applies the connection's exceptions: the one place findings are judged
+// against them, for every table, bridge and CLI output.
 func findingRows(q *query, org *snapshot.Organization) []findingRow {
+	asked := q.equals["rule_id"]
+	found := rules.EvaluateOrganization(org, q.exc.Rules(asked)...)
+	var account, partition string
+	if len(org.Accounts) > 0 {
+		account, partition = org.Accounts[0].AccountID, org.Accounts[0].Partition
+	}
 	var out []findingRow
-	for _, f := range rules.EvaluateOrganization(org, q.equals["rule_id"]...) {
-		if !q.match("status", string(f.Status)) {
+	for _, j := range q.exc.Apply(found, asked, account, partition, time.Now()) {
+		if !q.match("status", string(j.Status)) {
 			continue
 		}
-		rule, _ := rules.Lookup(f.RuleID)
-		out = append(out, findingRow{acct: org.Account(f.AccountID), f: f, rule: rule})
+		rule, _ := rules.Lookup(j.RuleID)
+		out = append(out, findingRow{acct: org.Account(j.AccountID), f: j.Finding, sup: j.Suppression, rule: rule})
 	}
 	return out
 }

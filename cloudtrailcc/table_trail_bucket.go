@@ -41,6 +41,32 @@ func bucketField(f func(*snapshot.Bucket) any) func(bucketRow) any {
 	}
 }
 
+// bucketPart returns a getter of one part of a bucket fact: NULL when the
+// bucket was not read or part gives nil (the read failed, or S3 has none).
+func bucketPart[P any](part func(*snapshot.Bucket) *P, f func(*P) any) func(bucketRow) any {
+	return bucketField(func(bk *snapshot.Bucket) any {
+		if p := part(bk); p != nil {
+			return f(p)
+		}
+		return nil
+	})
+}
+
+// bucketLogging, bucketVersioning and bucketPolicy return getters of the
+// GetBucketLogging, GetBucketVersioning and GetBucketPolicyStatus facts
+// (see bucketPart).
+func bucketLogging(f func(*snapshot.BucketLogging) any) func(bucketRow) any {
+	return bucketPart(func(bk *snapshot.Bucket) *snapshot.BucketLogging { return bk.Logging }, f)
+}
+
+func bucketVersioning(f func(*snapshot.BucketVersioning) any) func(bucketRow) any {
+	return bucketPart(func(bk *snapshot.Bucket) *snapshot.BucketVersioning { return bk.Versioning }, f)
+}
+
+func bucketPolicy(f func(*snapshot.BucketPolicyStatus) any) func(bucketRow) any {
+	return bucketPart(func(bk *snapshot.Bucket) *snapshot.BucketPolicyStatus { return bk.Policy }, f)
+}
+
 // pabField returns a getter of one Public Access Block setting.
 func pabField(account bool, f func(*snapshot.PublicAccessBlock) bool) func(bucketRow) any {
 	return func(x bucketRow) any {
@@ -96,54 +122,14 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 				return s3types.LoggingEnabled{TargetBucket: aws.String(bk.Logging.TargetBucket), TargetPrefix: aws.String(bk.Logging.TargetPrefix)}
 			})},
-			{name: "logging_target_bucket", typ: str, need: lg, desc: "Specifies the bucket where you want Amazon S3 to store server access logs; null when server access logging is off or could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Logging == nil {
-					return nil
-				}
-				return optString(bk.Logging.TargetBucket)
-			})},
-			{name: "logging_target_prefix", typ: str, need: lg, desc: "A prefix for all log object keys of the server access logs.", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Logging == nil {
-					return nil
-				}
-				return optString(bk.Logging.TargetPrefix)
-			})},
-			{name: "versioning_status", typ: str, need: ver, desc: "The versioning state of the bucket: Enabled or Suspended; null when versioning was never configured or could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Versioning == nil {
-					return nil
-				}
-				return optString(bk.Versioning.Status)
-			})},
-			{name: "versioning_enabled", typ: b, need: ver, desc: "Whether versioning is enabled on the bucket (false when it is suspended or was never configured); null when it could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Versioning == nil {
-					return nil
-				}
-				return bk.Versioning.Status == "Enabled"
-			})},
-			{name: "versioning_mfa_delete", typ: b, need: ver, desc: "Whether MFA Delete is enabled in the bucket versioning configuration (false when it is disabled or was never configured); null when it could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Versioning == nil {
-					return nil
-				}
-				return bk.Versioning.MFADelete == "Enabled"
-			})},
-			{name: "acl", typ: js, need: pub, desc: "The access control list of the bucket (GetBucketAcl): its Owner and its Grants, each a Grantee (Type, ID or URI) and a Permission; null when it could not be read.", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.ACL == nil {
-					return nil
-				}
-				return bucketACL(bk.ACL)
-			})},
-			{name: "policy_exists", typ: b, need: pub, desc: "Whether the bucket has a bucket policy (GetBucketPolicyStatus answers NoSuchBucketPolicy when it has none).", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Policy == nil {
-					return nil
-				}
-				return bk.Policy.Exists
-			})},
-			{name: "bucket_policy_is_public", typ: b, need: pub, desc: "The policy status for this bucket. TRUE indicates that this bucket is public. FALSE indicates that the bucket is not public (false as well when there is no policy).", get: bucketField(func(bk *snapshot.Bucket) any {
-				if bk.Policy == nil {
-					return nil
-				}
-				return bk.Policy.IsPublic
-			})},
+			{name: "logging_target_bucket", typ: str, need: lg, desc: "Specifies the bucket where you want Amazon S3 to store server access logs; null when server access logging is off or could not be read.", get: bucketLogging(func(l *snapshot.BucketLogging) any { return optString(l.TargetBucket) })},
+			{name: "logging_target_prefix", typ: str, need: lg, desc: "A prefix for all log object keys of the server access logs.", get: bucketLogging(func(l *snapshot.BucketLogging) any { return optString(l.TargetPrefix) })},
+			{name: "versioning_status", typ: str, need: ver, desc: "The versioning state of the bucket: Enabled or Suspended; null when versioning was never configured or could not be read.", get: bucketVersioning(func(v *snapshot.BucketVersioning) any { return optString(v.Status) })},
+			{name: "versioning_enabled", typ: b, need: ver, desc: "Whether versioning is enabled on the bucket (false when it is suspended or was never configured); null when it could not be read.", get: bucketVersioning(func(v *snapshot.BucketVersioning) any { return v.Status == "Enabled" })},
+			{name: "versioning_mfa_delete", typ: b, need: ver, desc: "Whether MFA Delete is enabled in the bucket versioning configuration (false when it is disabled or was never configured); null when it could not be read.", get: bucketVersioning(func(v *snapshot.BucketVersioning) any { return v.MFADelete == "Enabled" })},
+			{name: "acl", typ: js, need: pub, desc: "The access control list of the bucket (GetBucketAcl): its Owner and its Grants, each a Grantee (Type, ID or URI) and a Permission; null when it could not be read.", get: bucketPart(func(bk *snapshot.Bucket) *snapshot.BucketACL { return bk.ACL }, func(a *snapshot.BucketACL) any { return bucketACL(a) })},
+			{name: "policy_exists", typ: b, need: pub, desc: "Whether the bucket has a bucket policy (GetBucketPolicyStatus answers NoSuchBucketPolicy when it has none).", get: bucketPolicy(func(p *snapshot.BucketPolicyStatus) any { return p.Exists })},
+			{name: "bucket_policy_is_public", typ: b, need: pub, desc: "The policy status for this bucket. TRUE indicates that this bucket is public. FALSE indicates that the bucket is not public (false as well when there is no policy).", get: bucketPolicy(func(p *snapshot.BucketPolicyStatus) any { return p.IsPublic })},
 			{name: "block_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
 			{name: "ignore_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should ignore public ACLs for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
 			{name: "block_public_policy", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public bucket policies for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},

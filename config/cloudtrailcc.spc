@@ -41,6 +41,12 @@ connection "cloudtrailcc" {
   # Seconds each AWS fact is reused before it is read again (1 to 86400).
   # cache_ttl = 300
 
+  # Accepted findings: an HCL (.hcl) or YAML (.yaml, .yml) file of
+  # exceptions. An alarm an unexpired exception matches stays an alarm in
+  # cloudtrailcc_finding, marked suppressed, and the benchmark reports it as
+  # skip. Read again for every query; an absolute path is safest.
+  # exceptions_file = "/etc/cloudtrailcc/exceptions.hcl"
+
   # Organization-wide audit: the role assumed in every other account of the
   # organization (or a role ARN template with {account_id}), an optional
   # external id and session name; the accounts (default every ACTIVE account

@@ -52,7 +52,7 @@ var emptyInDemo = map[string]string{
 // extraNames are backticked names a table page may use besides its own
 // columns, the plugin's tables, rule ids and finding statuses: the
 // connection arguments the pages refer to.
-var extraNames = []string{"regions", "config_change_lookback", "config_change_events"}
+var extraNames = []string{"regions", "config_change_lookback", "config_change_events", "exceptions_file"}
 
 // example is one ```sql block of a Markdown page.
 type example struct {
@@ -396,13 +396,48 @@ func installBridge(t *testing.T, scenario func(context.Context, seed.Target) (*s
 		t.Fatalf("building the CLI: %v\n%s", err, out)
 	}
 	install := exec.CommandContext(ctx, bin, "postgres", "install", "--database", db, "--schema", bridgeSchema,
-		"--state-dir", filepath.Join(dir, "bridge"), "--program", bin,
+		"--state-dir", filepath.Join(dir, "bridge"), "--program", bin, "--exceptions", writeDemoExceptions(t, dir),
 		"--endpoint-url", url, "--access-key", accessKey, "--secret-key", secretKey)
 	install.Env = withoutAWS(os.Environ())
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("cloudtrailcc postgres install: %v\n%s", err, out)
 	}
 	return db
+}
+
+// writeDemoExceptions writes the exceptions file of the bridge's connection
+// into dir (which the database server reads): one entry that suppresses a
+// demo alarm, one expired, and one that matches nothing (a stale exception).
+func writeDemoExceptions(t *testing.T, dir string) string {
+	t.Helper()
+	day := func(days int) string { return time.Now().UTC().AddDate(0, 0, days).Format("2006-01-02") }
+	src := fmt.Sprintf(`exception {
+  rule     = "bucket_mfa_delete"
+  resource = "arn:aws:s3:::cloudtrailcc-seed-demo-eu-app-trail-*"
+  reason   = "MFA Delete needs the root user's device; tracked in SEC-42"
+  expires  = %q
+  owner    = "secops"
+}
+
+exception {
+  rule     = "cloudwatch_integration"
+  resource = "*"
+  reason   = "CloudWatch Logs rolled out next quarter"
+  expires  = %q
+}
+
+exception {
+  rule     = "*"
+  resource = "arn:aws:cloudtrail:*:trail/decommissioned"
+  reason   = "trail removed with the old VPC"
+  expires  = %q
+}
+`, day(20), day(-1), day(90))
+	path := filepath.Join(dir, "exceptions.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // withoutAWS drops AWS_* variables, so the install's connection is the

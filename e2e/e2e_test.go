@@ -42,7 +42,10 @@ type account struct {
 	wantExit       int    // Powerpipe's exit code: 0 all ok, 1 alarms, 2 error rows
 	wantAlarmsRows bool
 	// seed seeds the scenario and returns the account the connection reads.
-	seed func(context.Context, seed.Target) (string, error)
+	seed func(context.Context, seed.Target) (*seed.Account, error)
+	// exceptions, when set, writes the exceptions file of the account's
+	// bridge connection for what was seeded.
+	exceptions func(*seed.Account) string
 	// connection are extra connection flags of the bridge (an organization
 	// audit).
 	connection []string
@@ -52,30 +55,21 @@ type account struct {
 func (a account) organization() bool { return len(a.connection) > 0 }
 
 var accounts = []account{
-	{schema: "clean", accessKey: "test", secretKey: "test", wantExit: 0, seed: accountSeed(seed.Clean)},
-	{schema: "bad", accessKey: "AKIAE2EBADACCOUNT", secretKey: "e2e-bad-secret", accountID: "210987654321", wantExit: 1, wantAlarmsRows: true, seed: accountSeed(seed.Bad)},
+	{schema: "clean", accessKey: "test", secretKey: "test", wantExit: 0, seed: seed.Clean},
+	{schema: "bad", accessKey: "AKIAE2EBADACCOUNT", secretKey: "e2e-bad-secret", accountID: "210987654321", wantExit: 1, wantAlarmsRows: true, seed: seed.Bad},
+	{schema: "accepted", accessKey: "AKIAE2EACCEPTED", secretKey: "e2e-accepted-secret", accountID: "345678901234", wantExit: 1, wantAlarmsRows: true,
+		seed: seed.Bad, exceptions: acceptedRisks},
 	// The bad organization layout: alarms on the central bucket and key,
 	// and error rows for the member whose audit role is missing.
 	{schema: "org", accessKey: "AKIAE2EORGMANAGER", secretKey: "e2e-org-secret", accountID: "100000000042", wantExit: 2, wantAlarmsRows: true,
-		seed: func(ctx context.Context, t seed.Target) (string, error) {
+		seed: func(ctx context.Context, t seed.Target) (*seed.Account, error) {
 			o, err := seed.OrganizationBad(ctx, t)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			return o.Management.AccountID, nil
+			return o.Management, nil
 		},
 		connection: []string{"--organization-role-name", seed.OrgRoleName}},
-}
-
-// accountSeed adapts a single-account scenario.
-func accountSeed(f func(context.Context, seed.Target) (*seed.Account, error)) func(context.Context, seed.Target) (string, error) {
-	return func(ctx context.Context, t seed.Target) (string, error) {
-		a, err := f(ctx, t)
-		if err != nil {
-			return "", err
-		}
-		return a.AccountID, nil
-	}
 }
 
 // env is what every step needs.
@@ -100,19 +94,23 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			if err != nil {
 				t.Fatalf("seeding: %v", err)
 			}
-			e.install(t, a)
+			e.install(t, a, seeded)
 			if err := e.emulator.ResetCalls(ctx); err != nil {
 				t.Fatal(err)
 			}
 
 			run := e.benchmark(t, a, benchmarkOptions{wantExits: []int{a.wantExit}, wantControls: allControls()})
-			e.assertOneCollection(t, seeded, a.organization())
+			e.assertOneCollection(t, seeded.AccountID, a.organization())
 			if a.organization() {
 				e.assertEveryAccountReported(t, run.csv)
 			}
 			e.assertControlsMatchFindings(t, a, run.controls)
 			e.assertCSVMatchesCLI(t, a, run.csv)
 			e.assertDashboardQueriesRun(t, a)
+			if a.exceptions != nil {
+				e.assertSuppressedControlsSkip(t, a, run.controls)
+				return // the runs below show nothing the exceptions change
+			}
 			e.assertDashboardSnapshot(t, a)
 			e.assertCISTagSelectsCISControls(t, a)
 			e.assertDimensionsFollowVariable(t, a)
@@ -263,11 +261,19 @@ func (e *env) cliRunAs(t *testing.T, cred *syscall.Credential, args ...string) (
 	return 0, "", ""
 }
 
-// install puts account a's tables into its own schema.
-func (e *env) install(t *testing.T, a account) {
+// install puts account a's tables into its own schema, with its exceptions
+// file (written where the database server's user can read it) when it has one.
+func (e *env) install(t *testing.T, a account, seeded *seed.Account) {
 	t.Helper()
 	args := []string{"postgres", "install", "--database", e.db, "--schema", a.schema,
 		"--state-dir", e.stateDir, "--endpoint-url", e.emulatorURL, "--access-key", a.accessKey, "--secret-key", a.secretKey}
+	if a.exceptions != nil {
+		path := filepath.Join(filepath.Dir(e.stateDir), a.schema+"-exceptions.hcl")
+		if err := os.WriteFile(path, []byte(a.exceptions(seeded)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--exceptions", path)
+	}
 	code, out, errOut := e.cliRun(t, append(args, a.connection...)...)
 	if code != 0 {
 		t.Fatalf("postgres install: exit %d\n%s%s", code, out, errOut)
@@ -504,18 +510,26 @@ func (e *env) assertEveryAccountReported(t *testing.T, powerpipeCSV []byte) {
 // finding is a (resource, status, reason) row.
 type finding struct{ resource, status, reason string }
 
-// assertControlsMatchFindings compares each control's rows with the
-// cloudtrailcc_finding rows of its rule, read through the bridge with pgx.
-func (e *env) assertControlsMatchFindings(t *testing.T, a account, controls map[string]exportedControl) {
+// connect opens a connection to the test database, closed when the test ends.
+func (e *env) connect(t *testing.T) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, e.db)
+	conn, err := pgx.Connect(context.Background(), e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// assertControlsMatchFindings compares each control's rows with the
+// cloudtrailcc_finding rows of its rule as a control reports them
+// (control_status, control_reason), read through the bridge with pgx.
+func (e *env) assertControlsMatchFindings(t *testing.T, a account, controls map[string]exportedControl) {
+	t.Helper()
+	ctx := context.Background()
+	conn := e.connect(t)
 	for _, r := range rules.Catalogue() {
-		rows, err := conn.Query(ctx, "SELECT resource, status, reason FROM "+pgx.Identifier{a.schema, "cloudtrailcc_finding"}.Sanitize()+" WHERE rule_id = $1", r.ID)
+		rows, err := conn.Query(ctx, "SELECT resource, control_status, control_reason FROM "+pgx.Identifier{a.schema, "cloudtrailcc_finding"}.Sanitize()+" WHERE rule_id = $1", r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,9 +36,11 @@ const (
 
 // ControlSQL is a control's query as written in controls.pp: the rule's
 // rows of cloudtrailcc_finding (so the controls agree with that table
-// exactly), with the common_dimensions columns.
+// exactly) with the status and reason a control reports (control_status
+// and control_reason: skip for an alarm an exception suppresses), and the
+// common_dimensions columns.
 func ControlSQL(ruleID string) string {
-	return "select resource, status, reason${local." + DimensionsLocal + "} from cloudtrailcc_finding where rule_id = '" + ruleID + "'"
+	return "select resource, control_status as status, control_reason as reason${local." + DimensionsLocal + "} from cloudtrailcc_finding where rule_id = '" + ruleID + "'"
 }
 
 // ControlDocPath is the path of a rule's control documentation in the mod.

@@ -90,8 +90,9 @@ func TestControlsAreComplete(t *testing.T) {
 			}
 		}
 		// With the default common_dimensions: the rule's rows of
-		// cloudtrailcc_finding with account_id and region.
-		want := "select resource, status, reason, account_id, region from cloudtrailcc_finding where rule_id = '" + name + "'"
+		// cloudtrailcc_finding as the control reports them, with account_id
+		// and region.
+		want := "select resource, control_status as status, control_reason as reason, account_id, region from cloudtrailcc_finding where rule_id = '" + name + "'"
 		if c.SQL != want {
 			t.Errorf("control %s: sql %q, want %q", name, c.SQL, want)
 		}
@@ -382,7 +383,7 @@ func TestCommonDimensionsVariable(t *testing.T) {
 		t.Fatalf("%d controls", len(withConn.Controls))
 	}
 	for name, c := range withConn.Controls {
-		want := "select resource, status, reason, account_id, region, _ctx ->> 'connection_name' as connection_name from cloudtrailcc_finding where rule_id = '" + name + "'"
+		want := "select resource, control_status as status, control_reason as reason, account_id, region, _ctx ->> 'connection_name' as connection_name from cloudtrailcc_finding where rule_id = '" + name + "'"
 		if c.SQL != want {
 			t.Errorf("control %s with connection_name: sql %q\nwant %q", name, c.SQL, want)
 		}
@@ -391,7 +392,7 @@ func TestCommonDimensionsVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sql := regionOnly.Controls["multi_region"].SQL; !strings.HasPrefix(sql, "select resource, status, reason, region from ") {
+	if sql := regionOnly.Controls["multi_region"].SQL; !strings.HasPrefix(sql, "select resource, control_status as status, control_reason as reason, region from ") {
 		t.Errorf("multi_region with region only: %q", sql)
 	}
 	if _, err := ParseWith(os.DirFS(ModDir), list("account_id", "owner")); err == nil {

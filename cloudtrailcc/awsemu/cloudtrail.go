@@ -315,7 +315,7 @@ func (s *Server) applyTrailInput(q *request, t *trail, in *trailInput) *apiError
 				return newErr("InvalidCloudWatchLogsRoleArnException", "You must specify a role ARN with the log group ARN.")
 			}
 		}
-		if a, ok := parseARN(role); role != "" && (!ok || a.Service != "iam") {
+		if a, ok := parseARN(role); role != "" && (!ok || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/")) {
 			return newErr("InvalidCloudWatchLogsRoleArnException", "Role ARN "+role+" is not valid.")
 		}
 		t.LogGroupArn, t.LogRoleArn = group, role

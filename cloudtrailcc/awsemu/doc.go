@@ -1,8 +1,11 @@
 // Package awsemu is an AWS-compatible emulator for tests, demos and
 // benchmarks: a real net/http server (normally on loopback) that speaks the
-// wire protocols exactly as aws-sdk-go-v2 serializes them — STS and SNS
-// (awsQuery), EC2 (ec2Query), CloudTrail, KMS and CloudWatch Logs
-// and Organizations (awsJson1_1 with X-Amz-Target), S3 (REST-XML, path-style) and S3 Control
+// wire protocols as aws-sdk-go-v2 and botocore (boto3, the AWS CLI)
+// serialize them — STS, SNS and IAM (awsQuery), EC2 (ec2Query), CloudTrail,
+// KMS, CloudWatch Logs and Organizations (awsJson1_1 with X-Amz-Target, in
+// every form AWS accepts: botocore sends CloudTrail's fully qualified
+// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.Op", the Go SDK
+// "CloudTrail_20131101.Op"), S3 (REST-XML, path-style) and S3 Control
 // (REST-XML, /v20180820/...) — for the operations the cloudtrailcc plugin
 // reads and those needed to set state.
 //
@@ -33,6 +36,19 @@
 // A missing role, an untrusted caller, a wrong external id and a suspended
 // account all answer AccessDenied, as AWS does.
 //
+// # IAM roles
+//
+// IAM serves the calls a CloudTrail set-up needs for the role that delivers
+// to CloudWatch Logs: CreateRole, GetRole, ListRoles, DeleteRole and the
+// inline policies (PutRolePolicy, GetRolePolicy, ListRolePolicies,
+// DeleteRolePolicy). Policy documents are answered percent-encoded, as IAM
+// does. IAM and AssumeRole share one set of roles: a role made with
+// CreateRole can be assumed by the accounts its trust policy names (an
+// account id, its root or any IAM ARN of it, or "*"), with its
+// sts:ExternalId condition, at its ARN including the path; a role added on
+// the control endpoint is listed by IAM with the trust policy it stands
+// for.
+//
 // # Client options
 //
 // Point every client at the emulator with BaseEndpoint = URL() and static
@@ -46,7 +62,10 @@
 //     ("123456789012.127.0.0.1:PORT"), which does not resolve. Wrap the
 //     default resolver so the host stays the one of BaseEndpoint (example
 //     below); the request keeps its path, x-amz-account-id header and "s3"
-//     signing name.
+//     signing name. Clients that cannot change the host (the AWS CLI) can
+//     use the emulator as their HTTP proxy (HTTP_PROXY=URL, NO_PROXY
+//     empty): it then receives the request for ACCOUNT.host and verifies
+//     the signature over that host, as AWS does.
 //
 // S3 Control example:
 //
@@ -97,8 +116,9 @@
 // refusing ARNs of another region, 15 minutes of allowed clock skew.
 //
 // Not copied: bucket policies are not checked when a trail is created
-// (InsufficientS3BucketPolicyException never happens), IAM policies are not
-// evaluated (every registered key may do everything in its account; use
+// (InsufficientS3BucketPolicyException never happens), nor is the
+// CloudWatch Logs role (it must be a role ARN, but need not exist or trust
+// CloudTrail), IAM policies are not evaluated (every registered key may do everything in its account; use
 // faults to deny), read-only calls are not recorded as CloudTrail events,
 // objects are not stored (object operations answer NotImplemented).
 package awsemu

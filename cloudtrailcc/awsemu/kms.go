@@ -1,6 +1,7 @@
 package awsemu
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,17 +12,23 @@ type kmsKey struct {
 	Description              string
 	State                    string // Enabled, Disabled, PendingDeletion
 	Created, DeletionDate    time.Time
+	RotationDays             int // automatic rotation period; 0 = rotation off
 }
 
 func (s *Server) kmsOps() map[string]handlerFunc {
 	return map[string]handlerFunc{
-		"CreateKey":           s.createKey,
-		"DescribeKey":         s.describeKey,
-		"CreateAlias":         s.createAlias,
-		"DisableKey":          s.keyStateOp("Disabled"),
-		"EnableKey":           s.keyStateOp("Enabled"),
-		"ScheduleKeyDeletion": s.scheduleKeyDeletion,
-		"CancelKeyDeletion":   s.cancelKeyDeletion,
+		"CreateKey":            s.createKey,
+		"DescribeKey":          s.describeKey,
+		"CreateAlias":          s.createAlias,
+		"DisableKey":           s.keyStateOp("Disabled"),
+		"EnableKey":            s.keyStateOp("Enabled"),
+		"ScheduleKeyDeletion":  s.scheduleKeyDeletion,
+		"CancelKeyDeletion":    s.cancelKeyDeletion,
+		"EnableKeyRotation":    s.enableKeyRotation,
+		"DisableKeyRotation":   s.disableKeyRotation,
+		"GetKeyRotationStatus": s.getKeyRotationStatus,
+		"ListKeys":             s.listKeys,
+		"ListAliases":          s.listAliases,
 	}
 }
 
@@ -194,4 +201,166 @@ func (s *Server) createAlias(q *request) (any, *apiError) {
 		s.st.aliases[arn] = k.ARN
 		return struct{}{}, nil
 	})
+}
+
+// defaultRotationDays is KMS's rotation period when EnableKeyRotation gives
+// none.
+const defaultRotationDays = 365
+
+// rotatable refuses rotation changes on a key that is not enabled, as KMS
+// does.
+func rotatable(k *kmsKey) *apiError {
+	switch k.State {
+	case "Disabled":
+		return newErr("DisabledException", k.ARN+" is disabled.")
+	case "PendingDeletion":
+		return invalidKeyState(k)
+	}
+	return nil
+}
+
+func (s *Server) enableKeyRotation(q *request) (any, *apiError) {
+	var in struct{ RotationPeriodInDays *int }
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	days := defaultRotationDays
+	if in.RotationPeriodInDays != nil {
+		days = *in.RotationPeriodInDays
+	}
+	if days < 90 || days > 2560 {
+		return nil, newErr("ValidationException", "1 validation error detected: Value '"+itoa(days)+"' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560")
+	}
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if e := rotatable(k); e != nil {
+			return nil, e
+		}
+		k.RotationDays = days
+		return struct{}{}, nil
+	})
+}
+
+func (s *Server) disableKeyRotation(q *request) (any, *apiError) {
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if e := rotatable(k); e != nil {
+			return nil, e
+		}
+		k.RotationDays = 0
+		return struct{}{}, nil
+	})
+}
+
+// getKeyRotationStatus answers the rotation flag, and the period while
+// rotation is on.
+func (s *Server) getKeyRotationStatus(q *request) (any, *apiError) {
+	return s.withKey(q, func(k *kmsKey) (any, *apiError) {
+		if k.State == "PendingDeletion" {
+			return nil, invalidKeyState(k)
+		}
+		out := map[string]any{"KeyId": k.ARN, "KeyRotationEnabled": k.RotationDays > 0}
+		if k.RotationDays > 0 {
+			out["RotationPeriodInDays"] = k.RotationDays
+		}
+		return out, nil
+	})
+}
+
+// kmsPage reads Limit (1 to 1000, default 100) and Marker and cuts the page
+// out of items into out["Truncated"], out["NextMarker"] and the returned
+// slice.
+func kmsPage[T any](q *request, items []T, out map[string]any) ([]T, *apiError) {
+	var in struct {
+		Limit  *int
+		Marker string
+	}
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	limit := 100
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > 1000 {
+			return nil, newErr("ValidationException", "1 validation error detected: Value '"+itoa(*in.Limit)+"' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000")
+		}
+		limit = *in.Limit
+	}
+	page, next, ok := pageOf(items, in.Marker, limit)
+	if !ok {
+		return nil, newErr("InvalidMarkerException", "Invalid marker.")
+	}
+	out["Truncated"] = next != ""
+	if next != "" {
+		out["NextMarker"] = next
+	}
+	return page, nil
+}
+
+// listKeys lists the caller's keys of the region (pending deletion
+// included, as KMS does).
+func (s *Server) listKeys(q *request) (any, *apiError) {
+	var keys []*kmsKey
+	s.st.lock(func() {
+		for _, k := range s.st.keys {
+			if k.Account == q.account && k.Region == q.region {
+				keys = append(keys, k)
+			}
+		}
+	})
+	slices.SortFunc(keys, func(a, b *kmsKey) int { return strings.Compare(a.ARN, b.ARN) })
+	out := map[string]any{}
+	page, aerr := kmsPage(q, keys, out)
+	if aerr != nil {
+		return nil, aerr
+	}
+	list := []map[string]string{}
+	for _, k := range page {
+		list = append(list, map[string]string{"KeyId": k.ID, "KeyArn": k.ARN})
+	}
+	out["Keys"] = list
+	return out, nil
+}
+
+// listAliases lists the caller's aliases of the region, or those of one key
+// (KeyId).
+func (s *Server) listAliases(q *request) (any, *apiError) {
+	var in struct{ KeyId string }
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	type alias struct{ arn, target string }
+	var aliases []alias
+	var aerr *apiError
+	s.st.lock(func() {
+		only := ""
+		if in.KeyId != "" {
+			k, e := s.resolveKey(q.account, q.region, in.KeyId, false)
+			if e != nil {
+				aerr = e
+				return
+			}
+			only = k.ARN
+		}
+		prefix := "arn:aws:kms:" + q.region + ":" + q.account + ":alias/"
+		for arn, target := range s.st.aliases {
+			if strings.HasPrefix(arn, prefix) && (only == "" || target == only) {
+				aliases = append(aliases, alias{arn, target})
+			}
+		}
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	slices.SortFunc(aliases, func(a, b alias) int { return strings.Compare(a.arn, b.arn) })
+	out := map[string]any{}
+	page, aerr := kmsPage(q, aliases, out)
+	if aerr != nil {
+		return nil, aerr
+	}
+	list := []map[string]string{}
+	for _, a := range page {
+		_, name, _ := strings.Cut(a.arn, ":alias/")
+		target, _ := parseARN(a.target)
+		list = append(list, map[string]string{"AliasName": "alias/" + name, "AliasArn": a.arn, "TargetKeyId": strings.TrimPrefix(target.Resource, "key/")})
+	}
+	out["Aliases"] = list
+	return out, nil
 }

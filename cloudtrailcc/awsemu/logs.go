@@ -2,6 +2,7 @@ package awsemu
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,7 +12,12 @@ import (
 type logGroup struct {
 	Name, Account, Region, ARN string
 	Created                    time.Time
+	// RetentionInDays is 0 until PutRetentionPolicy sets it (kept forever).
+	RetentionInDays int
 }
+
+// retentionDays are the values PutRetentionPolicy accepts.
+var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 var logGroupNameRE = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
 
@@ -21,9 +27,31 @@ func logGroupARN(region, account, name string) string {
 
 func (s *Server) logsOps() map[string]handlerFunc {
 	return map[string]handlerFunc{
-		"CreateLogGroup":    s.createLogGroup,
-		"DescribeLogGroups": s.describeLogGroups,
+		"CreateLogGroup":     s.createLogGroup,
+		"DescribeLogGroups":  s.describeLogGroups,
+		"PutRetentionPolicy": s.putRetentionPolicy,
 	}
+}
+
+func (s *Server) putRetentionPolicy(q *request) (any, *apiError) {
+	var in struct {
+		LogGroupName    string
+		RetentionInDays int
+	}
+	if e := decodeJSON(q, &in); e != nil {
+		return nil, e
+	}
+	if !slices.Contains(retentionDays, in.RetentionInDays) {
+		return nil, newErr("InvalidParameterException", "1 validation error detected: Value at 'retentionInDays' failed to satisfy constraint")
+	}
+	return s.locked(func() (any, *apiError) {
+		g := s.st.logGroups[logGroupARN(q.region, q.account, in.LogGroupName)]
+		if g == nil {
+			return nil, newErr("ResourceNotFoundException", "The specified log group does not exist.")
+		}
+		g.RetentionInDays = in.RetentionInDays
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) createLogGroup(q *request) (any, *apiError) {
@@ -52,6 +80,7 @@ type logGroupJSON struct {
 	StoredBytes       int64  `json:"storedBytes"`
 	LogGroupClass     string `json:"logGroupClass"`
 	LogGroupArn       string `json:"logGroupArn"`
+	RetentionInDays   int    `json:"retentionInDays,omitempty"`
 }
 
 func (s *Server) describeLogGroups(q *request) (any, *apiError) {
@@ -88,7 +117,7 @@ func (s *Server) describeLogGroups(q *request) (any, *apiError) {
 	for _, g := range groups[min(start, len(groups)):end] {
 		list = append(list, logGroupJSON{
 			LogGroupName: g.Name, CreationTime: g.Created.UnixMilli(), Arn: g.ARN + ":*",
-			LogGroupClass: "STANDARD", LogGroupArn: g.ARN,
+			LogGroupClass: "STANDARD", LogGroupArn: g.ARN, RetentionInDays: g.RetentionInDays,
 		})
 	}
 	out := map[string]any{"logGroups": list}

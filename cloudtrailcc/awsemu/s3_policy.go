@@ -1,8 +1,6 @@
 package awsemu
 
 import (
-	"encoding/json"
-	"errors"
 	"net"
 	"strings"
 )
@@ -20,32 +18,11 @@ type policyStatement struct {
 }
 
 func parsePolicy(b []byte) (*policyDoc, error) {
-	trimmed := strings.TrimSpace(string(b))
-	if !strings.HasPrefix(trimmed, "{") {
-		return nil, errors.New("policy must be a JSON object")
-	}
-	var raw struct {
-		Statement json.RawMessage
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	st, err := policyStatements[policyStatement](b)
+	if err != nil {
 		return nil, err
 	}
-	if len(raw.Statement) == 0 {
-		return nil, errors.New("policy has no Statement")
-	}
-	doc := &policyDoc{}
-	if strings.HasPrefix(strings.TrimSpace(string(raw.Statement)), "[") {
-		if err := json.Unmarshal(raw.Statement, &doc.Statements); err != nil {
-			return nil, err
-		}
-	} else {
-		var st policyStatement
-		if err := json.Unmarshal(raw.Statement, &st); err != nil {
-			return nil, err
-		}
-		doc.Statements = []policyStatement{st}
-	}
-	return doc, nil
+	return &policyDoc{Statements: st}, nil
 }
 
 // isPublic follows AWS's definition of a public bucket policy: some Allow

@@ -67,8 +67,9 @@ type Options struct {
 }
 
 // Server is the AWS-compatible emulator: an http.Handler speaking the wire
-// protocols of STS, EC2, CloudTrail, S3, S3 Control, SNS, KMS and CloudWatch
-// Logs, plus the test-only control endpoint under /_emulator/.
+// protocols of STS, EC2, CloudTrail, S3, S3 Control, SNS, KMS, CloudWatch
+// Logs, IAM and Organizations, plus the test-only control endpoint under
+// /_emulator/.
 type Server struct {
 	opts     Options
 	enabled  map[string]bool
@@ -231,7 +232,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	}
 	q.svc, q.op, err = s.route(r, body)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		writeUnrouted(w, q, err)
 		return
 	}
 	q.action = q.svc.actionName(q.op, q.r)
@@ -251,6 +252,20 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		Time:      q.now,
 	})
 	buf.copyTo(w)
+}
+
+// writeUnrouted answers a request no service claims in the shape its
+// client parses: awsJson for an X-Amz-Target, awsQuery for a form post,
+// plain text otherwise.
+func writeUnrouted(w http.ResponseWriter, q *request, err error) {
+	switch {
+	case q.r.Header.Get("X-Amz-Target") != "":
+		jsonProtocol{}.writeErrorOnly(w, q, newErr("UnknownOperationException", err.Error()))
+	case strings.HasPrefix(q.r.Header.Get("Content-Type"), formContentType):
+		queryProtocol{}.writeErrorOnly(w, q, newErr("InvalidAction", err.Error()))
+	default:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	}
 }
 
 // bufferedResponse holds a response until the request is logged.

@@ -24,7 +24,7 @@ type serviceErrors struct {
 
 // service is one AWS service the emulator speaks.
 type service struct {
-	name      string // internal id: organizations, sts, ec2, cloudtrail, s3, s3control, sns, kms, logs
+	name      string // internal id: organizations, sts, ec2, cloudtrail, s3, s3control, sns, kms, logs, iam
 	iamPrefix string // IAM action prefix
 	proto     protocol
 	errs      serviceErrors
@@ -127,6 +127,7 @@ func (s *Server) newServices() []*service {
 		{name: "kms", iamPrefix: "kms", proto: jsonProtocol{}, errs: jsonErrs, ops: s.kmsOps()},
 		{name: "logs", iamPrefix: "logs", proto: jsonProtocol{}, errs: jsonErrs, ops: s.logsOps()},
 		{name: "s3", iamPrefix: "s3", proto: s3Protocol{}, errs: s3Errs, ops: s.s3Ops(), iamActions: s3IAMActions},
+		{name: "iam", iamPrefix: "iam", proto: queryProtocol{xmlns: iamXMLNS}, errs: queryErrs, ops: s.iamOps()},
 		{name: "s3control", iamPrefix: "s3", proto: s3Protocol{}, errs: s3Errs, ops: s.s3ControlOps(), iamActions: s3ControlIAMActions},
 	}
 }
@@ -140,31 +141,49 @@ func (s *Server) serviceNamed(name string) *service {
 	return nil
 }
 
-// jsonTargets maps the X-Amz-Target prefix of awsJson services.
+// jsonTargets maps each X-Amz-Target prefix AWS accepts to its awsJson
+// service. The target is PREFIX.Operation; aws-sdk-go-v2 sends the short
+// prefix and botocore the fully qualified one where the service has one
+// (CloudTrail), and AWS answers both.
 var jsonTargets = map[string]string{
-	"CloudTrail_20131101":       "cloudtrail",
+	"CloudTrail_20131101": "cloudtrail",
+	"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
 	"TrentService":              "kms",
 	"Logs_20140328":             "logs",
 	"AWSOrganizationsV20161128": "organizations",
 }
+
+// splitTarget splits an X-Amz-Target header at its last dot into the
+// service prefix and the operation.
+func splitTarget(t string) (prefix, op string, ok bool) {
+	i := strings.LastIndexByte(t, '.')
+	if i <= 0 || i == len(t)-1 {
+		return "", "", false
+	}
+	return t[:i], t[i+1:], true
+}
+
+// formContentType is the media type of awsQuery and ec2Query requests.
+const formContentType = "application/x-www-form-urlencoded"
 
 // queryVersions maps the Version parameter of query services.
 var queryVersions = map[string]string{
 	"2011-06-15": "sts",
 	"2010-03-31": "sns",
 	"2016-11-15": "ec2",
+	"2010-05-08": "iam",
 }
 
 // route finds the service and operation of a request from its wire shape.
 func (s *Server) route(r *http.Request, body []byte) (*service, string, error) {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
-		prefix, op, ok := strings.Cut(t, ".")
+		prefix, op, ok := splitTarget(t)
 		if name, known := jsonTargets[prefix]; ok && known {
 			return s.serviceNamed(name), op, nil
 		}
 		return nil, "", errors.New("unknown X-Amz-Target " + t)
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && r.Method == http.MethodPost {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), formContentType) && r.Method == http.MethodPost {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, "", errors.New("malformed form body")

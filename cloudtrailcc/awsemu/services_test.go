@@ -1,6 +1,8 @@
 package awsemu
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -85,6 +87,9 @@ func TestLogsCreateAndDescribeLogGroups(t *testing.T) {
 	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-missing"), S3BucketName: aws.String("cw-logs"),
 		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:nope:*"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/ct")})
 	wantCode(t, err, "InvalidCloudWatchLogsLogGroupArnException")
+	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-user"), S3BucketName: aws.String("cw-logs"),
+		CloudWatchLogsLogGroupArn: out.LogGroups[0].Arn, CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:user/ct")})
+	wantCode(t, err, "InvalidCloudWatchLogsRoleArnException")
 	tr := must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("cw-trail"), S3BucketName: aws.String("cw-logs"),
 		CloudWatchLogsLogGroupArn: out.LogGroups[0].Arn, CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/ct")}))
 	if aws.ToString(tr.CloudWatchLogsLogGroupArn) != aws.ToString(out.LogGroups[0].Arn) {
@@ -114,5 +119,84 @@ func TestTrailTagsUpdateAndDelete(t *testing.T) {
 	d := must(e.ct("eu-west-1").DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))
 	if len(d.TrailList) != 0 {
 		t.Fatalf("deleted multi-region trail still shadowed: %+v", d.TrailList)
+	}
+}
+
+func TestKMSKeyRotationOnlyOnEnabledKeys(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.kms("us-east-1")
+	id := must(c.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata.KeyId
+	st := must(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id}))
+	if st.KeyRotationEnabled || st.RotationPeriodInDays != nil {
+		t.Fatalf("new key rotation = %v, period %v", st.KeyRotationEnabled, st.RotationPeriodInDays)
+	}
+	_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(30)})
+	wantCode(t, err, "ValidationException")
+	must(c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id}))
+	st = must(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id}))
+	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 365 {
+		t.Fatalf("rotation after EnableKeyRotation = %v, period %v", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays))
+	}
+	must(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id}))
+	_, err = c.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: id})
+	wantCode(t, err, "DisabledException")
+	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String("1234abcd-0000-0000-0000-000000000000")})
+	wantCode(t, err, "NotFoundException")
+}
+
+func TestSNSSetTopicAttributesReadBack(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.sns("us-east-1")
+	arn := must(c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("trail-notes")})).TopicArn
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"CloudTrail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"SNS:Publish","Resource":"` + aws.ToString(arn) + `"}]}`
+	must(c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}))
+	must(c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("Trail")}))
+	attrs := must(c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: arn})).Attributes
+	if attrs["Policy"] != policy || attrs["DisplayName"] != "Trail" {
+		t.Fatalf("attributes after SetTopicAttributes = %v", attrs)
+	}
+	_, err := c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("Policy"), AttributeValue: aws.String("{")})
+	wantCode(t, err, "InvalidParameter")
+	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: arn, AttributeName: aws.String("Colour"), AttributeValue: aws.String("red")})
+	wantCode(t, err, "InvalidParameter")
+	_, err = c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:us-east-1:123456789012:gone"), AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("x")})
+	wantCode(t, err, "NotFound")
+}
+
+func TestListTopicsKeysAndAliasesOfTheRegion(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		must(e.sns(region).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("notes-" + region)}))
+	}
+	topics := must(e.sns("eu-west-1").ListTopics(ctx, &sns.ListTopicsInput{})).Topics
+	if len(topics) != 1 || aws.ToString(topics[0].TopicArn) != "arn:aws:sns:eu-west-1:123456789012:notes-eu-west-1" {
+		t.Fatalf("ListTopics in eu-west-1 = %+v", topics)
+	}
+
+	c := e.kms("us-east-1")
+	var arns []string
+	for range 3 {
+		arns = append(arns, aws.ToString(must(c.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata.Arn))
+	}
+	must(e.kms("eu-west-1").CreateKey(ctx, &kms.CreateKeyInput{}))
+	var listed []string
+	p := kms.NewListKeysPaginator(c, &kms.ListKeysInput{Limit: aws.Int32(2)})
+	for p.HasMorePages() {
+		for _, k := range must(p.NextPage(ctx)).Keys {
+			listed = append(listed, aws.ToString(k.KeyArn))
+		}
+	}
+	slices.Sort(arns)
+	if !slices.Equal(listed, arns) {
+		t.Fatalf("ListKeys = %v, want %v", listed, arns)
+	}
+	must(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/trail"), TargetKeyId: aws.String(arns[1])}))
+	must(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/other"), TargetKeyId: aws.String(arns[0])}))
+	aliases := must(c.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String(arns[1])})).Aliases
+	if len(aliases) != 1 || aws.ToString(aliases[0].AliasName) != "alias/trail" || !strings.HasSuffix(arns[1], "/"+aws.ToString(aliases[0].TargetKeyId)) {
+		t.Fatalf("ListAliases of one key = %+v", aliases)
+	}
+	if all := must(c.ListAliases(ctx, &kms.ListAliasesInput{})).Aliases; len(all) != 2 {
+		t.Fatalf("ListAliases = %+v", all)
 	}
 }

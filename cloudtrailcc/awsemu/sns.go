@@ -3,12 +3,15 @@ package awsemu
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 )
 
 // topic is one SNS topic.
 type topic struct {
 	ARN, Account, Region, Name string
+	// attrs are the attributes set with SetTopicAttributes.
+	attrs map[string]string
 }
 
 func topicARN(region, account, name string) string {
@@ -22,6 +25,8 @@ func (s *Server) snsOps() map[string]handlerFunc {
 		"CreateTopic":        s.createTopic,
 		"DeleteTopic":        s.deleteTopic,
 		"GetTopicAttributes": s.getTopicAttributes,
+		"SetTopicAttributes": s.setTopicAttributes,
+		"ListTopics":         s.listTopics,
 	}
 }
 
@@ -80,34 +85,88 @@ type topicAttributesResult struct {
 	Attributes []attrEntry `xml:"Attributes>entry"`
 }
 
-// getTopicAttributes answers NotFound for a missing topic of the caller's
-// account and AuthorizationError for any topic of another account.
-func (s *Server) getTopicAttributes(q *request) (any, *apiError) {
+// ownTopic finds the topic of the TopicArn parameter: NotFound for a
+// missing topic of the caller's account and AuthorizationError for any
+// topic of another account. State must be locked.
+func (s *Server) ownTopic(q *request, op string) (*topic, *apiError) {
 	arn := formOf(q).Get("TopicArn")
 	a, aerr := parseTopicARN(q, arn)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if a.Account != q.account {
-		return nil, snsNotAuthorized(q, "GetTopicAttributes", arn)
+		return nil, snsNotAuthorized(q, op, arn)
 	}
-	var t *topic
-	s.st.lock(func() { t = s.st.topics[arn] })
+	t := s.st.topics[arn]
 	if t == nil {
 		return nil, newErr("NotFound", "Topic does not exist", http.StatusNotFound)
 	}
-	policy := `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":"` +
-		arn + `","Condition":{"StringEquals":{"AWS:SourceOwner":"` + t.Account + `"}}}]}`
-	return topicAttributesResult{Attributes: []attrEntry{
-		{"Policy", policy},
-		{"Owner", t.Account},
-		{"SubscriptionsPending", "0"},
-		{"TopicArn", arn},
-		{"EffectiveDeliveryPolicy", `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`},
-		{"SubscriptionsConfirmed", "0"},
-		{"DisplayName", ""},
-		{"SubscriptionsDeleted", "0"},
-	}}, nil
+	return t, nil
+}
+
+// settableTopicAttributes are the SetTopicAttributes names the emulator
+// keeps; SNS refuses names it does not know.
+var settableTopicAttributes = map[string]bool{"Policy": true, "DisplayName": true, "DeliveryPolicy": true, "KmsMasterKeyId": true}
+
+func (s *Server) setTopicAttributes(q *request) (any, *apiError) {
+	form := formOf(q)
+	name, value := form.Get("AttributeName"), form.Get("AttributeValue")
+	if !settableTopicAttributes[name] {
+		return nil, newErr("InvalidParameter", "Invalid parameter: AttributeName")
+	}
+	if name == "Policy" {
+		if _, err := parsePolicy([]byte(value)); err != nil {
+			return nil, newErr("InvalidParameter", "Invalid parameter: Policy Error: "+err.Error())
+		}
+	}
+	return s.locked(func() (any, *apiError) {
+		t, aerr := s.ownTopic(q, "SetTopicAttributes")
+		if aerr != nil {
+			return nil, aerr
+		}
+		if t.attrs == nil {
+			t.attrs = map[string]string{}
+		}
+		t.attrs[name] = value
+		return nil, nil
+	})
+}
+
+// defaultTopicPolicy is the access policy SNS gives a new topic.
+func defaultTopicPolicy(t *topic) string {
+	return `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":"` +
+		t.ARN + `","Condition":{"StringEquals":{"AWS:SourceOwner":"` + t.Account + `"}}}]}`
+}
+
+// getTopicAttributes answers the topic's attributes, with what
+// SetTopicAttributes set in place of the defaults.
+func (s *Server) getTopicAttributes(q *request) (any, *apiError) {
+	return s.locked(func() (any, *apiError) {
+		t, aerr := s.ownTopic(q, "GetTopicAttributes")
+		if aerr != nil {
+			return nil, aerr
+		}
+		attr := func(name, def string) string {
+			if v, ok := t.attrs[name]; ok {
+				return v
+			}
+			return def
+		}
+		out := topicAttributesResult{Attributes: []attrEntry{
+			{"Policy", attr("Policy", defaultTopicPolicy(t))},
+			{"Owner", t.Account},
+			{"SubscriptionsPending", "0"},
+			{"TopicArn", t.ARN},
+			{"EffectiveDeliveryPolicy", attr("DeliveryPolicy", `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`)},
+			{"SubscriptionsConfirmed", "0"},
+			{"DisplayName", attr("DisplayName", "")},
+			{"SubscriptionsDeleted", "0"},
+		}}
+		if v, ok := t.attrs["KmsMasterKeyId"]; ok {
+			out.Attributes = append(out.Attributes, attrEntry{"KmsMasterKeyId", v})
+		}
+		return out, nil
+	})
 }
 
 // resolveTopicForTrail resolves CreateTrail's SnsTopicName (a name in the
@@ -129,4 +188,32 @@ func (s *Server) resolveTopicForTrail(q *request, nameOrARN string) (string, *ap
 		return "", newErr("InsufficientSnsTopicPolicyException", "Problem with SNS topic "+arn+": the topic does not exist or its policy does not allow CloudTrail to publish.")
 	}
 	return arn, nil
+}
+
+type listTopicsResult struct {
+	Topics    []topicArnResult `xml:"Topics>member"`
+	NextToken string           `xml:"NextToken,omitempty"`
+}
+
+// listTopics lists the caller's topics of the region, 100 a page as SNS
+// does.
+func (s *Server) listTopics(q *request) (any, *apiError) {
+	var arns []string
+	s.st.lock(func() {
+		for arn, t := range s.st.topics {
+			if t.Account == q.account && t.Region == q.region {
+				arns = append(arns, arn)
+			}
+		}
+	})
+	slices.Sort(arns)
+	page, next, ok := pageOf(arns, formOf(q).Get("NextToken"), 100)
+	if !ok {
+		return nil, newErr("InvalidParameter", "Invalid parameter: NextToken")
+	}
+	out := listTopicsResult{Topics: []topicArnResult{}, NextToken: next}
+	for _, arn := range page {
+		out.Topics = append(out.Topics, topicArnResult{TopicArn: arn})
+	}
+	return out, nil
 }

@@ -84,7 +84,7 @@ func (s *Server) assumeRole(q *request) (any, *apiError) {
 	s.st.lock(func() {
 		r := s.st.role(a.Account, name)
 		suspended := s.st.org.status(a.Account) == "SUSPENDED"
-		allowed = r != nil && !suspended && r.trusts(q.account, form.Get("ExternalId"))
+		allowed = r != nil && a.Resource == "role"+r.rolePath()+r.RoleName && !suspended && r.trusts(q.account, form.Get("ExternalId"))
 	})
 	if !allowed {
 		return nil, denied

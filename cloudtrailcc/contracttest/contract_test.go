@@ -22,10 +22,11 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
-// The six tables of the plugin.
+// The seven tables of the plugin.
 var tables = []string{
 	"cloudtrailcc_trail", "cloudtrailcc_trail_bucket", "cloudtrailcc_region",
 	"cloudtrailcc_rule", "cloudtrailcc_finding", "cloudtrailcc_config_change",
+	"cloudtrailcc_exception",
 }
 
 var (
@@ -187,7 +188,7 @@ func eq(column, value string) map[string]*proto.Quals {
 	}}}}
 }
 
-func TestSchemaHasSixTablesWithEveryColumnDescribed(t *testing.T) {
+func TestSchemaHasSevenTablesWithEveryColumnDescribed(t *testing.T) {
 	f := Start(t)
 	pc := launch(t)
 	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
@@ -226,7 +227,9 @@ func TestEveryTableReturnsRowsFromTheEmulator(t *testing.T) {
 	f := Start(t)
 	f.Seed(t)
 	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config(`config_change_lookback = "1h"`)}); err != nil {
+	// an exceptions file, so that cloudtrailcc_exception has a row
+	exc := writeExceptions(t, "exception {\n  rule = \"*\"\n  resource = \"*\"\n  reason = \"r\"\n  expires = \""+day(1)+"\"\n}\n")
+	if err := configure(pc, map[string]string{"aws": f.Config(`config_change_lookback = "1h"`, fmt.Sprintf("exceptions_file = %q", exc))}); err != nil {
 		t.Fatalf("SetAllConnectionConfigs: %v", err)
 	}
 	for _, table := range tables {

@@ -118,10 +118,13 @@ func Compare(old, cur []report.Finding) []Change {
 	return out
 }
 
-// group indexes findings by key.
+// group indexes findings by key, each with the status and reason its
+// control reports: an alarm an exception suppresses is a skip, so a new
+// suppressed alarm is no regression and an expired exception is one.
 func group(fs []report.Finding) map[string][]report.Finding {
 	m := map[string][]report.Finding{}
 	for _, f := range fs {
+		f.Status, f.Reason = f.Outcome()
 		m[key(f)] = append(m[key(f)], f)
 	}
 	return m

@@ -58,3 +58,23 @@ func TestTimestampOnlyReasonChangesAreNoDrift(t *testing.T) {
 		t.Errorf("an alarm that stays an alarm regressed: %+v", c)
 	}
 }
+
+func TestSuppressedAlarmsAreNoRegressionAndAnExpiredExceptionIsOne(t *testing.T) {
+	const bucket = "arn:aws:s3:::logs"
+	accepted := finding("bucket_mfa_delete", bucket, "alarm", "high", "MFA Delete never configured")
+	accepted.Suppressed, accepted.SuppressionReason, accepted.SuppressionExpires = true, "root device", "2027-01-31"
+
+	if c := Compare(nil, []report.Finding{accepted}); len(c) != 1 || c[0].Kind != New || c[0].NewStatus != "skip" || c[0].Regression(0) {
+		t.Errorf("a new suppressed alarm: %+v; want a new skip, no regression", c)
+	}
+	plain := finding("bucket_mfa_delete", bucket, "alarm", "high", "MFA Delete never configured")
+	expired := plain
+	expired.Reason += " (its exception, x.hcl:1, expired on 2027-01-31)"
+	c := Compare([]report.Finding{accepted}, []report.Finding{expired})
+	if len(c) != 1 || c[0].Kind != StatusChanged || c[0].OldStatus != "skip" || c[0].NewStatus != "alarm" || !c[0].Regression(0) {
+		t.Errorf("the exception expired: %+v; want skip -> alarm, a regression", c)
+	}
+	if c := Compare([]report.Finding{plain}, []report.Finding{accepted}); len(c) != 1 || c[0].NewStatus != "skip" || c[0].Regression(0) {
+		t.Errorf("an alarm accepted since: %+v; want alarm -> skip, no regression", c)
+	}
+}

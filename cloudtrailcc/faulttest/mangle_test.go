@@ -278,7 +278,9 @@ func withRegions(name string, regions ...string) Mangling {
 // partition is dropped (AWS never lists one) and the findings are the
 // truth; a name that is no region name ("../x", a trailing newline) makes
 // the list malformed, an error naming ec2:DescribeRegions, and the run
-// completes without a credential error and without calling that name.
+// completes without a credential error and without calling that name; a
+// made-up name of the partition gives that region's findings as errors
+// saying the region refused the credentials, and the rest is the truth.
 func TestRegionNamesFromDescribeRegions(t *testing.T) {
 	e := startBadAndClean(t)
 	upstream, err := url.Parse(e.URL)
@@ -287,8 +289,9 @@ func TestRegionNamesFromDescribeRegions(t *testing.T) {
 	}
 	other := NewMangler(upstream, bound.DescribeRegions, withRegions("other partition", "cn-north-1", "us-gov-west-1"))
 	hostile := NewMangler(upstream, bound.DescribeRegions, withRegions("hostile names", "../x", "us-east-1&#10;"))
+	madeUp := NewMangler(upstream, bound.DescribeRegions, withRegions("made-up region", "us-east-9"))
 	conns := []inproc.Connection{proxied(e, "truth", e.URL)}
-	for name, m := range map[string]*Mangler{"other": other, "hostile": hostile} {
+	for name, m := range map[string]*Mangler{"other": other, "hostile": hostile, "made-up": madeUp} {
 		srv := httptest.NewServer(m)
 		t.Cleanup(srv.Close)
 		conns = append(conns, proxied(e, name, srv.URL))
@@ -300,7 +303,7 @@ func TestRegionNamesFromDescribeRegions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	got, errs := collect(ctx, client, []string{"truth", "other", "hostile"})
+	got, errs := collect(ctx, client, []string{"truth", "other", "hostile", "made-up"})
 	for name, err := range errs {
 		if err != nil {
 			t.Fatalf("%s: the run failed: %v", name, err)
@@ -316,6 +319,29 @@ func TestRegionNamesFromDescribeRegions(t *testing.T) {
 				t.Errorf("a request was signed for %s, a region of another partition", r)
 			}
 		}
+	})
+	t.Run("made-up region", func(t *testing.T) {
+		// us-east-9 looks like a region of the partition; the emulator
+		// refuses it as AWS refuses a region the account has not enabled
+		var rest []finding
+		errs := 0
+		for _, f := range got["made-up"] {
+			if f.Region != "us-east-9" {
+				rest = append(rest, f)
+				continue
+			}
+			if f.Status != "error" {
+				t.Errorf("%s in us-east-9 is %s, not error: %q", f.RuleID, f.Status, f.Reason)
+			}
+			if !strings.Contains(f.Evidence, "region us-east-9 refused credentials") {
+				t.Errorf("%s in us-east-9: evidence does not say the region refused the credentials: %s", f.RuleID, f.Evidence)
+			}
+			errs++
+		}
+		if errs == 0 {
+			t.Error("no finding reports the region us-east-9 that DescribeRegions listed")
+		}
+		compare(t, got["truth"], rest, map[string]bool{})
 	})
 	t.Run("hostile names", func(t *testing.T) {
 		compare(t, got["truth"], got["hostile"], map[string]bool{bound.DescribeRegions + " " + codeMalformed: true})

@@ -18,6 +18,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // Attempt is one HTTP request that reached the emulator.
@@ -77,19 +79,13 @@ func (rec *Recorder) Reset() {
 }
 
 // Unread reports whether the attempt failed in a way that leaves its fact
-// unread: no answer (timeout), a server error, or throttling. Other 4xx
+// unread: no answer (timeout), a server error, or throttling (a code of
+// class throttled, as the inventory classes it). Other 4xx
 // answers (NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration, ...)
 // are facts.
 func (a Attempt) Unread() bool {
-	if a.Status == 0 || a.Status >= 500 || a.Status == http.StatusTooManyRequests {
-		return true
-	}
-	for _, c := range []string{"Throttl", "SlowDown", "RequestLimitExceeded", "TooManyRequests"} {
-		if strings.Contains(a.Code, c) {
-			return true
-		}
-	}
-	return false
+	return a.Status == 0 || a.Status >= 500 || a.Status == http.StatusTooManyRequests ||
+		snapshot.ClassOf(a.Code) == snapshot.ClassThrottled
 }
 
 // Calls returns each call's attempts, in order.

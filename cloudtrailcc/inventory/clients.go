@@ -28,24 +28,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsendpoint"
 )
-
-// lookupEventsInterval spaces LookupEvents requests of one account in one
-// region: CloudTrail allows 2 requests per second; a little slack keeps
-// clock jitter from ever crossing the limit.
-const lookupEventsInterval = 520 * time.Millisecond
-
-// lookupLimiters holds one LookupEvents limiter per endpoint, account and
-// region, shared by every Collector of the process.
-var lookupLimiters sync.Map // string -> *rate.Limiter
-
-func lookupLimiter(key string) *rate.Limiter {
-	l, _ := lookupLimiters.LoadOrStore(key, rate.NewLimiter(rate.Every(lookupEventsInterval), 1))
-	return l.(*rate.Limiter)
-}
 
 // defaultRegion is used for global calls when neither the configuration nor
 // the environment names a region.
@@ -242,19 +227,23 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 	return func(st *middleware.Stack) error {
 		return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("cloudtrailccAttemptGate",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				action := actionFromContext(ctx)
+				if action == "cloudtrail:LookupEvents" {
+					// the pace comes before the concurrency slot, so a
+					// request waiting for its turn holds no slot
+					key := c.setup.endpoint + "|" + c.accountID() + "|" + region
+					done, err := lookupPacer(key).wait(ctx)
+					if err != nil {
+						return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+					}
+					defer done()
+				}
 				select {
 				case sem <- struct{}{}:
 				case <-ctx.Done():
 					return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
 				}
 				defer func() { <-sem }()
-				action := actionFromContext(ctx)
-				if action == "cloudtrail:LookupEvents" {
-					key := c.setup.endpoint + "|" + c.accountID() + "|" + region
-					if err := lookupLimiter(key).Wait(ctx); err != nil {
-						return middleware.FinalizeOutput{}, middleware.Metadata{}, err
-					}
-				}
 				c.count(&c.attempts, action)
 				timeout := &CallTimeoutError{Timeout: c.cfg.CallTimeout}
 				actx, cancel := context.WithTimeoutCause(ctx, c.cfg.CallTimeout, timeout)
@@ -263,7 +252,7 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 				if err != nil && ctx.Err() == nil && context.Cause(actx) == timeout {
 					err = timeout
 				}
-				return out, md, err
+				return out, md, regionRefusal(err, region, c.setup.cfg.Region)
 			}), "Retry", middleware.After)
 	}
 }

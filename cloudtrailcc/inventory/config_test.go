@@ -324,3 +324,22 @@ func TestEndpointCredentialsAreNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionRefusalIsARegionReadError(t *testing.T) {
+	for _, code := range []string{"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure"} {
+		err := regionRefusal(apiErr(code), "me-south-1", "us-east-1")
+		if se := fatalError(err); se != nil {
+			t.Errorf("%s from me-south-1 after the identity was read in us-east-1 stops the run: %v", code, se)
+		}
+		re := readError("cloudtrail:DescribeTrails", err)
+		if re.Code != code || !strings.Contains(re.Message, "region me-south-1 refused") {
+			t.Errorf("%s from me-south-1: read error %+v, want the code and the region named", code, re)
+		}
+		if fatalError(regionRefusal(apiErr(code), "us-east-1", "us-east-1")) == nil {
+			t.Errorf("%s from the region that read the identity is not a setup error", code)
+		}
+	}
+	if fatalError(regionRefusal(apiErr("ExpiredToken"), "me-south-1", "us-east-1")) == nil {
+		t.Error("expired credentials in another region are not a setup error")
+	}
+}

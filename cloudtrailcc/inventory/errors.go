@@ -10,7 +10,6 @@ import (
 	"time"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
@@ -48,45 +47,58 @@ func (e *CallTimeoutError) Error() string {
 // CanceledError tells the SDK's retryer not to retry the attempt.
 func (e *CallTimeoutError) CanceledError() bool { return true }
 
-// Error-code sets by class. Codes are compared without an "Exception" suffix
-// (CloudTrail answers "TrailNotFoundException", the docs say "TrailNotFound").
-var (
-	notFoundCodes = codeSet("NoSuchBucket", "NotFound", "TrailNotFound", "ResourceNotFound",
-		"NoSuchEntity", "NoSuchKey")
-	accessDeniedCodes = codeSet("AccessDenied", "AuthorizationError", "UnauthorizedOperation",
-		"Forbidden", "AllAccessDisabled", "InsufficientDependencyServiceAccessPermission",
-		"OptInRequired", "UnauthorizedAccess", "NotAuthorized")
-	invalidCodes = codeSet("CloudTrailARNInvalid", "InvalidTrailName", "InvalidParameter",
-		"InvalidParameterValue", "InvalidParameterCombination", "Validation", "InvalidArn",
-		"InvalidLookupAttributes", "InvalidTimeRange", "InvalidNextToken", "InvalidMaxResults",
-		"InvalidBucketName", "InvalidHomeRegion", "InvalidRequest", "UnsupportedOperation",
-		"OperationNotPermitted", "KMSInvalidState")
-	// credentialCodes make every call fail: setup errors.
-	credentialCodes = map[string]string{
-		"InvalidClientTokenId":       "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
-		"InvalidAccessKeyId":         "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
-		"UnrecognizedClient":         "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
-		"AuthFailure":                "AWS could not validate the credentials (%s): check access_key/secret_key or the profile's credentials",
-		"SignatureDoesNotMatch":      "AWS rejected the request signature (%s): the secret key does not match the access key; check secret_key, AWS_SECRET_ACCESS_KEY or the profile's credentials",
-		"InvalidSignature":           "AWS rejected the request signature (%s): the secret key does not match the access key; check secret_key, AWS_SECRET_ACCESS_KEY or the profile's credentials",
-		"IncompleteSignature":        "AWS rejected the request signature (%s): check the credentials",
-		"ExpiredToken":               "the AWS session credentials have expired (%s): refresh session_token / AWS_SESSION_TOKEN or log in again (e.g. aws sso login)",
-		"TokenRefreshRequired":       "the AWS session credentials have expired (%s): refresh session_token / AWS_SESSION_TOKEN or log in again (e.g. aws sso login)",
-		"RequestExpired":             "AWS rejected the request time (%s): the local clock is off; synchronise it",
-		"MissingAuthenticationToken": "the request carried no credentials (%s): set a profile, access_key/secret_key, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
-	}
-)
-
-func codeSet(codes ...string) map[string]bool {
-	m := make(map[string]bool, len(codes))
-	for _, c := range codes {
-		m[c] = true
-	}
-	return m
+// RegionRefusedError is a call to one region refused as if the access key
+// were unknown, from credentials that GetCallerIdentity has accepted: AWS
+// answers that way in a region the account has not enabled, and a region
+// name AWS does not know (as a hostile DescribeRegions may list) has no
+// working endpoint. It fails the reads of that region only, never the run.
+type RegionRefusedError struct {
+	// Region is the region whose endpoint refused the call.
+	Region string
+	// Err is the SDK's error, carrying the code.
+	Err error
 }
 
-// baseCode strips the "Exception" suffix some protocols add to error codes.
-func baseCode(code string) string { return strings.TrimSuffix(code, "Exception") }
+// Error names the region and why it may refuse.
+func (e *RegionRefusedError) Error() string {
+	return fmt.Sprintf("region %s refused credentials that AWS accepts elsewhere: the region is not enabled for the account, or is not a region AWS serves", e.Region)
+}
+
+// Unwrap returns the SDK's error.
+func (e *RegionRefusedError) Unwrap() error { return e.Err }
+
+// unknownKeyCodes are the codes of a key an endpoint does not know: in
+// another region than the one that checked the identity, they mean the
+// region, not the key.
+var unknownKeyCodes = map[string]bool{"InvalidClientTokenId": true, "UnrecognizedClient": true, "InvalidAccessKeyId": true, "AuthFailure": true}
+
+// regionRefusal wraps err as a *RegionRefusedError when a call to region,
+// which is not identityRegion, was refused as with an unknown key.
+func regionRefusal(err error, region, identityRegion string) error {
+	if err == nil || region == identityRegion {
+		return err
+	}
+	if code, _ := errorCode(err); unknownKeyCodes[snapshot.BaseCode(code)] {
+		return &RegionRefusedError{Region: region, Err: err}
+	}
+	return err
+}
+
+// credentialCodes are the error codes that make every call fail: setup
+// errors, each with the reason a user reads.
+var credentialCodes = map[string]string{
+	"InvalidClientTokenId":       "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
+	"InvalidAccessKeyId":         "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
+	"UnrecognizedClient":         "AWS does not recognise the access key ID (%s): check access_key, AWS_ACCESS_KEY_ID or the profile's credentials",
+	"AuthFailure":                "AWS could not validate the credentials (%s): check access_key/secret_key or the profile's credentials",
+	"SignatureDoesNotMatch":      "AWS rejected the request signature (%s): the secret key does not match the access key; check secret_key, AWS_SECRET_ACCESS_KEY or the profile's credentials",
+	"InvalidSignature":           "AWS rejected the request signature (%s): the secret key does not match the access key; check secret_key, AWS_SECRET_ACCESS_KEY or the profile's credentials",
+	"IncompleteSignature":        "AWS rejected the request signature (%s): check the credentials",
+	"ExpiredToken":               "the AWS session credentials have expired (%s): refresh session_token / AWS_SESSION_TOKEN or log in again (e.g. aws sso login)",
+	"TokenRefreshRequired":       "the AWS session credentials have expired (%s): refresh session_token / AWS_SESSION_TOKEN or log in again (e.g. aws sso login)",
+	"RequestExpired":             "AWS rejected the request time (%s): the local clock is off; synchronise it",
+	"MissingAuthenticationToken": "the request carried no credentials (%s): set a profile, access_key/secret_key, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+}
 
 // errorCode returns the AWS error code and message of err ("" when it is
 // not an API error).
@@ -101,43 +113,22 @@ func errorCode(err error) (code, msg string) {
 	return "", ""
 }
 
-// classOf maps an AWS error code to its class.
-func classOf(code string) snapshot.ErrorClass {
-	b := baseCode(code)
-	switch {
-	case code == "" || code == codeMalformed:
-		// A malformed reply is a plain read error: never "not found" or
-		// "access denied", which rules may turn into skip or info.
-		return snapshot.ClassOther
-	case notFoundCodes[b] || strings.HasPrefix(b, "NoSuch") || strings.HasSuffix(b, "NotFound"):
-		return snapshot.ClassNotFound
-	case accessDeniedCodes[b]:
-		return snapshot.ClassAccessDenied
-	case isThrottleCode(code):
-		return snapshot.ClassThrottled
-	case invalidCodes[b]:
-		return snapshot.ClassInvalid
-	}
-	return snapshot.ClassOther
-}
-
-// isThrottleCode reports whether code is one of the SDK's throttling codes.
-func isThrottleCode(code string) bool {
-	_, ok := retry.DefaultThrottleErrorCodes[code]
-	return ok
-}
-
 // readError turns a failed call into a ReadError for action.
 func readError(action string, err error) *snapshot.ReadError {
 	var timeout *CallTimeoutError
 	if errors.As(err, &timeout) {
-		return &snapshot.ReadError{Action: action, Message: timeout.Error(), Class: snapshot.ClassOther}
+		return snapshot.NewReadError(action, "", timeout.Error())
 	}
 	code, msg := errorCode(err)
 	if code == "" {
 		msg = shortMessage(err)
 	}
-	return &snapshot.ReadError{Action: action, Code: code, Message: msg, Class: classOf(code)}
+	re := snapshot.NewReadError(action, code, msg)
+	var refused *RegionRefusedError
+	if errors.As(err, &refused) {
+		re.Message = refused.Error()
+	}
+	return re
 }
 
 // shortMessage reduces a non-API error (network, timeout) to its innermost
@@ -165,8 +156,12 @@ func fatalError(err error) *SetupError {
 	if errors.As(err, &se) {
 		return se
 	}
+	var refused *RegionRefusedError
+	if errors.As(err, &refused) {
+		return nil
+	}
 	code, _ := errorCode(err)
-	if format, ok := credentialCodes[baseCode(code)]; ok {
+	if format, ok := credentialCodes[snapshot.BaseCode(code)]; ok {
 		return &SetupError{Reason: fmt.Sprintf(format, code), Err: err}
 	}
 	return nil
@@ -176,7 +171,7 @@ func fatalError(err error) *SetupError {
 // without the caller's account nothing can be evaluated.
 func identityError(err error, endpoint, region string) *SetupError {
 	if se := fatalError(err); se != nil {
-		if code, _ := errorCode(err); baseCode(code) == "InvalidClientTokenId" && region != defaultRegion {
+		if code, _ := errorCode(err); snapshot.BaseCode(code) == "InvalidClientTokenId" && region != defaultRegion {
 			// AWS answers the same for a region the account has not enabled.
 			se.Reason += fmt.Sprintf(", or enable region %s (used for this call; set AWS_REGION) for the account", region)
 		}

@@ -261,7 +261,7 @@ func nonNil(s []string) []string {
 func (c *Collector) insightTypes(ctx context.Context, t *snapshot.Trail) ([]string, error) {
 	out, err := c.cloudtrail(t.HomeRegion).GetInsightSelectors(ctx, &cloudtrail.GetInsightSelectorsInput{TrailName: aws.String(t.ARN)})
 	if err != nil {
-		if code, _ := errorCode(err); baseCode(code) == "InsightNotEnabled" {
+		if code, _ := errorCode(err); snapshot.BaseCode(code) == "InsightNotEnabled" {
 			return []string{}, nil
 		}
 		return nil, err

@@ -218,7 +218,7 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 	acct, err = col.Snapshot(ctx, need)
 	var se *inventory.SetupError
 	if errors.As(err, &se) {
-		return nil, creds, &snapshot.ReadError{Action: "sts:GetCallerIdentity", Message: se.Reason, Class: snapshot.ClassOther}, nil
+		return nil, creds, snapshot.NewReadError("sts:GetCallerIdentity", "", se.Reason), nil
 	}
 	return acct, creds, nil, err
 }

@@ -21,6 +21,7 @@ const (
 	asffMaxTitle       = 256
 	asffMaxDescription = 1024
 	asffMaxRemediation = 512
+	asffMaxNote        = 512
 )
 
 // ASFFFinding is one finding in the AWS Security Finding Format, as
@@ -46,6 +47,7 @@ type ASFFFinding struct {
 	Compliance            ASFFCompliance     `json:"Compliance"`
 	RecordState           string             `json:"RecordState"`
 	Workflow              ASFFWorkflow       `json:"Workflow"`
+	Note                  *ASFFNote          `json:"Note,omitempty"`
 	FindingProviderFields *ASFFProviderField `json:"FindingProviderFields,omitempty"`
 }
 
@@ -91,6 +93,14 @@ type ASFFWorkflow struct {
 	Status string `json:"Status"`
 }
 
+// ASFFNote is the Note object: here, why a suppressed finding is accepted.
+// Field names and JSON keys are the spec's own.
+type ASFFNote struct {
+	Text      string `json:"Text"`
+	UpdatedBy string `json:"UpdatedBy"`
+	UpdatedAt string `json:"UpdatedAt"`
+}
+
 // ASFFProviderField is FindingProviderFields: where finding providers put
 // Severity and Types so that Security Hub users can still change them.
 // Field names and JSON keys are the spec's own.
@@ -130,7 +140,10 @@ func ASFFOf(r *Report) []ASFFFinding {
 			sev.Label = strings.ToUpper(f.Severity)
 		}
 		workflow := "NEW"
-		if f.Status == "ok" {
+		switch {
+		case f.Suppressed:
+			workflow = "SUPPRESSED"
+		case f.Status == "ok":
 			workflow = "RESOLVED"
 		}
 		af := ASFFFinding{
@@ -168,6 +181,11 @@ func ASFFOf(r *Report) []ASFFFinding {
 		}
 		if f.ConformityID == "" {
 			delete(af.ProductFields, "cloudtrailcc/Conformity")
+		}
+		if f.Suppressed {
+			af.Note = &ASFFNote{Text: truncate(f.suppression().String(), asffMaxNote),
+				UpdatedBy: truncate(orDefault(f.SuppressionOwner, "cloudtrailcc"), asffMaxNote), UpdatedAt: at}
+			af.ProductFields["cloudtrailcc/SuppressionExpires"] = f.SuppressionExpires
 		}
 		if f.Remediation != "" {
 			af.Remediation = &ASFFRemediation{Recommendation: ASFFRecommendation{Text: truncate(f.Remediation, asffMaxRemediation)}}

@@ -23,7 +23,10 @@ func (b *Benchmark) CSVHeader() []string {
 // (templates/csv/output.tmpl): a header line, then one line per finding,
 // each cell escaped on its own with encoding/csv and trimmed, cells joined
 // by commas, lines ended by "\n". Tag cells a control lacks are empty.
+//
+// A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteCSV(w io.Writer, r *Report) error {
+	r = r.Outcomes()
 	b := r.Benchmark
 	var out strings.Builder
 	writeLine(&out, b.CSVHeader())

@@ -61,7 +61,10 @@ type htmlFinding struct {
 // status, severity, rule and account. Styles and the filter script are
 // inline: the page fetches nothing. Printed, the filters are hidden and
 // every finding is shown with its details open.
+//
+// A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteHTML(w io.Writer, r *Report) error {
+	r = r.Outcomes()
 	page, err := htmlPageOf(r)
 	if err != nil {
 		return err

@@ -13,7 +13,10 @@ import (
 // severity, a table by account when several accounts were audited, and a
 // table of the alarms (highest severity first). Every cell is escaped: a
 // pipe, a backslash, Markdown or HTML syntax in a reason stays text.
+//
+// A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteMarkdown(w io.Writer, r *Report) error {
+	r = r.Outcomes()
 	o := OverviewOf(r)
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", MarkdownEscape(r.Benchmark.Title))

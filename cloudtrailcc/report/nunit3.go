@@ -114,7 +114,10 @@ type nunitProperty struct {
 // its message. ok and info pass, alarm and error fail, skip is skipped.
 // Only benchmarks and controls with findings appear. Unlike Powerpipe's
 // text template, every value is XML-escaped.
+//
+// A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteNUnit3(w io.Writer, r *Report) error {
+	r = r.Outcomes()
 	b := r.Benchmark
 	root := &nunitSuite{ID: b.ID, Name: b.Title}
 	groups := map[string]*nunitSuite{b.ID: root}

@@ -143,7 +143,9 @@ var ocsfComplianceStatus = map[string]struct {
 // finding: compliance.status_id Pass (ok), Fail (alarm), Warning (info),
 // Unknown (error, with the reason as status_detail) or Other "Skipped"
 // (skip); severity_id the rule's severity for alarms and Informational
-// otherwise; status_id New, or Resolved for ok.
+// otherwise; status_id New, Resolved for ok, or Suppressed for an alarm an
+// exception accepts (its reason, expiry and owner under
+// unmapped.suppression).
 func OCSFOf(r *Report) []OCSFFinding {
 	out := []OCSFFinding{}
 	ids := findingIDs(r, "cloudtrailcc/")
@@ -158,7 +160,10 @@ func OCSFOf(r *Report) []OCSFFinding {
 			}
 		}
 		statusID, status := 1, "New"
-		if f.Status == "ok" {
+		switch {
+		case f.Suppressed:
+			statusID, status = 3, "Suppressed"
+		case f.Status == "ok":
 			statusID, status = 4, "Resolved"
 		}
 		cs, ok := ocsfComplianceStatus[f.Status]
@@ -218,6 +223,13 @@ func OCSFOf(r *Report) []OCSFFinding {
 				"group_id": c.GroupID,
 				"evidence": f.Evidence,
 			},
+		}
+		if f.Suppressed {
+			sup := map[string]any{"reason": f.SuppressionReason, "expires": f.SuppressionExpires, "note": f.suppression().String()}
+			if f.SuppressionOwner != "" {
+				sup["owner"] = f.SuppressionOwner
+			}
+			ev.Unmapped["suppression"] = sup
 		}
 		if f.Remediation != "" {
 			ev.Remediation = &OCSFRemediation{Desc: f.Remediation, References: f.References}

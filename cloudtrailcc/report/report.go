@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
 )
 
 // Statuses are the finding statuses, in the order Powerpipe lists a
@@ -37,6 +39,15 @@ type Finding struct {
 	Partition string `json:"partition,omitempty"`
 	// Evidence holds the API fields that decided the verdict.
 	Evidence any `json:"evidence,omitempty"`
+	// Suppressed is set when an exception of exceptions_file accepts the
+	// alarm: Status stays alarm, and the benchmark formats report it as
+	// skip (see Outcome).
+	Suppressed bool `json:"suppressed"`
+	// SuppressionReason, SuppressionExpires (YYYY-MM-DD) and
+	// SuppressionOwner are the suppressing exception's.
+	SuppressionReason  string `json:"suppression_reason,omitempty"`
+	SuppressionExpires string `json:"suppression_expires,omitempty"`
+	SuppressionOwner   string `json:"suppression_owner,omitempty"`
 
 	// Title and Description are the rule's (cloudtrailcc_rule).
 	Title       string `json:"title"`
@@ -82,6 +93,12 @@ func New(b *Benchmark, findings []Finding, at time.Time, version string) (*Repor
 		return nil, fmt.Errorf("rules %s have no control in benchmark %s", strings.Join(unknown, ", "), b.ID)
 	}
 	out := slices.Clone(findings)
+	sortFindings(b, out)
+	return &Report{Benchmark: b, Findings: out, Time: at.UTC(), Version: version, DefaultRegion: "us-east-1"}, nil
+}
+
+// sortFindings orders findings as New documents.
+func sortFindings(b *Benchmark, out []Finding) {
 	sort.SliceStable(out, func(i, j int) bool {
 		ci, _ := b.Control(out[i].RuleID)
 		cj, _ := b.Control(out[j].RuleID)
@@ -101,7 +118,37 @@ func New(b *Benchmark, findings []Finding, at time.Time, version string) (*Repor
 		}
 		return a.Reason < b.Reason
 	})
-	return &Report{Benchmark: b, Findings: out, Time: at.UTC(), Version: version, DefaultRegion: "us-east-1"}, nil
+}
+
+// suppression is the finding's exception, nil when not suppressed.
+func (f Finding) suppression() *exceptions.Suppression {
+	if !f.Suppressed {
+		return nil
+	}
+	return &exceptions.Suppression{Reason: f.SuppressionReason, Expires: f.SuppressionExpires, Owner: f.SuppressionOwner}
+}
+
+// Outcome is the status and reason the benchmark's control reports: skip
+// and "suppressed until DATE by OWNER: REASON (was: REASON)" for a
+// suppressed alarm, else Status and Reason.
+func (f Finding) Outcome() (status, reason string) {
+	return exceptions.Outcome(f.Status, f.Reason, f.suppression())
+}
+
+// Outcomes returns the report as the benchmark's controls report it: each
+// finding's Status and Reason replaced by its Outcome, in the order New
+// gives. The CSV, table, HTML, Markdown, NUnit3 and JUnit outputs show
+// this; JSON, ASFF and OCSF keep the evaluated status with the
+// suppression fields.
+func (r *Report) Outcomes() *Report {
+	out := *r
+	out.Findings = make([]Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		f.Status, f.Reason = f.Outcome()
+		out.Findings[i] = f
+	}
+	sortFindings(r.Benchmark, out.Findings)
+	return &out
 }
 
 // statusRank is the status's position in Statuses (unknown last).
@@ -125,9 +172,12 @@ type Counts struct {
 	Rules int `json:"rules"`
 	// Total is the number of findings.
 	Total int `json:"total"`
+	// Suppressed is the number of suppressed alarms (counted as skip).
+	Suppressed int `json:"suppressed"`
 }
 
-// Summary counts the report's findings.
+// Summary counts the report's findings by the status their controls report
+// (a suppressed alarm is a skip, and counted in Suppressed).
 func (r *Report) Summary() Counts {
 	c := Counts{Status: map[string]int{}, AlarmsBySeverity: map[string]int{}}
 	rules := map[string]bool{}
@@ -135,9 +185,13 @@ func (r *Report) Summary() Counts {
 		c.Status[s] = 0
 	}
 	for _, f := range r.Findings {
-		c.Status[f.Status]++
-		if f.Status == "alarm" {
+		status, _ := f.Outcome()
+		c.Status[status]++
+		if status == "alarm" {
 			c.AlarmsBySeverity[f.Severity]++
+		}
+		if f.Suppressed {
+			c.Suppressed++
 		}
 		rules[f.RuleID] = true
 	}
@@ -147,7 +201,7 @@ func (r *Report) Summary() Counts {
 }
 
 // String is the one-line summary printed on stderr, e.g.
-// "14 rules, 40 findings: ok 12, alarm 20 (critical 1, high 6, medium 9, low 4), info 2, skip 5, error 1".
+// "14 rules, 40 findings: ok 12, alarm 20 (critical 1, high 6, medium 9, low 4), info 2, skip 5 (2 suppressed), error 1".
 func (c Counts) String() string {
 	var sev []string
 	for i := len(Severities) - 1; i >= 0; i-- {
@@ -159,8 +213,12 @@ func (c Counts) String() string {
 	if len(sev) > 0 {
 		alarm += " (" + strings.Join(sev, ", ") + ")"
 	}
-	return fmt.Sprintf("%s, %s: ok %d, %s, info %d, skip %d, error %d",
-		plural(c.Rules, "rule"), plural(c.Total, "finding"), c.Status["ok"], alarm, c.Status["info"], c.Status["skip"], c.Status["error"])
+	skip := fmt.Sprintf("skip %d", c.Status["skip"])
+	if c.Suppressed > 0 {
+		skip += fmt.Sprintf(" (%d suppressed)", c.Suppressed)
+	}
+	return fmt.Sprintf("%s, %s: ok %d, %s, info %d, %s, error %d",
+		plural(c.Rules, "rule"), plural(c.Total, "finding"), c.Status["ok"], alarm, c.Status["info"], skip, c.Status["error"])
 }
 
 // plural is "1 rule", "2 rules".

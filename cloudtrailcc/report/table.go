@@ -28,7 +28,10 @@ var statusColors = map[string]text.Colors{
 // WriteTable writes the findings as a terminal table, one row per finding
 // grouped by benchmark and rule: GROUP, RULE, STATUS, SEVERITY, RESOURCE,
 // REASON.
+//
+// A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteTable(w io.Writer, r *Report, o TableOptions) error {
+	r = r.Outcomes()
 	if o.ReasonWidth == 0 {
 		o.ReasonWidth = 72
 	}

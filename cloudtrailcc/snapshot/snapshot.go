@@ -11,50 +11,6 @@ import (
 	"time"
 )
 
-// ErrorClass groups AWS error codes by what a rule must do with them.
-type ErrorClass string
-
-// The error classes a read can fail with.
-const (
-	// ClassNotFound: the resource does not exist (NoSuchBucket, NotFound, TrailNotFoundException...).
-	ClassNotFound ErrorClass = "not_found"
-	// ClassAccessDenied: the caller may not read it (AccessDenied, AuthorizationError, UnauthorizedOperation...).
-	ClassAccessDenied ErrorClass = "access_denied"
-	// ClassThrottled: the call was throttled and retries were exhausted.
-	ClassThrottled ErrorClass = "throttled"
-	// ClassInvalid: the request named something the service rejects (CloudTrailARNInvalidException...).
-	ClassInvalid ErrorClass = "invalid"
-	// ClassOther: anything else (5xx, network, timeouts).
-	ClassOther ErrorClass = "other"
-)
-
-// ReadError records one AWS read that failed: which IAM action, the AWS error
-// code and message, and its class.
-type ReadError struct {
-	// Action is the IAM action of the failed call, e.g. "cloudtrail:GetTrailStatus".
-	Action string `json:"action"`
-	// Code is the AWS error code, e.g. "AccessDenied"; empty for network errors.
-	Code string `json:"code,omitempty"`
-	// Message is the error message as returned.
-	Message string `json:"message,omitempty"`
-	// Class groups the code.
-	Class ErrorClass `json:"class"`
-}
-
-// Error implements error: "cloudtrail:GetTrailStatus failed: AccessDenied: ...".
-func (e *ReadError) Error() string {
-	if e == nil {
-		return ""
-	}
-	if e.Code == "" {
-		return fmt.Sprintf("%s failed: %s", e.Action, e.Message)
-	}
-	if e.Message == "" {
-		return fmt.Sprintf("%s failed: %s", e.Action, e.Code)
-	}
-	return fmt.Sprintf("%s failed: %s: %s", e.Action, e.Code, e.Message)
-}
-
 // Need is a set of fact kinds to read; rules declare the facts they need so a
 // query that asks for one rule reads only what that rule uses.
 type Need uint32

@@ -3,10 +3,13 @@
 //
 //	awsemu --addr 127.0.0.1:4566 --regions us-east-1,eu-west-1 --latency 5ms
 //
-// Point the AWS SDK or CLI at the URL (AWS_ENDPOINT_URL) with access key
-// "test" and secret "test" (account 123456789012); see package awsemu for the
-// client options S3 and S3 Control need and for the /_emulator/ control
-// endpoint.
+// Point the AWS SDK or CLI at the URL (AWS_ENDPOINT_URL, or the AWS CLI's
+// --endpoint-url) with access key "test" and secret "test" (account
+// 123456789012). The AWS CLI sends S3 Control calls to
+// 123456789012.HOST, which does not resolve: run those with the URL as
+// HTTP proxy (HTTP_PROXY=URL NO_PROXY= aws s3control ...). See package
+// awsemu for the client options S3 and S3 Control need in the Go SDK and
+// for the /_emulator/ control endpoint.
 package main
 
 import (
@@ -53,6 +56,7 @@ func run(args []string) error {
 		return fmt.Errorf("start: %w", err)
 	}
 	fmt.Println(url)
+	fmt.Fprint(os.Stderr, usageHint(url))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
@@ -60,4 +64,13 @@ func run(args []string) error {
 		return fmt.Errorf("close: %w", err)
 	}
 	return nil
+}
+
+// usageHint tells how to point the AWS SDK and CLI at the emulator at url.
+func usageHint(url string) string {
+	return fmt.Sprintf(`awsemu: AWS APIs at %[1]s (access key %[2]q, secret %[3]q: account %[4]s)
+  SDKs:    AWS_ENDPOINT_URL=%[1]s (S3 path-style)
+  AWS CLI: aws --endpoint-url %[1]s ...
+           S3 Control goes to ACCOUNT.HOST: HTTP_PROXY=%[1]s NO_PROXY= aws --endpoint-url %[1]s s3control ...
+`, url, awsemu.DefaultAccessKeyID, awsemu.DefaultSecretAccessKey, awsemu.DefaultAccountID)
 }

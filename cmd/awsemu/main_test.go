@@ -30,6 +30,10 @@ func TestBinaryPrintsURLServesAndStopsOnSIGTERM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +45,13 @@ func TestBinaryPrintsURLServesAndStopsOnSIGTERM(t *testing.T) {
 	url := strings.TrimSpace(line)
 	if !strings.HasPrefix(url, "http://127.0.0.1:") {
 		t.Fatalf("printed %q, want the base URL", url)
+	}
+	hint := bufio.NewReader(stderr)
+	for _, want := range []string{"awsemu: AWS APIs at " + url, "AWS_ENDPOINT_URL=" + url, "aws --endpoint-url " + url, "HTTP_PROXY=" + url + " NO_PROXY="} {
+		line, err := hint.ReadString('\n')
+		if err != nil || !strings.Contains(line, want) {
+			t.Fatalf("stderr line %q (%v) does not hold %q", line, err, want)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

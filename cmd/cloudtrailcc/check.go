@@ -39,7 +39,7 @@ type checkOptions struct {
 func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only this rule id; repeatable (see `cloudtrailcc rules`)")
-	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip, error; repeatable")
+	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip (a suppressed alarm is a skip), error; repeatable")
 	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf, nunit3, junit, html, md")
 	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF), .nunit3.xml (NUnit3), .junit.xml (JUnit), .html (report), .md (Markdown); or give a format name (csv, json, asff, ocsf, nunit3, junit, html, md) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
@@ -125,8 +125,13 @@ a link points to). The files are written beside their destinations and
 renamed into place only when all were written, so a failure replaces none.
 An existing file keeps its mode; a new one is created 0600.
 
+--exceptions FILE (exceptions_file in a .spc) names accepted findings: an
+alarm an unexpired entry matches is printed as skip, "suppressed until DATE
+by OWNER: REASON (was: ...)", as the Powerpipe mod reports it, and fails
+nothing; JSON, ASFF and OCSF keep it an alarm, marked suppressed.
+
 A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
-error, 1 an alarm at or above --fail-on (default low: any alarm), 2 usage,
+error, 1 an unsuppressed alarm at or above --fail-on (default low: any alarm), 2 usage,
 configuration or credential error, 3 a rule could not be evaluated (a
 finding with status error) and no alarm failed the run. Only the findings
 reported (after --rule and --status) count.`,
@@ -227,7 +232,8 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 		catalogue[str(row["rule_id"])] = row
 	}
 	if len(statuses) > 0 {
-		quals = append(quals, inproc.Qual{Column: "status", Operator: "=", Value: statuses})
+		// as the outputs show it: a suppressed alarm is a skip
+		quals = append(quals, inproc.Qual{Column: "control_status", Operator: "=", Value: statuses})
 	}
 	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", nil, quals)
 	if err != nil {
@@ -238,23 +244,27 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 		id := str(row["rule_id"])
 		rule := catalogue[id]
 		out = append(out, report.Finding{
-			RuleID:         id,
-			Status:         str(row["status"]),
-			Severity:       str(row["severity"]),
-			Reason:         str(row["reason"]),
-			Resource:       str(row["resource"]),
-			AccountID:      str(row["account_id"]),
-			Region:         str(row["region"]),
-			Partition:      str(row["partition"]),
-			Evidence:       row["evidence"],
-			Title:          str(rule["title"]),
-			Description:    str(rule["description"]),
-			ConformityID:   str(rule["conformity_id"]),
-			ConformityRisk: str(rule["conformity_risk"]),
-			Remediation:    str(rule["remediation"]),
-			RemediationCLI: str(rule["remediation_cli"]),
-			Related:        strs(rule["related"]),
-			References:     strs(rule["references"]),
+			RuleID:             id,
+			Status:             str(row["status"]),
+			Severity:           str(row["severity"]),
+			Reason:             str(row["reason"]),
+			Resource:           str(row["resource"]),
+			AccountID:          str(row["account_id"]),
+			Region:             str(row["region"]),
+			Partition:          str(row["partition"]),
+			Evidence:           row["evidence"],
+			Suppressed:         row["suppressed"] == true,
+			SuppressionReason:  str(row["suppression_reason"]),
+			SuppressionExpires: str(row["suppression_expires"]),
+			SuppressionOwner:   str(row["suppression_owner"]),
+			Title:              str(rule["title"]),
+			Description:        str(rule["description"]),
+			ConformityID:       str(rule["conformity_id"]),
+			ConformityRisk:     str(rule["conformity_risk"]),
+			Remediation:        str(rule["remediation"]),
+			RemediationCLI:     str(rule["remediation_cli"]),
+			Related:            strs(rule["related"]),
+			References:         strs(rule["references"]),
 		})
 	}
 	return out, nil
@@ -283,13 +293,13 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports export
 }
 
 // exitCode is the run's exit code: 1 when an alarm reaches --fail-on, else
-// 3 when a rule errored, else 0.
+// 3 when a rule errored, else 0. A suppressed alarm fails nothing.
 func (o *checkOptions) exitCode(r *report.Report) error {
 	threshold := report.SeverityRank(o.failOn) // -1 for none
 	failing, errored := 0, 0
 	for _, f := range r.Findings {
 		switch {
-		case f.Status == "alarm" && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
+		case f.Status == "alarm" && !f.Suppressed && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
 			failing++
 		case f.Status == "error":
 			errored++

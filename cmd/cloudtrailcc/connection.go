@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -53,6 +54,7 @@ var connectionFlags = []connectionFlag{
 	{"max-s3-concurrency", "max_s3_concurrency", "int", "S3 calls in flight per region, 1 to 1024 (default 64)"},
 	{"call-timeout", "call_timeout", "int", "seconds an AWS call may wait for its answer before its fact is reported as error, 1 to 600 (default 30)"},
 	{"cache-dir", "cache_dir", "string", "directory keeping fact snapshots between runs for cache-ttl (default: none)"},
+	{"exceptions", "exceptions_file", "path", "HCL (.hcl) or YAML (.yaml, .yml) file of accepted findings: a matching alarm is reported as skip and fails no run (default: none)"},
 }
 
 // register adds the shared flags to root as persistent flags.
@@ -63,7 +65,7 @@ func (g *globals) register(root *cobra.Command) {
 	fs.StringVar(&g.logLevel, "log-level", "", "log level on stderr: trace, debug, info, warn, error, off (default error; "+inproc.LogLevelEnv+")")
 	for _, f := range allConnectionFlags() {
 		switch f.kind {
-		case "string":
+		case "string", "path":
 			fs.String(f.flag, "", f.usage)
 		case "int":
 			fs.Int(f.flag, 0, f.usage)
@@ -98,6 +100,18 @@ func (g *globals) connectionConfig() (inproc.Connection, error) {
 		switch f.kind {
 		case "string":
 			s, _ := g.flags.GetString(f.flag)
+			v = cty.StringVal(s)
+		case "path":
+			// absolute, so that a connection file saved for later (the
+			// Postgres bridge) names the same file from any directory
+			s, _ := g.flags.GetString(f.flag)
+			if s != "" {
+				abs, err := filepath.Abs(s)
+				if err != nil {
+					return inproc.Connection{}, usageError("--%s %s: %v", f.flag, s, err)
+				}
+				s = abs
+			}
 			v = cty.StringVal(s)
 		case "int":
 			n, _ := g.flags.GetInt(f.flag)

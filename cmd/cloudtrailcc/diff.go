@@ -20,7 +20,8 @@ func newDiffCmd() *cobra.Command {
 		Long: `Compare two JSON exports of check (--export x.json) and print the findings
 that are new, resolved, or changed status or reason, grouped by rule and
 account. A finding is identified by account, rule, resource and region (and
-its reason, where one rule reports one resource several times).
+its reason, where one rule reports one resource several times). An alarm an
+exception suppresses compares as the skip its control reports.
 
 Exit codes: 0 no regression, 1 a new alarm (a new finding in alarm, or a
 status changed to alarm) at or above --fail-on, 2 usage error or an

@@ -37,7 +37,8 @@ func newExportCmd(g *globals) *cobra.Command {
 		Short: "Print any plugin table as CSV or JSON",
 		Long: `Print the rows of one of the plugin's tables (cloudtrailcc_trail,
 cloudtrailcc_trail_bucket, cloudtrailcc_region, cloudtrailcc_rule,
-cloudtrailcc_finding, cloudtrailcc_config_change) as CSV or JSON.
+cloudtrailcc_finding, cloudtrailcc_config_change, cloudtrailcc_exception) as
+CSV or JSON.
 
 --where COLUMN=VALUE filters rows (also !=, <, <=, >, >=); quals on key
 columns (e.g. rule_id, status) are passed to the plugin, which then reads only
@@ -113,7 +114,7 @@ identical.`,
 
 // tableNames are the plugin's tables, for messages before a client exists.
 func tableNames() []string {
-	return []string{"cloudtrailcc_config_change", "cloudtrailcc_finding", "cloudtrailcc_region",
+	return []string{"cloudtrailcc_config_change", "cloudtrailcc_exception", "cloudtrailcc_finding", "cloudtrailcc_region",
 		"cloudtrailcc_rule", "cloudtrailcc_trail", "cloudtrailcc_trail_bucket"}
 }
 

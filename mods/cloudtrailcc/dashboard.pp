@@ -138,7 +138,7 @@ query "alarm_count" {
     from
       cloudtrailcc_finding
     where
-      status = 'alarm' and severity = $1
+      control_status = 'alarm' and severity = $1
   EOQ
 
   param "severity" {
@@ -152,14 +152,14 @@ query "findings_by_rule_status" {
   sql   = <<-EOQ
     select
       rule_id as "Rule",
-      status as "Status",
+      control_status as "Status",
       count(*) as "Findings"
     from
       cloudtrailcc_finding
     group by
-      rule_id, status
+      rule_id, control_status
     order by
-      rule_id, status
+      rule_id, control_status
   EOQ
 }
 
@@ -193,7 +193,7 @@ query "alarms" {
     from
       cloudtrailcc_finding
     where
-      status = 'alarm'
+      control_status = 'alarm'
     order by
       case severity when 'critical' then 1 when 'high' then 2 when 'medium' then 3 else 4 end,
       account_id,
