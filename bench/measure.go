@@ -17,6 +17,8 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 )
 
 // result is the measurement of one workload.
@@ -74,13 +76,11 @@ func (r result) WallRatio() float64 {
 // cache TTL. The result is the run with the median wall time; WallMin and
 // WallMax span all runs, and Runs holds every run's calls.
 func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs int) (result, error) {
-	env, err := harness.Start(ctx, spec, harness.Options{})
+	env, conns, least, critical, err := start(ctx, spec, latency)
 	if err != nil {
 		return result{}, err
 	}
 	defer env.Close()
-	least := env.Bound(bound.RulesNeed)
-	critical := env.Graph(bound.RulesNeed).CriticalPath(latency, bound.LookupEventsInterval)
 	env.Server.SetLatency(latency)
 
 	var all []result
@@ -90,7 +90,7 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 			time.Sleep(time.Second)
 		}
 		r := result{Spec: spec, Latency: latency, Bound: least, Critical: critical}
-		if err := measureOnce(ctx, env, &r); err != nil {
+		if err := measureOnce(ctx, env, conns, &r); err != nil {
 			return r, fmt.Errorf("%s run %d: %w", spec.Name, i+1, err)
 		}
 		all = append(all, r)
@@ -106,13 +106,33 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 	return med, nil
 }
 
+// start seeds spec and returns the emulator, the connections that read it
+// (one per account, or one for an organization), the least calls and the
+// critical path.
+func start(ctx context.Context, spec harness.Spec, latency time.Duration) (*harness.Env, []inproc.Connection, map[string]int, bound.Path, error) {
+	if spec.Organization {
+		org, err := harness.StartOrganization(ctx, spec, harness.Options{})
+		if err != nil {
+			return nil, nil, nil, bound.Path{}, err
+		}
+		return org.Env, []inproc.Connection{org.Connection()}, org.Bound(bound.RulesNeed),
+			org.CriticalPath(latency, bound.LookupEventsInterval, organization.DefaultMaxConcurrentAccounts), nil
+	}
+	env, err := harness.Start(ctx, spec, harness.Options{})
+	if err != nil {
+		return nil, nil, nil, bound.Path{}, err
+	}
+	return env, env.Connections(""), env.Bound(bound.RulesNeed),
+		env.Graph(bound.RulesNeed).CriticalPath(latency, bound.LookupEventsInterval), nil
+}
+
 // childProfile is the -cpuprofile file passed on to each measuring child
 // (empty: none); each run overwrites it, so it holds the last run's.
 var childProfile string
 
 // measureOnce has a child process run the plugin against env twice and
 // fills r from the emulator's request log and the child's resource usage.
-func measureOnce(ctx context.Context, env *harness.Env, r *result) error {
+func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connection, r *result) error {
 	env.Server.ResetCalls()
 	exe, err := os.Executable()
 	if err != nil {
@@ -138,7 +158,7 @@ func measureOnce(ctx context.Context, env *harness.Env, r *result) error {
 		_ = cmd.Wait()
 		return err
 	}
-	if err := json.NewEncoder(stdin).Encode(job{Connections: env.Connections("")}); err != nil {
+	if err := json.NewEncoder(stdin).Encode(job{Connections: conns}); err != nil {
 		return fail(fmt.Errorf("sending the job: %w", err))
 	}
 	reports := json.NewDecoder(bufio.NewReader(stdout))

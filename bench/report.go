@@ -12,6 +12,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 )
 
@@ -19,14 +20,14 @@ import (
 func summary(results []result) table.Writer {
 	t := table.NewWriter()
 	t.AppendHeader(table.Row{"workload", "shape", "API calls", "least calls", "calls / least",
-		"wall time (min–max)", "critical path", "wall / critical", "peak in flight", "peak RSS", "CPU time", "cached run calls", "findings"})
+		"wall time (min–max)", "critical path", "wall / critical", "peak in flight", "peak RSS", "peak RSS / connection", "CPU time", "cached run calls", "findings"})
 	for _, r := range results {
 		t.AppendRow(table.Row{
 			r.Spec.Name, r.Spec.String(),
 			ints(r.RunCalls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
 			fmt.Sprintf("%s (%s–%s)", ms(r.Wall), ms(r.WallMin), ms(r.WallMax)), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
 			fmt.Sprintf("%.2f", r.WallRatio()), inFlight(r),
-			mib(r.PeakRSS), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
+			mib(r.PeakRSS), mib(r.PeakRSS / int64(connections(r.Spec))), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
 		})
 	}
 	return t
@@ -91,6 +92,11 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 				ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
 			p("W1's critical path: %s.\n\n", strings.Join(r.Critical.Calls, " → "))
 		}
+		if r.Spec.Organization {
+			p("%s: %s API calls for a least of %d (%.2f); median wall time %s, %.2f times the critical path of %s (%s); peak RSS %s, %s 512 MiB.\n\n",
+				r.Spec.Name, ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), r.WallRatio(), ms(r.Critical.Duration),
+				strings.Join(r.Critical.Calls, " → "), mib(r.PeakRSS), map[bool]string{true: "under", false: "NOT under"}[r.PeakRSS < 512<<20])
+		}
 	}
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
@@ -99,7 +105,10 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),
 	).Replace(measuredText))
 	p("## Machine\n\n")
-	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel())
+	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n- Load average when the page was written (`/proc/loadavg`, 1, 5 and 15 minutes): %s\n\n",
+		runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuModel(), loadAverage())
+	p("A load average above the number of CPUs means other work shared the machine during the runs: wall and CPU times\n")
+	p("are then noisy (the fastest and slowest runs show how much); API calls and the least calls are not affected.\n\n")
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
 	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n")
 	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n```\n\n")
@@ -114,7 +123,16 @@ const measuredText = `## What was measured
   spread over the enabled regions, the first multi-region, every trail logging with a healthy status; private,
   versioned trail buckets shared round-robin; topics shared round-robin), at zero latency. Then the latency is set and
   a fresh process runs the plugin in-process (the Steampipe SDK's plugin server, as the CLI does) with one connection
-  per account; it queries ` + "`cloudtrailcc_finding`" + ` on every connection at once.
+  per account; it queries ` + "`cloudtrailcc_finding`" + ` (every column) on every connection at once, counting the rows
+  as they arrive rather than keeping them.
+- **W4** is an organization: its first account is the management account (a logging multi-region trail delivering
+  to a central, private, versioned bucket of the second, log-archive account), every other account has the audit
+  role, and one connection with ` + "`organization_role_name`" + ` reads them all, at most
+  ` + "`max_concurrent_accounts`" + ` (16) at once. Its least calls add organizations:ListAccounts per page of 20, one
+  sts:AssumeRole per member (whose identity comes with the role's credentials, so sts:GetCallerIdentity once for the
+  whole organization) and the central bucket's facts once, in its owner. Its critical path is the identity and the
+  ListAccounts pages one after the other, then the accounts in waves of ` + "`max_concurrent_accounts`" + `, each taking
+  its AssumeRole and an account's own critical path, then one round trip for the central bucket.
 - **API calls** are counted by the emulator's request log, per IAM action, retries included; nothing is counted
   by the plugin itself.
 - **Least calls** is computed from what was seeded (package ` + "`bench/bound`" + `), not from the plugin's code:
@@ -145,7 +163,12 @@ const measuredText = `## What was measured
 - **CPU time** is the user and system CPU time of the plugin's process over both runs; set beside the wall time and
   the number of CPUs it shows when the machine, not the latency, is the limit.
 - **Peak RSS** is the peak resident set of that process (getrusage ru_maxrss of the child), which holds only the
-  plugin and its queries: the emulator and the seeding run in the parent.
+  plugin and its queries: the emulator and the seeding run in the parent. **Peak RSS / connection** divides it by
+  the connections (one per account), the measure Steampipe users compare when they configure one connection per
+  account; it includes the process's fixed share (the binary, the SDK), so it falls as connections are added.
+- The measuring process runs without the shared AWS configuration files, instance metadata and ` + "`AWS_CA_BUNDLE`" + `
+  (the emulator speaks plain HTTP), and with the plugin's defaults: ` + "`STEAMPIPE_FREE_MEM_INTERVAL`" + ` unset, so the
+  SDK's forced garbage collection per query is off.
 - **Cached run calls** is the number of AWS calls of the same queries run again in the same process right after,
   within the cache TTL (default 300 s): every fact is served from the cache.
 
@@ -205,4 +228,21 @@ func cpuModel() string {
 		}
 	}
 	return "unknown"
+}
+
+// loadAverage is the 1, 5 and 15-minute load averages ("unknown" off Linux).
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
+	}
+	return "unknown"
+}
+
+// connections is the number of plugin connections of a workload's run.
+func connections(s harness.Spec) int {
+	if s.Organization {
+		return 1
+	}
+	return max(s.Accounts, 1)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/hashicorp/go-hclog"
@@ -27,12 +28,19 @@ type source = snapcache.Source
 type sources struct {
 	mu     sync.Mutex
 	byName map[string]*sourceEntry
+	// progress, when set, hears how far each organization audit is.
+	progress func(connection string, done, total int)
 }
 
 type sourceEntry struct {
 	key string
 	src source
-	org *organization.Collector // set for an organization audit (src is nil then)
+	// col is the collector behind src: it reads the identity alone, which
+	// a disk cache in front of it would not.
+	col *inventory.Collector
+	// org reads an organization audit (src and col are nil then): an
+	// organization.Collector, optionally behind a disk cache.
+	org snapcache.OrganizationSource
 }
 
 func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
@@ -59,7 +67,14 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 		if err != nil {
 			return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
 		}
+		if s.progress != nil {
+			name := conn.Name
+			org.SetProgress(func(done, total int) { s.progress(name, done, total) })
+		}
 		e := &sourceEntry{key: st.Key, org: org}
+		if st.CacheDir != "" {
+			e.org = snapcache.NewOrganization(s.cacheConfig(st, cfg), org)
+		}
 		s.byName[conn.Name] = e
 		return e, nil
 	}
@@ -69,13 +84,18 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 	}
 	var src source = col
 	if st.CacheDir != "" {
-		// One collection serves a whole benchmark run: every fact the
-		// rules read, plus what the query asks for.
-		src = snapcache.New(snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}, col)
+		src = snapcache.New(s.cacheConfig(st, cfg), col)
 	}
-	e := &sourceEntry{key: st.Key, src: src}
+	e := &sourceEntry{key: st.Key, src: src, col: col}
 	s.byName[conn.Name] = e
 	return e, nil
+}
+
+// cacheConfig is the disk cache of a connection: one collection serves a
+// whole benchmark run (every fact the rules read, plus what the query asks
+// for).
+func (s *sources) cacheConfig(st settings, cfg inventory.Config) snapcache.Config {
+	return snapcache.Config{Dir: st.CacheDir, Key: st.Key, TTL: cfg.CacheTTL, Base: rules.NeedsOf()}
 }
 
 // snapshot returns the connection's snapshots holding at least need: its
@@ -97,11 +117,37 @@ func (s *sources) snapshot(ctx context.Context, d *plugin.QueryData, need snapsh
 		org = snapshot.Single(acct)
 	}
 	if err != nil {
-		var se *inventory.SetupError
-		if errors.As(err, &se) {
-			return nil, errors.New(se.Error())
-		}
-		return nil, fmt.Errorf("reading AWS facts: %w", err)
+		return nil, readError(err)
 	}
 	return org, nil
+}
+
+// mayHold reports whether conn can have rows of one of the accounts ids.
+// A single-account connection holds only its own account, known from its
+// identity (sts:GetCallerIdentity, cached with the connection's other
+// facts) and read alone, so a query about another account makes no other
+// AWS call. An organization connection may hold any of them; its rows are
+// filtered by account.
+func (s *sources) mayHold(ctx context.Context, conn *plugin.Connection, logger hclog.Logger, ids []string) (bool, error) {
+	e, err := s.get(conn, logger)
+	if err != nil {
+		return false, err
+	}
+	if e.org != nil {
+		return true, nil
+	}
+	acct, err := e.col.Snapshot(ctx, 0)
+	if err != nil {
+		return false, readError(err)
+	}
+	return slices.Contains(ids, acct.AccountID), nil
+}
+
+// readError is the one-line error a query reports when a source fails.
+func readError(err error) error {
+	var se *inventory.SetupError
+	if errors.As(err, &se) {
+		return errors.New(se.Error())
+	}
+	return fmt.Errorf("reading AWS facts: %w", err)
 }

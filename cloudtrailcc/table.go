@@ -94,7 +94,7 @@ func (t tableSpec[T]) build(srcs *sources) *plugin.Table {
 		Description: t.desc,
 		List:        &plugin.ListConfig{Hydrate: t.list(srcs)},
 	}
-	for _, k := range t.keys {
+	for _, k := range t.keyColumns() {
 		tbl.List.KeyColumns = append(tbl.List.KeyColumns, &plugin.KeyColumn{Name: k, Require: plugin.Optional, Operators: []string{"="}})
 	}
 	for _, c := range t.cols {
@@ -115,6 +115,26 @@ func (t tableSpec[T]) build(srcs *sources) *plugin.Table {
 	return tbl
 }
 
+// keyColumns are the table's "=" key columns: its own keys, and
+// account_id when it has that column.
+func (t tableSpec[T]) keyColumns() []string {
+	if t.accountOf() == nil {
+		return t.keys
+	}
+	return append(slices.Clone(t.keys), accountIDColumn)
+}
+
+// accountOf is the getter of the table's account_id column (nil when it
+// has none).
+func (t tableSpec[T]) accountOf() func(T) any {
+	for _, c := range t.cols {
+		if c.name == accountIDColumn {
+			return c.get
+		}
+	}
+	return nil
+}
+
 // need is the set of facts a query of the given columns reads.
 func (t tableSpec[T]) need(columns []string) snapshot.Need {
 	n := t.base
@@ -130,7 +150,7 @@ func (t tableSpec[T]) need(columns []string) snapshot.Need {
 // takes the connection's snapshot holding them and streams the rows.
 func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 	return func(ctx context.Context, d *plugin.QueryData, _ *plugin.HydrateData) (any, error) {
-		q := newQuery(d, t.keys)
+		q := newQuery(d, t.keyColumns())
 		if t.exceptions {
 			st, err := settingsOf(d.Connection.Config)
 			if err != nil {
@@ -150,8 +170,10 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
+		var zero T
+		for i, r := range rows {
 			d.StreamListItem(ctx, r)
+			rows[i] = zero // streamed: an organization's findings need not all stay alive
 			if d.RowsRemaining(ctx) == 0 {
 				break
 			}
@@ -161,25 +183,45 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 }
 
 // rowsOf makes the rows of a query: from no facts, from the snapshots of
-// every audited account at once (orgRows), or account by account.
+// every audited account at once (orgRows), or account by account; with an
+// account_id qual, only the rows of the accounts asked for, and none at all
+// (after reading the identity alone) from a connection to another account.
 func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.QueryData, q *query, need snapshot.Need) ([]T, error) {
 	if need == 0 {
 		return t.rows(q, nil)
+	}
+	if ids, ok := q.equals[accountIDColumn]; ok {
+		holds, err := srcs.mayHold(ctx, d.Connection, d.Table.Plugin.Logger, ids)
+		if err != nil || !holds {
+			return nil, err
+		}
 	}
 	org, err := srcs.snapshot(ctx, d, need)
 	if err != nil {
 		return nil, err
 	}
-	if t.orgRows != nil {
-		return t.orgRows(q, org)
-	}
 	var out []T
-	for _, acct := range org.Accounts {
-		rows, err := t.rows(q, acct)
-		if err != nil {
+	if t.orgRows != nil {
+		if out, err = t.orgRows(q, org); err != nil {
 			return nil, err
 		}
-		out = append(out, rows...)
+	} else {
+		for _, acct := range org.Accounts {
+			if !q.match(accountIDColumn, acct.AccountID) {
+				continue
+			}
+			rows, err := t.rows(q, acct)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rows...)
+		}
+	}
+	if get := t.accountOf(); get != nil {
+		out = slices.DeleteFunc(out, func(r T) bool {
+			id, _ := get(r).(string)
+			return !q.match(accountIDColumn, id)
+		})
 	}
 	return out, nil
 }

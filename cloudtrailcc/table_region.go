@@ -113,29 +113,25 @@ func regionTable() tableSpec[regionRow] {
 				return []string{fmt.Sprintf("arn:%s::%s:%s", partitionOf(x.acct), x.region, x.acct.AccountID)}
 			}},
 		},
-		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
+		// Each account's regions, covered by its trails; an organization
+		// trail of another audited account with its owner's status and
+		// selectors, as AWS applies it to the member.
+		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
 			var out []r
-			for _, region := range acct.Regions {
-				if !q.match("region", region) {
-					continue
-				}
-				row := r{acct: acct, region: region}
-				for _, t := range acct.Trails {
-					if t.IsMultiRegionTrail || t.HomeRegion == region {
-						row.trails = append(row.trails, t)
+			for _, acct := range org.Accounts {
+				for _, region := range slices.Sorted(slices.Values(acct.Regions)) {
+					if !q.match("region", region) {
+						continue
 					}
+					row := r{acct: acct, region: region}
+					for _, t := range acct.Trails {
+						if t.IsMultiRegionTrail || t.HomeRegion == region {
+							row.trails = append(row.trails, org.OwnerCopy(acct.AccountID, t))
+						}
+					}
+					out = append(out, row)
 				}
-				out = append(out, row)
 			}
-			slices.SortFunc(out, func(a, b r) int {
-				switch {
-				case a.region < b.region:
-					return -1
-				case a.region > b.region:
-					return 1
-				}
-				return 0
-			})
 			return out, nil
 		},
 	}

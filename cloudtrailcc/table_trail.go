@@ -105,16 +105,20 @@ func trailTable() tableSpec[trailRow] {
 			}},
 			{name: "tags_error", typ: str, need: snapshot.NeedTrailTags, desc: "The error met calling ListTags; null when the tags were read.", get: func(x r) any { return readErr(x.t.TagsErr) }},
 			{name: "region", typ: str, desc: "The AWS region of the trail: its home region.", get: func(x r) any { return x.t.HomeRegion }},
-			{name: "account_id", typ: str, desc: "The AWS account ID the trail was read from.", get: func(x r) any { return x.acct.AccountID }},
+			{name: "account_id", typ: str, desc: "The AWS account ID the trail was read from: its owner, except for another account's trail that only this account's audit sees.", get: func(x r) any { return x.acct.AccountID }},
 			{name: "partition", typ: str, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
 			{name: "title", typ: str, desc: "Title of the resource: the trail name.", get: func(x r) any { return x.t.Name }},
 			{name: "akas", typ: js, desc: "Array of globally unique identifier strings (also known as) for the resource: the trail ARN.", get: func(x r) any { return []string{x.t.ARN} }},
 		},
-		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
+		// Each trail once, under the account that read it; an organization
+		// trail of an audited account only under that account.
+		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
 			var out []r
-			for _, t := range acct.Trails {
-				if q.match("name", t.Name) && q.match("arn", t.ARN) {
-					out = append(out, r{acct: acct, t: t})
+			for _, acct := range org.Accounts {
+				for _, t := range acct.Trails {
+					if q.match("name", t.Name) && q.match("arn", t.ARN) && !org.HeldElsewhere(acct.AccountID, t) {
+						out = append(out, r{acct: acct, t: t})
+					}
 				}
 			}
 			return out, nil

@@ -1,6 +1,7 @@
 package cloudtrailcc
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -157,42 +158,64 @@ func trailBucketTable() tableSpec[bucketRow] {
 				return optString(x.public.Reason)
 			}},
 			{name: "read_errors", typ: js, need: lg | ver | pub, desc: "The S3 reads that failed for this bucket, and the account-level ones its verdicts depend on (ListBuckets, account Public Access Block), by IAM action, e.g. {\"s3:GetBucketLogging\": \"s3:GetBucketLogging failed: AccessDenied: ...\"}; empty when every read succeeded.", get: func(x r) any { return bucketReadErrors(x) }},
-			{name: "account_id", typ: str, desc: "The AWS account ID the trails were read from.", get: func(x r) any { return x.acct.AccountID }},
+			{name: "account_id", typ: str, desc: "The AWS account ID the row belongs to: the bucket's owner when it is an audited account, else the account whose trails deliver to it.", get: func(x r) any { return x.acct.AccountID }},
 			{name: "partition", typ: str, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
 			{name: "title", typ: str, desc: "Title of the resource: the bucket name.", get: func(x r) any { return x.name }},
 			{name: "akas", typ: js, desc: "Array of globally unique identifier strings (also known as) for the resource: the bucket ARN.", get: func(x r) any { return []string{x.arn} }},
 		},
-		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
-			byName := map[string]*r{}
-			for _, t := range acct.Trails {
-				if t.S3BucketName == "" || !q.match("name", t.S3BucketName) {
-					continue
-				}
-				row, ok := byName[t.S3BucketName]
-				if !ok {
-					row = &r{acct: acct, name: t.S3BucketName, arn: fmt.Sprintf("arn:%s:s3:::%s", partitionOf(acct), t.S3BucketName), trails: []string{}}
-					row.b = acct.Buckets[t.S3BucketName]
-					byName[t.S3BucketName] = row
-				}
-				row.trails = append(row.trails, t.ARN)
-			}
-			if acct.Loaded.Has(snapshot.NeedBucketPublic) {
-				for _, f := range rules.Evaluate(acct, "bucket_not_public") {
-					if row, ok := byName[bucketNameOf(f.Resource)]; ok {
-						f := f
-						row.public = &f
-					}
-				}
-			}
-			out := make([]r, 0, len(byName))
-			for _, name := range slices.Sorted(maps.Keys(byName)) {
-				row := byName[name]
-				sort.Strings(row.trails)
-				out = append(out, *row)
-			}
-			return out, nil
+		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
+			return bucketRows(q, org), nil
 		},
 	}
+}
+
+// bucketRows makes one row per trail bucket: under the read account that
+// owns it (with its facts and every read trail that delivers to it), or,
+// for a bucket no read account owns, under each account whose own trails
+// name it. A trail of another read account (an organization trail seen
+// from a member) is counted once, in its owner.
+func bucketRows(q *query, org *snapshot.Organization) []bucketRow {
+	type key struct{ account, name string }
+	rows := map[key]*bucketRow{}
+	for _, acct := range org.Accounts {
+		for _, t := range acct.Trails {
+			name := t.S3BucketName
+			if name == "" || !q.match("name", name) || org.HeldElsewhere(acct.AccountID, t) {
+				continue
+			}
+			holder := acct
+			if owner := org.BucketOwner(name); owner != "" {
+				holder = org.Account(owner)
+			}
+			k := key{holder.AccountID, name}
+			row, ok := rows[k]
+			if !ok {
+				row = &bucketRow{acct: holder, name: name, arn: fmt.Sprintf("arn:%s:s3:::%s", partitionOf(holder), name),
+					trails: []string{}, b: holder.Buckets[name]}
+				rows[k] = row
+			}
+			if !slices.Contains(row.trails, t.ARN) {
+				row.trails = append(row.trails, t.ARN)
+			}
+		}
+	}
+	if len(org.Accounts) > 0 && org.Accounts[0].Loaded.Has(snapshot.NeedBucketPublic) {
+		for _, f := range rules.EvaluateOrganization(org, "bucket_not_public") {
+			if row, ok := rows[key{f.AccountID, bucketNameOf(f.Resource)}]; ok {
+				row.public = &f
+			}
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(rows), func(a, b key) int {
+		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.name, b.name))
+	})
+	out := make([]bucketRow, 0, len(rows))
+	for _, k := range keys {
+		row := rows[k]
+		sort.Strings(row.trails)
+		out = append(out, *row)
+	}
+	return out
 }
 
 // bucketNameOf returns the bucket name of an S3 bucket ARN ("" otherwise).

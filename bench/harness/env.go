@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -33,6 +34,9 @@ import (
 type Spec struct {
 	Name                              string
 	Accounts, Trails, Buckets, Topics int
+	// Organization: the accounts are one organization audited in one
+	// connection (StartOrganization), not one connection each.
+	Organization bool
 }
 
 // The reference workloads.
@@ -46,7 +50,7 @@ var (
 )
 
 // Specs are the reference workloads by name.
-var Specs = map[string]Spec{"W1": W1, "W2": W2, "W3": W3}
+var Specs = map[string]Spec{"W1": W1, "W2": W2, "W3": W3, "W4": W4}
 
 // String describes the workload, e.g. "1 account, 17 regions, 3 trails, 2 buckets, 1 topic".
 func (s Spec) String() string {
@@ -55,7 +59,10 @@ func (s Spec) String() string {
 	if s.Topics > 0 {
 		parts = append(parts, plural(s.Topics, "topic"))
 	}
-	if s.Accounts > 1 {
+	switch {
+	case s.Organization:
+		parts = append(parts, "one organization in one connection, a central bucket shared")
+	case s.Accounts > 1:
 		parts = append(parts, "one connection each")
 	}
 	return strings.Join(parts, ", ")
@@ -96,6 +103,15 @@ type Env struct {
 	Accounts []*Account
 
 	httpSrv *http.Server
+	// seedHTTP carries every seeding call: one connection pool, not one per
+	// account and service (a thousand accounts would run out of files).
+	seedHTTP aws.HTTPClient
+}
+
+// target is account a as a seeding target.
+func (e *Env) target(a *Account) seed.Target {
+	return seed.Target{EndpointURL: e.URL, AccessKey: a.AccessKey, SecretKey: a.SecretKey,
+		Control: emuclient.New(e.URL), HTTPClient: e.seedHTTP}
 }
 
 // Account is one seeded account.
@@ -125,7 +141,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (_ *Env, err error) {
 		return nil, fmt.Errorf("harness: listen: %w", err)
 	}
 	e := &Env{Server: srv, URL: "http://" + ln.Addr().String(),
-		httpSrv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+		httpSrv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, seedHTTP: awshttp.NewBuildableClient()}
 	go func() { _ = e.httpSrv.Serve(ln) }()
 	defer func() {
 		if err != nil {
@@ -142,7 +158,6 @@ func Start(ctx context.Context, spec Spec, opts Options) (_ *Env, err error) {
 		}
 		e.Accounts = append(e.Accounts, a)
 	}
-	ctl := emuclient.New(e.URL)
 	seedAccount := opts.Seed
 	if seedAccount == nil {
 		seedAccount = func(ctx context.Context, t seed.Target, spec Spec) (*seed.Account, error) {
@@ -153,7 +168,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (_ *Env, err error) {
 	g.SetLimit(4)
 	for _, a := range e.Accounts {
 		g.Go(func() error {
-			t := seed.Target{EndpointURL: e.URL, AccessKey: a.AccessKey, SecretKey: a.SecretKey, Control: ctl}
+			t := e.target(a)
 			s, err := seedAccount(gctx, t, spec)
 			if err != nil {
 				return fmt.Errorf("harness: seeding %s into %s: %w", spec.Name, a.Connection, err)

@@ -37,3 +37,29 @@ func QueryAll(ctx context.Context, c *inproc.Client, table string, columns []str
 	err := g.Wait()
 	return out, time.Since(start), err
 }
+
+// CountAll runs `select columns from table` on every connection of c at
+// once, passing each row to count as it arrives (one call at a time)
+// instead of keeping the rows, and returns the wall time from the first
+// query's start to the last one's end.
+func CountAll(ctx context.Context, c *inproc.Client, table string, columns []string, count func(inproc.Row)) (time.Duration, error) {
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	start := time.Now()
+	for _, conn := range c.Connections() {
+		g.Go(func() error {
+			err := c.Scan(gctx, conn, table, columns, nil, func(r inproc.Row) error {
+				mu.Lock()
+				defer mu.Unlock()
+				count(r)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("connection %s: %w", conn, err)
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	return time.Since(start), err
+}

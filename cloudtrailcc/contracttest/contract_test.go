@@ -112,14 +112,22 @@ func configure(pc *sdkgrpc.PluginClient, conns map[string]string) error {
 // execute runs a scan of table on connection and collects the rows.
 func execute(t *testing.T, pc *sdkgrpc.PluginClient, connection, table string, columns []string, quals map[string]*proto.Quals) ([]map[string]*proto.Column, error) {
 	t.Helper()
+	return executeOver(t, pc, connection, []string{connection}, table, columns, quals)
+}
+
+// executeOver runs a scan of table on connection as Steampipe sends it: for
+// an aggregator, connection is the aggregator and conns its children.
+func executeOver(t *testing.T, pc *sdkgrpc.PluginClient, connection string, conns []string, table string, columns []string, quals map[string]*proto.Quals) ([]map[string]*proto.Column, error) {
+	t.Helper()
 	req := &proto.ExecuteRequest{
-		Table:        table,
-		QueryContext: &proto.QueryContext{Columns: columns, Quals: quals},
-		Connection:   connection,
-		CallId:       fmt.Sprintf("%s-%s-%d", t.Name(), table, len(columns)),
-		ExecuteConnectionData: map[string]*proto.ExecuteConnectionData{
-			connection: {CacheEnabled: false},
-		},
+		Table:                 table,
+		QueryContext:          &proto.QueryContext{Columns: columns, Quals: quals},
+		Connection:            connection,
+		CallId:                fmt.Sprintf("%s-%s-%d", t.Name(), table, len(columns)),
+		ExecuteConnectionData: map[string]*proto.ExecuteConnectionData{},
+	}
+	for _, c := range conns {
+		req.ExecuteConnectionData[c] = &proto.ExecuteConnectionData{CacheEnabled: false}
 	}
 	stream, _, cancel, err := pc.Execute(req)
 	if err != nil {
@@ -157,6 +165,19 @@ func columnsOf(t *testing.T, pc *sdkgrpc.PluginClient, connection, table string)
 		names = append(names, c.Name)
 	}
 	return names
+}
+
+// seededPlugin starts a seeded fixture and the plugin binary with one
+// connection "aws" to it.
+func seededPlugin(t *testing.T) (*Fixture, *sdkgrpc.PluginClient) {
+	t.Helper()
+	f := Start(t)
+	f.Seed(t)
+	pc := launch(t)
+	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
+		t.Fatalf("SetAllConnectionConfigs: %v", err)
+	}
+	return f, pc
 }
 
 func eq(column, value string) map[string]*proto.Quals {
@@ -241,12 +262,7 @@ func TestEveryTableReturnsRowsFromTheEmulator(t *testing.T) {
 }
 
 func TestFindingsCoverAllFourteenRules(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	_, pc := seededPlugin(t)
 	rows, err := execute(t, pc, "aws", "cloudtrailcc_finding", []string{"rule_id", "status"}, nil)
 	if err != nil {
 		t.Fatalf("findings: %v", err)
@@ -294,12 +310,7 @@ func TestBadConnectionConfigNamesTheField(t *testing.T) {
 }
 
 func TestPluginAndRemediateOnlyRead(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	f, pc := seededPlugin(t)
 	for _, table := range tables {
 		if _, err := execute(t, pc, "aws", table, columnsOf(t, pc, "aws", table), nil); err != nil {
 			t.Fatalf("%s: %v", table, err)
@@ -339,12 +350,7 @@ func assertOnlyReads(t *testing.T, f *Fixture, who string) {
 }
 
 func TestChangedConnectionConfigTakesEffect(t *testing.T) {
-	f := Start(t)
-	f.Seed(t)
-	pc := launch(t)
-	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
-		t.Fatalf("SetAllConnectionConfigs: %v", err)
-	}
+	f, pc := seededPlugin(t)
 	rows, err := execute(t, pc, "aws", "cloudtrailcc_region", []string{"region"}, nil)
 	if err != nil || len(rows) != len(Regions) {
 		t.Fatalf("regions = %d rows, %v; want %d", len(rows), err, len(Regions))
@@ -376,9 +382,17 @@ func TestBadChangedConfigFailsQueriesNamingTheField(t *testing.T) {
 	}}}); err != nil {
 		t.Logf("UpdateConnectionConfigs: %v", err)
 	}
-	_, err := execute(t, pc, "aws", "cloudtrailcc_trail", []string{"name"}, nil)
+	wantBadRegionsError(t, f, pc, "aws")
+}
+
+// wantBadRegionsError asserts that a query on connection, configured with
+// regions = ["moon-1"], fails naming the field and the value, before any
+// AWS call.
+func wantBadRegionsError(t *testing.T, f *Fixture, pc *sdkgrpc.PluginClient, connection string) {
+	t.Helper()
+	_, err := execute(t, pc, connection, "cloudtrailcc_trail", []string{"name"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "moon-1") || !strings.Contains(err.Error(), "regions") {
-		t.Errorf("query after a bad config change: error = %v; want one naming regions and moon-1", err)
+		t.Errorf("query on connection %s with a bad config: error = %v; want one naming regions and moon-1", connection, err)
 	}
 	if n := len(f.Actions()); n != 0 {
 		t.Errorf("a connection with a bad config called AWS %d times", n)

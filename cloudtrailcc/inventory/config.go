@@ -104,6 +104,10 @@ type Config struct {
 	// snapshot (OwnedBucketNames), so that each such fact is read once, by
 	// its owner (see Collector.ReadOwned).
 	Audited func(accountID string) bool
+	// CallerARN, when set, is the caller's ARN as sts:AssumeRole returned
+	// it with the credentials (arn:PARTITION:sts::ACCOUNT:assumed-role/...):
+	// the identity then comes from it, without sts:GetCallerIdentity.
+	CallerARN string
 }
 
 // regionPattern matches AWS region names such as us-east-1, us-gov-west-1, eu-central-2.

@@ -19,9 +19,14 @@ type identity struct {
 	AccountID, Partition, ARN string
 }
 
-// identity reads the caller identity; any failure is a *SetupError, since
-// nothing can be evaluated without the account.
+// identity reads the caller identity (or takes it from Config.CallerARN);
+// any failure is a *SetupError, since nothing can be evaluated without the
+// account.
 func (c *Collector) identity(ctx context.Context, setup *awsSetup) (identity, error) {
+	if a, err := arn.Parse(c.cfg.CallerARN); err == nil && a.AccountID != "" {
+		c.account.Store(a.AccountID)
+		return identity{AccountID: a.AccountID, ARN: c.cfg.CallerARN, Partition: a.Partition}, nil
+	}
 	v, err := c.cache.get(ctx, "sts:GetCallerIdentity", func(ctx context.Context) (any, error) {
 		t := c.track("identity", 1)
 		defer t.step()

@@ -62,6 +62,12 @@ func New(cfg Config) (*Collector, error) {
 	return c, nil
 }
 
+// Identity returns the caller's account id and ARN (sts:GetCallerIdentity,
+// read once per cache period): whom the audit runs as.
+func (c *Collector) Identity(ctx context.Context) (accountID, callerARN string, err error) {
+	return c.caller.Identity(ctx)
+}
+
 // SetProgress installs a hook called as accounts finish (done of total).
 func (c *Collector) SetProgress(fn func(done, total int)) {
 	c.progressMu.Lock()
@@ -116,6 +122,7 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 	if err != nil {
 		return nil, err
 	}
+	org.ReadAt, org.Loaded = start, need
 	c.cached, c.cachedAt, c.loaded = org, start, need
 	return org, nil
 }
@@ -150,7 +157,8 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	}
 	c.auditedMu.Unlock()
 
-	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{}}
+	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{},
+		CallerAccountID: self.AccountID, CallerARN: self.CallerARN}
 	members := map[string]aws.Credentials{}
 	var mu sync.Mutex
 	done := 0
@@ -197,11 +205,13 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 		acct, err = c.caller.Snapshot(ctx, need)
 		return acct, creds, nil, err
 	}
-	creds, fail, err = c.assumeRole(ctx, self.Partition, id)
+	creds, roleARN, fail, err := c.assumeRole(ctx, self.Partition, id)
 	if fail != nil || err != nil {
 		return nil, creds, fail, err
 	}
-	col, err := inventory.New(c.inventoryConfig(creds))
+	cfg := c.inventoryConfig(creds)
+	cfg.CallerARN = roleARN // the member's identity, without sts:GetCallerIdentity
+	col, err := inventory.New(cfg)
 	if err != nil {
 		return nil, creds, nil, err
 	}
@@ -213,11 +223,12 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 	return acct, creds, nil, err
 }
 
-// assumeRole gets the temporary credentials of the audit role in account.
-func (c *Collector) assumeRole(ctx context.Context, partition, account string) (aws.Credentials, *snapshot.ReadError, error) {
+// assumeRole gets the temporary credentials of the audit role in account,
+// and the assumed-role ARN they sign as.
+func (c *Collector) assumeRole(ctx context.Context, partition, account string) (aws.Credentials, string, *snapshot.ReadError, error) {
 	cfg, err := c.caller.ClientConfig(ctx, "")
 	if err != nil {
-		return aws.Credentials{}, nil, err
+		return aws.Credentials{}, "", nil, err
 	}
 	in := &sts.AssumeRoleInput{RoleArn: aws.String(c.cfg.roleARN(partition, account)), RoleSessionName: aws.String(c.cfg.SessionName)}
 	if c.cfg.ExternalID != "" {
@@ -226,13 +237,17 @@ func (c *Collector) assumeRole(ctx context.Context, partition, account string) (
 	out, err := sts.NewFromConfig(cfg).AssumeRole(ctx, in)
 	if err != nil {
 		if ctx.Err() != nil {
-			return aws.Credentials{}, nil, ctx.Err()
+			return aws.Credentials{}, "", nil, ctx.Err()
 		}
-		return aws.Credentials{}, inventory.ReadErrorOf("sts:AssumeRole", err), nil
+		return aws.Credentials{}, "", inventory.ReadErrorOf("sts:AssumeRole", err), nil
 	}
 	cr := out.Credentials
+	var roleARN string
+	if out.AssumedRoleUser != nil {
+		roleARN = aws.ToString(out.AssumedRoleUser.Arn)
+	}
 	return aws.Credentials{AccessKeyID: aws.ToString(cr.AccessKeyId), SecretAccessKey: aws.ToString(cr.SecretAccessKey),
-		SessionToken: aws.ToString(cr.SessionToken)}, nil, nil
+		SessionToken: aws.ToString(cr.SessionToken)}, roleARN, nil, nil
 }
 
 // accounts returns the accounts to audit (sorted) and the suspended ones:

@@ -10,7 +10,9 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
-// suspendedRule is the rule under which a suspended account is listed once.
+// suspendedRule is the rule under which a suspended account is listed
+// once: the account-level rule that asks whether CloudTrail records the
+// account at all.
 const suspendedRule = "multi_region"
 
 // EvaluateOrganization runs the given rules over every account of an
@@ -48,7 +50,8 @@ func EvaluateOrganization(org *snapshot.Organization, ids ...string) []Finding {
 		for _, r := range selected(ids) {
 			if r.ID == suspendedRule {
 				out = append(out, accountFinding(r, id, partitionOf(org), StatusSkip,
-					"account "+id+" is suspended in the organization; it is not audited", map[string]any{"account_status": "SUSPENDED"}))
+					"account "+id+" is suspended in the organization (organizations:ListAccounts), so it is not audited: no rule is evaluated for it",
+					map[string]any{"account_status": "SUSPENDED", "audited": false}))
 			}
 		}
 	}

@@ -83,7 +83,9 @@ func TestOrganizationJudgesTheCentralBucketOnceInTheLogArchiveAccount(t *testing
 					suspended = append(suspended, f)
 				}
 			}
-			if len(suspended) != 1 || suspended[0].Status != "skip" {
+			if len(suspended) != 1 || suspended[0].Status != "skip" || suspended[0].RuleID != "multi_region" ||
+				suspended[0].Resource != "arn:aws:::"+o.Suspended || !strings.Contains(suspended[0].Reason, "suspended in the organization") ||
+				!strings.Contains(suspended[0].Reason, "no rule is evaluated for it") {
 				t.Errorf("suspended account: %v", suspended)
 			}
 			if ok := fs.withStatus("ok"); !bad && len(fs.withStatus("alarm")) > 0 {

@@ -36,6 +36,9 @@ type Target struct {
 	// is not the emulator (state only AWS can set is then left as it is and
 	// Account.Controlled is false).
 	Control *emuclient.Client
+	// HTTPClient, when set, carries every call (one connection pool for
+	// many seeded accounts); by default each SDK client has its own.
+	HTTPClient aws.HTTPClient
 }
 
 // region returns the target's home region.
@@ -66,6 +69,7 @@ func NewClients(t Target, region string) (*Clients, error) {
 	cfg := aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, ""),
+		HTTPClient:  t.HTTPClient,
 	}
 	if t.EndpointURL != "" {
 		if _, err := url.Parse(t.EndpointURL); err != nil {

@@ -82,6 +82,23 @@ type Config struct {
 	Warnings io.Writer
 }
 
+// OrganizationSource returns the snapshots of an organization audit
+// holding at least need. *organization.Collector implements it, and so
+// does the cache NewOrganization returns.
+type OrganizationSource interface {
+	Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Organization, error)
+}
+
+// OrganizationCollector is the OrganizationSource a cache reads through:
+// Identity is the caller's (the management account's credentials, which
+// assume every member's role), so that an organization's snapshot is
+// never served to another caller.
+type OrganizationCollector interface {
+	OrganizationSource
+	// Identity returns the caller's account id and ARN.
+	Identity(ctx context.Context) (accountID, callerARN string, err error)
+}
+
 // lockPoll is how often a waiting caller retries the lock, so that it can
 // give up when its context ends.
 const lockPoll = 10 * time.Millisecond
@@ -105,6 +122,29 @@ var safeKey = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 // lock unavailable) never fail a query: the call then goes straight to
 // next. Errors of next are returned and never cached.
 func New(cfg Config, next Collector) Source {
+	return newCache[snapshot.Account](cfg, next)
+}
+
+// NewOrganization is New for an organization audit: the whole
+// organization's snapshots are one file, served only to the caller that
+// collected them (account and ARN), and collected again (never extended)
+// when they lack facts.
+func NewOrganization(cfg Config, next OrganizationCollector) OrganizationSource {
+	return newCache[snapshot.Organization](cfg, next)
+}
+
+// collector is what a cache of snapshots of type P reads through.
+type collector[P any] interface {
+	Snapshot(ctx context.Context, need snapshot.Need) (P, error)
+	Identity(ctx context.Context) (accountID, callerARN string, err error)
+}
+
+// extender is a collector that adds facts to a cached snapshot.
+type extender[P any] interface {
+	Extend(ctx context.Context, cached P, need snapshot.Need) (P, error)
+}
+
+func newCache[S any, P interface{ *S }](cfg Config, next collector[P]) *cache[S, P] {
 	key := cfg.Key
 	if !safeKey.MatchString(key) || key == "." || key == ".." {
 		sum := sha256.Sum256([]byte(key))
@@ -114,15 +154,16 @@ func New(cfg Config, next Collector) Source {
 	if w == nil {
 		w = os.Stderr
 	}
-	return &cache{dir: cfg.Dir, key: key, ttl: cfg.TTL, base: cfg.Base, next: next, warnings: w, warned: map[string]bool{}}
+	return &cache[S, P]{dir: cfg.Dir, key: key, ttl: cfg.TTL, base: cfg.Base, next: next, warnings: w, warned: map[string]bool{}}
 }
 
-// cache is the Source New returns.
-type cache struct {
+// cache is the Source New returns (S is snapshot.Account) and the
+// OrganizationSource NewOrganization returns (S is snapshot.Organization).
+type cache[S any, P interface{ *S }] struct {
 	dir, key string
 	ttl      time.Duration
 	base     snapshot.Need
-	next     Collector
+	next     collector[P]
 	warnings io.Writer
 
 	// mu serialises callers of this process (flock already does so across
@@ -130,24 +171,43 @@ type cache struct {
 	mu sync.Mutex
 	// last is the snapshot most recently read or written, with the cache
 	// file's identity, so an unchanged file is not decoded again.
-	last *entry
+	last *entry[P]
 	// warned holds the warnings already printed.
 	warned map[string]bool
 }
 
 // entry is a decoded cache file.
-type entry struct {
+type entry[P any] struct {
 	ino     uint64
 	modTime time.Time
 	size    int64
-	acct    *snapshot.Account
+	snap    P
 }
 
 // identity is whom a snapshot describes.
 type identity struct{ account, caller string }
 
-// Snapshot implements Source.
-func (c *cache) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Account, error) {
+// stamp is what the cache checks of a snapshot: whom it describes, when it
+// was read and which facts it holds.
+type stamp struct {
+	id     identity
+	readAt time.Time
+	loaded snapshot.Need
+}
+
+// stampOf reads the stamp of an account's or an organization's snapshot.
+func stampOf(v any) stamp {
+	switch s := v.(type) {
+	case *snapshot.Account:
+		return stamp{identity{s.AccountID, s.CallerARN}, s.ReadAt, s.Loaded}
+	case *snapshot.Organization:
+		return stamp{identity{s.CallerAccountID, s.CallerARN}, s.ReadAt, s.Loaded}
+	}
+	return stamp{}
+}
+
+// Snapshot implements Source and OrganizationSource.
+func (c *cache[S, P]) Snapshot(ctx context.Context, need snapshot.Need) (P, error) {
 	if c.ttl <= 0 {
 		return c.next.Snapshot(ctx, need)
 	}
@@ -169,24 +229,24 @@ func (c *cache) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot.Acc
 	defer unlock()
 
 	cached := c.fresh(d, identity{account, caller})
-	if cached != nil && cached.Loaded.Has(need.WithDependencies()) {
+	if cached != nil && stampOf(cached).loaded.Has(need.WithDependencies()) {
 		return cached, nil
 	}
-	var acct *snapshot.Account
-	if ext, ok := c.next.(Extender); ok && cached != nil {
-		acct, err = ext.Extend(ctx, cached, need|c.base)
+	var snap P
+	if ext, ok := c.next.(extender[P]); ok && cached != nil {
+		snap, err = ext.Extend(ctx, cached, need|c.base)
 	} else {
-		acct, err = c.next.Snapshot(ctx, need|c.base)
+		snap, err = c.next.Snapshot(ctx, need|c.base)
 	}
 	if err != nil {
 		return nil, err
 	}
-	c.store(d, acct)
-	return acct, nil
+	c.store(d, snap)
+	return snap, nil
 }
 
 // warn prints msg once per cache.
-func (c *cache) warn(msg string) {
+func (c *cache[S, P]) warn(msg string) {
 	if c.warned[msg] {
 		return
 	}
@@ -197,7 +257,7 @@ func (c *cache) warn(msg string) {
 // lock opens the directory and takes the exclusive flock on KEY.lock,
 // polling so that ctx can end the wait. It returns the directory and the
 // function that releases both.
-func (c *cache) lock(ctx context.Context) (*dir, func(), error) {
+func (c *cache[S, P]) lock(ctx context.Context) (*dir, func(), error) {
 	d, err := openDir(c.dir)
 	if err != nil {
 		return nil, nil, err
@@ -232,7 +292,7 @@ func (c *cache) lock(ctx context.Context) (*dir, func(), error) {
 // fresh returns the cached snapshot when it describes id and was read less
 // than the TTL ago (and not in the future); nil otherwise (missing, stale,
 // another identity's, untrusted or unreadable files are all just misses).
-func (c *cache) fresh(d *dir, id identity) *snapshot.Account {
+func (c *cache[S, P]) fresh(d *dir, id identity) P {
 	f, fi, err := d.openFile(c.key+".json", os.O_RDONLY, false)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -249,27 +309,28 @@ func (c *cache) fresh(d *dir, id identity) *snapshot.Account {
 	ino := fi.Sys().(*syscall.Stat_t).Ino
 	e := c.last
 	if e == nil || e.ino != ino || !e.modTime.Equal(fi.ModTime()) || e.size != fi.Size() {
-		var acct snapshot.Account
-		if err := json.NewDecoder(io.LimitReader(f, fi.Size())).Decode(&acct); err != nil {
+		snap := P(new(S))
+		if err := json.NewDecoder(io.LimitReader(f, fi.Size())).Decode(snap); err != nil {
 			return nil
 		}
-		e = &entry{ino: ino, modTime: fi.ModTime(), size: fi.Size(), acct: &acct}
+		e = &entry[P]{ino: ino, modTime: fi.ModTime(), size: fi.Size(), snap: snap}
 		c.last = e
 	}
+	st := stampOf(e.snap)
 	// An extended snapshot keeps its first ReadAt: its oldest facts decide.
-	if age := time.Since(e.acct.ReadAt); age >= c.ttl || age < -maxClockSkew {
+	if age := time.Since(st.readAt); age >= c.ttl || age < -maxClockSkew {
 		return nil
 	}
-	if e.acct.AccountID != id.account || e.acct.CallerARN != id.caller {
+	if st.id != id {
 		return nil
 	}
-	return e.acct
+	return e.snap
 }
 
 // store writes acct to the cache file atomically. A failure only costs a
 // later re-collection, so it is not reported.
-func (c *cache) store(d *dir, acct *snapshot.Account) {
-	b, err := json.Marshal(acct)
+func (c *cache[S, P]) store(d *dir, snap P) {
+	b, err := json.Marshal(snap)
 	if err != nil {
 		return
 	}
@@ -277,5 +338,5 @@ func (c *cache) store(d *dir, acct *snapshot.Account) {
 	if err != nil {
 		return
 	}
-	c.last = &entry{ino: fi.Sys().(*syscall.Stat_t).Ino, modTime: fi.ModTime(), size: fi.Size(), acct: acct}
+	c.last = &entry[P]{ino: fi.Sys().(*syscall.Stat_t).Ino, modTime: fi.ModTime(), size: fi.Size(), snap: snap}
 }

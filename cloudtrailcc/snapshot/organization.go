@@ -3,6 +3,7 @@ package snapshot
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Organization is what an audit of several accounts read: each account's
@@ -24,6 +25,14 @@ type Organization struct {
 	// Multi is true for an organization audit (even of one account): the
 	// rules then judge each resource in the account that owns it.
 	Multi bool `json:"multi"`
+	// CallerAccountID and CallerARN are whom the audit ran as (the
+	// credentials that listed the accounts and assumed their roles).
+	CallerAccountID string `json:"caller_account_id,omitempty"`
+	CallerARN       string `json:"caller_arn,omitempty"`
+	// ReadAt is when the collection started; Loaded the fact kinds read
+	// in every account.
+	ReadAt time.Time `json:"read_at"`
+	Loaded Need      `json:"loaded"`
 }
 
 // AccountFailure is an account that could not be read at all.
@@ -55,4 +64,39 @@ func (o *Organization) Sort() {
 	slices.SortFunc(o.Accounts, func(a, b *Account) int { return strings.Compare(a.AccountID, b.AccountID) })
 	slices.SortFunc(o.Failed, func(a, b AccountFailure) int { return strings.Compare(a.AccountID, b.AccountID) })
 	slices.Sort(o.Suspended)
+}
+
+// HeldElsewhere reports whether t, a trail that account reader reads, is
+// another read account's trail in an organization audit (an organization
+// trail seen from a member): its facts are then its owner's copy.
+func (o *Organization) HeldElsewhere(reader string, t *Trail) bool {
+	return o.Multi && !t.IsOwnedBy(reader) && o.Account(t.OwnerAccountID) != nil
+}
+
+// OwnerCopy is the trail with t's ARN as its owner read it when t is held
+// elsewhere (see HeldElsewhere), else t.
+func (o *Organization) OwnerCopy(reader string, t *Trail) *Trail {
+	if !o.HeldElsewhere(reader, t) {
+		return t
+	}
+	for _, own := range o.Account(t.OwnerAccountID).Trails {
+		if own.ARN == t.ARN {
+			return own
+		}
+	}
+	return t
+}
+
+// BucketOwner is the read account that owns the trail bucket name ("" when
+// none does: another account's bucket, or ownership unknown).
+func (o *Organization) BucketOwner(name string) string {
+	if owner := o.BucketOwners[name]; owner != "" {
+		return owner
+	}
+	for _, a := range o.Accounts {
+		if b := a.Buckets[name]; b != nil && b.Owned {
+			return a.AccountID
+		}
+	}
+	return ""
 }

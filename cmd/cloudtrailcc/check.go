@@ -196,7 +196,7 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 		n = len(rules.Catalogue())
 	}
 	var findings []report.Finding
-	err = status(stderr, fmt.Sprintf("evaluating %d rules", n), func() error {
+	err = g.progress.status(stderr, fmt.Sprintf("evaluating %d rules", n), func() error {
 		var err error
 		findings, err = queryFindings(ctx, client, conn.Name, o.rules, o.statuses)
 		return err

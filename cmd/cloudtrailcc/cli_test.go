@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +64,13 @@ func cli(t *testing.T, dir string, args ...string) result {
 // prlimit with its options); none when wrapper is empty.
 func cliVia(t *testing.T, dir string, wrapper []string, args ...string) result {
 	t.Helper()
+	return cliWithStderr(t, dir, wrapper, nil, args...)
+}
+
+// cliWithStderr is cliVia with the binary's stderr going to stderr when it is not
+// nil (result.stderr is then empty).
+func cliWithStderr(t *testing.T, dir string, wrapper []string, stderr io.Writer, args ...string) result {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -79,6 +87,9 @@ func cliVia(t *testing.T, dir string, wrapper []string, args ...string) result {
 	cmd.Env = append(cmd.Env, "HOME="+t.TempDir(), "AWS_EC2_METADATA_DISABLED=true")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errOut.String()}
 	if ee, ok := err.(*exec.ExitError); ok {

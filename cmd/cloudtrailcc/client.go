@@ -5,11 +5,8 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
@@ -41,7 +38,7 @@ func (g *globals) openClient(ctx context.Context, conn inproc.Connection, stderr
 		return nil, err
 	}
 	log.Debug("connection config", "connection", conn.Name, "fields", configFieldNames(conn.Config))
-	c, err := inproc.New(ctx, []inproc.Connection{conn}, inproc.WithLogger(log))
+	c, err := inproc.New(ctx, []inproc.Connection{conn}, inproc.WithLogger(log), inproc.WithAccountProgress(g.progress.report))
 	if err != nil {
 		return nil, usageError("%s", cleanError(err))
 	}
@@ -79,43 +76,4 @@ func cleanError(err error, prefixes ...string) string {
 		}
 	}
 	return msg
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// status shows a spinner with msg on w while work runs, when w is a
-// terminal; otherwise it just runs work.
-func status(w io.Writer, msg string, work func() error) error {
-	if !isTerminal(w) {
-		return work()
-	}
-	bar := progressbar.NewOptions(-1,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(msg),
-		progressbar.OptionSpinnerType(14),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetElapsedTime(true),
-	)
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = bar.Add(1)
-			}
-		}
-	}()
-	err := work()
-	close(done)
-	_ = bar.Clear()
-	_ = bar.Finish()
-	return err
 }

@@ -27,6 +27,8 @@ type globals struct {
 	connection string
 	logLevel   string
 	flags      *pflag.FlagSet
+	// progress shows how far an organization audit is on stderr.
+	progress accountProgress
 }
 
 // connectionFlag maps one CLI flag onto one attribute of the plugin's

@@ -88,7 +88,7 @@ identical.`,
 				return err
 			}
 			var rows []inproc.Row
-			err = status(cmd.ErrOrStderr(), "reading "+table, func() error {
+			err = g.progress.status(cmd.ErrOrStderr(), "reading "+table, func() error {
 				var err error
 				rows, err = client.Query(cmd.Context(), conn.Name, table, names(picked), quals)
 				return err

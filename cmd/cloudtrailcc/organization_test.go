@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +38,18 @@ func TestBadOrganizationOptionsGetOneLineAndExit2(t *testing.T) {
 	}
 }
 
-func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T) {
+// organizationEmulator starts an emulator with the clean organization
+// layout seeded, its default account the management account.
+func organizationEmulator(t *testing.T) (string, *seed.Organization) {
+	t.Helper()
+	url, o, _ := organizationServer(t)
+	return url, o
+}
+
+// organizationServer is organizationEmulator with the emulator itself (its
+// request log).
+func organizationServer(t *testing.T) (string, *seed.Organization, *awsemu.Server) {
+	t.Helper()
 	srv := awsemu.New(emulatorOptions)
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -47,6 +61,11 @@ func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
+	return url, o, srv
+}
+
+func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T) {
+	url, o := organizationEmulator(t)
 	r := cli(t, "", append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName)...)
 	if r.code != exitRuleError {
 		t.Fatalf("exit code %d, want %d\n%s", r.code, exitRuleError, r.stderr)
@@ -61,5 +80,70 @@ func TestCheckAuditsTheOrganizationAndExits3ForTheAccountThatFailed(t *testing.T
 		if !strings.Contains(r.stderr, "account "+id+": ") {
 			t.Errorf("no summary line for account %s:\n%s", id, r.stderr)
 		}
+	}
+}
+
+// accountsBar is the description of the bar over the accounts of a check.
+const accountsBar = "rules: "
+
+func TestCheckShowsABarOverTheAccountsOnATerminalOnly(t *testing.T) {
+	url, o := organizationEmulator(t)
+	args := append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName)
+
+	terminal, reader := openPTY(t)
+	screen := drain(reader)
+	r := cliWithStderr(t, "", nil, terminal, args...)
+	_ = terminal.Close()
+	shown := screen()
+	if r.code != exitRuleError {
+		t.Fatalf("exit code %d on a terminal, want %d\n%s", r.code, exitRuleError, shown)
+	}
+	total := len(o.AuditedAccounts())
+	if !strings.Contains(shown, accountsBar) || !strings.Contains(shown, fmt.Sprintf(" of %d accounts", total)) {
+		t.Errorf("stderr on a terminal shows no bar over the %d accounts:\n%q", total, shown)
+	}
+	if strings.Contains(r.stdout, accountsBar) {
+		t.Errorf("the bar went to stdout:\n%s", r.stdout)
+	}
+
+	// Not a terminal: no bar, no spinner.
+	r = cli(t, "", args...)
+	if strings.Contains(r.stderr, accountsBar) || strings.Contains(r.stderr, "evaluating") {
+		t.Errorf("stderr that is not a terminal shows progress:\n%s", r.stderr)
+	}
+}
+
+func TestCacheDirServesTheOrganizationToTheSameCallerOnly(t *testing.T) {
+	url, o, srv := organizationServer(t)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	args := append(emulatorArgs(url), "check", "--output", "csv", "--organization-role-name", o.RoleName, "--cache-dir", cacheDir)
+	first := cli(t, "", args...)
+	if first.code != exitRuleError {
+		t.Fatalf("first check: exit %d\n%s", first.code, first.stderr)
+	}
+
+	// A second process within cache_ttl: the caller's identity, then the
+	// whole organization from the cache, the same report.
+	srv.ResetCalls()
+	second := cli(t, "", args...)
+	var actions []string
+	for _, c := range srv.Calls() {
+		actions = append(actions, c.Action)
+	}
+	if !slices.Equal(actions, []string{"sts:GetCallerIdentity"}) {
+		t.Errorf("second check called %v; want the caller's identity only", actions)
+	}
+	if second.code != first.code || second.stdout != first.stdout {
+		t.Errorf("second check (exit %d) differs from the first (exit %d)", second.code, first.code)
+	}
+
+	// Another caller with the same options is not served that snapshot.
+	const key, secret = "AKIAOTHERCALLER", "other-caller-secret"
+	srv.AddAccount(key, secret, "333344445555")
+	srv.ResetCalls()
+	other := append([]string{"--endpoint-url", url, "--access-key", key, "--secret-key", secret}, args[len(emulatorArgs(url)):]...)
+	cli(t, "", other...)
+	if n := len(srv.Calls()); n < 2 {
+		t.Errorf("another caller made %d calls; want its own reads, not the cached organization", n)
 	}
 }

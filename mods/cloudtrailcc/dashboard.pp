@@ -1,4 +1,5 @@
-# A one-page view of the account's CloudTrail posture. Every panel reads a
+# A one-page view of the CloudTrail posture of the account, or of every
+# account of an organization connection. Every panel reads a
 # named query below, so `powerpipe query run cloudtrailcc.query.NAME` runs it
 # on its own (alarm_count with, e.g., --arg severity=high).
 
@@ -10,6 +11,10 @@ dashboard "cloudtrail_posture" {
   })
 
   container {
+    card {
+      query = query.account_count
+      width = 2
+    }
     card {
       query = query.trail_count
       width = 2
@@ -60,12 +65,43 @@ dashboard "cloudtrail_posture" {
   }
 
   container {
+    chart {
+      title = "Findings by Account and Status"
+      type  = "bar"
+      query = query.findings_by_account_status
+      width = 12
+      grouping = "stack"
+      series "ok" {
+        color = "ok"
+      }
+      series "alarm" {
+        color = "alert"
+      }
+      series "error" {
+        color = "alert"
+      }
+    }
+  }
+
+  container {
     table {
       title = "Alarms"
       query = query.alarms
       width = 12
     }
   }
+}
+
+query "account_count" {
+  title = "Accounts audited"
+  sql   = <<-EOQ
+    select
+      count(distinct account_id) as value,
+      'Accounts' as label,
+      case when count(*) filter (where status = 'error') > 0 then 'alert' else 'info' end as type
+    from
+      cloudtrailcc_finding
+  EOQ
 }
 
 query "trail_count" {
@@ -127,11 +163,28 @@ query "findings_by_rule_status" {
   EOQ
 }
 
+query "findings_by_account_status" {
+  title = "Findings by account and status"
+  sql   = <<-EOQ
+    select
+      account_id as "Account",
+      status as "Status",
+      count(*) as "Findings"
+    from
+      cloudtrailcc_finding
+    group by
+      account_id, status
+    order by
+      account_id, status
+  EOQ
+}
+
 query "alarms" {
   title = "Alarms with reasons"
   sql   = <<-EOQ
     select
       severity as "Severity",
+      account_id as "Account",
       rule_id as "Rule",
       title as "Title",
       resource as "Resource",
@@ -143,6 +196,7 @@ query "alarms" {
       control_status = 'alarm'
     order by
       case severity when 'critical' then 1 when 'high' then 2 when 'medium' then 3 else 4 end,
+      account_id,
       rule_id,
       resource
   EOQ
