@@ -52,7 +52,7 @@ var emptyInDemo = map[string]string{
 // extraNames are backticked names a table page may use besides its own
 // columns, the plugin's tables, rule ids and finding statuses: the
 // connection arguments the pages refer to.
-var extraNames = []string{"regions", "config_change_lookback", "config_change_events", "exceptions_file"}
+var extraNames = []string{"regions", "config_change_lookback", "config_change_events", "exceptions_file", "organization_role_name", "organization_role_arn", "accounts"}
 
 // example is one ```sql block of a Markdown page.
 type example struct {
