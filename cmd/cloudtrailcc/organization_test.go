@@ -50,12 +50,7 @@ func organizationEmulator(t *testing.T) (string, *seed.Organization) {
 // request log).
 func organizationServer(t *testing.T) (string, *seed.Organization, *awsemu.Server) {
 	t.Helper()
-	srv := awsemu.New(emulatorOptions)
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv, url := emulatorServer(t)
 	o, err := seed.OrganizationClean(context.Background(), seed.Target{EndpointURL: url, AccessKey: demoAccessKey,
 		SecretKey: demoSecretKey, Control: emuclient.New(url)})
 	if err != nil {
