@@ -295,8 +295,16 @@ func lookupPages(ctx context.Context, t seed.Target, region string, start, end t
 			AttributeValue: aws.String("cloudtrail.amazonaws.com")}},
 		StartTime: aws.Time(start), EndTime: aws.Time(end), MaxResults: aws.Int32(50),
 	})
+	// One page at a time, each sent a LookupEvents interval after the
+	// previous one: the pages keep to the 2-per-second quota the emulator
+	// enforces, as the inventory does, instead of spending retries on it.
 	n := 0
+	var sent time.Time
 	for p.HasMorePages() {
+		if n > 0 {
+			time.Sleep(time.Until(sent.Add(bound.LookupEventsInterval)))
+		}
+		sent = time.Now()
 		if _, err := p.NextPage(ctx); err != nil {
 			return 0, fmt.Errorf("harness: LookupEvents in %s: %w", region, err)
 		}
