@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/hashicorp/go-hclog"
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
@@ -30,6 +33,9 @@ type sources struct {
 	byName map[string]*sourceEntry
 	// progress, when set, hears how far each organization audit is.
 	progress func(connection string, done, total int)
+	// http carries the calls of every single-account connection: one
+	// connection pool for the process instead of one per connection.
+	http aws.HTTPClient
 }
 
 type sourceEntry struct {
@@ -43,7 +49,9 @@ type sourceEntry struct {
 	org snapcache.OrganizationSource
 }
 
-func newSources() *sources { return &sources{byName: map[string]*sourceEntry{}} }
+func newSources() *sources {
+	return &sources{byName: map[string]*sourceEntry{}, http: awshttp.NewBuildableClient()}
+}
 
 // get returns the source of conn, creating or replacing it as needed.
 func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntry, error) {
@@ -78,6 +86,7 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 		s.byName[conn.Name] = e
 		return e, nil
 	}
+	cfg.HTTPClient = s.http
 	col, err := inventory.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
@@ -150,4 +159,15 @@ func readError(err error) error {
 		return errors.New(se.Error())
 	}
 	return fmt.Errorf("reading AWS facts: %w", err)
+}
+
+// sharedHTTPClient is the connection pool of the single-account
+// connections: it keeps up to 64 idle connections per endpoint, as many as
+// the calls one connection may have in flight to one S3 endpoint, so that
+// the next wave of calls reuses them instead of dialling again.
+func sharedHTTPClient() aws.HTTPClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.MaxIdleConns = 256
+		tr.MaxIdleConnsPerHost = 64
+	})
 }
