@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"sync"
 
@@ -159,15 +158,4 @@ func readError(err error) error {
 		return errors.New(se.Error())
 	}
 	return fmt.Errorf("reading AWS facts: %w", err)
-}
-
-// sharedHTTPClient is the connection pool of the single-account
-// connections: it keeps up to 64 idle connections per endpoint, as many as
-// the calls one connection may have in flight to one S3 endpoint, so that
-// the next wave of calls reuses them instead of dialling again.
-func sharedHTTPClient() aws.HTTPClient {
-	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.MaxIdleConns = 256
-		tr.MaxIdleConnsPerHost = 64
-	})
 }
