@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -19,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
 )
 
 // env is a running emulator plus SDK clients for one set of credentials.
@@ -53,6 +56,7 @@ func (e *env) cfg(region string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(e.ak, e.sk, ""),
 		BaseEndpoint:     aws.String(e.url),
 		RetryMaxAttempts: 1,
+		HTTPClient:       awstransport.Wrap(awshttp.NewBuildableClient()),
 	}
 }
 

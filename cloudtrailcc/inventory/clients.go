@@ -30,6 +30,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsendpoint"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
 )
 
 // defaultRegion is used for global calls when neither the configuration nor
@@ -86,6 +87,8 @@ func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
 	if err != nil {
 		return nil, loadError(c.cfg.Profile, err)
 	}
+	// Loading may build its own client (a CA bundle does), so wrap after.
+	cfg.HTTPClient = awstransport.Wrap(cfg.HTTPClient)
 	if cfg.Region == "" {
 		cfg.Region = fallbackRegion(c.cfg.Regions)
 	}

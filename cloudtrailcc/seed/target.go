@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsendpoint"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
 )
 
 // DefaultRegion is the home region used when Target.Region is empty.
@@ -66,10 +68,14 @@ type Clients struct {
 
 // NewClients builds the SDK clients of region for t.
 func NewClients(t Target, region string) (*Clients, error) {
+	httpClient := t.HTTPClient
+	if httpClient == nil {
+		httpClient = awshttp.NewBuildableClient()
+	}
 	cfg := aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, ""),
-		HTTPClient:  t.HTTPClient,
+		HTTPClient:  awstransport.Wrap(httpClient),
 	}
 	if t.EndpointURL != "" {
 		if _, err := url.Parse(t.EndpointURL); err != nil {

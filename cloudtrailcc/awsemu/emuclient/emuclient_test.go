@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
 )
 
 func start(t *testing.T) (*Client, func(ak, sk, region string) aws.Config) {
@@ -30,7 +32,7 @@ func start(t *testing.T) (*Client, func(ak, sk, region string) aws.Config) {
 	t.Cleanup(func() { _ = srv.Close() })
 	cfg := func(ak, sk, region string) aws.Config {
 		return aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(ak, sk, ""),
-			BaseEndpoint: aws.String(url), RetryMaxAttempts: 1}
+			BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: awstransport.Wrap(awshttp.NewBuildableClient())}
 	}
 	return New(url), cfg
 }
