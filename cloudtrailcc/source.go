@@ -8,10 +8,10 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/hashicorp/go-hclog"
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
@@ -32,8 +32,8 @@ type sources struct {
 	byName map[string]*sourceEntry
 	// progress, when set, hears how far each organization audit is.
 	progress func(connection string, done, total int)
-	// http carries the calls of every single-account connection: one
-	// connection pool for the process instead of one per connection.
+	// http carries the calls of every connection: one connection pool for
+	// the process instead of one per connection or per member account.
 	http aws.HTTPClient
 }
 
@@ -49,7 +49,7 @@ type sourceEntry struct {
 }
 
 func newSources() *sources {
-	return &sources{byName: map[string]*sourceEntry{}, http: awshttp.NewBuildableClient()}
+	return &sources{byName: map[string]*sourceEntry{}, http: awstransport.NewPool()}
 }
 
 // get returns the source of conn, creating or replacing it as needed.
@@ -67,6 +67,7 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 	if logger != nil {
 		cfg.Logger = logger.Named("inventory")
 	}
+	cfg.HTTPClient = s.http
 	if st.Organization != nil {
 		oc := *st.Organization
 		oc.Inventory = cfg
@@ -85,7 +86,6 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 		s.byName[conn.Name] = e
 		return e, nil
 	}
-	cfg.HTTPClient = s.http
 	col, err := inventory.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)

@@ -16,6 +16,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
 // Wrap returns a client that sends every request through next with a body
@@ -46,3 +47,22 @@ type readOnlyBody struct{ body io.ReadCloser }
 
 func (b readOnlyBody) Read(p []byte) (int, error) { return b.body.Read(p) }
 func (b readOnlyBody) Close() error               { return b.body.Close() }
+
+// IdleConnsPerHost is how many idle connections a pool keeps per host. An
+// audit sends bursts of a hundred or more calls to one endpoint (S3 in
+// us-east-1, the emulator); net/http's default of 2 (the SDK's 10) would
+// close most of them after each burst and dial, or handshake, again.
+const IdleConnsPerHost = 128
+
+// NewPool returns an SDK HTTP client meant to be shared by every AWS client
+// of the process: one connection pool that keeps IdleConnsPerHost idle
+// connections per host. It stays an *awshttp.BuildableClient so that the
+// SDK's loader can still add a CA bundle to it; Wrap what the loader returns.
+func NewPool() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.MaxIdleConnsPerHost = IdleConnsPerHost
+		if tr.MaxIdleConns < IdleConnsPerHost {
+			tr.MaxIdleConns = IdleConnsPerHost
+		}
+	})
+}

@@ -19,12 +19,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
@@ -53,7 +53,10 @@ func New(cfg Config) (*Collector, error) {
 	if err := errors.Join(cfg.Validate(), cfg.Inventory.Validate()); err != nil {
 		return nil, fmt.Errorf("invalid organization configuration: %w", err)
 	}
-	c := &Collector{cfg: cfg.withDefaults(), http: awshttp.NewBuildableClient()}
+	c := &Collector{cfg: cfg.withDefaults(), http: cfg.Inventory.HTTPClient}
+	if c.http == nil {
+		c.http = awstransport.NewPool()
+	}
 	caller, err := inventory.New(c.inventoryConfig(aws.Credentials{}))
 	if err != nil {
 		return nil, err
