@@ -66,29 +66,10 @@ func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
 	if c.setup != nil {
 		return c.setup, nil
 	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(c.newRetryer),
-		config.WithAPIOptions([]func(*middleware.Stack) error{c.addCallCounter}),
-	}
-	if c.cfg.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(c.cfg.Profile))
-	}
-	if c.cfg.AccessKey != "" {
-		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(c.cfg.AccessKey, c.cfg.SecretKey, c.cfg.SessionToken)))
-	}
-	if c.cfg.EndpointURL != "" {
-		opts = append(opts, config.WithBaseEndpoint(c.cfg.EndpointURL))
-	}
-	if c.cfg.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(c.cfg.HTTPClient))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := c.awsConfig(ctx)
 	if err != nil {
-		return nil, loadError(c.cfg.Profile, err)
+		return nil, err
 	}
-	// Loading may build its own client (a CA bundle does), so wrap after.
-	cfg.HTTPClient = awstransport.Wrap(cfg.HTTPClient)
 	if cfg.Region == "" {
 		cfg.Region = fallbackRegion(c.cfg.Regions)
 	}
@@ -111,6 +92,58 @@ func (c *Collector) loadAWS(ctx context.Context) (*awsSetup, error) {
 	}
 	c.setup = s
 	return s, nil
+}
+
+// LoadedAWS returns the collector's SDK configuration, loading it first if
+// needed (a *SetupError when it cannot be had): the base of
+// Config.DeriveFrom.
+func (c *Collector) LoadedAWS(ctx context.Context) (aws.Config, error) {
+	s, err := c.loadAWS(ctx)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	return s.cfg.Copy(), nil
+}
+
+// awsConfig is the SDK configuration of this collector's credentials:
+// derived from Config.DeriveFrom when set, else loaded with the standard
+// chain.
+func (c *Collector) awsConfig(ctx context.Context) (aws.Config, error) {
+	if base := c.cfg.DeriveFrom; base != nil {
+		cfg := base.Copy()
+		cfg.Retryer = c.newRetryer
+		cfg.APIOptions = []func(*middleware.Stack) error{c.addCallCounter}
+		if c.cfg.AccessKey != "" {
+			cfg.Credentials = aws.NewCredentialsCache(
+				credentials.NewStaticCredentialsProvider(c.cfg.AccessKey, c.cfg.SecretKey, c.cfg.SessionToken))
+		}
+		cfg.HTTPClient = awstransport.Wrap(cfg.HTTPClient)
+		return cfg, nil
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(c.newRetryer),
+		config.WithAPIOptions([]func(*middleware.Stack) error{c.addCallCounter}),
+	}
+	if c.cfg.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.cfg.Profile))
+	}
+	if c.cfg.AccessKey != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(c.cfg.AccessKey, c.cfg.SecretKey, c.cfg.SessionToken)))
+	}
+	if c.cfg.EndpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(c.cfg.EndpointURL))
+	}
+	if c.cfg.HTTPClient != nil {
+		opts = append(opts, config.WithHTTPClient(c.cfg.HTTPClient))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, loadError(c.cfg.Profile, err)
+	}
+	// Loading may build its own client (a CA bundle does), so wrap after.
+	cfg.HTTPClient = awstransport.Wrap(cfg.HTTPClient)
+	return cfg, nil
 }
 
 // loadError explains a failure of config.LoadDefaultConfig.

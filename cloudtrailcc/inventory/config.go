@@ -108,6 +108,13 @@ type Config struct {
 	// it with the credentials (arn:PARTITION:sts::ACCOUNT:assumed-role/...):
 	// the identity then comes from it, without sts:GetCallerIdentity.
 	CallerARN string
+	// DeriveFrom, when set, is another collector's loaded SDK configuration
+	// (Collector.LoadedAWS) that this one derives its own from instead of
+	// loading the environment, shared files and CA bundle again: the same
+	// region, endpoint and HTTP client, with this collector's access keys,
+	// retries and call counting. An organization audit sets it for every
+	// member account.
+	DeriveFrom *aws.Config
 }
 
 // regionPattern matches AWS region names such as us-east-1, us-gov-west-1, eu-central-2.

@@ -98,6 +98,20 @@ func (c *Collector) inventoryConfig(creds aws.Credentials) inventory.Config {
 	return inv
 }
 
+// memberConfig is the inventory configuration of a member account read
+// with creds: its SDK configuration derives from the caller's, so the
+// environment, shared files and CA bundle are read once per audit, not once
+// per account.
+func (c *Collector) memberConfig(ctx context.Context, creds aws.Credentials) (inventory.Config, error) {
+	base, err := c.caller.LoadedAWS(ctx)
+	if err != nil {
+		return inventory.Config{}, err
+	}
+	cfg := c.inventoryConfig(creds)
+	cfg.DeriveFrom = &base
+	return cfg, nil
+}
+
 func (c *Collector) isAudited(id string) bool {
 	c.auditedMu.RLock()
 	defer c.auditedMu.RUnlock()
@@ -212,7 +226,10 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 	if fail != nil || err != nil {
 		return nil, creds, fail, err
 	}
-	cfg := c.inventoryConfig(creds)
+	cfg, err := c.memberConfig(ctx, creds)
+	if err != nil {
+		return nil, creds, nil, err
+	}
 	cfg.CallerARN = roleARN // the member's identity, without sts:GetCallerIdentity
 	col, err := inventory.New(cfg)
 	if err != nil {

@@ -75,8 +75,11 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 	for _, owner := range sortedKeys(work) {
 		col := c.caller
 		if owner != self.AccountID {
-			var err error
-			if col, err = inventory.New(c.inventoryConfig(creds[owner])); err != nil {
+			cfg, err := c.memberConfig(ctx, creds[owner])
+			if err != nil {
+				return err
+			}
+			if col, err = inventory.New(cfg); err != nil {
 				return err
 			}
 		}

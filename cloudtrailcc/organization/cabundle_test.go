@@ -1,0 +1,98 @@
+package organization_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+)
+
+// selfSignedPEM is a CA certificate in PEM.
+func selfSignedPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "cloudtrailcc test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// countedBundle writes a CA bundle and returns its path and a function
+// that counts the times it was opened since (inotify; closes are watched
+// too, since inotify merges identical events that follow each other).
+func countedBundle(t *testing.T) (string, func() int) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, selfSignedPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
+	if err != nil {
+		t.Skipf("no inotify here: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if _, err := syscall.InotifyAddWatch(fd, path, syscall.IN_OPEN|syscall.IN_CLOSE_NOWRITE); err != nil {
+		t.Skipf("no inotify here: %v", err)
+	}
+	opens := 0
+	return path, func() int {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := syscall.Read(fd, buf)
+			if err == syscall.EAGAIN || n <= 0 {
+				return opens
+			}
+			if err != nil {
+				t.Fatalf("reading inotify events: %v", err)
+			}
+			for off := 0; off+syscall.SizeofInotifyEvent <= n; {
+				ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
+				if ev.Mask&syscall.IN_OPEN != 0 {
+					opens++
+				}
+				off += syscall.SizeofInotifyEvent + int(ev.Len)
+			}
+		}
+	}
+}
+
+// The environment, shared files and CA bundle are read once for the whole
+// organization: members' SDK configurations derive from the caller's
+// instead of parsing the bundle again, once per account.
+func TestCABundleIsReadOncePerOrganizationAudit(t *testing.T) {
+	_, _, cfg := seeded(t)
+	path, opens := countedBundle(t)
+	t.Setenv("AWS_CA_BUNDLE", path)
+	col, err := organization.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := col.Snapshot(t.Context(), snapshot.NeedAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(org.Accounts) < 2 {
+		t.Fatalf("read %d accounts; want the organization's members", len(org.Accounts))
+	}
+	if n := opens(); n != 1 {
+		t.Fatalf("the CA bundle was read %d times for %d accounts; want once", n, len(org.Accounts))
+	}
+}
