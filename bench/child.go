@@ -9,14 +9,25 @@ import (
 	"os"
 	"runtime/pprof"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
 )
 
 // job is what the parent sends the measuring child on its stdin: the
-// connections to configure.
+// connections to configure, or a replay of bare SDK calls.
 type job struct {
 	Connections []inproc.Connection `json:"connections"`
+	// Replay, when set, has the child make these calls with bare SDK
+	// clients instead (harness.Replay), report the wall time and exit.
+	Replay *replayJob `json:"replay,omitempty"`
+}
+
+// replayJob is a harness.Replay to run.
+type replayJob struct {
+	URL   string               `json:"url"`
+	Keys  map[string][2]string `json:"keys"`
+	Calls []bound.Call         `json:"calls"`
 }
 
 // runReport is what the child prints on stdout after each full run.
@@ -40,6 +51,13 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 	var j job
 	if err := json.Unmarshal(line, &j); err != nil {
 		return fmt.Errorf("decoding the job: %w", err)
+	}
+	if j.Replay != nil {
+		wall, err := harness.Replay(ctx, j.Replay.URL, j.Replay.Keys, j.Replay.Calls)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(runReport{WallNanos: wall.Nanoseconds()})
 	}
 	client, err := inproc.New(ctx, j.Connections)
 	if err != nil {

@@ -52,6 +52,18 @@ type result struct {
 	// to one service in one region, and which one ("s3 us-east-1").
 	PeakInFlight      int
 	PeakInFlightWhere string
+	// Floor is the median wall time of the same least calls made in the
+	// same order by bare SDK clients in a fresh process (harness.Replay);
+	// zero when not measured (an organization).
+	Floor time.Duration
+}
+
+// FloorRatio is the wall time over the floor (0 when not measured).
+func (r result) FloorRatio() float64 {
+	if r.Floor > 0 {
+		return float64(r.Wall) / float64(r.Floor)
+	}
+	return 0
 }
 
 // Ratio is calls over the least calls.
@@ -80,6 +92,13 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 	if err != nil {
 		return result{}, err
 	}
+	var replay *replayJob
+	if !spec.Organization {
+		replay = &replayJob{URL: env.URL, Keys: map[string][2]string{}, Calls: env.Graph(bound.RulesNeed).Calls()}
+		for _, a := range env.Accounts {
+			replay.Keys[a.Bound.AccountID] = [2]string{a.AccessKey, a.SecretKey}
+		}
+	}
 	defer env.Close()
 	env.Server.SetLatency(latency)
 
@@ -98,6 +117,16 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 	slices.SortFunc(all, func(a, b result) int { return cmp.Compare(a.Wall, b.Wall) })
 	med := all[len(all)/2]
 	med.WallMin, med.WallMax = all[0].Wall, all[len(all)-1].Wall
+	if replay != nil {
+		floors := make([]time.Duration, runs)
+		for i := range floors {
+			if floors[i], err = measureReplay(ctx, replay); err != nil {
+				return med, fmt.Errorf("%s floor run %d: %w", spec.Name, i+1, err)
+			}
+		}
+		slices.Sort(floors)
+		med.Floor = floors[len(floors)/2]
+	}
 	for _, r := range all {
 		med.RunCalls = append(med.RunCalls, bound.Total(r.Calls))
 		med.RunCachedCalls = append(med.RunCachedCalls, r.CachedCalls)
@@ -193,6 +222,32 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return nil
+}
+
+// measureReplay has a fresh child process make the replay's bare SDK calls
+// and returns their wall time.
+func measureReplay(ctx context.Context, replay *replayJob) (time.Duration, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, fmt.Errorf("finding the benchmark binary: %w", err)
+	}
+	in, err := json.Marshal(job{Replay: replay})
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "-child")
+	cmd.Env = childEnv()
+	cmd.Stderr = os.Stderr
+	cmd.Stdin = strings.NewReader(string(in) + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("replaying process: %w", err)
+	}
+	var rep runReport
+	if err := json.Unmarshal(out, &rep); err != nil {
+		return 0, fmt.Errorf("replay report %q: %w", out, err)
+	}
+	return time.Duration(rep.WallNanos), nil
 }
 
 // peakInFlight returns the most calls in flight at once to one service in

@@ -20,17 +20,33 @@ import (
 func summary(results []result) table.Writer {
 	t := table.NewWriter()
 	t.AppendHeader(table.Row{"workload", "shape", "API calls", "least calls", "calls / least",
-		"wall time (min–max)", "critical path", "wall / critical", "peak in flight", "peak RSS", "peak RSS / connection", "CPU time", "cached run calls", "findings"})
+		"wall time (min–max)", "critical path", "wall / critical", "SDK floor", "wall / floor", "peak in flight", "peak RSS", "peak RSS / connection", "CPU time", "cached run calls", "findings"})
 	for _, r := range results {
 		t.AppendRow(table.Row{
 			r.Spec.Name, r.Spec.String(),
 			ints(r.RunCalls), bound.Total(r.Bound), fmt.Sprintf("%.2f", r.Ratio()),
 			fmt.Sprintf("%s (%s–%s)", ms(r.Wall), ms(r.WallMin), ms(r.WallMax)), fmt.Sprintf("%s (%d round trips)", ms(r.Critical.Duration), r.Critical.RoundTrips),
-			fmt.Sprintf("%.2f", r.WallRatio()), inFlight(r),
+			fmt.Sprintf("%.2f", r.WallRatio()), floor(r), floorRatio(r), inFlight(r),
 			mib(r.PeakRSS), mib(r.PeakRSS / int64(connections(r.Spec))), ms(r.CPU), ints(r.RunCachedCalls), findings(r.First),
 		})
 	}
 	return t
+}
+
+// floor is the SDK floor cell ("–" when not measured).
+func floor(r result) string {
+	if r.Floor == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s (%.2f × critical)", ms(r.Floor), float64(r.Floor)/float64(r.Critical.Duration))
+}
+
+// floorRatio is the wall / floor cell ("–" when not measured).
+func floorRatio(r result) string {
+	if r.Floor == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", r.FloorRatio())
 }
 
 // summaryTable renders the results for a terminal.
@@ -92,6 +108,15 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 				ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
 			p("W1's critical path: %s.\n\n", strings.Join(r.Critical.Calls, " → "))
 		}
+		if r.Spec.Name == "W3" && r.Floor > 0 {
+			verdict := "within"
+			if r.WallRatio() > 2 {
+				verdict = "NOT within"
+			}
+			p("W3: median wall time %s, %s twice the critical path of %s (%.2f times) on %d CPUs; the same %d calls made in the same order by bare SDK clients in a fresh process take %s (%.2f times the critical path), so the plugin takes %.2f times what the SDK alone takes; peak RSS %s, %s per connection.\n\n",
+				ms(r.Wall), verdict, ms(r.Critical.Duration), r.WallRatio(), runtime.NumCPU(), bound.Total(r.Bound), ms(r.Floor),
+				float64(r.Floor)/float64(r.Critical.Duration), r.FloorRatio(), mib(r.PeakRSS), mib(r.PeakRSS/int64(connections(r.Spec))))
+		}
 		if r.Spec.Organization {
 			p("%s: %s API calls for a least of %d (%.2f); median wall time %s, %.2f times the critical path of %s (%s); peak RSS %s, %s 512 MiB.\n\n",
 				r.Spec.Name, ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), r.WallRatio(), ms(r.Critical.Duration),
@@ -152,6 +177,15 @@ const measuredText = `## What was measured
   reads in the bucket's region. A page waits for the previous page (its NextToken), and LookupEvents pages of one
   region start at least 500 ms apart (CloudTrail's 2 requests per second). Round trips is the number of calls on
   that chain; with one LookupEvents page per region it is 5 (identity, regions, trails, bucket location, bucket facts).
+- **SDK floor** is the wall time of the same least calls made by bare AWS SDK clients, with nothing else: a fresh
+  process (the emulator stays in the parent, as for the plugin) walks the dependency graph of the critical path and
+  makes each call as soon as the calls it depends on have returned, all calls of the graph at once where the graph
+  allows, over one connection pool; each call is a parameterless read of the action's service standing in for it
+  (cloudtrail:DescribeTrails for every CloudTrail action, s3:ListBuckets for S3's, sts:GetCallerIdentity,
+  ec2:DescribeRegions, sns:ListTopics, kms:ListKeys), with no retries, no checks of the replies and no rules. It is
+  the median of as many runs as the plugin's. **Wall / floor** is what the plugin adds to what the SDK, net/http and
+  the emulator cost on this machine: where the floor itself is above twice the critical path, the machine, not the
+  plugin, keeps the wall time above it. Organizations (W4) are not replayed.
 - **Wall time** is measured in the plugin's process from the first query's start to the last query's end; it
   includes the SDK's query machinery, the rules, and the emulator's own work besides the injected latency.
 - **Peak in flight** is the most first-run calls in flight at once to one service in one region (from the request

@@ -25,11 +25,15 @@ const LookupEventsInterval = 500 * time.Millisecond
 // LookupEventsInterval apart.
 type Graph struct {
 	nodes []node
+	// account is the account addAccount is adding.
+	account string
 }
 
 type node struct {
 	action, resource string
-	deps             []int
+	// account is the account whose credentials make the call.
+	account string
+	deps    []int
 	// paced is set for a LookupEvents page after the first: it starts at
 	// least LookupEventsInterval after the previous page started.
 	paced bool
@@ -46,6 +50,23 @@ type Path struct {
 	Calls []string
 }
 
+// Call is one call of a Graph.
+type Call struct {
+	// Action is the IAM action; Account the account making the call.
+	Action, Account string
+	// Deps are the indexes of the calls it waits for.
+	Deps []int
+}
+
+// Calls returns the calls of the graph; a call's Deps come before it.
+func (g *Graph) Calls() []Call {
+	out := make([]Call, len(g.nodes))
+	for i, n := range g.nodes {
+		out[i] = Call{Action: n.action, Account: n.account, Deps: slices.Clone(n.deps)}
+	}
+	return out
+}
+
 // Len is the number of calls in the graph.
 func (g *Graph) Len() int { return len(g.nodes) }
 
@@ -59,7 +80,7 @@ func (g *Graph) Counts() map[string]int {
 }
 
 func (g *Graph) add(action, resource string, deps ...int) int {
-	g.nodes = append(g.nodes, node{action: action, resource: resource, deps: slices.Clone(deps)})
+	g.nodes = append(g.nodes, node{action: action, resource: resource, account: g.account, deps: slices.Clone(deps)})
 	return len(g.nodes) - 1
 }
 
@@ -85,6 +106,7 @@ func NewGraph(need snapshot.Need, accounts ...Account) *Graph {
 }
 
 func (g *Graph) addAccount(a Account, need snapshot.Need) {
+	g.account = a.AccountID
 	id := g.add(GetCallerIdentity, a.AccountID)
 	if !need.Has(snapshot.NeedRegions) {
 		return
