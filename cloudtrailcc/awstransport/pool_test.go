@@ -65,9 +65,11 @@ func TestPoolKeepsABurstsConnectionsForTheNext(t *testing.T) {
 		t.Fatalf("first burst opened %d connections, want %d", got, n)
 	}
 	burst(t, c, srv.URL, n, &arrived)
-	// A connection goes back to the pool just after its body is read, so
-	// one or two may not be back yet; the SDK's default pool keeps 10.
-	if extra := dials.Load() - n; extra > 5 {
+	// A connection goes back to the pool just after its body is read, on
+	// another goroutine, so on a busy machine some may not be back yet when
+	// the next burst dials; the SDK's default pool (10 per host) would need
+	// 50 new connections.
+	if extra := dials.Load() - n; extra > n/2 {
 		t.Fatalf("second burst opened %d new connections; the pool should have kept the first burst's %d", extra, n)
 	}
 }
