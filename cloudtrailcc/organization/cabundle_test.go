@@ -14,9 +14,6 @@ import (
 	"testing"
 	"time"
 	"unsafe"
-
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // selfSignedPEM is a CA certificate in PEM.
@@ -81,14 +78,7 @@ func TestCABundleIsReadOncePerOrganizationAudit(t *testing.T) {
 	_, _, cfg := seeded(t)
 	path, opens := countedBundle(t)
 	t.Setenv("AWS_CA_BUNDLE", path)
-	col, err := organization.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	org, err := col.Snapshot(t.Context(), snapshot.NeedAll)
-	if err != nil {
-		t.Fatal(err)
-	}
+	org := readAll(t, cfg)
 	if len(org.Accounts) < 2 {
 		t.Fatalf("read %d accounts; want the organization's members", len(org.Accounts))
 	}

@@ -32,8 +32,9 @@ func seeded(t *testing.T) (*awsemu.Server, *seed.Organization, organization.Conf
 	return emu, o, cfg
 }
 
-func TestOrganizationReadsEachAccountAndEachSharedFactOnce(t *testing.T) {
-	emu, o, cfg := seeded(t)
+// readAll audits the organization of cfg for every fact.
+func readAll(t *testing.T, cfg organization.Config) *snapshot.Organization {
+	t.Helper()
 	col, err := organization.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,12 @@ func TestOrganizationReadsEachAccountAndEachSharedFactOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return org
+}
+
+func TestOrganizationReadsEachAccountAndEachSharedFactOnce(t *testing.T) {
+	emu, o, cfg := seeded(t)
+	org := readAll(t, cfg)
 	var read []string
 	for _, a := range org.Accounts {
 		read = append(read, a.AccountID)
