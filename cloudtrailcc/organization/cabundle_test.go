@@ -54,11 +54,11 @@ func countedBundle(t *testing.T) (string, func() int) {
 		buf := make([]byte, 64<<10)
 		for {
 			n, err := syscall.Read(fd, buf)
-			if err == syscall.EAGAIN || n <= 0 {
+			if err == syscall.EAGAIN {
 				return opens
 			}
-			if err != nil {
-				t.Fatalf("reading inotify events: %v", err)
+			if err != nil || n <= 0 {
+				t.Fatalf("reading inotify events: %d bytes, %v", n, err)
 			}
 			for off := 0; off+syscall.SizeofInotifyEvent <= n; {
 				ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
