@@ -66,6 +66,15 @@ func (r result) FloorRatio() float64 {
 	return 0
 }
 
+// FloorCriticalRatio is the floor over the critical path (0 when not
+// measured).
+func (r result) FloorCriticalRatio() float64 {
+	if r.Floor > 0 && r.Critical.Duration > 0 {
+		return float64(r.Floor) / float64(r.Critical.Duration)
+	}
+	return 0
+}
+
 // Ratio is calls over the least calls.
 func (r result) Ratio() float64 {
 	if b := bound.Total(r.Bound); b > 0 {
@@ -92,15 +101,12 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 	if err != nil {
 		return result{}, err
 	}
-	var replay *replayJob
-	if !spec.Organization {
-		replay = &replayJob{URL: env.URL, Keys: map[string][2]string{}, Calls: env.Graph(bound.RulesNeed).Calls()}
-		for _, a := range env.Accounts {
-			replay.Keys[a.Bound.AccountID] = [2]string{a.AccessKey, a.SecretKey}
-		}
-	}
 	defer env.Close()
 	env.Server.SetLatency(latency)
+	var replay *replayJob
+	if !spec.Organization {
+		replay = &replayJob{URL: env.URL, Keys: env.Keys(), Calls: env.Graph(bound.RulesNeed).Calls()}
+	}
 
 	var all []result
 	for i := range runs {

@@ -38,7 +38,7 @@ func floor(r result) string {
 	if r.Floor == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%s (%.2f × critical)", ms(r.Floor), float64(r.Floor)/float64(r.Critical.Duration))
+	return fmt.Sprintf("%s (%.2f × critical)", ms(r.Floor), r.FloorCriticalRatio())
 }
 
 // floorRatio is the wall / floor cell ("–" when not measured).
@@ -47,6 +47,14 @@ func floorRatio(r result) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f", r.FloorRatio())
+}
+
+// withinTwice says whether r's wall time is within twice its critical path.
+func withinTwice(r result) string {
+	if r.WallRatio() > 2 {
+		return "NOT within"
+	}
+	return "within"
 }
 
 // summaryTable renders the results for a terminal.
@@ -100,22 +108,14 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	p("## Results\n\n%s\n\n", summary(results).RenderMarkdown())
 	for _, r := range results {
 		if r.Spec.Name == "W1" {
-			verdict := "within"
-			if r.WallRatio() > 2 {
-				verdict = "NOT within"
-			}
 			p("W1: %s API calls for a least of %d (%.2f); median wall time %s, %s twice the critical path of %s.\n\n",
-				ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), verdict, ms(r.Critical.Duration))
+				ints(r.RunCalls), bound.Total(r.Bound), r.Ratio(), ms(r.Wall), withinTwice(r), ms(r.Critical.Duration))
 			p("W1's critical path: %s.\n\n", strings.Join(r.Critical.Calls, " → "))
 		}
 		if r.Spec.Name == "W3" && r.Floor > 0 {
-			verdict := "within"
-			if r.WallRatio() > 2 {
-				verdict = "NOT within"
-			}
 			p("W3: median wall time %s, %s twice the critical path of %s (%.2f times) on %d CPUs; the same %d calls made in the same order by bare SDK clients in a fresh process take %s (%.2f times the critical path), so the plugin takes %.2f times what the SDK alone takes; peak RSS %s, %s per connection.\n\n",
-				ms(r.Wall), verdict, ms(r.Critical.Duration), r.WallRatio(), runtime.NumCPU(), bound.Total(r.Bound), ms(r.Floor),
-				float64(r.Floor)/float64(r.Critical.Duration), r.FloorRatio(), mib(r.PeakRSS), mib(r.PeakRSS/int64(connections(r.Spec))))
+				ms(r.Wall), withinTwice(r), ms(r.Critical.Duration), r.WallRatio(), runtime.NumCPU(), bound.Total(r.Bound), ms(r.Floor),
+				r.FloorCriticalRatio(), r.FloorRatio(), mib(r.PeakRSS), mib(r.PeakRSS/int64(connections(r.Spec))))
 		}
 		if r.Spec.Organization {
 			p("%s: %s API calls for a least of %d (%.2f); median wall time %s, %.2f times the critical path of %s (%s); peak RSS %s, %s 512 MiB.\n\n",

@@ -213,6 +213,16 @@ func (e *Env) Connections(extra string) []inproc.Connection {
 	return out
 }
 
+// Keys maps each account's id to its access key and secret key (what
+// Replay takes).
+func (e *Env) Keys() map[string][2]string {
+	keys := make(map[string][2]string, len(e.Accounts))
+	for _, a := range e.Accounts {
+		keys[a.Bound.AccountID] = [2]string{a.AccessKey, a.SecretKey}
+	}
+	return keys
+}
+
 // Bound is the least calls, by IAM action, that reading need takes for
 // every account together.
 func (e *Env) Bound(need snapshot.Need) map[string]int {

@@ -14,14 +14,10 @@ import (
 func TestReplayMakesTheGraphsCallsAfterTheirDependencies(t *testing.T) {
 	env := startEnv(t, Options{})
 	calls := env.Graph(bound.RulesNeed).Calls()
-	keys := map[string][2]string{}
-	for _, a := range env.Accounts {
-		keys[a.Bound.AccountID] = [2]string{a.AccessKey, a.SecretKey}
-	}
 	const latency = 20 * time.Millisecond
 	env.Server.SetLatency(latency)
 	env.Server.ResetCalls()
-	if _, err := Replay(context.Background(), env.URL, keys, calls); err != nil {
+	if _, err := Replay(context.Background(), env.URL, env.Keys(), calls); err != nil {
 		t.Fatal(err)
 	}
 	want, got := map[string]int{}, map[string]int{}

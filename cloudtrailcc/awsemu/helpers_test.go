@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -56,7 +55,7 @@ func (e *env) cfg(region string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(e.ak, e.sk, ""),
 		BaseEndpoint:     aws.String(e.url),
 		RetryMaxAttempts: 1,
-		HTTPClient:       awstransport.Wrap(awshttp.NewBuildableClient()),
+		HTTPClient:       awstransport.NewClient(),
 	}
 }
 

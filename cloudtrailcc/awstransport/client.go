@@ -31,6 +31,10 @@ func Wrap(next aws.HTTPClient) aws.HTTPClient {
 	return client{next: next}
 }
 
+// NewClient returns a client of its own (one connection pool, the SDK's
+// defaults) that sends requests as Wrap does.
+func NewClient() aws.HTTPClient { return Wrap(awshttp.NewBuildableClient()) }
+
 // client is next with request bodies read through Read only.
 type client struct{ next aws.HTTPClient }
 

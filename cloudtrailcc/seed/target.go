@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -68,14 +67,14 @@ type Clients struct {
 
 // NewClients builds the SDK clients of region for t.
 func NewClients(t Target, region string) (*Clients, error) {
-	httpClient := t.HTTPClient
-	if httpClient == nil {
-		httpClient = awshttp.NewBuildableClient()
+	httpClient := awstransport.NewClient()
+	if t.HTTPClient != nil {
+		httpClient = awstransport.Wrap(t.HTTPClient)
 	}
 	cfg := aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, ""),
-		HTTPClient:  awstransport.Wrap(httpClient),
+		HTTPClient:  httpClient,
 	}
 	if t.EndpointURL != "" {
 		if _, err := url.Parse(t.EndpointURL); err != nil {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
@@ -61,7 +60,7 @@ func TestBinaryPrintsURLServesAndStopsOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		HTTPClient: awstransport.Wrap(awshttp.NewBuildableClient())}
+		HTTPClient: awstransport.NewClient()}
 	out, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
 	if err != nil {
 		t.Fatal(err)

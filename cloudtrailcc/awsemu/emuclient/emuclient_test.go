@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -32,7 +31,7 @@ func start(t *testing.T) (*Client, func(ak, sk, region string) aws.Config) {
 	t.Cleanup(func() { _ = srv.Close() })
 	cfg := func(ak, sk, region string) aws.Config {
 		return aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(ak, sk, ""),
-			BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: awstransport.Wrap(awshttp.NewBuildableClient())}
+			BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: awstransport.NewClient()}
 	}
 	return New(url), cfg
 }
