@@ -11,7 +11,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 )
 
 // job is what the parent sends the measuring child on its stdin: the

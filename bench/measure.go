@@ -16,9 +16,9 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
 )
 
 // result is the measurement of one workload.

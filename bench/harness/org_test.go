@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
 )
 
 func TestOrganizationSeedsOneCentralBucketReadOnceForAll(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inproc"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/mods"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/version"
 )

@@ -4,7 +4,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
 // accountSummaries are the per-account summary lines of a report that

@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsemu/emuclient"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/drift"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/drift"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/seed"
 )
 
 // seeded starts an emulator, seeds it with scenario and returns its URL,

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
 // newExportMode is the mode of an export file that did not exist: a report

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/drift"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/remediate"
-	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/report"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/drift"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/remediate"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
 func newRemediateCmd(g *globals) *cobra.Command {
