@@ -32,7 +32,7 @@ type catalogueEntry struct {
 	ControlID      string   `json:"control_id,omitempty"`
 }
 
-func newRulesCmd(_ *globals) *cobra.Command {
+func newRulesCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
 		Use:   "rules",
