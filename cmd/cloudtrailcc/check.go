@@ -184,15 +184,21 @@ func (g *globals) checkLive(cmd *cobra.Command, o *checkOptions) (*report.Report
 
 // check runs the rules on conn and returns the report.
 func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
-	bench, err := report.LoadBenchmark()
-	if err != nil {
-		return nil, err
-	}
 	client, err := g.openClient(ctx, conn, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer client.Close()
+	return g.checkWith(ctx, client, conn, o, stderr)
+}
+
+// checkWith runs the rules through client, the plugin opened with conn,
+// and returns the report.
+func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
+	bench, err := report.LoadBenchmark()
+	if err != nil {
+		return nil, err
+	}
 	n := len(o.rules)
 	if n == 0 {
 		n = len(rules.Catalogue())

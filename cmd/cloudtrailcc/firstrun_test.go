@@ -123,3 +123,27 @@ func TestNoCredentialsIsOneLineWithoutTheSDKsWarnings(t *testing.T) {
 	}
 	r.oneErrorLine(t, "no AWS credentials found")
 }
+
+func TestDemoRefusesBadArgumentsBeforeSeeding(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty region", []string{"demo", "--region", ""}, "regions: the list is empty"},
+		{"missing exceptions file", []string{"demo", "--exceptions", "/nonexistent/exceptions.hcl"}, "exceptions_file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			r := cli(t, dir, tc.args...)
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want %d\n%s", r.code, exitUsage, r.stderr)
+			}
+			// One line: no spinner, no "EMULATED" banner, nothing seeded.
+			r.oneErrorLine(t, tc.want)
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("demo left %d files behind", len(entries))
+			}
+		})
+	}
+}
