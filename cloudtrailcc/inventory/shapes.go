@@ -18,10 +18,13 @@ import (
 
 // replyShapes declares, by IAM action, the shape of the successful reply of
 // every AWS operation the inventory and the organization audit call. An
-// element the verdicts need is required; an element that may be absent is
-// accepted only when its absence reads as the less safe fact (logging off,
-// nothing blocked, no MFA Delete) or no rule reads it. docs/replies.md
-// lists the forms accepted beyond AWS's own and why.
+// element AWS always returns and the verdicts need is required; an element
+// AWS leaves out to say "none" is read as AWS means it. A form other
+// servers send (another root name, an element left out that AWS sends) is
+// accepted only when no reading of it can move a verdict toward ok: its
+// absence reads as the less safe fact (logging off, nothing blocked, no MFA
+// Delete) or no rule reads it. docs/replies.md lists the shapes and the
+// forms accepted beyond AWS's own, and why.
 var replyShapes = map[string]replyShape{
 	"sts:GetCallerIdentity": {roots: []string{"GetCallerIdentityResponse"},
 		check: shapeOf(func(o *sts.GetCallerIdentityOutput) string {

@@ -51,7 +51,7 @@ func editAccounts(name string, edit func(i int, a map[string]any)) faulttest.Man
 // TestMalformedAccountListIsAnError checks that a ListAccounts reply that
 // lists nobody, or accounts without an id or a state, stops the audit
 // with an error naming the action: never an audit of nobody (0 findings,
-// exit 0), never an account '' audited, never an account taken for
+// exit 0), never an account with an empty id audited, never an account taken for
 // suspended because its state is missing.
 func TestMalformedAccountListIsAnError(t *testing.T) {
 	_, _, cfg := seeded(t)
