@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"os"
 	"slices"
 	"testing"
 
@@ -21,11 +20,8 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/motoup"
 )
-
-// motoURLVar names the base URL of a running moto server (shared/moto/up.sh
-// starts one) for TestMotoRepliesAreRead.
-const motoURLVar = "CLOUDTRAILCC_MOTO_URL"
 
 // motoAccount is moto's default account, whatever the credentials.
 const motoAccount = "123456789012"
@@ -36,13 +32,18 @@ const motoAccount = "123456789012"
 // <GetBucketVersioningResponse> root (empty for a bucket never versioned),
 // every other S3 read but GetBucketPolicyStatus (moto answers it with a
 // bucket listing, which stays malformed), and an organization audit that lists the accounts and assumes a role into
-// a member. Skipped unless CLOUDTRAILCC_MOTO_URL names a running moto.
+// a member. moto is the one CLOUDTRAILCC_MOTO_URL names, else started by
+// shared/moto/up.sh (MOTO_UP); the test is skipped when there is neither.
 func TestMotoRepliesAreRead(t *testing.T) {
-	base := os.Getenv(motoURLVar)
-	if base == "" {
-		t.Skip(motoURLVar + " is not set: start moto with shared/moto/up.sh PORT and set it to MOTO_URL")
-	}
 	ctx := t.Context()
+	base, stop, err := motoup.Start(ctx)
+	if errors.Is(err, motoup.ErrNoMoto) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(base),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 	must := func(_ any, err error) {
