@@ -58,12 +58,19 @@ func startBadAndClean(t *testing.T) *harness.Env {
 	return e
 }
 
-// collect queries every finding of every connection of c, at most eight at a time.
+// collectAtOnce is how many runs collect has in flight: a run spends
+// most of its time waiting (LookupEvents is paced at two requests a second
+// per account and region, retries back off), so more runs than cores
+// keep the cores busy.
+const collectAtOnce = 32
+
+// collect queries every finding of every connection of c, at most
+// collectAtOnce at a time.
 func collect(ctx context.Context, c *inproc.Client, conns []string) (map[string][]finding, map[string]error) {
 	var mu sync.Mutex
 	got, errs := map[string][]finding{}, map[string]error{}
 	var g errgroup.Group
-	g.SetLimit(8)
+	g.SetLimit(collectAtOnce)
 	for _, conn := range conns {
 		g.Go(func() error {
 			rows, err := c.Query(ctx, conn, harness.FindingTable, nil, nil)
