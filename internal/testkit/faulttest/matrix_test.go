@@ -311,8 +311,8 @@ func judge(truth, got []finding, runErr error, c *matrixCase) outcome {
 				o.covered++
 			case w.Status == "alarm" || w.Status == "error":
 				o.drops++
-				o.failures = append(o.failures, fmt.Sprintf("dropped: %s on %s (account %s, truth %s %q) is gone and no error of its rule replaces it",
-					w.RuleID, w.Resource, w.Account, w.Status, w.Reason))
+				o.failures = append(o.failures, fmt.Sprintf("dropped: %s on %s (account %s, truth %s %q) is gone and no error of its rule replaces it; in its place: %s",
+					w.RuleID, w.Resource, w.Account, w.Status, w.Reason, near(got, w)))
 			default:
 				o.gone++
 			}
@@ -325,6 +325,21 @@ func judge(truth, got []finding, runErr error, c *matrixCase) outcome {
 		o.failures = append(o.failures, fmt.Sprintf("%d findings and no error the truth lacks; the truth has %d", len(got), len(truth)))
 	}
 	return o
+}
+
+// near describes the findings of w's rule in w's account or on w's
+// resource.
+func near(got []finding, w finding) string {
+	var out []string
+	for _, f := range got {
+		if f.RuleID == w.RuleID && (f.Account == w.Account || f.Resource == w.Resource) {
+			out = append(out, fmt.Sprintf("%s on %s (account %s) %q", f.Status, f.Resource, f.Account, f.Reason))
+		}
+	}
+	if len(out) == 0 {
+		return "nothing"
+	}
+	return strings.Join(out, "; ")
 }
 
 // reasonsAt are the reasons of the findings of status st.
@@ -340,16 +355,24 @@ func reasonsAt(fs []finding, st string) string {
 
 // coveredByError reports whether an error of w's rule stands in its
 // place: on its resource (in any account: a bucket whose owner could not
-// be read), or in its account on a place the truth does not have (the
-// account, or a region whose listing failed).
+// be read), or in its account on the account or a region ("arn:aws:::ID",
+// "arn:aws::REGION:ID") or on a place the truth does not have (a region
+// whose listing failed).
 func coveredByError(got []finding, truthAt map[string][]finding, w finding) bool {
 	return slices.ContainsFunc(got, func(f finding) bool {
 		if f.Status != "error" || f.RuleID != w.RuleID {
 			return false
 		}
 		_, known := truthAt[f.accountPlace()]
-		return f.Resource == w.Resource || (f.Account == w.Account && !known)
+		return f.Resource == w.Resource || (f.Account == w.Account && (!known || accountWide(f.Resource)))
 	})
+}
+
+// accountWide reports whether resource is an account or one of its
+// regions: an ARN without a service.
+func accountWide(resource string) bool {
+	parts := strings.SplitN(resource, ":", 6)
+	return len(parts) == 5 && parts[0] == "arn" && parts[2] == ""
 }
 
 // accountPlace is what a finding is about across accounts: account, rule
