@@ -117,7 +117,7 @@ func runMatrix(t *testing.T, s auditSetup) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
 	defer cancel()
 
 	// The truth: one audit alone, every reply kept, the request log read.
@@ -184,6 +184,9 @@ func runMatrix(t *testing.T, s auditSetup) {
 		names[i] = c.Name
 	}
 	got, errs = collect(ctx, client, names)
+	if ctx.Err() != nil {
+		t.Fatalf("the %d cases did not finish within the matrix's time: %v", len(cases), ctx.Err())
+	}
 	t.Logf("%d cases run in %s", len(cases), time.Since(start).Round(time.Millisecond))
 
 	var table strings.Builder
@@ -246,8 +249,13 @@ func judge(truth, got []finding, runErr error, c *matrixCase) outcome {
 	var o outcome
 	if runErr != nil {
 		o.runErr = strings.ReplaceAll(runErr.Error(), "\n", " ")
-		if strings.Contains(strings.ToLower(o.runErr), "panic") {
+		// A run that stops is failing closed when it says why: the
+		// operation that could not be read, or the endpoint that hung up.
+		switch {
+		case strings.Contains(strings.ToLower(o.runErr), "panic"):
 			o.failures = append(o.failures, "the run panicked: "+o.runErr)
+		case !strings.Contains(o.runErr, c.action) && !(c.mangling.Hangup && strings.Contains(o.runErr, "cannot reach the AWS endpoint")):
+			o.failures = append(o.failures, fmt.Sprintf("the run failed without naming %s: %s", c.action, o.runErr))
 		}
 		return o
 	}
