@@ -97,9 +97,14 @@ type matrixCase struct {
 // (RequiredPaths), the replies without that element. A new call
 // the plugin makes joins the matrix by itself.
 //
-// In no run may a truth alarm become ok, skip or info, or a truth finding
-// vanish unless an error of its rule and account replaces it; no run may
-// panic. An alarm becoming an error is failing closed.
+// In no run may a truth alarm become ok, skip or info, or a truth alarm
+// or error vanish unless an error of its rule stands in its place (on its
+// resource, or on its account or region); no run may return fewer
+// findings than the truth without an error the truth lacks, stop without
+// naming the operation, or panic. An alarm becoming an error is failing
+// closed. The operation × mangling × outcome table is logged (-v), and a
+// failing matrix sums up its failing cells in one error; -matrix.skip
+// leaves cells out.
 func TestFailClosedMatrix(t *testing.T) {
 	for _, s := range []struct {
 		name  string
@@ -112,6 +117,7 @@ func TestFailClosedMatrix(t *testing.T) {
 	}
 }
 
+// runMatrix runs the truth and then every cell of the matrix against s.
 func runMatrix(t *testing.T, s auditSetup) {
 	upstream, err := url.Parse(s.env.URL)
 	if err != nil {
@@ -197,7 +203,7 @@ func runMatrix(t *testing.T, s auditSetup) {
 		o := judge(truth, got[c.conn], errs[c.conn], c)
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.action, c.mangling.Name, o.toError, o.falsePasses, o.drops, o.summary())
 		if len(o.failures) > 0 {
-			failing = append(failing, fmt.Sprintf("%s × %s: %s", c.action, c.mangling.Name, o.summary()))
+			failing = append(failing, fmt.Sprintf("%s × %s: %d false passes, %d drops; %s", c.action, c.mangling.Name, o.falsePasses, o.drops, o.failures[0]))
 			t.Run(strings.ReplaceAll(c.action, ":", "_")+"/"+c.mangling.Name, func(t *testing.T) {
 				for _, f := range o.failures {
 					t.Error(f)
