@@ -6,6 +6,8 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // TableOptions tunes the terminal table.
@@ -30,8 +32,10 @@ var statusColors = map[string]text.Colors{
 // REASON.
 //
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
+// Control characters in the findings are shown escaped (escape.Terminal):
+// ESC from an AWS value cannot recolour or move the terminal.
 func WriteTable(w io.Writer, r *Report, o TableOptions) error {
-	r = r.Outcomes()
+	r = r.Outcomes().escaped(escape.Terminal)
 	if o.ReasonWidth == 0 {
 		o.ReasonWidth = 72
 	}
