@@ -21,7 +21,7 @@ import (
 // payload is text an attacker or an unlucky reply could put in any string:
 // every way out of a shell word, a comment, an HCL string or template, an
 // XML section, an HTML or Markdown cell, and the terminal.
-const payload = "x\ntouch pwned_newline\n$(touch pwned_subst)`touch pwned_tick`;touch pwned_semi; 'q\" ]]> <script>alert(1)</script> ${file(\"/etc/passwd\")} %{ if true }t%{ endif } \x1b[2J\x1b]0;title\x07 \x00 | *x* [l](http://e) \r\ntouch pwned_crlf\n}\nresource \"null_resource\" \"pwned\" {}\n"
+const payload = "x\ntouch pwned_newline\n$(touch pwned_subst)`touch pwned_tick`;touch pwned_semi; 'q\" ]]> <script>alert(1)</script> ${file(\"/etc/passwd\")} %{ if true }t%{ endif } \x1b[2J\x1b]0;title\x07 \x00 \x7f \u009b31m \u202eexe. | *x* [l](http://e) \r\ntouch pwned_crlf\n}\nresource \"null_resource\" \"pwned\" {}\n"
 
 const (
 	acct  = "123456789012"
