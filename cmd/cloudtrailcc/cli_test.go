@@ -272,6 +272,17 @@ func TestRulesListsTheCatalogueWithBenchmarkGroups(t *testing.T) {
 			t.Errorf("rules table lacks %s", id)
 		}
 	}
+	// A rule without a Conformity id says why instead of a blank cell.
+	for _, rule := range rules.Catalogue() {
+		if rule.ConformityID != "" {
+			continue
+		}
+		for _, line := range strings.Split(table.stdout, "\n") {
+			if strings.Contains(line, " "+rule.ID+" ") && !strings.Contains(line, rules.NoConformityID) {
+				t.Errorf("rules table row of %s does not say why it has no Conformity id:\n%s", rule.ID, line)
+			}
+		}
+	}
 }
 
 func TestExportRuleTableWithQualsAndColumns(t *testing.T) {
