@@ -83,9 +83,25 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: first-build vet fmt-check
+# gotestsum runs the suite: a line per package, the output of a failed test,
+# and at the end every skipped test with the reason it gave.
+GOTESTSUM = $(BIN)/gotestsum
+TEST_EVENTS = $(BIN)/test-events.json
+
+$(GOTESTSUM): tools/go.mod tools/go.sum
+	@mkdir -p $(BIN)
+	cd tools && $(GO) build -o ../$(GOTESTSUM) gotest.tools/gotestsum
+
+# With NO_SKIPS=1 (as .ci/run sets it) a skipped test fails the run: CI
+# installs everything every test needs.
+test: first-build vet fmt-check $(GOTESTSUM)
 	CLOUDTRAILCC_TEST_DATABASE_URL="$${CLOUDTRAILCC_TEST_DATABASE_URL:-$$(./.ci/testdb.sh)}" \
-		$(GO) test -count=1 -timeout 25m ./...
+		$(GOTESTSUM) --format pkgname-and-test-fails --format-icons text --jsonfile $(TEST_EVENTS) -- -count=1 -timeout 25m ./...
+	@if [ -n "$(NO_SKIPS)" ] && grep -E '"Action":"skip".*"Test":' $(TEST_EVENTS) >/dev/null; then \
+		echo "NO_SKIPS: these tests were skipped (see the reasons above):"; \
+		grep -E '"Action":"skip".*"Test":' $(TEST_EVENTS) | sed -E 's/.*"Package":"([^"]*)","Test":"([^"]*)".*/  \1 \2/'; \
+		exit 1; \
+	fi
 
 e2e:
 	./e2e/run.sh

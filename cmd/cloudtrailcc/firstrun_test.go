@@ -47,8 +47,11 @@ func checkOnTerminal(t *testing.T, cols int, extra ...string) []string {
 	return strings.Split(strings.ReplaceAll(shown, "\r\n", "\n"), "\n")
 }
 
-// cleanEnv is the environment cli gives the binary: no AWS_ or
-// CLOUDTRAILCC_ variables, an empty HOME, no instance metadata.
+// cleanEnv is the environment cli gives the binary, as a user with no AWS
+// configuration: no AWS_* or CLOUDTRAILCC_* variables, an empty HOME (no
+// ~/.aws), and the EC2 instance metadata lookup switched off so that the
+// SDK's credential chain stays on loopback. A later entry for the same
+// variable wins.
 func cleanEnv(t *testing.T) []string {
 	var env []string
 	for _, kv := range os.Environ() {
