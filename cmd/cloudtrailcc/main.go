@@ -26,6 +26,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/version"
 )
 
@@ -102,10 +103,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// printError prints err as one line.
+// printError prints err as one line, its control characters shown
+// escaped: an error may quote what AWS or a file said.
 func printError(w io.Writer, err error) {
 	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-	fmt.Fprintln(w, "error: "+msg)
+	fmt.Fprintln(w, "error: "+escape.Line(msg))
 }
 
 // newRootCmd builds the command tree.

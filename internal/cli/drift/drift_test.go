@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
@@ -76,5 +77,23 @@ func TestSuppressedAlarmsAreNoRegressionAndAnExpiredExceptionIsOne(t *testing.T)
 	}
 	if c := Compare([]report.Finding{plain}, []report.Finding{accepted}); len(c) != 1 || c[0].NewStatus != "skip" || c[0].Regression(0) {
 		t.Errorf("an alarm accepted since: %+v; want alarm -> skip, no regression", c)
+	}
+}
+
+func TestDriftOutputsShowControlCharactersEscaped(t *testing.T) {
+	const hostile = "bucket \x1b]0;owned\x07 \x1b[2J gone\r\n| x"
+	changes := Compare(nil, []report.Finding{finding("bucket_not_public", "arn:aws:s3:::b\x1b[31m", "alarm", "critical", hostile)})
+	for _, format := range []string{"table", "md", "json"} {
+		var b strings.Builder
+		if err := Write(&b, changes, 0, format); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for i := 0; i < len(out); i++ {
+			if c := out[i]; c < 0x20 && c != '\n' || c == 0x7f {
+				t.Errorf("%s output holds byte %#x: %q", format, c, out)
+				break
+			}
+		}
 	}
 }
