@@ -224,6 +224,42 @@ func (c *evalCtx) orgBuckets() (map[string][]string, bool) {
 	return nil, false
 }
 
+// auditedOwner says what the audit knows of account, the owner of a key,
+// topic or bucket another account's trail uses: read is true when the
+// account was read in this organization audit; failed is its failure when
+// it is an audited account that could not be read (nil otherwise, and
+// always nil outside an organization audit).
+func (c *evalCtx) auditedOwner(account string) (read bool, failed *snapshot.AccountFailure) {
+	if c.org == nil || account == "" {
+		return false, nil
+	}
+	if c.org.org.Account(account) != nil {
+		return true, nil
+	}
+	for i := range c.org.org.Failed {
+		if c.org.org.Failed[i].AccountID == account {
+			return false, &c.org.org.Failed[i]
+		}
+	}
+	return false, nil
+}
+
+// unlistedBuckets is the first read account of an organization audit
+// (by id) whose s3:ListAllMyBuckets failed, with that error: a bucket no
+// listing names may then still be that account's, so "outside the audited
+// accounts" cannot be said. "" outside an organization audit.
+func (c *evalCtx) unlistedBuckets() (string, *snapshot.ReadError) {
+	if c.org == nil {
+		return "", nil
+	}
+	for _, a := range c.org.org.Accounts {
+		if a.OwnBucketsErr != nil {
+			return a.AccountID, a.OwnBucketsErr
+		}
+	}
+	return "", nil
+}
+
 // outsideAudit qualifies "another account" in an organization audit.
 func (c *evalCtx) outsideAudit() string {
 	if c.org == nil {
