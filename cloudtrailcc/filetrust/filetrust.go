@@ -64,12 +64,14 @@ const maxLinks = 40
 func CheckOwner(path string, uid uint32, perm, deny fs.FileMode, owners Owners, what string) error {
 	me := os.Geteuid()
 	if int(uid) != me && (owners == UserOnly || uid != 0) {
-		who := "root or this user"
+		who, fix := "root or this user", "another user could change it; use a file and directories only root and you own"
 		if owners == UserOnly || me == 0 {
 			who = "this user"
 		}
-		return &Error{Path: path, Problem: fmt.Sprintf("is owned by uid %d, not by %s (uid %d)", uid, who, me),
-			Fix: "another user could change it; use a file and directories only root and you own"}
+		if owners == UserOnly {
+			fix = "another user could change it; use one you own"
+		}
+		return &Error{Path: path, Problem: fmt.Sprintf("is owned by uid %d, not by %s (uid %d)", uid, who, me), Fix: fix}
 	}
 	if perm&deny != 0 {
 		bits := "w"

@@ -129,7 +129,7 @@ func nestedDeeper(b []byte, limit int) (int, bool) {
 			if depth++; depth > limit {
 				return line, true
 			}
-		case c == ']' || c == '}':
+		case (c == ']' || c == '}') && depth > 0:
 			depth--
 		}
 	}
