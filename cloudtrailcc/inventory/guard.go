@@ -3,51 +3,32 @@ package inventory
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"mime"
+	"slices"
+	"strings"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
-
-// Content types of the wire protocols, by SDK service id. CloudTrail and
-// KMS and Organizations speak awsJson1_1 (application/json is accepted from AWS-compatible
-// servers); STS, SNS and EC2 the XML query protocols; S3 and S3 Control
-// REST-XML.
-var (
-	jsonTypes = map[string]bool{"application/x-amz-json-1.1": true, "application/x-amz-json-1.0": true, "application/json": true}
-	xmlTypes  = map[string]bool{"text/xml": true, "application/xml": true}
-)
-
-// protocolTypes returns the content types service answers with, and
-// whether it may leave the header out: S3 documents Content-Type as a
-// response header without a default, so an S3 reply without one is
-// accepted when its body then has the right root element.
-func protocolTypes(service string) (types map[string]bool, mayOmit bool) {
-	switch service {
-	case "CloudTrail", "KMS", "Organizations":
-		return jsonTypes, false
-	case "S3", "S3 Control":
-		return xmlTypes, true
-	}
-	return xmlTypes, false
-}
 
 // passedGuard is the stack-value key of the flag the response guard sets
 // once a 2xx reply passed it.
 type passedGuard struct{}
 
 // addResponseGuard adds two middlewares around the operation's
-// deserializer. Beneath it, every successful (2xx) reply must have a body
-// (every read has one; S3 answers even "not configured" with an empty
-// document), the protocol's content type (never a proxy's text/html login
-// page) and, for XML, the operation's root element. Above it, a reply that
-// passed but does not parse (truncated, garbage) is malformed too. The body
-// is read whole first, so a connection that drops mid-body fails as a
-// network error (retried), never as a malformed reply.
+// deserializer. Beneath it, every successful (2xx) reply must be the
+// document its operation's declared shape says (replyShape): a JSON object
+// for the JSON protocols, a well-formed XML document with one of the
+// declared root elements for the XML ones; never an empty body. The
+// reply is judged by its body: Content-Type is not evidence (an honest
+// server may label a correct JSON body text/html), though a refusal names
+// it. Above it, a reply that passed but does not parse as the
+// operation's output is malformed too. The body is read whole first, so a
+// connection that drops mid-body fails as a network error (retried), never
+// as a malformed reply.
 func addResponseGuard(st *middleware.Stack) error {
 	unparsable := middleware.DeserializeMiddlewareFunc("cloudtrailccUnparsableReply",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
@@ -77,8 +58,7 @@ func addResponseGuard(st *middleware.Stack) error {
 			if rerr != nil {
 				return out, md, fmt.Errorf("read response body: %w", rerr)
 			}
-			service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
-			if what := replyMissing(service, op, iamAction(service, op), resp.Header.Get("Content-Type"), body); what != "" {
+			if what := replyMissing(actionFromContext(ctx), resp.Header.Get("Content-Type"), body); what != "" {
 				return out, md, malformed(what)
 			}
 			if passed, ok := middleware.GetStackValue(ctx, passedGuard{}).(*bool); ok {
@@ -88,44 +68,71 @@ func addResponseGuard(st *middleware.Stack) error {
 		}), middleware.After)
 }
 
-// replyMissing says what a 2xx reply of operation lacks ("" when nothing).
-func replyMissing(service, operation, action, contentType string, body []byte) string {
+// replyMissing says why the body of a 2xx reply of action is not the
+// document its declared shape says ("" when it is).
+func replyMissing(action, contentType string, body []byte) string {
+	shape, err := shapeFor(action)
+	if err != nil {
+		return asMalformed(err).what
+	}
+	labelled := ""
+	if contentType != "" {
+		labelled = fmt.Sprintf(" (Content-Type %q)", contentType)
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return "empty body"
 	}
-	types, mayOmit := protocolTypes(service)
-	if contentType == "" && !mayOmit {
-		return "no Content-Type"
+	if shape.roots == nil {
+		return need(isJSONObject(body), "the body is not a JSON object"+labelled)
 	}
-	if contentType != "" {
-		mt, _, err := mime.ParseMediaType(contentType)
-		if err != nil || !types[mt] {
-			return fmt.Sprintf("Content-Type %q", contentType)
-		}
+	root, err := xmlDocumentRoot(body)
+	if err != nil {
+		return "the body is not an XML document" + labelled + ": " + err.Error()
 	}
-	if root := xmlRoot(service, operation, action); root != "" {
-		switch got := xmlRootOf(body); got {
-		case root:
-		case "":
-			return fmt.Sprintf("not an XML document, want <%s>", root)
-		default:
-			return fmt.Sprintf("root element <%s>, want <%s>", got, root)
-		}
+	if !slices.Contains(shape.roots, root) {
+		return fmt.Sprintf("root element <%s>, want <%s>", root, strings.Join(shape.roots, "> or <"))
 	}
 	return ""
 }
 
-// xmlRootOf returns the name of the first element of an XML document, ""
-// when there is none.
-func xmlRootOf(body []byte) string {
+// isJSONObject reports whether body is one well-formed JSON object.
+func isJSONObject(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
+}
+
+// xmlDocumentRoot returns the local name of the root element of a
+// well-formed XML document: one element, nothing but markup and space
+// around it. HTML that is not XML (a login page) fails here.
+func xmlDocumentRoot(body []byte) (string, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
+	root, depth := "", 0
 	for {
 		tok, err := d.Token()
-		if err != nil {
-			return ""
+		if err == io.EOF {
+			if root == "" {
+				return "", fmt.Errorf("no root element")
+			}
+			return root, nil
 		}
-		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				if root != "" {
+					return "", fmt.Errorf("a second root element <%s>", t.Name.Local)
+				}
+				root = t.Name.Local
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return "", fmt.Errorf("text outside the root element")
+			}
 		}
 	}
 }

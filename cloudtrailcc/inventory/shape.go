@@ -1,20 +1,12 @@
 package inventory
 
 import (
-	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -24,7 +16,7 @@ import (
 const codeMalformed = "MalformedResponse"
 
 // malformedError is a successful (2xx) reply that lacks what its API always
-// returns: an empty body, a body of another content type (a proxy's login
+// returns: an empty body, a body of another document (a proxy's login
 // page), a document that does not parse, or one without a required element.
 // It is an API error with code MalformedResponse (so a rule names it), of
 // class other, and never retried: the same server gives the same answer.
@@ -53,68 +45,59 @@ func asMalformed(err error) *malformedError {
 	return nil
 }
 
+// replyShape is the declared shape of the successful reply of one AWS
+// operation: the document it comes in and the elements the verdicts need.
+// Every operation called has one (replyShapes); a call without one fails
+// as malformed, so a new call cannot go unchecked.
+type replyShape struct {
+	// roots are the root elements of an XML reply: AWS's first, then the
+	// names other AWS-compatible servers give the same answer. nil for
+	// the JSON protocols, whose reply must be a JSON object.
+	roots []string
+	// check says what a parsed reply lacks ("" when nothing); absent
+	// elements it accepts read as documented in docs/replies.md.
+	check func(out any) string
+}
+
+// shapeOf turns a check of one SDK output type into a replyShape.check:
+// a reply of another type is itself malformed.
+func shapeOf[T any](check func(*T) string) func(any) string {
+	return func(out any) string {
+		o, ok := out.(*T)
+		if !ok || o == nil {
+			return fmt.Sprintf("a reply of type %T, want %T", out, o)
+		}
+		return check(o)
+	}
+}
+
+// shapeFor returns the declared shape of action (an IAM action name).
+func shapeFor(action string) (replyShape, error) {
+	s, ok := replyShapes[action]
+	if !ok {
+		return replyShape{}, malformed("no reply shape is declared for " + action)
+	}
+	return s, nil
+}
+
 // addShapeCheck adds the middleware that refuses a parsed reply without
-// the elements its API always returns (shapeMissing).
+// the elements its operation's declared shape requires.
 func addShapeCheck(st *middleware.Stack) error {
 	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("cloudtrailccShapeCheck",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleInitialize(ctx, in)
-			if err == nil {
-				if what := shapeMissing(out.Result); what != "" {
-					return out, md, malformed(what)
-				}
+			if err != nil {
+				return out, md, err
 			}
-			return out, md, err
+			shape, serr := shapeFor(actionFromContext(ctx))
+			if serr != nil {
+				return out, md, serr
+			}
+			if what := shape.check(out.Result); what != "" {
+				return out, md, malformed(what)
+			}
+			return out, md, nil
 		}), middleware.After)
-}
-
-// shapeMissing says what a parsed reply lacks of its API's shape ("" when
-// nothing): the elements AWS always returns and the readers rely on.
-func shapeMissing(out any) string {
-	switch o := out.(type) {
-	case *sts.GetCallerIdentityOutput:
-		return cmp.Or(need(aws.ToString(o.Account) != "", "no Account"), need(aws.ToString(o.Arn) != "", "no Arn"))
-	case *ec2.DescribeRegionsOutput:
-		return listMissing(o.Regions, "regions", true, func(r ec2types.Region) string {
-			return need(validRegion(aws.ToString(r.RegionName)), "a region without a valid RegionName")
-		})
-	case *cloudtrail.DescribeTrailsOutput:
-		return listMissing(o.TrailList, "trailList", false, func(t ctypes.Trail) string {
-			return cmp.Or(need(aws.ToString(t.TrailARN) != "", "a trail without TrailARN"),
-				need(aws.ToString(t.Name) != "", "a trail without Name"),
-				need(validRegion(aws.ToString(t.HomeRegion)), "a trail without a valid HomeRegion"))
-		})
-	case *cloudtrail.GetTrailStatusOutput:
-		return need(o.IsLogging != nil, "no IsLogging")
-	case *cloudtrail.GetEventSelectorsOutput:
-		return need(o.EventSelectors != nil || o.AdvancedEventSelectors != nil, "neither EventSelectors nor AdvancedEventSelectors")
-	case *cloudtrail.GetInsightSelectorsOutput:
-		return need(o.InsightSelectors != nil, "no InsightSelectors")
-	case *cloudtrail.ListTagsOutput:
-		return listMissing(o.ResourceTagList, "ResourceTagList", false, func(rt ctypes.ResourceTag) string {
-			return need(aws.ToString(rt.ResourceId) != "", "a resource without ResourceId")
-		})
-	case *cloudtrail.LookupEventsOutput:
-		return listMissing(o.Events, "Events", false, func(e ctypes.Event) string {
-			return need(aws.ToString(e.EventName) != "" && e.EventTime != nil, "an event without EventName or EventTime")
-		})
-	case *sns.GetTopicAttributesOutput:
-		return need(o.Attributes["TopicArn"] != "", "no TopicArn attribute")
-	case *kms.DescribeKeyOutput:
-		return need(o.KeyMetadata != nil && o.KeyMetadata.KeyState != "", "no KeyMetadata.KeyState")
-	case *s3.ListBucketsOutput:
-		return need(o.Owner != nil, "no Owner")
-	case *s3.GetBucketAclOutput:
-		return need(o.Owner != nil && aws.ToString(o.Owner.ID) != "", "no Owner")
-	case *s3.GetBucketPolicyStatusOutput:
-		return need(o.PolicyStatus != nil && o.PolicyStatus.IsPublic != nil, "no PolicyStatus.IsPublic")
-	case *s3.GetBucketOwnershipControlsOutput:
-		oc := o.OwnershipControls
-		return need(oc != nil && len(oc.Rules) > 0 && oc.Rules[0].ObjectOwnership != "", "no OwnershipControls rule")
-	}
-	// Replies whose elements are all optional (versioning, logging, location,
-	// Public Access Block) are checked by their root element (xmlRoot).
-	return ""
 }
 
 // need returns what when ok is false, "" otherwise.
@@ -123,6 +106,16 @@ func need(ok bool, what string) string {
 		return ""
 	}
 	return what
+}
+
+// firstMissing returns the first non-empty of whats.
+func firstMissing(whats ...string) string {
+	for _, w := range whats {
+		if w != "" {
+			return w
+		}
+	}
+	return ""
 }
 
 // listMissing checks a list of a reply: present (and not empty when
@@ -139,31 +132,25 @@ func listMissing[T any](list []T, name string, nonEmpty bool, item func(T) strin
 	return ""
 }
 
-// xmlRoot is the root element of the XML reply of action: S3's from its
-// API reference, the query protocols' (STS, SNS, EC2) OPERATIONResponse.
-// "" for JSON protocols.
-func xmlRoot(service, operation, action string) string {
-	switch service {
-	case "S3", "S3 Control":
-		return s3Roots[action]
-	case "STS", "SNS", "EC2":
-		return operation + "Response"
+// oneOf says what is wrong with value of element name when it is not one
+// of the known values ("" when it is).
+func oneOf[S ~string](name string, value S, known ...S) string {
+	for _, k := range known {
+		if value == k {
+			return ""
+		}
 	}
-	return ""
+	if value == "" {
+		return "no " + name
+	}
+	return fmt.Sprintf("%s %q is not a known value", name, string(value))
 }
 
-// s3Roots are the root elements of the S3 replies read, by IAM action.
-var s3Roots = map[string]string{
-	"s3:ListAllMyBuckets":            "ListAllMyBucketsResult",
-	"s3:GetBucketAcl":                "AccessControlPolicy",
-	"s3:GetBucketLocation":           "LocationConstraint",
-	"s3:GetBucketLogging":            "BucketLoggingStatus",
-	"s3:GetBucketVersioning":         "VersioningConfiguration",
-	"s3:GetBucketPolicyStatus":       "PolicyStatus",
-	"s3:GetBucketPublicAccessBlock":  "PublicAccessBlockConfiguration",
-	"s3:GetAccountPublicAccessBlock": "PublicAccessBlockConfiguration",
-	"s3:GetBucketOwnershipControls":  "OwnershipControls",
-}
+// accountIDPattern is a 12-digit AWS account id.
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// validAccountID reports whether id is a 12-digit AWS account id.
+func validAccountID(id string) bool { return accountIDPattern.MatchString(id) }
 
 // validRegion reports whether name is a syntactically valid region name
 // (regionPattern): nothing else (no dots, slashes, spaces or newlines) may
@@ -190,3 +177,8 @@ func regionPartition(name string) string {
 	}
 	return "aws"
 }
+
+// MalformedReply is the error of a successful reply that lacks what its
+// API always returns, for checks that need more than the reply (the
+// request it answers): code MalformedResponse, never retried.
+func MalformedReply(what string) error { return malformed(what) }

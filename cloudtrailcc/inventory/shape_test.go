@@ -8,27 +8,52 @@ import (
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
-// TestReplyGuardAcceptsWhatAWSSends checks the response guard against the
-// replies AWS sends for the reads (which must pass) and those a proxy or a
-// broken endpoint sends (which must not).
-func TestReplyGuardAcceptsWhatAWSSends(t *testing.T) {
+// TestReplyGuardJudgesTheBody checks the response guard against the
+// replies AWS and honest AWS-compatible servers send (which must pass,
+// whatever their Content-Type) and those a proxy or a broken endpoint
+// sends (which must not).
+func TestReplyGuardJudgesTheBody(t *testing.T) {
+	const loginPage = `<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method="post" action="/login"><input name="user"><input name="password" type="password"></form></body></html>`
 	for _, c := range []struct {
-		name, service, op, contentType, body string
-		ok                                   bool
+		name, action, contentType, body string
+		ok                              bool
 	}{
-		{"S3 never-configured versioning", "S3", "GetBucketVersioning", "application/xml",
+		{"S3 never-configured versioning", "s3:GetBucketVersioning", "application/xml",
 			`<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`, true},
-		{"S3 us-east-1 location without Content-Type", "S3", "GetBucketLocation", "",
+		{"moto's never-configured versioning", "s3:GetBucketVersioning", "application/xml",
+			`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<GetBucketVersioningResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`, true},
+		{"moto's versioning", "s3:GetBucketVersioning", "application/xml",
+			`<GetBucketVersioningResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></GetBucketVersioningResponse>`, true},
+		{"S3 us-east-1 location without Content-Type", "s3:GetBucketLocation", "",
 			`<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`, true},
-		{"EC2 with charset", "EC2", "DescribeRegions", "text/xml;charset=UTF-8", `<DescribeRegionsResponse><regionInfo/></DescribeRegionsResponse>`, true},
-		{"CloudTrail with no trails", "CloudTrail", "DescribeTrails", "application/x-amz-json-1.1", `{"trailList":[]}`, true},
-		{"S3 another root element", "S3", "GetBucketVersioning", "application/xml", `<BucketLoggingStatus/>`, false},
-		{"STS without Content-Type", "STS", "GetCallerIdentity", "", `<GetCallerIdentityResponse/>`, false},
-		{"login page", "CloudTrail", "DescribeTrails", "text/html; charset=utf-8", `<html><body>Sign in</body></html>`, false},
-		{"empty body", "KMS", "DescribeKey", "application/x-amz-json-1.1", "", false},
-		{"whitespace body", "S3", "GetBucketAcl", "application/xml", " \n", false},
+		{"EC2 with charset", "ec2:DescribeRegions", "text/xml;charset=UTF-8", `<DescribeRegionsResponse><regionInfo/></DescribeRegionsResponse>`, true},
+		{"CloudTrail with no trails", "cloudtrail:DescribeTrails", "application/x-amz-json-1.1", `{"trailList":[]}`, true},
+		{"moto's CloudTrail labelled text/html", "cloudtrail:DescribeTrails", "text/html; charset=utf-8", `{"trailList": []}`, true},
+		{"moto's KMS labelled text/html", "kms:DescribeKey", "text/html; charset=utf-8", `{"KeyMetadata": {"KeyState": "Enabled", "KeyUsage": null}}`, true},
+		{"moto's Organizations labelled text/html", "organizations:ListAccounts", "text/html; charset=utf-8", `{"Accounts": [], "NextToken": null}`, true},
+		{"JSON without Content-Type", "cloudtrail:GetTrailStatus", "", `{"IsLogging":true}`, true},
+		{"STS without Content-Type", "sts:GetCallerIdentity", "", `<GetCallerIdentityResponse/>`, true},
+
+		{"moto's bucket listing for ?policyStatus", "s3:GetBucketPolicyStatus", "application/xml",
+			`<?xml version="1.0" encoding="utf-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated><Name>b</Name></ListBucketResult>`, false},
+		{"S3 another root element", "s3:GetBucketVersioning", "application/xml", `<BucketLoggingStatus/>`, false},
+		{"versioning root for an ACL", "s3:GetBucketAcl", "application/xml", `<GetBucketVersioningResponse/>`, false},
+		{"login page for JSON", "cloudtrail:DescribeTrails", "text/html; charset=utf-8", loginPage, false},
+		{"login page for XML", "s3:GetBucketAcl", "text/html; charset=utf-8", loginPage, false},
+		{"login page as XML", "s3:GetBucketAcl", "application/xml", loginPage, false},
+		{"XHTML page", "sts:GetCallerIdentity", "text/xml", `<html><body>Sign in</body></html>`, false},
+		{"JSON array", "kms:DescribeKey", "application/x-amz-json-1.1", `[{"KeyMetadata":{}}]`, false},
+		{"truncated JSON", "kms:DescribeKey", "application/x-amz-json-1.1", `{"KeyMetadata":{"KeyState":"Ena`, false},
+		{"truncated XML", "s3:GetBucketAcl", "application/xml", `<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList>`, false},
+		{"two XML roots", "s3:GetBucketLogging", "application/xml", `<BucketLoggingStatus/><BucketLoggingStatus/>`, false},
+		{"text after the XML root", "s3:GetBucketLogging", "application/xml", `<BucketLoggingStatus/>trailing`, false},
+		{"XML for JSON", "cloudtrail:DescribeTrails", "application/x-amz-json-1.1", `<trailList/>`, false},
+		{"empty body", "kms:DescribeKey", "application/x-amz-json-1.1", "", false},
+		{"empty versioning body", "s3:GetBucketVersioning", "application/xml", "", false},
+		{"whitespace body", "s3:GetBucketAcl", "application/xml", " \n", false},
+		{"operation without a declared shape", "s3:GetBucketPolicy", "application/json", `{}`, false},
 	} {
-		what := replyMissing(c.service, c.op, iamAction(c.service, c.op), c.contentType, []byte(c.body))
+		what := replyMissing(c.action, c.contentType, []byte(c.body))
 		if (what == "") != c.ok {
 			t.Errorf("%s: refused %q, want accepted %v", c.name, what, c.ok)
 		}
@@ -42,6 +67,7 @@ func TestTrailListShape(t *testing.T) {
 	trail := func(home string) ctypes.Trail {
 		return ctypes.Trail{TrailARN: aws.String("arn:aws:cloudtrail:us-east-1:123456789012:trail/t"), Name: aws.String("t"), HomeRegion: aws.String(home)}
 	}
+	check := replyShapes["cloudtrail:DescribeTrails"].check
 	for _, c := range []struct {
 		name string
 		out  *cloudtrail.DescribeTrailsOutput
@@ -53,9 +79,12 @@ func TestTrailListShape(t *testing.T) {
 		{"path in home region", &cloudtrail.DescribeTrailsOutput{TrailList: []ctypes.Trail{trail("../x")}}, false},
 		{"newline in home region", &cloudtrail.DescribeTrailsOutput{TrailList: []ctypes.Trail{trail("us-east-1\n")}}, false},
 	} {
-		if what := shapeMissing(c.out); (what == "") != c.ok {
+		if what := check(c.out); (what == "") != c.ok {
 			t.Errorf("%s: missing %q, want accepted %v", c.name, what, c.ok)
 		}
+	}
+	if what := check(&cloudtrail.GetTrailStatusOutput{}); what == "" {
+		t.Error("a reply of another operation's type passed DescribeTrails' shape")
 	}
 }
 

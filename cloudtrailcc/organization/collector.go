@@ -57,7 +57,7 @@ func New(cfg Config) (*Collector, error) {
 	if c.http == nil {
 		c.http = awstransport.NewPool()
 	}
-	caller, err := inventory.New(c.inventoryConfig(aws.Credentials{}))
+	caller, err := inventory.New(c.inventoryConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -86,28 +86,30 @@ func (c *Collector) report(done, total int) {
 	}
 }
 
-// inventoryConfig is the collector configuration of one account: the
-// caller's own (zero creds) or a member's temporary credentials.
-func (c *Collector) inventoryConfig(creds aws.Credentials) inventory.Config {
+// inventoryConfig is the collector configuration of the caller's own
+// account, with the caller's credentials.
+func (c *Collector) inventoryConfig() inventory.Config {
 	inv := c.cfg.Inventory
 	inv.HTTPClient, inv.Audited = c.http, c.isAudited
-	if creds.AccessKeyID != "" {
-		inv.Profile = ""
-		inv.AccessKey, inv.SecretKey, inv.SessionToken = creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken
-	}
 	return inv
 }
 
 // memberConfig is the inventory configuration of a member account read
-// with creds: its SDK configuration derives from the caller's, so the
-// environment, shared files and CA bundle are read once per audit, not once
-// per account.
-func (c *Collector) memberConfig(ctx context.Context, creds aws.Credentials) (inventory.Config, error) {
+// with creds, the member's temporary credentials: its SDK configuration
+// derives from the caller's, so the environment, shared files and CA bundle
+// are read once per audit, not once per account. Incomplete credentials
+// are an error, never a fall back to the caller's own.
+func (c *Collector) memberConfig(ctx context.Context, account string, creds aws.Credentials) (inventory.Config, error) {
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" || creds.SessionToken == "" {
+		return inventory.Config{}, fmt.Errorf("account %s: no complete credentials of its audit role", account)
+	}
 	base, err := c.caller.LoadedAWS(ctx)
 	if err != nil {
 		return inventory.Config{}, err
 	}
-	cfg := c.inventoryConfig(creds)
+	cfg := c.inventoryConfig()
+	cfg.Profile = ""
+	cfg.AccessKey, cfg.SecretKey, cfg.SessionToken = creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken
 	cfg.DeriveFrom = &base
 	return cfg, nil
 }
@@ -163,7 +165,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	if err != nil {
 		return nil, err
 	}
-	ids, suspended, err := c.accounts(ctx, self.Partition)
+	ids, suspended, err := c.accounts(ctx, self.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +228,7 @@ func (c *Collector) readAccount(ctx context.Context, self *snapshot.Account, id 
 	if fail != nil || err != nil {
 		return nil, creds, fail, err
 	}
-	cfg, err := c.memberConfig(ctx, creds)
+	cfg, err := c.memberConfig(ctx, id, creds)
 	if err != nil {
 		return nil, creds, nil, err
 	}
@@ -261,10 +263,16 @@ func (c *Collector) assumeRole(ctx context.Context, partition, account string) (
 		}
 		return aws.Credentials{}, "", inventory.ReadErrorOf("sts:AssumeRole", err), nil
 	}
-	cr := out.Credentials
-	var roleARN string
-	if out.AssumedRoleUser != nil {
-		roleARN = aws.ToString(out.AssumedRoleUser.Arn)
+	// The reply's shape (inventory) holds complete credentials and the
+	// assumed-role ARN; they must be the account's, not another's.
+	cr, user := out.Credentials, out.AssumedRoleUser
+	if cr == nil || user == nil {
+		return aws.Credentials{}, "", inventory.ReadErrorOf("sts:AssumeRole", inventory.MalformedReply("no Credentials or AssumedRoleUser")), nil
+	}
+	roleARN := aws.ToString(user.Arn)
+	if got := arnAccount(roleARN); got != account {
+		return aws.Credentials{}, "", inventory.ReadErrorOf("sts:AssumeRole", inventory.MalformedReply(
+			fmt.Sprintf("AssumedRoleUser.Arn %q is not of account %s", roleARN, account))), nil
 	}
 	return aws.Credentials{AccessKeyID: aws.ToString(cr.AccessKeyId), SecretAccessKey: aws.ToString(cr.SecretAccessKey),
 		SessionToken: aws.ToString(cr.SessionToken)}, roleARN, nil, nil
@@ -272,11 +280,11 @@ func (c *Collector) assumeRole(ctx context.Context, partition, account string) (
 
 // accounts returns the accounts to audit (sorted) and the suspended ones:
 // the configured list, or every account of the organization.
-func (c *Collector) accounts(ctx context.Context, partition string) (ids, suspended []string, err error) {
+func (c *Collector) accounts(ctx context.Context, caller string) (ids, suspended []string, err error) {
 	if !c.cfg.listsAll() {
 		ids = slices.Clone(c.cfg.Accounts)
 	} else {
-		ids, suspended, err = c.listAccounts(ctx)
+		ids, suspended, err = c.listAccounts(ctx, caller)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -288,8 +296,12 @@ func (c *Collector) accounts(ctx context.Context, partition string) (ids, suspen
 }
 
 // listAccounts pages through organizations:ListAccounts: ACTIVE accounts
-// are audited, SUSPENDED (and PENDING_CLOSURE) ones only listed.
-func (c *Collector) listAccounts(ctx context.Context) (active, suspended []string, err error) {
+// are audited, the others (SUSPENDED, PENDING_CLOSURE, ...) only listed.
+// Each page's shape (inventory) holds an Accounts list of 12-digit ids
+// with known states. A listing without the caller's own account, a member
+// of its organization, lists nobody to audit: an error, never an audit of
+// no one.
+func (c *Collector) listAccounts(ctx context.Context, caller string) (active, suspended []string, err error) {
 	cfg, err := c.caller.ClientConfig(ctx, "")
 	if err != nil {
 		return nil, nil, err
@@ -306,13 +318,17 @@ func (c *Collector) listAccounts(ctx context.Context) (active, suspended []strin
 				"cannot list the organization's accounts: %s; the caller must be the management account or a delegated administrator allowed organizations:ListAccounts, or name the accounts to audit with accounts = [\"111122223333\", ...] (no Organizations access needed)", re.Error())}
 		}
 		for _, a := range page.Accounts {
-			switch a.Status {
-			case orgtypes.AccountStatusActive:
+			if inventory.AccountState(a) == string(orgtypes.AccountStateActive) {
 				active = append(active, aws.ToString(a.Id))
-			default:
+			} else {
 				suspended = append(suspended, aws.ToString(a.Id))
 			}
 		}
+	}
+	if !slices.Contains(active, caller) && !slices.Contains(suspended, caller) {
+		err := inventory.MalformedReply(fmt.Sprintf("%d accounts listed, not the caller's own %s", len(active)+len(suspended), caller))
+		return nil, nil, &inventory.SetupError{Err: err, Reason: "cannot list the organization's accounts: " +
+			inventory.ReadErrorOf("organizations:ListAccounts", err).Error()}
 	}
 	return active, suspended, nil
 }

@@ -75,7 +75,7 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 	for _, owner := range sortedKeys(work) {
 		col := c.caller
 		if owner != self.AccountID {
-			cfg, err := c.memberConfig(ctx, creds[owner])
+			cfg, err := c.memberConfig(ctx, owner, creds[owner])
 			if err != nil {
 				return err
 			}
