@@ -329,7 +329,7 @@ func (e *env) expect(fs findings, rule, resource, status string, words ...string
 	e.t.Helper()
 	got := fs.rule(rule).about(resource)
 	if len(got) != 1 {
-		if e.moto && gapForFinding(rule) != nil {
+		if e.moto && gapForFinding(rule, e.t.Name()) != nil {
 			e.failf(rule, "%s: want one finding about %s, got %d; the rule's findings:%s", rule, resource, len(got), fs.rule(rule))
 			return finding{}
 		}
@@ -354,7 +354,7 @@ func (e *env) expectRule(fs findings, rule, status string, words ...string) find
 	e.t.Helper()
 	got := fs.rule(rule)
 	if len(got) == 0 {
-		if e.moto && gapForFinding(rule) != nil {
+		if e.moto && gapForFinding(rule, e.t.Name()) != nil {
 			e.failf(rule, "%s: no finding at all", rule)
 			return got
 		}
