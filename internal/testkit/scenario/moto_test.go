@@ -42,14 +42,18 @@ func TestMain(m *testing.M) {
 		printTally(os.Stdout)
 		os.Exit(code)
 	}
+	began := time.Now()
 	stop, err := startMoto(script)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "scenario: %s=%s: moto could not be started: %v\n", motoScriptVar, script, err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "scenario: against moto at %s (started by %s); excused differences come from motoGaps only\n", motoURL, script)
+	fmt.Fprintf(os.Stderr, "scenario: against moto at %s (started by %s in %s); excused differences come from motoGaps only\n",
+		motoURL, script, time.Since(began).Round(time.Second))
+	began = time.Now()
 	code := m.Run()
 	stop()
+	fmt.Printf("scenario: the suite ran against moto in %s\n", time.Since(began).Round(time.Second))
 	fmt.Println("scenario tally against moto:")
 	if unused := printTally(os.Stdout); len(unused) > 0 {
 		fmt.Printf("FAIL: motoGaps entries that excused nothing on a run of the whole suite (remove them): %s\n", strings.Join(unused, ", "))
