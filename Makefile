@@ -18,6 +18,11 @@
 #   make release-check
 #                 the host's CLI and plugin in bin/dist report the stamped version
 
+# Recipes use bash: a build piped through its progress filter must still
+# fail when the build fails.
+SHELL      := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 GO        ?= go
 BIN       ?= bin
 STEAMPIPE ?= $(HOME)/.steampipe
@@ -35,11 +40,31 @@ HOST_ARCH  = $(shell $(GO) env GOARCH)
 
 all: build
 
-build:
+# The module the plugin is built on: when its download is not in the module
+# cache, this is the machine's first build, and first-build says what is
+# coming before it starts.
+SDK_ZIP = $(shell $(GO) env GOMODCACHE)/cache/download/github.com/turbot/steampipe-plugin-sdk/v5/@v/$(shell sed -n 's/^[[:space:]]*github.com\/turbot\/steampipe-plugin-sdk\/v5 \(v[^ ]*\).*/\1/p' go.mod).zip
+
+# GOBUILD builds with the packages it compiles counted on the terminal, so a
+# long first build shows progress (tools/buildprogress.awk).
+GOBUILD = $(GO) build -v
+PROGRESS = 2>&1 | awk -f tools/buildprogress.awk
+
+.PHONY: first-build
+first-build:
+	@if [ ! -e "$(SDK_ZIP)" ]; then \
+		echo "First build on this machine: Go downloads about 130 modules (1.2 GB of module cache)"; \
+		echo "and compiles about 700 packages (2 GB of build cache). On 2 cores this takes about"; \
+		echo "10 minutes on a quiet machine and up to 30 on a busy one, with up to 3.5 GB of memory."; \
+		echo "Later builds take seconds. Progress follows every 50 packages."; \
+	fi
+
+build: first-build
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/cloudtrailcc.plugin .
-	$(GO) build -o $(BIN)/cloudtrailcc ./cmd/cloudtrailcc
-	$(GO) build -o $(BIN)/awsemu ./cmd/awsemu
+	@echo "building $(BIN)/cloudtrailcc.plugin, $(BIN)/cloudtrailcc and $(BIN)/awsemu"
+	@$(GOBUILD) -o $(BIN)/cloudtrailcc.plugin . $(PROGRESS)
+	@$(GOBUILD) -o $(BIN)/cloudtrailcc ./cmd/cloudtrailcc $(PROGRESS)
+	@$(GOBUILD) -o $(BIN)/awsemu ./cmd/awsemu $(PROGRESS)
 
 install: build
 	@mkdir -p $(PLUGIN_DIR) $(CONFIG_DIR)
@@ -52,8 +77,11 @@ install: build
 	fi
 	@echo "installed $(PLUGIN_DIR)/cloudtrailcc.plugin"
 
-demo:
-	$(GO) run ./cmd/cloudtrailcc demo
+demo: first-build
+	@mkdir -p $(BIN)
+	@echo "building $(BIN)/cloudtrailcc"
+	@$(GOBUILD) -o $(BIN)/cloudtrailcc ./cmd/cloudtrailcc $(PROGRESS)
+	$(BIN)/cloudtrailcc demo
 
 vet:
 	$(GO) vet ./...
@@ -61,9 +89,25 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: vet fmt-check
+# gotestsum runs the suite: a line per package, the output of a failed test,
+# and at the end every skipped test with the reason it gave.
+GOTESTSUM = $(BIN)/gotestsum
+TEST_EVENTS = $(BIN)/test-events.json
+
+$(GOTESTSUM): tools/go.mod tools/go.sum
+	@mkdir -p $(BIN)
+	cd tools && $(GO) build -o ../$(GOTESTSUM) gotest.tools/gotestsum
+
+# With NO_SKIPS=1 (as .ci/run sets it) a skipped test fails the run: CI
+# installs everything every test needs.
+test: first-build vet fmt-check $(GOTESTSUM)
 	CLOUDTRAILCC_TEST_DATABASE_URL="$${CLOUDTRAILCC_TEST_DATABASE_URL:-$$(./.ci/testdb.sh)}" \
-		$(GO) test -count=1 -timeout 25m ./...
+		$(GOTESTSUM) --format pkgname-and-test-fails --format-icons text --jsonfile $(TEST_EVENTS) -- -count=1 -timeout 25m ./...
+	@if [ -n "$(NO_SKIPS)" ] && grep -E '"Action":"skip".*"Test":' $(TEST_EVENTS) >/dev/null; then \
+		echo "NO_SKIPS: these tests were skipped (see the reasons above):"; \
+		grep -E '"Action":"skip".*"Test":' $(TEST_EVENTS) | sed -E 's/.*"Package":"([^"]*)","Test":"([^"]*)".*/  \1 \2/'; \
+		exit 1; \
+	fi
 	@$(MAKE) --no-print-directory test-moto
 
 # The scenario suite again, against moto: each test in an account of its own,
@@ -77,7 +121,7 @@ test-moto:
 	fi; \
 	echo "== scenario suite against moto ($(MOTO_UP))"; \
 	mkdir -p $(BIN) && $(GO) test -c -o $(BIN)/scenario.test ./internal/testkit/scenario && \
-	cd internal/testkit/scenario && CLOUDTRAILCC_SCENARIO_MOTO="$(MOTO_UP)" CLOUDTRAILCC_LOG_LEVEL=error \
+	cd internal/testkit/scenario && CLOUDTRAILCC_SCENARIO_MOTO=1 MOTO_UP="$(MOTO_UP)" CLOUDTRAILCC_LOG_LEVEL=error \
 		$(CURDIR)/$(BIN)/scenario.test -test.count=1 -test.parallel=8 -test.timeout=10m
 
 e2e:

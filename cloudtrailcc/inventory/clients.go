@@ -27,7 +27,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awsendpoint"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
@@ -121,6 +123,7 @@ func (c *Collector) awsConfig(ctx context.Context) (aws.Config, error) {
 		return cfg, nil
 	}
 	opts := []func(*config.LoadOptions) error{
+		config.WithLogger(sdkLogger{c.log}),
 		config.WithRetryer(c.newRetryer),
 		config.WithAPIOptions([]func(*middleware.Stack) error{c.addCallCounter}),
 	}
@@ -144,6 +147,17 @@ func (c *Collector) awsConfig(ctx context.Context) (aws.Config, error) {
 	// Loading may build its own client (a CA bundle does), so wrap after.
 	cfg.HTTPClient = awstransport.Wrap(cfg.HTTPClient)
 	return cfg, nil
+}
+
+// sdkLogger sends the AWS SDK's own log lines (such as the instance
+// metadata client's "falling back to IMDSv1" warning) to the collector's
+// logger at debug level, instead of the SDK's default of stderr: what a
+// user sees of a failed set-up is the one error it ends in.
+type sdkLogger struct{ log hclog.Logger }
+
+// Logf implements logging.Logger.
+func (l sdkLogger) Logf(class logging.Classification, format string, v ...any) {
+	l.log.Debug("aws sdk: "+fmt.Sprintf(format, v...), "class", string(class))
 }
 
 // loadError explains a failure of config.LoadDefaultConfig.

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"os"
 	"slices"
 	"testing"
 
@@ -21,11 +20,8 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/motoup"
 )
-
-// motoURLVar names the base URL of a running moto server (shared/moto/up.sh
-// starts one) for TestMotoRepliesAreRead.
-const motoURLVar = "CLOUDTRAILCC_MOTO_URL"
 
 // motoAccount is moto's default account, whatever the credentials.
 const motoAccount = "123456789012"
@@ -34,14 +30,20 @@ const motoAccount = "123456789012"
 // AWS-compatible server), that the forms it answers in are read: CloudTrail,
 // KMS and Organizations JSON labelled text/html, GetBucketVersioning's
 // <GetBucketVersioningResponse> root (empty for a bucket never versioned),
-// and an organization audit that lists the accounts and assumes a role into
-// a member. Skipped unless CLOUDTRAILCC_MOTO_URL names a running moto.
+// every other S3 read but GetBucketPolicyStatus (moto answers it with a
+// bucket listing, which stays malformed), and an organization audit that lists the accounts and assumes a role into
+// a member. moto is the one CLOUDTRAILCC_MOTO_URL names, else started by
+// shared/moto/up.sh (MOTO_UP); the test is skipped when there is neither.
 func TestMotoRepliesAreRead(t *testing.T) {
-	base := os.Getenv(motoURLVar)
-	if base == "" {
-		t.Skip(motoURLVar + " is not set: start moto with shared/moto/up.sh PORT and set it to MOTO_URL")
-	}
 	ctx := t.Context()
+	base, stop, err := motoup.Start(ctx)
+	if errors.Is(err, motoup.ErrNoMoto) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(base),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 	must := func(_ any, err error) {
@@ -61,6 +63,11 @@ func TestMotoRepliesAreRead(t *testing.T) {
 	}
 	must(s3c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(versioned),
 		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}))
+	must(s3c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(plain), ACL: s3types.BucketCannedACLPublicRead}))
+	must(s3c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(versioned),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true)}}))
+	must(s3c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String(versioned),
+		OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}}}))
 	key, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{})
 	must(key, err)
 	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
@@ -93,7 +100,8 @@ func TestMotoRepliesAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := col.Snapshot(ctx, snapshot.NeedTrailStatus|snapshot.NeedEventSelectors|snapshot.NeedBucketVersioning|snapshot.NeedKeys|snapshot.NeedTopics)
+	acct, err := col.Snapshot(ctx, snapshot.NeedTrailStatus|snapshot.NeedEventSelectors|
+		snapshot.NeedBucketVersioning|snapshot.NeedBucketLogging|snapshot.NeedBucketPublic|snapshot.NeedKeys|snapshot.NeedTopics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +129,26 @@ func TestMotoRepliesAreRead(t *testing.T) {
 		if bk == nil || bk.VersioningErr != nil || bk.Versioning == nil || bk.Versioning.Status != want {
 			t.Errorf("GetBucketVersioning of %s: %+v; want read, status %q", b, bk, want)
 		}
+	}
+	pub, blocked := acct.Buckets[plain], acct.Buckets[versioned]
+	if pub == nil || blocked == nil {
+		t.Fatalf("buckets not read: %v", acct.Buckets)
+	}
+	if pub.ACLErr != nil || pub.ACL == nil || !slices.ContainsFunc(pub.ACL.Grants, func(g snapshot.Grant) bool { return g.URI == snapshot.AllUsersURI }) {
+		t.Errorf("GetBucketAcl of the public-read bucket: %+v, %v; want read with the AllUsers grant", pub.ACL, pub.ACLErr)
+	}
+	if pub.LoggingErr != nil || pub.Logging == nil || pub.Logging.TargetBucket != "" {
+		t.Errorf("GetBucketLogging: %+v, %v; want read, off", pub.Logging, pub.LoggingErr)
+	}
+	if blocked.PublicAccessBlockErr != nil || blocked.PublicAccessBlock == nil || !blocked.PublicAccessBlock.BlockPublicAcls {
+		t.Errorf("GetBucketPublicAccessBlock: %+v, %v; want read, BlockPublicAcls", blocked.PublicAccessBlock, blocked.PublicAccessBlockErr)
+	}
+	if blocked.OwnershipErr != nil || blocked.ObjectOwnership != "BucketOwnerEnforced" {
+		t.Errorf("GetBucketOwnershipControls: %q, %v", blocked.ObjectOwnership, blocked.OwnershipErr)
+	}
+	// moto answers ?policyStatus with the bucket listing: not an answer.
+	if pub.PolicyErr == nil || pub.PolicyErr.Code != "MalformedResponse" {
+		t.Errorf("GetBucketPolicyStatus on moto: %+v, %v; want MalformedResponse", pub.Policy, pub.PolicyErr)
 	}
 
 	oc, err := organization.New(organization.Config{RoleName: "audit", Inventory: inv})

@@ -218,6 +218,10 @@ func selected(ids []string) []*Rule {
 }
 
 // clone returns a copy of r whose slices are not shared with r.
+// NoConformityID is what a person reads in place of the Conformity id of a
+// rule Cloud Conformity documents on a knowledge-base page only.
+const NoConformityID = "none (Conformity KB page only)"
+
 func (r *Rule) clone() *Rule {
 	c := *r
 	c.IAMActions = slices.Clone(r.IAMActions)

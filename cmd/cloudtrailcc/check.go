@@ -33,16 +33,18 @@ type checkOptions struct {
 	exports  []string
 	failOn   string
 	baseline string
+	wide     bool
 }
 
 // register adds the check flags to cmd.
 func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs := cmd.Flags()
-	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only this rule id; repeatable (see `cloudtrailcc rules`)")
+	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only the rule with this `ID`; repeatable (the ids: cloudtrailcc rules)")
 	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip (a suppressed alarm is a skip), error; repeatable")
 	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf, nunit3, junit, html, md")
 	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF), .nunit3.xml (NUnit3), .junit.xml (JUnit), .html (report), .md (Markdown); or give a format name (csv, json, asff, ocsf, nunit3, junit, html, md) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
+	fs.BoolVar(&o.wide, "wide", false, "in a terminal, print the table with every column at full width instead of fitting the terminal's width (a table written to a pipe or file is always wide)")
 	fs.StringVar(&o.baseline, "baseline", "", "a JSON export of an earlier run: print the drift from it on stderr and exit 1 only on a new alarm at or above --fail-on")
 }
 
@@ -182,15 +184,21 @@ func (g *globals) checkLive(cmd *cobra.Command, o *checkOptions) (*report.Report
 
 // check runs the rules on conn and returns the report.
 func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
-	bench, err := report.LoadBenchmark()
-	if err != nil {
-		return nil, err
-	}
 	client, err := g.openClient(ctx, conn, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer client.Close()
+	return g.checkWith(ctx, client, conn, o, stderr)
+}
+
+// checkWith runs the rules through client, the plugin opened with conn,
+// and returns the report.
+func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
+	bench, err := report.LoadBenchmark()
+	if err != nil {
+		return nil, err
+	}
 	n := len(o.rules)
 	if n == 0 {
 		n = len(rules.Catalogue())
@@ -280,7 +288,11 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 func (o *checkOptions) write(r *report.Report, out report.Format, exports exportFiles, stdout, stderr io.Writer) error {
 	var err error
 	if out == report.FormatTable {
-		err = report.WriteTable(stdout, r, report.TableOptions{Color: isTerminal(stdout)})
+		opts := report.TableOptions{Color: isTerminal(stdout)}
+		if !o.wide {
+			opts.Width = terminalWidth(stdout)
+		}
+		err = report.WriteTable(stdout, r, opts)
 	} else {
 		err = report.Write(stdout, r, out)
 	}

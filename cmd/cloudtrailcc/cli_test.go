@@ -71,6 +71,20 @@ func cliVia(t *testing.T, dir string, wrapper []string, args ...string) result {
 // nil (result.stderr is then empty).
 func cliWithStderr(t *testing.T, dir string, wrapper []string, stderr io.Writer, args ...string) result {
 	t.Helper()
+	return execCLI(t, dir, wrapper, stderr, nil, args...)
+}
+
+// cliWithEnv is cli with env's variables set over the clean environment.
+func cliWithEnv(t *testing.T, dir string, env map[string]string, args ...string) result {
+	t.Helper()
+	return execCLI(t, dir, nil, nil, env, args...)
+}
+
+// execCLI runs the built binary in dir (a temp dir when empty) through
+// wrapper, in the clean environment (cleanEnv) with env's variables set
+// over it; its stderr goes to stderr when that is not nil.
+func execCLI(t *testing.T, dir string, wrapper []string, stderr io.Writer, env map[string]string, args ...string) result {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -79,12 +93,10 @@ func cliWithStderr(t *testing.T, dir string, wrapper []string, stderr io.Writer,
 	argv := append(append(slices.Clone(wrapper), cliBinary), args...)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "CLOUDTRAILCC_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
+	cmd.Env = cleanEnv(t)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Env = append(cmd.Env, "HOME="+t.TempDir(), "AWS_EC2_METADATA_DISABLED=true")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if stderr != nil {
@@ -270,6 +282,17 @@ func TestRulesListsTheCatalogueWithBenchmarkGroups(t *testing.T) {
 	for _, id := range ruleIDs() {
 		if !strings.Contains(table.stdout, id) {
 			t.Errorf("rules table lacks %s", id)
+		}
+	}
+	// A rule without a Conformity id says why instead of a blank cell.
+	for _, rule := range rules.Catalogue() {
+		if rule.ConformityID != "" {
+			continue
+		}
+		for _, line := range strings.Split(table.stdout, "\n") {
+			if strings.Contains(line, " "+rule.ID+" ") && !strings.Contains(line, rules.NoConformityID) {
+				t.Errorf("rules table row of %s does not say why it has no Conformity id:\n%s", rule.ID, line)
+			}
 		}
 	}
 }

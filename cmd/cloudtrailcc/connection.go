@@ -57,9 +57,11 @@ var connectionFlags = []connectionFlag{
 	{"exceptions", "exceptions_file", "path", "HCL (.hcl) or YAML (.yaml, .yml) file of accepted findings: a matching alarm is reported as skip and fails no run (default: none)"},
 }
 
-// register adds the shared flags to root as persistent flags.
-func (g *globals) register(root *cobra.Command) {
-	fs := root.PersistentFlags()
+// register adds the connection flags to cmd, a command that calls AWS
+// through the in-process plugin; commands that call no AWS API (rules,
+// diff, postgres) do not list them.
+func (g *globals) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.StringVar(&g.configFile, "config", "", "Steampipe .spc file holding a cloudtrailcc connection block; flags override its settings")
 	fs.StringVar(&g.connection, "connection", "", "connection block of --config to use (default: the first cloudtrailcc connection)")
 	fs.StringVar(&g.logLevel, "log-level", "", "log level on stderr: trace, debug, info, warn, error, off (default error; "+inproc.LogLevelEnv+")")
@@ -74,6 +76,14 @@ func (g *globals) register(root *cobra.Command) {
 		}
 	}
 	g.flags = fs
+	run := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		g.flags = fs // the command that runs reads its own flags
+		if run != nil {
+			return run(c, args)
+		}
+		return nil
+	}
 }
 
 // connectionConfig returns the plugin connection the flags describe: the

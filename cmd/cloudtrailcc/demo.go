@@ -51,6 +51,23 @@ demo exits 0 once the check ran: its alarms are the point.`,
 				return fmt.Errorf("starting the AWS emulator: %w", err)
 			}
 			defer srv.Close()
+			conn, err = withAttrs(conn, map[string]cty.Value{
+				"endpoint_url":  cty.StringVal(url),
+				"access_key":    cty.StringVal(demoAccessKey),
+				"secret_key":    cty.StringVal(demoSecretKey),
+				"session_token": cty.StringVal(""),
+				"profile":       cty.StringVal(""),
+			})
+			if err != nil {
+				return err
+			}
+			// The plugin checks the connection (regions, exceptions file, ...)
+			// before anything is seeded or announced.
+			client, err := g.openClient(ctx, conn, stderr)
+			if err != nil {
+				return err
+			}
+			defer client.Close()
 			var acct *seed.Account
 			err = status(stderr, "seeding the emulated account", func() error {
 				var err error
@@ -63,17 +80,7 @@ demo exits 0 once the check ran: its alarms are the point.`,
 			}
 			fmt.Fprintf(stderr, "demo: this is an EMULATED AWS account (%s, bundled emulator at %s) seeded with deliberate mistakes; no real AWS is called\n",
 				acct.AccountID, url)
-			conn, err = withAttrs(conn, map[string]cty.Value{
-				"endpoint_url":  cty.StringVal(url),
-				"access_key":    cty.StringVal(demoAccessKey),
-				"secret_key":    cty.StringVal(demoSecretKey),
-				"session_token": cty.StringVal(""),
-				"profile":       cty.StringVal(""),
-			})
-			if err != nil {
-				return err
-			}
-			r, err := g.check(ctx, conn, o, stderr)
+			r, err := g.checkWith(ctx, client, conn, o, stderr)
 			if err != nil {
 				return err
 			}

@@ -131,15 +131,11 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
 	g := &globals{}
-	g.register(root)
-	root.AddCommand(
-		newCheckCmd(g),
-		newExportCmd(g),
-		newRulesCmd(g),
-		newDemoCmd(g),
-		newPostgresCmd(),
-		newDiffCmd(),
-		newRemediateCmd(g),
-	)
+	awsCommands := []*cobra.Command{newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newRemediateCmd(g)}
+	for _, cmd := range awsCommands {
+		g.register(cmd)
+	}
+	root.AddCommand(awsCommands...)
+	root.AddCommand(newRulesCmd(), newPostgresCmd(), newDiffCmd())
 	return root
 }

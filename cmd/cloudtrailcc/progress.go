@@ -16,6 +16,20 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// terminalWidth is the width in columns of the terminal w writes to, 0
+// when w is no terminal or its size cannot be read.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || cols <= 0 {
+		return 0
+	}
+	return cols
+}
+
 // status shows a spinner with msg on w while work runs, when w is a
 // terminal; otherwise it just runs work.
 func status(w io.Writer, msg string, work func() error) error {

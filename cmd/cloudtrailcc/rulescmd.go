@@ -32,7 +32,7 @@ type catalogueEntry struct {
 	ControlID      string   `json:"control_id,omitempty"`
 }
 
-func newRulesCmd(_ *globals) *cobra.Command {
+func newRulesCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
 		Use:   "rules",
@@ -107,7 +107,10 @@ func writeCatalogueTable(w io.Writer, entries []catalogueEntry) error {
 	t.AppendHeader(header)
 	for _, e := range entries {
 		var row table.Row
-		for _, c := range e.cells() {
+		for i, c := range e.cells() {
+			if catalogueColumns[i] == "conformity_id" && c == "" {
+				c = rules.NoConformityID // a blank cell would say nothing of why
+			}
 			row = append(row, c)
 		}
 		t.AppendRow(row)

@@ -33,7 +33,7 @@ type htmlBar struct {
 	Segments []htmlSegment
 }
 
-// htmlSegment is one status's share of a bar, in percent of the widest bar.
+// htmlSegment is one status's share of a bar, in percent of its rule's findings.
 type htmlSegment struct {
 	Status string
 	N      int
@@ -121,20 +121,17 @@ func htmlPageOf(r *Report) (htmlPage, error) {
 	return p, nil
 }
 
-// barsOf lays out the chart: each rule's bar stacks its statuses, scaled
-// to the rule with the most findings.
+// barsOf lays out the chart: each rule's bar is its own findings stacked
+// by status, as shares of that rule's total, so a rule with three findings
+// reads as clearly as one with thirty (the counts stand beside the bar).
 func barsOf(rows []Row) []htmlBar {
-	most := 1
-	for _, r := range rows {
-		most = max(most, r.Total)
-	}
 	bars := make([]htmlBar, 0, len(rows))
 	for _, r := range rows {
 		b := htmlBar{Row: r}
 		x := 0.0
 		for i, s := range Statuses {
 			if n := r.ByStatus[i]; n > 0 {
-				w := 100 * float64(n) / float64(most)
+				w := 100 * float64(n) / float64(r.Total)
 				b.Segments = append(b.Segments, htmlSegment{Status: s, N: n, X: x, W: w})
 				x += w
 			}

@@ -3,8 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // hostile is the sample report with AWS-controlled text that is also
@@ -169,5 +173,51 @@ func TestExportEndingsPickTheReadableFormats(t *testing.T) {
 	}
 	if _, err := FormatForFile("r.xml"); err == nil || !strings.Contains(err.Error(), ".nunit3.xml") {
 		t.Errorf("r.xml: %v", err)
+	}
+}
+
+func TestHTMLBarsAreSharesOfEachRulesFindings(t *testing.T) {
+	// One rule with many findings beside one with a single finding: both
+	// bars fill the chart's width, each split by its own statuses.
+	many := Finding{RuleID: "bucket_access_logging", Status: "alarm", Severity: "high", Resource: "arn:aws:s3:::a", AccountID: "123456789012"}
+	var findings []Finding
+	for i := range 23 {
+		f := many
+		f.Resource = "arn:aws:s3:::bucket-" + string(rune('a'+i))
+		if i%2 == 0 {
+			f.Status = "ok"
+		}
+		findings = append(findings, f)
+	}
+	findings = append(findings, Finding{RuleID: "log_file_validation", Status: "alarm", Severity: "medium", Resource: "arn:aws:cloudtrail:us-east-1:123456789012:trail/t", AccountID: "123456789012"})
+	r, err := New(benchmark(t), findings, time.Now(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := write(t, r, FormatHTML)
+	chart := page[strings.Index(page, `id="rule-chart"`):]
+	chart = chart[:strings.Index(chart, "</table>")]
+	rows := strings.Split(chart, "<tr>")[1:]
+	if len(rows) == 0 {
+		t.Fatal("no bars in the chart")
+	}
+	widthRE := regexp.MustCompile(`width="([0-9.]+)"`)
+	for _, row := range rows {
+		sum := 0.0
+		for _, m := range widthRE.FindAllStringSubmatch(row, -1) {
+			w, _ := strconv.ParseFloat(m[1], 64)
+			sum += w
+		}
+		total := regexp.MustCompile(`of (\d+)</td>`).FindStringSubmatch(row)
+		if total == nil {
+			t.Errorf("bar without its counts beside it: %s", row)
+			continue
+		}
+		if total[1] != "0" && math.Abs(sum-100) > 0.01 {
+			t.Errorf("bar of %s findings spans %.2f%% of the width, want 100%%: %s", total[1], sum, row)
+		}
+	}
+	if !strings.Contains(chart, "12 ok · 11 alarm of 23") && !strings.Contains(chart, "11 alarm · 12 ok of 23") {
+		t.Errorf("the 23-finding rule's counts are not beside its bar:\n%s", chart)
 	}
 }

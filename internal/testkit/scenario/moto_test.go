@@ -1,19 +1,12 @@
 package scenario
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"math/big"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,35 +14,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/seed"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/motoup"
 )
 
-// motoScriptVar names the script that starts moto (shared/moto/up.sh): when
-// set, the whole suite runs against moto instead of the emulator, each test
-// in an account of its own, and only the gaps of motoGaps may differ.
-const motoScriptVar = "CLOUDTRAILCC_SCENARIO_MOTO"
+// motoVar, set to 1, runs the whole suite against moto instead of the
+// emulator (make test-moto), each test in an account of its own; only the
+// gaps of motoGaps may differ. moto is the server motoup.URLVar names, else
+// one started by the script motoup.ScriptVar names (default
+// ../shared/moto/up.sh beside the checkout).
+const motoVar = "CLOUDTRAILCC_SCENARIO_MOTO"
 
 // motoURL is the base URL of the moto server the suite runs against ("" =
 // the suite runs against the emulator or AWS_ENDPOINT_URL).
 var motoURL string
 
-// TestMain starts moto when motoScriptVar names its start script, runs the
-// suite, prints the tally of what the gap table excused and stops moto.
+// TestMain starts moto when motoVar asks for it, runs the suite, prints the
+// tally of what the gap table excused and stops moto.
 func TestMain(m *testing.M) {
-	script := os.Getenv(motoScriptVar)
-	if script == "" {
+	if os.Getenv(motoVar) != "1" {
 		code := m.Run()
 		fmt.Println("scenario tally against the emulator:")
 		printTally(os.Stdout)
 		os.Exit(code)
 	}
 	began := time.Now()
-	stop, err := startMoto(script)
+	url, stop, err := motoup.Start(context.Background())
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "scenario: %s=%s: moto could not be started: %v\n", motoScriptVar, script, err)
+		fmt.Fprintf(os.Stderr, "scenario: %s=1 but moto could not be started: %v\n", motoVar, err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "scenario: against moto at %s (started by %s in %s); excused differences come from motoGaps only\n",
-		motoURL, script, time.Since(began).Round(time.Second))
+	motoURL = url
+	fmt.Fprintf(os.Stderr, "scenario: against moto at %s (ready in %s); excused differences come from motoGaps only\n",
+		motoURL, time.Since(began).Round(time.Second))
 	began = time.Now()
 	code := m.Run()
 	stop()
@@ -60,55 +56,6 @@ func TestMain(m *testing.M) {
 		code = max(code, 1)
 	}
 	os.Exit(code)
-}
-
-// startMoto runs script on a free loopback port and returns how to stop the
-// server it started. The script prints MOTO_URL, MOTO_PID and MOTO_DIR.
-func startMoto(script string) (stop func(), err error) {
-	abs, err := filepath.Abs(script)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := os.Stat(abs)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 {
-		return nil, fmt.Errorf("%s must be a regular file writable by its owner only (mode %s)", abs, fi.Mode())
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", abs, strconv.Itoa(port))
-	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s %d: %w", abs, port, err)
-	}
-	vars := map[string]string{}
-	sc := bufio.NewScanner(&stdout)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && strings.HasPrefix(k, "MOTO_") {
-			vars[k] = v
-		}
-	}
-	pid, err := strconv.Atoi(vars["MOTO_PID"])
-	if err != nil || pid <= 1 || vars["MOTO_URL"] != fmt.Sprintf("http://127.0.0.1:%d", port) {
-		return nil, fmt.Errorf("%s printed no usable MOTO_URL and MOTO_PID: %q", abs, stdout.String())
-	}
-	motoURL = vars["MOTO_URL"]
-	dir := vars["MOTO_DIR"]
-	return func() {
-		_ = syscall.Kill(pid, syscall.SIGTERM)
-		if dir != "" && strings.HasPrefix(filepath.Base(dir), "moto.") {
-			_ = os.RemoveAll(dir)
-		}
-	}, nil
 }
 
 // motoAccount gives the test an account of its own on moto: moto answers
