@@ -97,9 +97,9 @@ var motoGaps = []motoGap{
 		ID: "cross-account",
 		Moto: "one account never reaches another's resources: DescribeKey of another account's key answers " +
 			"NotFoundException, and CreateTrail finds an SNS topic only by name in its own account and region " +
-			"(a topic ARN is refused with InsufficientSnsTopicPolicyException)",
-		AWS: "a key, topic or bucket policy lets a trail of another account use it; SnsTopicName takes a name or an ARN, " +
-			"of a topic in any region",
+			"(a topic ARN, as workload W1 gives for its trails outside the topic's region, is refused with " +
+			"InsufficientSnsTopicPolicyException)",
+		AWS: "a key, topic or bucket policy lets a trail of another account use it; SnsTopicName takes a topic's name or its ARN",
 		Tests: []string{"TestKMSEncryptionInfoForAnotherAccountsKey", "TestSNSTopicExistsSkipsAnotherAccountsTopic",
 			"TestBucketRulesSkipAnotherAccountsBucket", "TestMultiRegionInfoWhenOnlyMultiRegionTrailIsAnotherAccountsUnreadable",
 			"TestWorkloadW1SeedsThreeTrailsTwoBucketsOneTopic"},
