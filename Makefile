@@ -53,9 +53,9 @@ PROGRESS = 2>&1 | awk -f tools/buildprogress.awk
 .PHONY: first-build
 first-build:
 	@if [ ! -e "$(SDK_ZIP)" ]; then \
-		echo "First build on this machine: Go downloads about 130 modules (1.2 GB of module cache)"; \
-		echo "and compiles about 700 packages (2 GB of build cache). On 2 cores this takes about"; \
-		echo "10 minutes on a quiet machine and up to 30 on a busy one, with up to 3.5 GB of memory."; \
+		echo "First build on this machine: Go downloads about 130 modules (1.1 GB of module cache)"; \
+		echo "and compiles about 900 packages (up to 2 GB of build cache). On 2 cores this takes about"; \
+		echo "10 minutes on a quiet machine and up to an hour on a busy one, with up to 3.5 GB of memory."; \
 		echo "Later builds take seconds. Progress follows every 50 packages."; \
 	fi
 
