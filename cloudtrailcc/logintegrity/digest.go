@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -157,9 +158,14 @@ func (d *digest) stringToSign() string {
 	return d.endRaw + "\n" + d.Bucket + "/" + d.Key + "\n" + d.hash + "\n" + prev
 }
 
-// parsePublicKey reads a ListPublicKeys value: PKCS #1 DER, or
+// parsePublicKey reads a ListPublicKeys value: CloudTrail's blob holds the
+// base64 text of the DER key (raw DER is accepted too), PKCS #1 or
 // SubjectPublicKeyInfo holding an RSA key.
-func parsePublicKey(der []byte) (*rsa.PublicKey, error) {
+func parsePublicKey(value []byte) (*rsa.PublicKey, error) {
+	der := value
+	if dec, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(value))); err == nil && len(dec) > 0 {
+		der = dec
+	}
 	if k, err := x509.ParsePKCS1PublicKey(der); err == nil {
 		return k, nil
 	}

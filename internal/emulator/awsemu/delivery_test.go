@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -110,11 +111,12 @@ func TestLoggingTrailDeliversSignedDigestChainOnTheClock(t *testing.T) {
 	keys := must(ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{StartTime: aws.Time(t0), EndTime: aws.Time(t0.Add(3 * time.Hour))}))
 	pub := map[string]*rsa.PublicKey{}
 	for _, k := range keys.PublicKeyList {
-		sum := md5.Sum(k.Value)
+		der := must(base64.StdEncoding.DecodeString(string(k.Value)))
+		sum := md5.Sum(der)
 		if hex.EncodeToString(sum[:]) != *k.Fingerprint {
 			t.Fatalf("fingerprint %s is not the MD5 of the key", *k.Fingerprint)
 		}
-		pub[*k.Fingerprint] = must(x509.ParsePKCS1PublicKey(k.Value))
+		pub[*k.Fingerprint] = must(x509.ParsePKCS1PublicKey(der))
 	}
 	if len(pub) < 2 {
 		t.Fatalf("ListPublicKeys over 3 hours with 2-hour rotation = %d keys, want 2 or more", len(pub))

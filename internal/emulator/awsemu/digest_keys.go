@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -56,6 +57,9 @@ func (r *digestKeyring) at(t time.Time) (*signingKey, error) {
 	return k, nil
 }
 
+// publicKeyJSON is one ListPublicKeys entry. Value is a blob (base64 on
+// the wire) whose bytes are, as CloudTrail serves them, the base64 text of
+// the PKCS #1 DER key: clients decode twice (aws-cli's validate-logs does).
 type publicKeyJSON struct {
 	Value             []byte     `json:"Value"`
 	ValidityStartTime *epochTime `json:"ValidityStartTime"`
@@ -100,7 +104,7 @@ func (s *Server) listPublicKeys(q *request) (any, *apiError) {
 		sort.Slice(keys, func(i, j int) bool { return keys[i].from.Before(keys[j].from) })
 		out := []publicKeyJSON{}
 		for _, k := range keys {
-			out = append(out, publicKeyJSON{Value: k.der, ValidityStartTime: epoch(k.from), ValidityEndTime: epoch(k.to), Fingerprint: k.fingerprint})
+			out = append(out, publicKeyJSON{Value: []byte(base64.StdEncoding.EncodeToString(k.der)), ValidityStartTime: epoch(k.from), ValidityEndTime: epoch(k.to), Fingerprint: k.fingerprint})
 		}
 		return map[string]any{"PublicKeyList": out}, nil
 	})
