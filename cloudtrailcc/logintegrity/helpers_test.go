@@ -198,7 +198,11 @@ func gunzip(t *testing.T, b []byte) []byte {
 func (s *scenario) overwriteLog(key string) {
 	raw, meta := s.get(key)
 	content := gunzip(s.t, raw)
-	s.put(key, gz(bytes.Replace(content, []byte(`"PutObject"`), []byte(`"GetObject"`), 1)), meta)
+	changed := bytes.Replace(content, []byte(`"eventName":"`), []byte(`"eventName":"Hidden`), 1)
+	if bytes.Equal(changed, content) {
+		s.t.Fatalf("log %s has no event to change", key)
+	}
+	s.put(key, gz(changed), meta)
 }
 
 // resignForeign rewrites a digest to name a key of its own and signs it

@@ -71,8 +71,8 @@ func (t Target) check() error {
 	return nil
 }
 
-// accountPrefix is "PREFIX/AWSLogs/[o-ORG/]ACCOUNT/".
-func (t Target) accountPrefix(account string) string {
+// root is "PREFIX/AWSLogs/[o-ORG/]".
+func (t Target) root() string {
 	p := ""
 	if t.Prefix != "" {
 		p = strings.TrimSuffix(t.Prefix, "/") + "/"
@@ -81,8 +81,11 @@ func (t Target) accountPrefix(account string) string {
 	if t.OrganizationID != "" {
 		p += t.OrganizationID + "/"
 	}
-	return p + account + "/"
+	return p
 }
+
+// accountPrefix is "PREFIX/AWSLogs/[o-ORG/]ACCOUNT/".
+func (t Target) accountPrefix(account string) string { return t.root() + account + "/" }
 
 // digestDayPrefix is the folder of one day's digests of account and region.
 func (t Target) digestDayPrefix(account, region string, day time.Time) string {
