@@ -46,10 +46,10 @@ func CheckWindow(start, end, now time.Time) error {
 	switch {
 	case start.IsZero() || end.IsZero():
 		return errors.New("the window needs a start and an end")
-	case !end.After(start):
-		return fmt.Errorf("the window is empty: end %s is not after start %s", end.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))
 	case start.After(now):
 		return fmt.Errorf("the window starts in the future (%s)", start.UTC().Format(time.RFC3339))
+	case !end.After(start):
+		return fmt.Errorf("the window is empty: end %s is not after start %s", end.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
