@@ -17,7 +17,10 @@ import (
 // returns it with whether it is valid (nil when it could not be parsed).
 func (w *walker) judge(key string, f *fetched, expect *link) (*digest, bool) {
 	r := w.result(KindDigest, key, Valid, "")
+	// Until the file is parsed, its key gives the period: digests cover
+	// the hour before the time in their name.
 	r.End = keyTime(key)
+	r.Start = r.End.Add(-time.Hour)
 	if f.err != nil {
 		r.Status, r.Detail = Error, "cannot read the digest file: "+f.err.Error()
 		if errors.Is(f.err, ErrNoSuchKey) {
@@ -46,7 +49,7 @@ func (w *walker) judge(key string, f *fetched, expect *link) (*digest, bool) {
 		w.v.logs.Add(1)
 		go func() {
 			defer w.v.logs.Done()
-			w.checkLog(key, l, r.Status == Valid)
+			w.checkLog(d, key, l, r.Status == Valid)
 		}()
 	}
 	return d, r.Status == Valid
@@ -85,7 +88,7 @@ func (w *walker) check(key string, d *digest, expect *link) (Status, string) {
 func (w *walker) missing(key string) string {
 	at := keyTime(key)
 	r := w.result(KindDigest, key, Deleted, "the next digest names this digest file, which is not in the bucket")
-	r.End = at
+	r.Start, r.End = at.Add(-time.Hour), at
 	w.v.report(r)
 	if w.oldestStart.IsZero() || at.Add(-time.Hour).Before(w.oldestStart) {
 		w.oldestStart = at.Add(-time.Hour)
@@ -105,9 +108,12 @@ func (w *walker) missing(key string) string {
 
 // checkLog verifies one log file: present, gzip, SHA-256 of the
 // uncompressed stream equal to the digest's hash.
-func (w *walker) checkLog(digestKey string, l logRef, trusted bool) {
+func (w *walker) checkLog(d *digest, digestKey string, l logRef, trusted bool) {
 	r := Result{Kind: KindLog, Account: w.account, Region: w.region, Bucket: l.Bucket, Key: l.Key, Status: Valid,
 		Start: l.Oldest, End: l.Newest, Digest: digestKey}
+	if r.Start.IsZero() || r.End.IsZero() {
+		r.Start, r.End = d.Start, d.End
+	}
 	r.Status, r.Detail = w.hashLog(l)
 	if !trusted && r.Status == Valid {
 		r.Detail = "matches a digest file that failed verification"

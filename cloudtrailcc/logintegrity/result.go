@@ -51,8 +51,10 @@ type Result struct {
 	Key     string // "" for a gap no surviving digest names
 	Status  Status
 	Detail  string // why, for every status but Valid
-	// Start and End: the digest's period (digestStartTime, digestEndTime),
-	// a gap's span, or a log file's oldest and newest event.
+	// Start and End: the digest's period (digestStartTime, digestEndTime;
+	// for a digest that is gone or unreadable, the hour before the time in
+	// its name), a gap's span, or a log file's oldest and newest event
+	// (else its digest's period). Never zero.
 	Start, End time.Time
 	// Digest is, for a log file, the key of the digest that lists it.
 	Digest string

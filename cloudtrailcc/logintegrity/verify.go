@@ -313,7 +313,9 @@ func (w *walker) run() {
 	// Digests listed in the window that no chain reached.
 	for k, f := range w.loaded {
 		if f.err == nil {
-			w.v.report(w.result(KindDigest, k, Uncovered, "a digest file no chain links to"))
+			r := w.result(KindDigest, k, Uncovered, "a digest file no chain links to")
+			r.Start, r.End = keyTime(k).Add(-time.Hour), keyTime(k)
+			w.v.report(r)
 		}
 	}
 	w.checkUncovered()

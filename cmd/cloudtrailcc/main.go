@@ -9,6 +9,7 @@
 //	cloudtrailcc demo              check an emulated account seeded with mistakes
 //	cloudtrailcc diff OLD NEW      new, resolved and changed findings between two JSON exports
 //	cloudtrailcc remediate         a fix plan for the alarms (AWS CLI script or Terraform), never applied
+//	cloudtrailcc verify            log file integrity: digest chains, signatures, log hashes (like validate-logs)
 //
 // Exit codes: 0 nothing failing; 1 alarms at or above --fail-on; 2 usage,
 // configuration or credential error (one line on stderr); 3 a rule could not
@@ -140,6 +141,7 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 		newPostgresCmd(),
 		newDiffCmd(),
 		newRemediateCmd(g),
+		newVerifyCmd(g),
 	)
 	return root
 }
