@@ -53,8 +53,8 @@ unreadable, 2 usage, configuration or credential error.`,
 	f.StringSliceVar(&o.accounts, "account-id", nil, "verify only these accounts' files (organization trails); repeatable")
 	f.StringVar(&o.start, "start-time", "", "start of the window, RFC 3339 or YYYY-MM-DD (default: 24 hours before --end-time)")
 	f.StringVar(&o.end, "end-time", "", "end of the window, RFC 3339 or YYYY-MM-DD (default: now)")
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json, md")
-	f.StringArrayVar(&o.exports, "export", nil, "also write the results to FILE (.csv, .json, .md); repeatable")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json, md, html")
+	f.StringArrayVar(&o.exports, "export", nil, "also write the results to FILE (.csv, .json, .md, .html); repeatable")
 	return cmd
 }
 
@@ -95,7 +95,7 @@ func (o *verifyOptions) window(now time.Time) (time.Time, time.Time, error) {
 func (g *globals) verify(cmd *cobra.Command, o *verifyOptions) error {
 	out, err := report.ParseFormat(o.output)
 	if err != nil || !slices.Contains(report.IntegrityFormats, out) {
-		return usageError("unknown --output %q; valid formats: table, csv, json, md", o.output)
+		return usageError("unknown --output %q; valid formats: table, csv, json, md, html", o.output)
 	}
 	start, end, err := o.window(time.Now().UTC())
 	if err != nil {
@@ -110,7 +110,7 @@ func (g *globals) verify(cmd *cobra.Command, o *verifyOptions) error {
 	for _, p := range o.exports {
 		f, err := report.FormatForFile(p)
 		if err != nil || !slices.Contains(report.IntegrityFormats, f) {
-			return usageError("--export %s: the file name must end in .csv, .json or .md", p)
+			return usageError("--export %s: the file name must end in .csv, .json, .md or .html", p)
 		}
 		exports = append(exports, export{path: p, format: f})
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"strconv"
 	"strings"
@@ -45,13 +46,19 @@ func (r IntegrityRow) What() string {
 }
 
 // IntegrityFormats are the formats WriteIntegrity writes.
-var IntegrityFormats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown}
+var IntegrityFormats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown, FormatHTML}
 
 // integrityHead is the column list of the CSV, table and Markdown outputs.
 var integrityHead = []string{"status", "kind", "account_id", "region", "file", "detail", "trail_arn", "digest_key"}
 
+// cells are the row's columns for CSV, Markdown and HTML, control
+// characters shown as escapes (JSON keeps values exact, escaped its way).
 func (r IntegrityRow) cells() []string {
-	return []string{r.Status, r.Kind, r.AccountID, r.Region, r.What(), r.Detail, r.TrailARN, r.DigestKey}
+	out := []string{r.Status, r.Kind, r.AccountID, r.Region, r.What(), r.Detail, r.TrailARN, r.DigestKey}
+	for i := range out {
+		out[i] = terminalSafe(out[i])
+	}
+	return out
 }
 
 // terminalSafe shows control characters (an object key may hold any) as
@@ -102,6 +109,12 @@ func WriteIntegrity(w io.Writer, rows []IntegrityRow, f Format) error {
 		mdTable(&out, integrityHead, cells, false)
 		_, err := io.WriteString(w, out.String())
 		return err
+	case FormatHTML:
+		var cells [][]string
+		for _, r := range rows {
+			cells = append(cells, r.cells())
+		}
+		return integrityHTML.Execute(w, map[string]any{"Summary": IntegritySummaryOf(rows).String(), "Rows": cells})
 	case FormatTable:
 		t := table.NewWriter()
 		t.SetStyle(table.StyleLight)
@@ -162,3 +175,18 @@ func (s IntegritySummary) String() string {
 	return fmt.Sprintf("%d/%d digest files valid, %d/%d log files valid, %d gaps (%d deleted or unreadable)",
 		s.DigestsValid, s.Digests, s.LogsValid, s.Logs, s.Gaps, s.GapsNotIntact)
 }
+
+// integrityHTML is the self-contained HTML page of WriteIntegrity:
+// html/template escapes every value (object keys may hold anything).
+var integrityHTML = template.Must(template.New("integrity").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>CloudTrail log file integrity</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
+.valid{color:#1a7f37}.not_found{color:#0969da}.error{color:#8250df}.modified,.deleted,.unknown_key,.uncovered{color:#cf222e;font-weight:bold}td.file{word-break:break-all}</style>
+</head><body>
+<h1>CloudTrail log file integrity</h1>
+<p>{{.Summary}}</p>
+<table><thead><tr><th>Status</th><th>Kind</th><th>Account</th><th>Region</th><th>File</th><th>Detail</th></tr></thead><tbody>
+{{range .Rows}}<tr><td class="{{index . 0}}">{{index . 0}}</td><td>{{index . 1}}</td><td>{{index . 2}}</td><td>{{index . 3}}</td><td class="file">{{index . 4}}</td><td>{{index . 5}}</td></tr>
+{{end}}</tbody></table>
+</body></html>
+`))
