@@ -40,10 +40,17 @@ func (w *walker) judge(key string, f *fetched, expect *link) (*digest, bool) {
 	w.v.report(r)
 	if w.newestEnd.IsZero() || d.End.After(w.newestEnd) {
 		w.newestEnd = d.End
+		if w.logDay.IsZero() {
+			w.logDay = d.End.UTC().Truncate(24 * time.Hour)
+		}
 	}
 	if w.oldestStart.IsZero() || d.Start.Before(w.oldestStart) {
 		w.oldestStart = d.Start
 	}
+	// Log files of days after this digest's end are listed by digests
+	// already judged: check those days now, so only a day or two of log
+	// keys is ever held.
+	w.checkUncovered(d.End)
 	for _, l := range d.Logs {
 		w.covered[l.Key] = true
 		w.v.logs.Add(1)
@@ -145,9 +152,10 @@ func (w *walker) hashLog(l logRef) (Status, string) {
 	return Valid, ""
 }
 
-// checkUncovered lists the log folders of the span the judged digests
-// cover and reports log files no digest lists.
-func (w *walker) checkUncovered() {
+// checkUncovered lists the log day folders, newest first, that end before
+// below (every one left when below is zero: the walk is over) and reports
+// the log files in the span the judged digests cover that no digest lists.
+func (w *walker) checkUncovered(below time.Time) {
 	t := w.v.t
 	if w.newestEnd.IsZero() {
 		return
@@ -156,8 +164,13 @@ func (w *walker) checkUncovered() {
 	if lo.Before(t.Start) {
 		lo = t.Start
 	}
-	for day := lo.UTC().Truncate(24 * time.Hour); !day.After(w.newestEnd); day = day.AddDate(0, 0, 1) {
-		prefix := t.logDayPrefix(w.account, w.region, day)
+	for ; !w.logDay.Before(lo.UTC().Truncate(24 * time.Hour)); w.logDay = w.logDay.AddDate(0, 0, -1) {
+		if !below.IsZero() && !below.Before(w.logDay) {
+			// A digest ending at or after the day's start (the one being
+			// judged, or an older one) may list this day's log files.
+			return
+		}
+		prefix := t.logDayPrefix(w.account, w.region, w.logDay)
 		w.v.sem <- struct{}{}
 		err := w.v.store.List(w.v.ctx, t.Bucket, prefix, func(key string) bool {
 			at, ok := logKeyTime(key)
@@ -166,12 +179,13 @@ func (w *walker) checkUncovered() {
 				r.Start, r.End = at, at
 				w.v.report(r)
 			}
+			delete(w.covered, key)
 			return true
 		})
 		<-w.v.sem
 		if err != nil {
 			r := w.result(KindGap, "", Error, "cannot list "+prefix+": "+err.Error())
-			r.Start, r.End = day, day.AddDate(0, 0, 1)
+			r.Start, r.End = w.logDay, w.logDay.AddDate(0, 0, 1)
 			w.v.report(r)
 		}
 	}

@@ -137,7 +137,8 @@ type walker struct {
 	lastDay time.Time           // the oldest day folder of the window
 	listed  []string            // listed digest keys not yet taken, oldest first
 	loaded  map[string]*fetched // fetched digests not yet judged
-	covered map[string]bool     // log keys some digest lists
+	covered map[string]bool     // log keys some digest lists, of days not checked yet
+	logDay  time.Time           // the newest log day folder not checked yet
 
 	newestEnd, oldestStart time.Time // span the judged digests cover
 }
@@ -264,7 +265,6 @@ func (w *walker) run() {
 		r := w.result(KindGap, "", NotFound, "no digest file in the window")
 		r.Start, r.End = t.Start, t.End
 		w.v.report(r)
-		w.checkUncovered()
 		return
 	}
 	if newest := keyTime(key); t.End.Sub(newest) > deliverySlack {
@@ -318,5 +318,5 @@ func (w *walker) run() {
 			w.v.report(r)
 		}
 	}
-	w.checkUncovered()
+	w.checkUncovered(time.Time{})
 }

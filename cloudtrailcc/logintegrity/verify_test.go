@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/logintegrity"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
 )
 
 func TestIntactChainIsValidAndEachObjectIsReadOnce(t *testing.T) {
@@ -32,6 +33,29 @@ func TestIntactChainIsValidAndEachObjectIsReadOnce(t *testing.T) {
 	// span two days), and the log folders of the covered span.
 	if counts["s3:ListBucket"] > 4 {
 		t.Fatalf("ListBucket calls = %d, want at most 4 (two digest days, two log days)", counts["s3:ListBucket"])
+	}
+}
+
+// TestLogAtMidnightIsCoveredByTheDigestEndingThen delivers a log file
+// keyed exactly at midnight, which the digest ending at midnight lists: it
+// must be valid, not reported as uncovered when the walk crosses the day.
+func TestLogAtMidnightIsCoveredByTheDigestEndingThen(t *testing.T) {
+	s := newScenario(t, 1)
+	s.srv.AddEvent(awsemu.EventInput{AccountID: account, Region: home, EventName: "PutObject", EventSource: "s3.amazonaws.com", EventTime: t0.Add(3*time.Hour + 57*time.Minute)})
+	s.srv.AddEvent(awsemu.EventInput{AccountID: account, Region: home, EventName: "PutObject", EventSource: "s3.amazonaws.com", EventTime: t0.Add(4*time.Hour + 2*time.Minute)})
+	if err := s.srv.AdvanceClock(4 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	s.target.End = t0.Add(5 * time.Hour)
+	got, sum := s.verify(nil)
+	var midnight string
+	for _, k := range s.logs() {
+		if strings.Contains(k, "_20261201T0000Z_") {
+			midnight = k
+		}
+	}
+	if midnight == "" || got[midnight].Status != logintegrity.Valid || !sum.Clean() {
+		t.Fatalf("log at midnight %q: %+v; all %s", midnight, got[midnight], statuses(got))
 	}
 }
 
