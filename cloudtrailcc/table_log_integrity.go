@@ -216,6 +216,9 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 			if t.Status != nil && t.Status.LatestDigestDeliveryTime != nil {
 				tr.LatestDigestDelivery = *t.Status.LatestDigestDeliveryTime
 			}
+			if t.Status != nil && t.Status.IsLogging && t.Status.StartLoggingTime != nil {
+				tr.LoggingSince = *t.Status.StartLoggingTime
+			}
 			if err := verifyTrail(ctx, d, cfg, tr, q.equals[accountIDColumn], start, end); err != nil {
 				return nil, err
 			}

@@ -21,6 +21,7 @@ type Trail struct {
 	Organization         bool
 	MultiRegion          bool
 	LatestDigestDelivery time.Time
+	LoggingSince         time.Time // StartLoggingTime, when logging now
 }
 
 // DescribeTrail reads a trail by ARN with GetTrail in its home region, and
@@ -40,8 +41,13 @@ func (a *AWS) DescribeTrail(ctx context.Context, arn string) (Trail, error) {
 	}
 	tr := Trail{ARN: arn, Bucket: *t.S3BucketName, Prefix: aws.ToString(t.S3KeyPrefix),
 		Organization: aws.ToBool(t.IsOrganizationTrail), MultiRegion: aws.ToBool(t.IsMultiRegionTrail)}
-	if st, err := a.cloudtrail.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(arn)}); err == nil && st.LatestDigestDeliveryTime != nil {
-		tr.LatestDigestDelivery = *st.LatestDigestDeliveryTime
+	if st, err := a.cloudtrail.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(arn)}); err == nil {
+		if st.LatestDigestDeliveryTime != nil {
+			tr.LatestDigestDelivery = *st.LatestDigestDeliveryTime
+		}
+		if aws.ToBool(st.IsLogging) && st.StartLoggingTime != nil {
+			tr.LoggingSince = *st.StartLoggingTime
+		}
 	}
 	return tr, nil
 }
@@ -82,7 +88,7 @@ func (a *AWS) TargetOf(ctx context.Context, tr Trail, accounts []string, start, 
 		return Target{}, err
 	}
 	t := Target{TrailName: name, HomeRegion: home, Bucket: tr.Bucket, Prefix: tr.Prefix, Start: start, End: end,
-		LatestDigestDelivery: tr.LatestDigestDelivery}
+		LatestDigestDelivery: tr.LatestDigestDelivery, LoggingSince: tr.LoggingSince}
 	if tr.Organization {
 		top, err := a.folders(ctx, tr.Bucket, t.root())
 		if err != nil {

@@ -27,6 +27,10 @@ type Target struct {
 	// LatestDigestDelivery, when known (GetTrailStatus), lets hours after
 	// the newest surviving digest count as deleted rather than not found.
 	LatestDigestDelivery time.Time
+	// LoggingSince, when the trail is logging (GetTrailStatus
+	// StartLoggingTime), marks hours without digests after it as hours
+	// CloudTrail was logging through.
+	LoggingSince time.Time
 }
 
 // ParseTrailARN splits arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME.

@@ -262,18 +262,17 @@ func (w *walker) run() {
 
 	key := w.olderListed(time.Time{})
 	if key == "" {
-		r := w.result(KindGap, "", NotFound, "no digest file in the window")
-		r.Start, r.End = t.Start, t.End
-		w.v.report(r)
+		w.notFound(t.Start, t.End, "no digest file in the window")
 		return
 	}
 	if newest := keyTime(key); t.End.Sub(newest) > deliverySlack {
-		r := w.result(KindGap, "", NotFound, "no digest after "+newest.Format(time.RFC3339))
 		if !t.LatestDigestDelivery.IsZero() && t.LatestDigestDelivery.Sub(newest) > time.Minute {
-			r.Status, r.Detail = Deleted, fmt.Sprintf("CloudTrail last delivered a digest at %s, but the newest digest is from %s", t.LatestDigestDelivery.UTC().Format(time.RFC3339), newest.Format(time.RFC3339))
+			r := w.result(KindGap, "", Deleted, fmt.Sprintf("CloudTrail last delivered a digest at %s, but the newest digest is from %s", t.LatestDigestDelivery.UTC().Format(time.RFC3339), newest.Format(time.RFC3339)))
+			r.Start, r.End = newest, t.End
+			w.v.report(r)
+		} else {
+			w.notFound(newest, t.End, "no digest after "+newest.Format(time.RFC3339))
 		}
-		r.Start, r.End = newest, t.End
-		w.v.report(r)
 	}
 	var expect *link
 	named := false
@@ -299,16 +298,12 @@ func (w *walker) run() {
 		// The chain starts here: older digests belong to an earlier chain.
 		older := w.olderListed(keyTime(key))
 		if older != "" && d.Start.Sub(keyTime(older)) > 5*time.Minute {
-			r := w.result(KindGap, "", NotFound, "the chain restarts: no digest covers this span (logging or validation was off, or digests were removed)")
-			r.Start, r.End = keyTime(older), d.Start
-			w.v.report(r)
+			w.notFound(keyTime(older), d.Start, "the chain restarts: no digest covers this span (logging or validation was off, or digests were removed)")
 		}
 		key, named, expect = older, false, nil
 	}
 	if !w.oldestStart.IsZero() && w.oldestStart.Sub(t.Start) > deliverySlack {
-		r := w.result(KindGap, "", NotFound, "no digest before "+w.oldestStart.Format(time.RFC3339))
-		r.Start, r.End = t.Start, w.oldestStart
-		w.v.report(r)
+		w.notFound(t.Start, w.oldestStart, "no digest before "+w.oldestStart.Format(time.RFC3339))
 	}
 	// Digests listed in the window that no chain reached.
 	for k, f := range w.loaded {
@@ -319,4 +314,16 @@ func (w *walker) run() {
 		}
 	}
 	w.checkUncovered(time.Time{})
+}
+
+// notFound reports hours of [start, end) that no digest covers and nothing
+// names. When the trail has been logging since before start
+// (GetTrailStatus), the detail says CloudTrail was logging through them.
+func (w *walker) notFound(start, end time.Time, detail string) {
+	r := w.result(KindGap, "", NotFound, detail)
+	if since := w.v.t.LoggingSince; !since.IsZero() && !since.After(start) {
+		r.Detail += fmt.Sprintf("; the trail has been logging since %s, so CloudTrail was logging through these hours", since.UTC().Format(time.RFC3339))
+	}
+	r.Start, r.End = start, end
+	w.v.report(r)
 }

@@ -192,3 +192,19 @@ func TestWindowIsChecked(t *testing.T) {
 		t.Errorf("last hour refused: %v", err)
 	}
 }
+
+func TestHoursWithoutDigestWhileLoggingAreNamedAsSuch(t *testing.T) {
+	s := newScenario(t, 3)
+	s.target.End = t0.Add(6 * time.Hour)
+	got, _ := s.verify(nil)
+	gap := got["gap:"+t0.Add(3*time.Hour).Format(time.RFC3339)]
+	if gap.Status != logintegrity.NotFound || strings.Contains(gap.Detail, "was logging") {
+		t.Fatalf("hours after the newest digest, logging unknown: %+v", gap)
+	}
+	s.target.LoggingSince = t0
+	got, sum := s.verify(nil)
+	gap = got["gap:"+t0.Add(3*time.Hour).Format(time.RFC3339)]
+	if gap.Status != logintegrity.NotFound || !strings.Contains(gap.Detail, "CloudTrail was logging through these hours") || !sum.Clean() {
+		t.Fatalf("hours after the newest digest while logging: %+v", gap)
+	}
+}
