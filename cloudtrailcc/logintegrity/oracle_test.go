@@ -18,14 +18,18 @@ const awsCLIPython = "/usr/bin/python3"
 
 // awsCLIVerdicts runs aws-cli's validate-logs over the scenario and returns
 // its verdict per s3://bucket/key ("valid" or "INVALID: reason") and its
-// exit code.
-func awsCLIVerdicts(t *testing.T, s *scenario) (map[string]string, int, time.Duration) {
+// exit code. It validates region (the CLI's --region) and, for an
+// organization trail, account.
+func awsCLIVerdicts(t *testing.T, s *scenario, region, account string) (map[string]string, int, time.Duration) {
 	t.Helper()
 	if _, err := os.Stat("/usr/lib/python3/dist-packages/awscli/customizations/cloudtrail/validation.py"); err != nil {
 		t.Skip("Debian's awscli package is not installed")
 	}
-	cmd := exec.Command(awsCLIPython, "testdata/validate_logs.py", s.url, home, s.trail,
-		s.target.Start.Format(time.RFC3339), s.target.End.Format(time.RFC3339))
+	args := []string{"testdata/validate_logs.py", s.url, region, s.trail, s.target.Start.Format(time.RFC3339), s.target.End.Format(time.RFC3339)}
+	if account != "" {
+		args = append(args, account)
+	}
+	cmd := exec.Command(awsCLIPython, args...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "NO_PROXY=*", "HTTP_PROXY=", "HTTPS_PROXY=")
 	var stdout, stderr bytes.Buffer
@@ -99,7 +103,7 @@ func TestAWSCLIValidatorAgreesPerFile(t *testing.T) {
 			if c.tamper != nil {
 				c.tamper(s, digests, logs)
 			}
-			cli, code, took := awsCLIVerdicts(t, s)
+			cli, code, took := awsCLIVerdicts(t, s, home, "")
 			began := time.Now()
 			ours, sum := s.verify(nil)
 			t.Logf("aws-cli %s (exit %d), cloudtrailcc %s; ours: %s", took.Round(time.Millisecond), code, time.Since(began).Round(time.Millisecond), statuses(ours))

@@ -63,7 +63,7 @@ func TestOrganizationTrailIsVerifiedPerMemberAccountAndRegion(t *testing.T) {
 	if !slices.Equal(target.Regions, []string{"eu-west-1", "us-east-1"}) || target.OrganizationID == "" {
 		t.Fatalf("target %+v", target)
 	}
-	s.target = target
+	s.target, s.trail = target, arn
 	logPrefix := "org-logs/AWSLogs/" + target.OrganizationID + "/" + members[1] + "/CloudTrail/eu-west-1/"
 	logs := s.keys(logPrefix)
 	if len(logs) == 0 {
@@ -77,6 +77,25 @@ func TestOrganizationTrailIsVerifiedPerMemberAccountAndRegion(t *testing.T) {
 	bad := got[logs[0]]
 	if bad.Status != logintegrity.Modified || bad.Account != members[1] || bad.Region != "eu-west-1" {
 		t.Fatalf("tampered member log = %+v", bad)
+	}
+	// aws-cli validates one member account and region per run: it must
+	// agree with every verdict of that account and region.
+	cli, code, _ := awsCLIVerdicts(t, s, "eu-west-1", members[1])
+	if code != 1 || cli["s3://"+bucket+"/"+logs[0]] != "INVALID: hash value doesn't match" {
+		t.Fatalf("aws-cli on the tampered member: exit %d, %q", code, cli["s3://"+bucket+"/"+logs[0]])
+	}
+	n := 0
+	for key, r := range got {
+		if r.Account != members[1] || r.Region != "eu-west-1" || r.Kind == logintegrity.KindGap {
+			continue
+		}
+		n++
+		if v, ok := cli["s3://"+bucket+"/"+key]; !ok || !sameVerdict(v, r.Status) {
+			t.Errorf("%s: aws-cli %q, cloudtrailcc %s", key, v, r.Status)
+		}
+	}
+	if n != len(cli) {
+		t.Errorf("cloudtrailcc judged %d files of the member's region, aws-cli %d", n, len(cli))
 	}
 	if sum.Logs[logintegrity.Modified] != 1 || sum.Logs[logintegrity.Valid] != len(s.keys("org-logs/AWSLogs/"+target.OrganizationID+"/"))-18-1 {
 		t.Fatalf("log results %v", sum.Logs)
