@@ -53,9 +53,14 @@ func (w *walker) judge(key string, f *fetched, expect *link) (*digest, bool) {
 	w.checkUncovered(d.End)
 	for _, l := range d.Logs {
 		w.covered[l.Key] = true
+		select {
+		case w.v.queued <- struct{}{}:
+		case <-w.v.ctx.Done():
+			return d, false
+		}
 		w.v.logs.Add(1)
 		go func() {
-			defer w.v.logs.Done()
+			defer func() { <-w.v.queued; w.v.logs.Done() }()
 			w.checkLog(d, key, l, r.Status == Valid)
 		}()
 	}

@@ -33,8 +33,11 @@ type verifier struct {
 	store Store
 	t     Target
 	sem   chan struct{}
-	keys  map[string]publicKey
-	reads atomic.Int64
+	// queued bounds the log file checks started and not finished, so the
+	// walk waits for the reads instead of queueing a goroutine per file.
+	queued chan struct{}
+	keys   map[string]publicKey
+	reads  atomic.Int64
 
 	mu   sync.Mutex
 	emit func(Result)
@@ -64,7 +67,7 @@ func Verify(ctx context.Context, store Store, keys KeySource, t Target, opts Opt
 		return Summary{}, fmt.Errorf("logintegrity: read public keys: %w", err)
 	}
 	v := &verifier{
-		ctx: ctx, store: store, t: t, sem: make(chan struct{}, opts.Parallel), keys: map[string]publicKey{}, emit: emit,
+		ctx: ctx, store: store, t: t, sem: make(chan struct{}, opts.Parallel), queued: make(chan struct{}, 2*opts.Parallel), keys: map[string]publicKey{}, emit: emit,
 		sum: Summary{Digests: map[Status]int{}, Logs: map[Status]int{}, Gaps: map[Status]int{}},
 	}
 	for _, k := range published {
