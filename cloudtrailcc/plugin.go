@@ -122,6 +122,7 @@ func tables(srcs *sources) map[string]*plugin.Table {
 		findingTable().build(srcs),
 		configChangeTable().build(srcs),
 		exceptionTable().build(srcs),
+		logIntegrityTableOf(srcs),
 	}
 	m := make(map[string]*plugin.Table, len(list))
 	for _, t := range list {

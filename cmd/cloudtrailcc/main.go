@@ -9,6 +9,7 @@
 //	cloudtrailcc demo              check an emulated account seeded with mistakes
 //	cloudtrailcc diff OLD NEW      new, resolved and changed findings between two JSON exports
 //	cloudtrailcc remediate         a fix plan for the alarms (AWS CLI script or Terraform), never applied
+//	cloudtrailcc verify            log file integrity: digest chains, signatures, log hashes (like validate-logs)
 //
 // Exit codes: 0 nothing failing; 1 alarms at or above --fail-on; 2 usage,
 // configuration or credential error (one line on stderr); 3 a rule could not
@@ -133,7 +134,7 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
 	g := &globals{}
-	awsCommands := []*cobra.Command{newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newRemediateCmd(g)}
+	awsCommands := []*cobra.Command{newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newRemediateCmd(g), newVerifyCmd(g)}
 	for _, cmd := range awsCommands {
 		g.register(cmd)
 	}
