@@ -14,6 +14,9 @@
 #                 then runs release-check
 #   make release-check
 #                 the host's CLI and plugin in bin/dist report the stamped version
+#   make image    the plugin as the OCI image `steampipe plugin install` pulls,
+#                 an OCI image layout in bin/image (IMAGE_VERSION, IMAGE_PLATFORMS,
+#                 IMAGE_REF); .github/workflows/release.yml publishes it on a tag
 
 GO        ?= go
 BIN       ?= bin
@@ -25,7 +28,7 @@ GORELEASER = $(BIN)/goreleaser
 HOST_OS    = $(shell $(GO) env GOOS)
 HOST_ARCH  = $(shell $(GO) env GOARCH)
 
-.PHONY: all build install demo test vet fmt-check e2e bench release-snapshot release-check clean screenshot
+.PHONY: all build install demo test vet fmt-check e2e bench release-snapshot release-check clean screenshot image
 
 all: build
 
@@ -90,6 +93,20 @@ release-check:
 		out=$$($$bin --version); echo "$$bin --version: $$out"; \
 		case "$$out" in *" $$want") ;; *) echo "$$b does not report the release version $$want"; exit 1;; esac; \
 	done
+
+# The plugin image (internal/release/pluginimage): one gzipped binary per
+# platform, the hub docs, the sample connection (naming IMAGE_REF) and the
+# licence, in Steampipe's media types.
+IMAGE_DIR       ?= $(BIN)/image
+IMAGE_VERSION   ?= 0.0.0-dev
+IMAGE_PLATFORMS ?= darwin/amd64,darwin/arm64,linux/amd64,linux/arm64
+IMAGE_REF       ?= ghcr.io/cloudtrailcc/cloudtrailcc
+
+image:
+	rm -rf $(IMAGE_DIR)
+	$(GO) run ./internal/release/pluginimage -out $(IMAGE_DIR) -version $(IMAGE_VERSION) \
+		-platforms $(IMAGE_PLATFORMS) -ref $(IMAGE_REF) \
+		-revision "$$(git rev-parse HEAD 2>/dev/null)" -created "$$(git log -1 --format=%cI 2>/dev/null)"
 
 clean:
 	rm -rf $(BIN)
