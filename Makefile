@@ -3,7 +3,9 @@
 #   make build    plugin, CLI and emulator binaries into ./bin
 #   make install  plugin into Steampipe's local plugin folder (+ a sample config if none)
 #   make demo     the CLI against the bundled AWS emulator (no AWS account needed)
-#   make test     vet, formatting and the whole test suite (starts PostgreSQL 15 on loopback)
+#   make test     vet, formatting and the whole test suite (starts PostgreSQL 15 on loopback),
+#                 then make test-install (go install from a module proxy; the image
+#                 installed by Steampipe's installer code)
 #   make e2e      the Powerpipe benchmark run by the real Powerpipe on plain PostgreSQL
 #   make screenshot  docs/images/report.png from the HTML report in headless chromium
 #   make bench    API-call and latency benchmarks; writes docs/benchmarks.md
@@ -28,7 +30,7 @@ GORELEASER = $(BIN)/goreleaser
 HOST_OS    = $(shell $(GO) env GOOS)
 HOST_ARCH  = $(shell $(GO) env GOARCH)
 
-.PHONY: all build install demo test vet fmt-check e2e bench release-snapshot release-check clean screenshot image
+.PHONY: all build install demo test test-install vet fmt-check e2e bench release-snapshot release-check clean screenshot image
 
 all: build
 
@@ -61,6 +63,13 @@ fmt-check:
 test: vet fmt-check
 	CLOUDTRAILCC_TEST_DATABASE_URL="$${CLOUDTRAILCC_TEST_DATABASE_URL:-$$(./.ci/testdb.sh)}" \
 		$(GO) test -count=1 -timeout 25m ./...
+	$(MAKE) --no-print-directory test-install
+
+# go install from a module proxy, and the image installed by Steampipe's
+# installer code: their own module (internal/testkit/installtest/go.mod), so
+# the installer's dependencies never change the plugin's.
+test-install:
+	cd internal/testkit/installtest && $(GO) vet ./... && $(GO) test -count=1 -timeout 30m ./...
 
 e2e:
 	./e2e/run.sh
