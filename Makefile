@@ -4,7 +4,9 @@
 #   make install  plugin into Steampipe's local plugin folder (+ a sample config if none)
 #   make demo     the CLI against the bundled AWS emulator (no AWS account needed)
 #   make test     vet, formatting and the whole test suite (starts PostgreSQL 15 on loopback),
-#                 then the scenario suite against moto (make test-moto)
+#                 then the scenario suite against moto (make test-moto) and
+#                 make test-install (go install from a module proxy; the image
+#                 installed by Steampipe's installer code)
 #   make test-moto  the scenario suite against moto 5.2.3, started by MOTO_UP
 #                 (default ../shared/moto/up.sh); says so and passes when it is absent
 #   make e2e      the Powerpipe benchmark run by the real Powerpipe on plain PostgreSQL
@@ -17,6 +19,9 @@
 #                 then runs release-check
 #   make release-check
 #                 the host's CLI and plugin in bin/dist report the stamped version
+#   make image    the plugin as the OCI image `steampipe plugin install` pulls,
+#                 an OCI image layout in bin/image (IMAGE_VERSION, IMAGE_PLATFORMS,
+#                 IMAGE_REF); .github/workflows/release.yml publishes it on a tag
 
 # Recipes use bash: a build piped through its progress filter must still
 # fail when the build fails.
@@ -36,7 +41,7 @@ GORELEASER = $(BIN)/goreleaser
 HOST_OS    = $(shell $(GO) env GOOS)
 HOST_ARCH  = $(shell $(GO) env GOARCH)
 
-.PHONY: all build install demo test test-moto vet fmt-check e2e bench release-snapshot release-check clean screenshot
+.PHONY: all build install demo test test-moto test-install vet fmt-check e2e bench release-snapshot release-check clean screenshot image
 
 all: build
 
@@ -109,6 +114,7 @@ test: first-build vet fmt-check $(GOTESTSUM)
 		exit 1; \
 	fi
 	@$(MAKE) --no-print-directory test-moto
+	@$(MAKE) --no-print-directory test-install
 
 # The scenario suite again, against moto: each test in an account of its own,
 # only the gaps listed in internal/testkit/scenario/moto_gaps_test.go may differ.
@@ -123,6 +129,14 @@ test-moto:
 	mkdir -p $(BIN) && $(GO) test -c -o $(BIN)/scenario.test ./internal/testkit/scenario && \
 	cd internal/testkit/scenario && CLOUDTRAILCC_SCENARIO_MOTO=1 MOTO_UP="$(MOTO_UP)" CLOUDTRAILCC_LOG_LEVEL=error \
 		$(CURDIR)/$(BIN)/scenario.test -test.count=1 -test.parallel=8 -test.timeout=10m
+
+# go install from a module proxy, and the image installed by Steampipe's
+# installer code: their own module (internal/testkit/installtest/go.mod), so
+# the installer's dependencies never change the plugin's.
+test-install: $(GOTESTSUM)
+	@echo "== install paths (internal/testkit/installtest)"
+	cd internal/testkit/installtest && $(GO) vet ./... && \
+		$(CURDIR)/$(GOTESTSUM) --format pkgname-and-test-fails --format-icons text -- -count=1 -timeout 30m ./...
 
 e2e:
 	./e2e/run.sh
@@ -155,6 +169,20 @@ release-check:
 		out=$$($$bin --version); echo "$$bin --version: $$out"; \
 		case "$$out" in *" $$want") ;; *) echo "$$b does not report the release version $$want"; exit 1;; esac; \
 	done
+
+# The plugin image (internal/release/pluginimage): one gzipped binary per
+# platform, the hub docs, the sample connection (naming IMAGE_REF) and the
+# licence, in Steampipe's media types.
+IMAGE_DIR       ?= $(BIN)/image
+IMAGE_VERSION   ?= 0.0.0-dev
+IMAGE_PLATFORMS ?= darwin/amd64,darwin/arm64,linux/amd64,linux/arm64
+IMAGE_REF       ?= ghcr.io/cloudtrailcc/cloudtrailcc
+
+image:
+	rm -rf $(IMAGE_DIR)
+	$(GO) run ./internal/release/pluginimage -out $(IMAGE_DIR) -version $(IMAGE_VERSION) \
+		-platforms $(IMAGE_PLATFORMS) -ref $(IMAGE_REF) \
+		-revision "$$(git rev-parse HEAD 2>/dev/null)" -created "$$(git log -1 --format=%cI 2>/dev/null)"
 
 clean:
 	rm -rf $(BIN)

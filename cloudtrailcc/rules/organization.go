@@ -42,7 +42,11 @@ func EvaluateOrganization(org *snapshot.Organization, ids ...string) []Finding {
 	}
 	for _, f := range org.Failed {
 		for _, r := range selected(ids) {
-			out = append(out, accountFinding(r, f.AccountID, f.Partition, StatusError, failureReason(f),
+			st, reason := StatusError, failureReason(f)
+			if f.Err != nil && f.Err.Ignored != "" {
+				st, reason = StatusSkip, "not evaluated: "+reason+", ignored by "+f.Err.Ignored
+			}
+			out = append(out, accountFinding(r, f.AccountID, f.Partition, st, reason,
 				map[string]any{"error": errEvidence(f.Err)}))
 		}
 	}
