@@ -139,6 +139,6 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 		g.register(cmd)
 	}
 	root.AddCommand(awsCommands...)
-	root.AddCommand(newRulesCmd(), newPostgresCmd(), newDiffCmd())
+	root.AddCommand(newRulesCmd(), newPostgresCmd(g), newDiffCmd())
 	return root
 }

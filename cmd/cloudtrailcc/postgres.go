@@ -42,7 +42,7 @@ type postgresOptions struct {
 
 // newPostgresCmd builds `cloudtrailcc postgres install|uninstall`: the
 // plugin's tables as foreign tables of a plain PostgreSQL database.
-func newPostgresCmd() *cobra.Command {
+func newPostgresCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "postgres",
 		Short: "Put the plugin's tables into a plain PostgreSQL database (no Steampipe)",
@@ -87,7 +87,7 @@ secret_key are stored in the connection file, and install warns about
 them.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newPostgresInstallCmd(), newPostgresUninstallCmd())
+	cmd.AddCommand(newPostgresInstallCmd(g), newPostgresUninstallCmd())
 	return cmd
 }
 
@@ -97,16 +97,19 @@ func addDatabaseFlags(cmd *cobra.Command, o *postgresOptions) {
 	cmd.Flags().StringVar(&o.schema, "schema", pgbridge.DefaultSchema, "schema holding the foreign tables")
 }
 
-func newPostgresInstallCmd() *cobra.Command {
+// newPostgresInstallCmd is postgres install; it takes the connection flags
+// (g), which describe the connection the tables will read.
+func newPostgresInstallCmd(g *globals) *cobra.Command {
 	o := &postgresOptions{}
 	cmd := &cobra.Command{
 		Use:   "install",
 		Short: "Create the plugin's tables as foreign tables in a schema (one transaction)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPostgresInstall(cmd.Context(), cmd, o)
+			return runPostgresInstall(cmd.Context(), cmd, g, o)
 		},
 	}
+	g.register(cmd)
 	addDatabaseFlags(cmd, o)
 	cmd.Flags().StringVar(&o.stateDir, "state-dir", defaultStateDir(), "directory for the bridge's connection file and snapshot cache; the database server's OS user must be able to read it")
 	cmd.Flags().StringVar(&o.program, "program", "", "cloudtrailcc binary to install for the database server, copied into STATE-DIR/bin (default: this binary)")
@@ -160,17 +163,7 @@ func defaultStateDir() string {
 	return filepath.Join(os.TempDir(), "cloudtrailcc-bridge")
 }
 
-// globalsOf returns the root command's shared connection flags.
-func globalsOf(cmd *cobra.Command) *globals {
-	fs := cmd.Root().PersistentFlags()
-	g := &globals{flags: fs}
-	g.configFile, _ = fs.GetString("config")
-	g.connection, _ = fs.GetString("connection")
-	g.logLevel, _ = fs.GetString("log-level")
-	return g
-}
-
-func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOptions) error {
+func runPostgresInstall(ctx context.Context, cmd *cobra.Command, g *globals, o *postgresOptions) error {
 	if err := pgbridge.CheckSchema(o.schema); err != nil {
 		return usageError("%v", err)
 	}
@@ -186,7 +179,7 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, o *postgresOpti
 		}
 		warnings = append(warnings, "--force: installing a copy of "+ue.Detail())
 	}
-	conn, err := globalsOf(cmd).connectionConfig()
+	conn, err := g.connectionConfig()
 	if err != nil {
 		return err
 	}
