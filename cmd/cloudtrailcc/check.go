@@ -64,10 +64,9 @@ func (o *checkOptions) validate() (report.Format, exportFiles, error) {
 			return "", nil, usageError("unknown rule %q; valid rule ids: %s", id, strings.Join(ids, ", "))
 		}
 	}
-	statuses := []string{"ok", "alarm", "info", "skip", "error"}
 	for _, s := range o.statuses {
-		if !slices.Contains(statuses, s) {
-			return "", nil, usageError("unknown status %q; valid statuses: %s", s, strings.Join(statuses, ", "))
+		if _, err := rules.ParseStatus(s); err != nil {
+			return "", nil, asUsage(err)
 		}
 	}
 	if !slices.Contains(failOnChoices, o.failOn) {
@@ -220,21 +219,16 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 }
 
 // queryFindings reads cloudtrailcc_finding (only the rules and statuses
-// asked for, as quals) and joins each row with its cloudtrailcc_rule row.
-// A query error means nothing could be read (no or invalid credentials, an
-// unreachable endpoint): a setup error.
+// asked for, as quals) and turns each row into a typed report.Finding with
+// its rule's catalogue entry: the one place the CLI reads findings from
+// rows. A query error means nothing could be read (no or invalid
+// credentials, an unreachable endpoint): a setup error. A row the CLI
+// cannot understand (an unknown rule or status) is an error too, never
+// passed on.
 func queryFindings(ctx context.Context, client *inproc.Client, conn string, ruleIDs, statuses []string) ([]report.Finding, error) {
 	var quals []inproc.Qual
 	if len(ruleIDs) > 0 {
 		quals = append(quals, inproc.Qual{Column: "rule_id", Operator: "=", Value: ruleIDs})
-	}
-	ruleRows, err := client.Query(ctx, conn, "cloudtrailcc_rule", nil, quals)
-	if err != nil {
-		return nil, usageError("%s", cleanError(err, "cloudtrailcc_rule", conn))
-	}
-	catalogue := map[string]inproc.Row{}
-	for _, row := range ruleRows {
-		catalogue[str(row["rule_id"])] = row
 	}
 	if len(statuses) > 0 {
 		// as the outputs show it: a suppressed alarm is a skip
@@ -246,33 +240,50 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 	}
 	out := make([]report.Finding, 0, len(rows))
 	for _, row := range rows {
-		id := str(row["rule_id"])
-		rule := catalogue[id]
-		out = append(out, report.Finding{
-			RuleID:             id,
-			Status:             str(row["status"]),
-			Severity:           str(row["severity"]),
-			Reason:             str(row["reason"]),
-			Resource:           str(row["resource"]),
-			AccountID:          str(row["account_id"]),
-			Region:             str(row["region"]),
-			Partition:          str(row["partition"]),
-			Evidence:           row["evidence"],
-			Suppressed:         row["suppressed"] == true,
-			SuppressionReason:  str(row["suppression_reason"]),
-			SuppressionExpires: str(row["suppression_expires"]),
-			SuppressionOwner:   str(row["suppression_owner"]),
-			Title:              str(rule["title"]),
-			Description:        str(rule["description"]),
-			ConformityID:       str(rule["conformity_id"]),
-			ConformityRisk:     str(rule["conformity_risk"]),
-			Remediation:        str(rule["remediation"]),
-			RemediationCLI:     str(rule["remediation_cli"]),
-			Related:            strs(rule["related"]),
-			References:         strs(rule["references"]),
-		})
+		f, err := findingOf(row)
+		if err != nil {
+			return nil, fmt.Errorf("reading cloudtrailcc_finding: %w", err)
+		}
+		out = append(out, f)
 	}
 	return out, nil
+}
+
+// findingOf is one row of cloudtrailcc_finding as a typed finding, joined
+// with its rule's catalogue entry.
+func findingOf(row inproc.Row) (report.Finding, error) {
+	id := str(row["rule_id"])
+	rule, ok := rules.Lookup(id)
+	if !ok {
+		return report.Finding{}, fmt.Errorf("a finding of unknown rule %q", id)
+	}
+	status, err := rules.ParseStatus(str(row["status"]))
+	if err != nil {
+		return report.Finding{}, fmt.Errorf("a finding of rule %s: %w", id, err)
+	}
+	return report.Finding{
+		RuleID:             id,
+		Status:             status,
+		Severity:           str(row["severity"]),
+		Reason:             str(row["reason"]),
+		Resource:           str(row["resource"]),
+		AccountID:          str(row["account_id"]),
+		Region:             str(row["region"]),
+		Partition:          str(row["partition"]),
+		Evidence:           row["evidence"],
+		Suppressed:         row["suppressed"] == true,
+		SuppressionReason:  str(row["suppression_reason"]),
+		SuppressionExpires: str(row["suppression_expires"]),
+		SuppressionOwner:   str(row["suppression_owner"]),
+		Title:              rule.Title,
+		Description:        rule.Description,
+		ConformityID:       rule.ConformityID,
+		ConformityRisk:     rule.ConformityRisk,
+		Remediation:        rule.Remediation,
+		RemediationCLI:     rule.RemediationCLI,
+		Related:            rule.Related,
+		References:         rule.References,
+	}, nil
 }
 
 // write prints r on stdout in format out, writes the export files and the
@@ -304,9 +315,9 @@ func (o *checkOptions) exitCode(r *report.Report) error {
 	failing, errored := 0, 0
 	for _, f := range r.Findings {
 		switch {
-		case f.Status == "alarm" && !f.Suppressed && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
+		case f.Status == rules.StatusAlarm && !f.Suppressed && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
 			failing++
-		case f.Status == "error":
+		case f.Status == rules.StatusError:
 			errored++
 		}
 	}
@@ -328,19 +339,6 @@ func str(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-// strs is a JSON array value as strings.
-func strs(v any) []string {
-	l, ok := v.([]any)
-	if !ok {
-		return nil
-	}
-	out := make([]string, 0, len(l))
-	for _, e := range l {
-		out = append(out, str(e))
-	}
-	return out
 }
 
 // firstRegion returns the first concrete region of a connection's regions

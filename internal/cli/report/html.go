@@ -9,6 +9,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // htmlTemplate is the page: styles and script inline, nothing fetched.
@@ -35,7 +37,7 @@ type htmlBar struct {
 
 // htmlSegment is one status's share of a bar, in percent of the widest bar.
 type htmlSegment struct {
-	Status string
+	Status rules.Status
 	N      int
 	X, W   float64
 }
@@ -107,7 +109,7 @@ func htmlPageOf(r *Report) (htmlPage, error) {
 	var statuses []string
 	for _, s := range Statuses {
 		if o.Counts.Status[s] > 0 {
-			statuses = append(statuses, s)
+			statuses = append(statuses, string(s))
 		}
 	}
 	slices.SortFunc(severities, func(a, b string) int { return SeverityRank(b) - SeverityRank(a) })

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // testTally counts test cases as the CI formats do: ok and info pass,
@@ -16,7 +18,7 @@ type testTally struct {
 }
 
 // add counts one finding of status s.
-func (t *testTally) add(s string) {
+func (t *testTally) add(s rules.Status) {
 	t.Total++
 	switch s {
 	case "ok", "info":
@@ -43,7 +45,7 @@ func (t *testTally) merge(o testTally) {
 }
 
 // nunitStatus maps a finding status to an NUnit3 test-case result.
-func nunitStatus(s string) string {
+func nunitStatus(s rules.Status) string {
 	switch s {
 	case "ok", "info":
 		return "Passed"
@@ -136,7 +138,7 @@ func WriteNUnit3(w io.Writer, r *Report) error {
 			controls[f.RuleID] = ctl
 			group.Suites = append(group.Suites, ctl)
 		}
-		props := []nunitProperty{{"steampipe:status", f.Status}, {"steampipe:reason", f.Reason}}
+		props := []nunitProperty{{"steampipe:status", string(f.Status)}, {"steampipe:reason", f.Reason}}
 		for _, d := range b.Dimensions {
 			props = append(props, nunitProperty{"steampipe:dimension:" + d.Key, f.dimension(d)})
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // TableOptions tunes the terminal table.
@@ -17,7 +19,7 @@ type TableOptions struct {
 }
 
 // statusColors colour the status cell when TableOptions.Color is set.
-var statusColors = map[string]text.Colors{
+var statusColors = map[rules.Status]text.Colors{
 	"ok":    {text.FgGreen},
 	"alarm": {text.FgRed, text.Bold},
 	"info":  {text.FgCyan},
@@ -46,9 +48,9 @@ func WriteTable(w io.Writer, r *Report, o TableOptions) error {
 	var lastGroup, lastRule string
 	for _, f := range r.Findings {
 		c, _ := r.Benchmark.Control(f.RuleID)
-		status := f.Status
+		status := string(f.Status)
 		if o.Color {
-			if col, ok := statusColors[status]; ok {
+			if col, ok := statusColors[f.Status]; ok {
 				status = col.Sprint(status)
 			}
 		}
