@@ -32,6 +32,12 @@ func TestLookbackRejectsNonDurationsAndOutOfRange(t *testing.T) {
 
 func intp(i int) *int { return &i }
 
+// settingsOf is c's settings, without its exceptions.
+func settingsOf(c connectionConfig) (settings, error) {
+	st, _, err := c.settings()
+	return st, err
+}
+
 func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 	cases := map[string]connectionConfig{
 		"regions":                  {Regions: []string{"moon-1"}},
@@ -57,7 +63,7 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 		"secret_key":                                                 {AccessKey: "AKIA"},
 	}
 	for field, c := range cases {
-		_, err := c.settings()
+		_, _, err := c.settings()
 		if err == nil || !strings.Contains(err.Error(), field) {
 			t.Errorf("%s: error = %v; want one naming the field", field, err)
 			continue
@@ -69,7 +75,7 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 }
 
 func TestDefaultsAndKey(t *testing.T) {
-	st, err := settingsOf(nil)
+	st, err := settingsOf(connectionConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,9 +101,9 @@ func TestDefaultsAndKey(t *testing.T) {
 
 func TestKeyFollowsCredentialEnvironment(t *testing.T) {
 	t.Setenv("AWS_PROFILE", "audit-a")
-	a, _ := settingsOf(nil)
+	a, _ := settingsOf(connectionConfig{})
 	t.Setenv("AWS_PROFILE", "audit-b")
-	b, _ := settingsOf(nil)
+	b, _ := settingsOf(connectionConfig{})
 	if a.Key == b.Key {
 		t.Error("connections reading different AWS profiles share a cache key")
 	}

@@ -44,7 +44,7 @@ connection "cloudtrailcc" {
   # Accepted findings: an HCL (.hcl) or YAML (.yaml, .yml) file of
   # exceptions. An alarm an unexpired exception matches stays an alarm in
   # cloudtrailcc_finding, marked suppressed, and the benchmark reports it as
-  # skip. Read again for every query; an absolute path is safest.
+  # skip. Read again when it changes; an absolute path is safest.
   # exceptions_file = "/etc/cloudtrailcc/exceptions.hcl"
 
   # Organization-wide audit: the role assumed in every other account of the
