@@ -180,7 +180,7 @@ func (g *globals) checkLive(cmd *cobra.Command, o *checkOptions) (*report.Report
 }
 
 // check runs the rules on conn and returns the report.
-func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
+func (g *globals) check(ctx context.Context, conn connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
 	bench, err := report.LoadBenchmark()
 	if err != nil {
 		return nil, err
@@ -197,7 +197,7 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 	var findings []report.Finding
 	err = g.progress.status(stderr, fmt.Sprintf("evaluating %d rules", n), func() error {
 		var err error
-		findings, err = queryFindings(ctx, client, conn.Name, o.rules, o.statuses)
+		findings, err = queryFindings(ctx, client, conn.name, o.rules, o.statuses)
 		return err
 	})
 	if err != nil {
@@ -209,7 +209,7 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 	}
 	// ASFF's region for account-level findings: the first configured region,
 	// else the SDK's AWS_REGION, else us-east-1
-	for _, region := range []string{firstRegion(conn.Config), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")} {
+	for _, region := range []string{conn.firstRegion(), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")} {
 		if region != "" {
 			r.DefaultRegion = region
 			break
@@ -339,24 +339,4 @@ func str(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-// firstRegion returns the first concrete region of a connection's regions
-// ("" when none or only wildcards).
-func firstRegion(config string) string {
-	attrs, err := parseBody([]byte(config), "connection")
-	if err != nil {
-		return ""
-	}
-	v, ok := attrs["regions"]
-	if !ok || v.IsNull() || !v.CanIterateElements() {
-		return ""
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.Type().FriendlyName() == "string" && !strings.Contains(e.AsString(), "*") {
-			return e.AsString()
-		}
-	}
-	return ""
 }

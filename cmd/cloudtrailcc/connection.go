@@ -76,21 +76,81 @@ func (g *globals) register(root *cobra.Command) {
 	g.flags = fs
 }
 
+// connection is the plugin connection the flags describe: its name and its
+// config's attributes as values. It is rendered as HCL text only where the
+// in-process plugin or a saved connection file needs text (hcl); what the
+// CLI itself needs of it (a region, whether keys are set) it reads from the
+// values, never by parsing the text again.
+type connection struct {
+	name  string
+	attrs map[string]cty.Value
+}
+
+// hcl is the connection for the in-process plugin: its attributes as an
+// HCL body, sorted by name. This is the one place the connection's HCL is
+// built.
+func (c connection) hcl() inproc.Connection {
+	return inproc.Connection{Name: c.name, Config: renderHCL(c.attrs)}
+}
+
+// with returns c with attrs set, whatever the flags said (the demo points
+// the connection at its emulator; the bridge adds its cache).
+func (c connection) with(attrs map[string]cty.Value) connection {
+	out := connection{name: c.name, attrs: make(map[string]cty.Value, len(c.attrs)+len(attrs))}
+	for k, v := range c.attrs {
+		out.attrs[k] = v
+	}
+	for k, v := range attrs {
+		out.attrs[k] = v
+	}
+	return out
+}
+
+// has reports whether the connection sets attribute name.
+func (c connection) has(name string) bool {
+	_, ok := c.attrs[name]
+	return ok
+}
+
+// str is string attribute name ("" when unset, null or not a string).
+func (c connection) str(name string) string {
+	v, ok := c.attrs[name]
+	if !ok || v.IsNull() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}
+
+// firstRegion is the first concrete region of the connection's regions
+// ("" when none or only wildcards).
+func (c connection) firstRegion() string {
+	v, ok := c.attrs["regions"]
+	if !ok || v.IsNull() || !v.CanIterateElements() {
+		return ""
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.Type() == cty.String && !e.IsNull() && !strings.Contains(e.AsString(), "*") {
+			return e.AsString()
+		}
+	}
+	return ""
+}
+
 // connectionConfig returns the plugin connection the flags describe: the
 // chosen .spc connection block (if --config), overridden by every
-// connection flag given. This is the one place the connection's HCL is
-// built.
-func (g *globals) connectionConfig() (inproc.Connection, error) {
+// connection flag given.
+func (g *globals) connectionConfig() (connection, error) {
 	name := defaultConnection
 	attrs := map[string]cty.Value{}
 	if g.configFile != "" {
 		n, a, err := readSPC(g.configFile, g.connection)
 		if err != nil {
-			return inproc.Connection{}, usageError("%v", err)
+			return connection{}, usageError("%v", err)
 		}
 		name, attrs = n, a
 	} else if g.connection != "" {
-		return inproc.Connection{}, usageError("--connection needs --config FILE.spc")
+		return connection{}, usageError("--connection needs --config FILE.spc")
 	}
 	for _, f := range allConnectionFlags() {
 		if !g.flags.Changed(f.flag) {
@@ -108,7 +168,7 @@ func (g *globals) connectionConfig() (inproc.Connection, error) {
 			if s != "" {
 				abs, err := filepath.Abs(s)
 				if err != nil {
-					return inproc.Connection{}, usageError("--%s %s: %v", f.flag, s, err)
+					return connection{}, usageError("--%s %s: %v", f.flag, s, err)
 				}
 				s = abs
 			}
@@ -122,21 +182,7 @@ func (g *globals) connectionConfig() (inproc.Connection, error) {
 		}
 		attrs[f.attr] = v
 	}
-	return inproc.Connection{Name: name, Config: renderHCL(attrs)}, nil
-}
-
-// withAttrs returns c with attrs set, whatever the flags said (the demo
-// points the connection at its emulator).
-func withAttrs(c inproc.Connection, attrs map[string]cty.Value) (inproc.Connection, error) {
-	parsed, err := parseBody([]byte(c.Config), "connection")
-	if err != nil {
-		return c, err
-	}
-	for k, v := range attrs {
-		parsed[k] = v
-	}
-	c.Config = renderHCL(parsed)
-	return c, nil
+	return connection{name: name, attrs: attrs}, nil
 }
 
 // splitCommas splits each value on commas ("--region a,b" = "--region a --region b").
@@ -249,15 +295,6 @@ func isOurPlugin(b *hclsyntax.Block) bool {
 		p = p[:i]
 	}
 	return p == "cloudtrailcc" || strings.HasSuffix(p, "/cloudtrailcc")
-}
-
-// parseBody parses an HCL body of literal attributes.
-func parseBody(src []byte, what string) (map[string]cty.Value, error) {
-	f, diags := hclsyntax.ParseConfig(src, what, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("parsing %s: %s", what, diags.Error())
-	}
-	return blockAttrs(f.Body.(*hclsyntax.Body), what)
 }
 
 // blockAttrs evaluates a body's attributes; they must be literals. Blocks

@@ -63,7 +63,7 @@ demo exits 0 once the check ran: its alarms are the point.`,
 			}
 			fmt.Fprintf(stderr, "demo: this is an EMULATED AWS account (%s, bundled emulator at %s) seeded with deliberate mistakes; no real AWS is called\n",
 				acct.AccountID, url)
-			conn, err = withAttrs(conn, map[string]cty.Value{
+			conn = conn.with(map[string]cty.Value{
 				"endpoint_url":  cty.StringVal(url),
 				"access_key":    cty.StringVal(demoAccessKey),
 				"secret_key":    cty.StringVal(demoSecretKey),
