@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/options"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 )
 
@@ -169,9 +170,8 @@ func (c connectionConfig) parse() (settings, []error) {
 		}
 		// Bounded before any conversion: an explicit value is used as
 		// given or refused, never taken for the default.
-		lo, hi, dflt, _ := inventory.OptionRange(o.name)
-		if int64(*o.v) < lo || int64(*o.v) > hi {
-			errs = append(errs, fmt.Errorf("%s: %d is out of range; use %d to %d, or leave it out for the default %d", o.name, *o.v, lo, hi, dflt))
+		if err := checkInt(o.name, *o.v); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		o.set(*o.v)
@@ -244,10 +244,10 @@ func (c connectionConfig) organization(inv inventory.Config) (*organization.Conf
 		ExternalID: c.ExternalID, SessionName: c.RoleSessionName, Accounts: c.Accounts, ExcludeAccounts: c.ExcludeAccounts}
 	var errs []error
 	if c.MaxConcurrentAccounts != nil {
-		if n := *c.MaxConcurrentAccounts; n < 1 {
-			errs = append(errs, fmt.Errorf("max_concurrent_accounts: %d is not allowed; use 1 or more, or leave it out for the default %d", n, organization.DefaultMaxConcurrentAccounts))
+		if err := checkInt("max_concurrent_accounts", *c.MaxConcurrentAccounts); err != nil {
+			errs = append(errs, err)
 		} else {
-			cfg.MaxConcurrentAccounts = n
+			cfg.MaxConcurrentAccounts = *c.MaxConcurrentAccounts
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -257,4 +257,14 @@ func (c connectionConfig) organization(inv inventory.Config) (*organization.Conf
 		return nil, errs
 	}
 	return &cfg, nil
+}
+
+// checkInt checks an explicit number against its argument's range in the
+// options table.
+func checkInt(name string, v int) error {
+	o, ok := options.Lookup(name)
+	if !ok {
+		return fmt.Errorf("%s: not a connection option", name)
+	}
+	return o.Check(v)
 }

@@ -1,9 +1,13 @@
 package cloudtrailcc
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/options"
 )
 
 func TestLookbackAcceptsGoDurationsAndDays(t *testing.T) {
@@ -106,5 +110,33 @@ func TestKeyFollowsCredentialEnvironment(t *testing.T) {
 	b, _ := settingsOf(connectionConfig{})
 	if a.Key == b.Key {
 		t.Error("connections reading different AWS profiles share a cache key")
+	}
+}
+
+// The options table and the connection config hold the same arguments: an
+// argument added to one and not the other fails here.
+func TestOptionsTableMatchesConnectionConfig(t *testing.T) {
+	var fields []string
+	ct := reflect.TypeOf(connectionConfig{})
+	for i := range ct.NumField() {
+		name, _, _ := strings.Cut(ct.Field(i).Tag.Get("hcl"), ",")
+		fields = append(fields, name)
+	}
+	var names []string
+	for _, o := range options.All() {
+		names = append(names, o.Name)
+		if o.Kind == options.Int {
+			if err := checkInt(o.Name, int(o.Min)); err != nil {
+				t.Errorf("%s: its minimum %d is refused: %v", o.Name, o.Min, err)
+			}
+			if err := checkInt(o.Name, int(o.Min)-1); err == nil || !strings.Contains(err.Error(), o.Name) {
+				t.Errorf("%s: %d below its range: error %v; want one naming it", o.Name, o.Min-1, err)
+			}
+		}
+	}
+	slices.Sort(fields)
+	slices.Sort(names)
+	if !slices.Equal(fields, names) {
+		t.Errorf("connectionConfig arguments %v; options table %v", fields, names)
 	}
 }
