@@ -148,7 +148,7 @@ type Rule struct {
 type Finding struct {
 	// RuleID is the id of the rule that produced the finding.
 	RuleID string `json:"rule_id"`
-	// Status is ok, alarm, info, skip or error.
+	// Status is the verdict, one of Statuses.
 	Status Status `json:"status"`
 	// Reason is one sentence naming the resource and the deciding value.
 	Reason string `json:"reason"`
