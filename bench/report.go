@@ -14,6 +14,7 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // summary builds the results table, one row per workload.
@@ -242,8 +243,8 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 // findings summarises the first run's findings by status.
 func findings(r runReport) string {
 	var parts []string
-	for _, s := range []string{"ok", "alarm", "info", "skip", "error"} {
-		if n := r.Statuses[s]; n > 0 {
+	for _, s := range rules.Statuses {
+		if n := r.Statuses[string(s)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
 	}

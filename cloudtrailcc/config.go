@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/options"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 )
 
@@ -48,7 +49,7 @@ type connectionConfig struct {
 	// the key: it changes no fact read from AWS.
 	ExceptionsFile string `hcl:"exceptions_file,optional" json:"-"`
 
-	// Organization audits (config_org.go).
+	// Organization audits (see organization below).
 	OrganizationRoleName  string   `hcl:"organization_role_name,optional" json:"organization_role_name,omitempty"`
 	OrganizationRoleARN   string   `hcl:"organization_role_arn,optional" json:"organization_role_arn,omitempty"`
 	ExternalID            string   `hcl:"external_id,optional" json:"external_id,omitempty"`
@@ -73,32 +74,61 @@ type settings struct {
 	Key string
 	// Organization is set when the connection audits several accounts.
 	Organization *organization.Config
-	// Exceptions are the accepted findings of exceptions_file (nil: none).
-	Exceptions *exceptions.List
+	// ExceptionsFile names the file of accepted findings ("" for none): it
+	// is read apart (see exceptionsFile), since it may change while the
+	// configuration does not.
+	ExceptionsFile string
 }
 
-// settingsOf parses and validates a connection's config (nil = all defaults).
-// Errors name the field and the allowed values.
-func settingsOf(raw any) (settings, error) {
-	var c connectionConfig
+// configOf is the connection config the SDK parsed (nil = all defaults).
+func configOf(raw any) (connectionConfig, error) {
 	switch v := raw.(type) {
 	case nil:
 	case connectionConfig:
-		c = v
+		return v, nil
 	case *connectionConfig:
 		if v != nil {
-			c = *v
+			return *v, nil
 		}
 	default:
-		return settings{}, fmt.Errorf("unexpected connection config type %T", raw)
+		return connectionConfig{}, fmt.Errorf("unexpected connection config type %T", raw)
 	}
-	return c.settings()
+	return connectionConfig{}, nil
 }
 
-// settings validates c and maps it onto the inventory configuration; the
-// field checks are inventory.Config.Validate's, plus the parsing of the
-// fields that are text here.
-func (c connectionConfig) settings() (settings, error) {
+// settings validates c and maps it onto the inventory configuration, and
+// reads the exceptions file once to check it; errors name the field and the
+// allowed values, all in one line.
+func (c connectionConfig) settings() (settings, *exceptions.List, error) {
+	st, errs := c.parse()
+	var exc *exceptions.List
+	if c.ExceptionsFile != "" {
+		var err error
+		if exc, err = exceptions.Load(c.ExceptionsFile, time.Now()); err != nil {
+			errs = append(errs, exceptionsError(err))
+		}
+	}
+	if len(errs) > 0 {
+		return settings{}, nil, invalidConfig(errs)
+	}
+	return st, exc, nil
+}
+
+// exceptionsError is a failure to load exceptions_file as a config error.
+func exceptionsError(err error) error { return fmt.Errorf("exceptions_file: %w", err) }
+
+// invalidConfig joins a connection config's errors into one line, as
+// Steampipe prints it beside the connection name.
+func invalidConfig(errs []error) error {
+	msg := strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; ")
+	return fmt.Errorf("invalid connection config: %s", msg)
+}
+
+// parse validates c, but for the content of the exceptions file, and maps
+// it onto the inventory configuration; the field checks are
+// inventory.Config.Validate's, plus the parsing of the fields that are
+// text here.
+func (c connectionConfig) parse() (settings, []error) {
 	var errs []error
 	cfg := inventory.Config{
 		Regions:               []string{"*"},
@@ -159,9 +189,8 @@ func (c connectionConfig) settings() (settings, error) {
 		}
 		// Bounded before any conversion: an explicit value is used as
 		// given or refused, never taken for the default.
-		lo, hi, dflt, _ := inventory.OptionRange(o.name)
-		if int64(*o.v) < lo || int64(*o.v) > hi {
-			errs = append(errs, fmt.Errorf("%s: %d is out of range; use %d to %d, or leave it out for the default %d", o.name, *o.v, lo, hi, dflt))
+		if err := checkInt(o.name, *o.v); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		o.set(*o.v)
@@ -171,19 +200,10 @@ func (c connectionConfig) settings() (settings, error) {
 	}
 	org, orgErrs := c.organization(cfg)
 	errs = append(errs, orgErrs...)
-	var exc *exceptions.List
-	if c.ExceptionsFile != "" {
-		var err error
-		if exc, err = exceptions.Load(c.ExceptionsFile, time.Now()); err != nil {
-			errs = append(errs, fmt.Errorf("exceptions_file: %w", err))
-		}
-	}
 	if len(errs) > 0 {
-		// one line, as Steampipe prints it beside the connection name
-		msg := strings.ReplaceAll(errors.Join(errs...).Error(), "\n", "; ")
-		return settings{}, fmt.Errorf("invalid connection config: %s", msg)
+		return settings{}, errs
 	}
-	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key(), Organization: org, Exceptions: exc}, nil
+	return settings{Inventory: cfg, CacheDir: c.CacheDir, Key: c.key(), Organization: org, ExceptionsFile: c.ExceptionsFile}, nil
 }
 
 // key is a hash of the whole configuration (secrets included, only hashed)
@@ -252,4 +272,37 @@ func parseLookback(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	return d, nil
+}
+
+// organization validates the organization options; the configuration is
+// nil when they ask for no organization audit (the connection then audits
+// the caller's account only).
+func (c connectionConfig) organization(inv inventory.Config) (*organization.Config, []error) {
+	cfg := organization.Config{Inventory: inv, RoleName: c.OrganizationRoleName, RoleARN: c.OrganizationRoleARN,
+		ExternalID: c.ExternalID, SessionName: c.RoleSessionName, Accounts: c.Accounts, ExcludeAccounts: c.ExcludeAccounts}
+	var errs []error
+	if c.MaxConcurrentAccounts != nil {
+		if err := checkInt("max_concurrent_accounts", *c.MaxConcurrentAccounts); err != nil {
+			errs = append(errs, err)
+		} else {
+			cfg.MaxConcurrentAccounts = *c.MaxConcurrentAccounts
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 || !cfg.Enabled() {
+		return nil, errs
+	}
+	return &cfg, nil
+}
+
+// checkInt checks an explicit number against its argument's range in the
+// options table.
+func checkInt(name string, v int) error {
+	o, ok := options.Lookup(name)
+	if !ok {
+		return fmt.Errorf("%s: not a connection option", name)
+	}
+	return o.Check(v)
 }

@@ -47,7 +47,7 @@ func TestPluginAWSConnectionBlockParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := c.settings()
+	st, _, err := c.settings()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestMaxAttemptsFromConfigThenEnvironment(t *testing.T) {
 		{"many", intp(2), 2, ""},
 	} {
 		t.Setenv(maxAttemptsEnv, tc.env)
-		st, err := connectionConfig{MaxErrorRetryAttempts: tc.config}.settings()
+		st, _, err := connectionConfig{MaxErrorRetryAttempts: tc.config}.settings()
 		switch {
 		case tc.err != "":
 			if err == nil || !strings.Contains(err.Error(), tc.err) {

@@ -1,9 +1,13 @@
 package cloudtrailcc
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/options"
 )
 
 func TestLookbackAcceptsGoDurationsAndDays(t *testing.T) {
@@ -32,6 +36,12 @@ func TestLookbackRejectsNonDurationsAndOutOfRange(t *testing.T) {
 
 func intp(i int) *int { return &i }
 
+// settingsOf is c's settings, without its exceptions.
+func settingsOf(c connectionConfig) (settings, error) {
+	st, _, err := c.settings()
+	return st, err
+}
+
 func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 	cases := map[string]connectionConfig{
 		"regions":                  {Regions: []string{"moon-1"}},
@@ -57,7 +67,7 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 		"secret_key":                                                 {AccessKey: "AKIA"},
 	}
 	for field, c := range cases {
-		_, err := c.settings()
+		_, _, err := c.settings()
 		if err == nil || !strings.Contains(err.Error(), field) {
 			t.Errorf("%s: error = %v; want one naming the field", field, err)
 			continue
@@ -69,7 +79,7 @@ func TestInvalidConfigErrorsNameTheField(t *testing.T) {
 }
 
 func TestDefaultsAndKey(t *testing.T) {
-	st, err := settingsOf(nil)
+	st, err := settingsOf(connectionConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +105,38 @@ func TestDefaultsAndKey(t *testing.T) {
 
 func TestKeyFollowsCredentialEnvironment(t *testing.T) {
 	t.Setenv("AWS_PROFILE", "audit-a")
-	a, _ := settingsOf(nil)
+	a, _ := settingsOf(connectionConfig{})
 	t.Setenv("AWS_PROFILE", "audit-b")
-	b, _ := settingsOf(nil)
+	b, _ := settingsOf(connectionConfig{})
 	if a.Key == b.Key {
 		t.Error("connections reading different AWS profiles share a cache key")
+	}
+}
+
+// The options table and the connection config hold the same arguments: an
+// argument added to one and not the other fails here.
+func TestOptionsTableMatchesConnectionConfig(t *testing.T) {
+	var fields []string
+	ct := reflect.TypeOf(connectionConfig{})
+	for i := range ct.NumField() {
+		name, _, _ := strings.Cut(ct.Field(i).Tag.Get("hcl"), ",")
+		fields = append(fields, name)
+	}
+	var names []string
+	for _, o := range options.All() {
+		names = append(names, o.Name)
+		if o.Kind == options.Int {
+			if err := checkInt(o.Name, int(o.Min)); err != nil {
+				t.Errorf("%s: its minimum %d is refused: %v", o.Name, o.Min, err)
+			}
+			if err := checkInt(o.Name, int(o.Min)-1); err == nil || !strings.Contains(err.Error(), o.Name) {
+				t.Errorf("%s: %d below its range: error %v; want one naming it", o.Name, o.Min-1, err)
+			}
+		}
+	}
+	slices.Sort(fields)
+	slices.Sort(names)
+	if !slices.Equal(fields, names) {
+		t.Errorf("connectionConfig arguments %v; options table %v", fields, names)
 	}
 }

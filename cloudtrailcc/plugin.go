@@ -30,8 +30,8 @@ const PluginName = "cloudtrailcc"
 // when hundreds of accounts are configured). The SDK then builds the table
 // map, and so validates the connection config, for the first connection of
 // a configuration batch only; every connection's config is validated again
-// when it is first queried (sources.get), so a bad one still fails with an
-// error naming the field before any AWS call.
+// when it is first queried (connections.settings), so a bad one still fails
+// with an error naming the field before any AWS call.
 //
 // account_id is a key column of every table that reads AWS: with
 // account_id = '...' (on one connection or on an aggregator) a connection
@@ -63,7 +63,7 @@ func NewPlugin(ctx context.Context, opts Options) *plugin.Plugin {
 		ConnectionConfigSchema: configSchema(),
 		SchemaMode:             plugin.SchemaModeStatic,
 		TableMapFunc: func(ctx context.Context, d *plugin.TableMapData) (map[string]*plugin.Table, error) {
-			if _, err := settingsOf(d.Connection.Config); err != nil {
+			if _, _, err := srcs.conns.settings(d.Connection); err != nil {
 				// named: over gRPC the SDK joins every failed connection's error into one
 				return nil, fmt.Errorf("connection %s: %w", d.Connection.Name, err)
 			}
@@ -82,7 +82,7 @@ func ValidateConnectionConfig(body string) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.settings()
+	_, _, err = c.settings()
 	return err
 }
 

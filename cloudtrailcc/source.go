@@ -35,6 +35,8 @@ type sources struct {
 	// http carries the calls of every connection: one connection pool for
 	// the process instead of one per connection or per member account.
 	http aws.HTTPClient
+	// conns are the connections' parsed settings.
+	conns *connections
 }
 
 type sourceEntry struct {
@@ -49,12 +51,12 @@ type sourceEntry struct {
 }
 
 func newSources() *sources {
-	return &sources{byName: map[string]*sourceEntry{}, http: awstransport.NewPool()}
+	return &sources{byName: map[string]*sourceEntry{}, http: awstransport.NewPool(), conns: newConnections()}
 }
 
 // get returns the source of conn, creating or replacing it as needed.
 func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntry, error) {
-	st, err := settingsOf(conn.Config)
+	st, _, err := s.conns.settings(conn)
 	if err != nil {
 		return nil, fmt.Errorf("connection %s: %w", conn.Name, err)
 	}

@@ -45,8 +45,8 @@ type tableSpec[T any] struct {
 	// orgRows, when set, makes the rows of all the audited accounts at
 	// once (instead of rows for each account).
 	orgRows func(q *query, org *snapshot.Organization) ([]T, error)
-	// exceptions makes every query read the connection's exceptions file
-	// (query.exc), again each time so that an edit takes effect.
+	// exceptions gives every query the connection's exceptions (query.exc),
+	// read again when the file changed so that an edit takes effect.
 	exceptions bool
 }
 
@@ -153,11 +153,11 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 	return func(ctx context.Context, d *plugin.QueryData, _ *plugin.HydrateData) (any, error) {
 		q := newQuery(d, t.keyColumns())
 		if t.exceptions {
-			st, err := settingsOf(d.Connection.Config)
+			_, exc, err := srcs.conns.settings(d.Connection)
 			if err != nil {
 				return nil, fmt.Errorf("connection %s: %w", d.Connection.Name, err)
 			}
-			q.exc = st.Exceptions
+			q.exc = exc
 			for _, w := range q.exc.Warnings(time.Now()) {
 				d.Table.Plugin.Logger.Warn(w) // on every query, so every run shows it
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/contracttest"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/filewatch"
 )
 
 // writeExceptionsFile writes one exception of the fixture's bucket expiring
@@ -41,11 +42,56 @@ func TestExceptionTableReadsAWSOnlyForMatchedFindings(t *testing.T) {
 		t.Fatalf("matched_findings rows %v (GetBucketVersioning called %d times); want 1 match read once", rows, called(f, "s3:GetBucketVersioning"))
 	}
 
-	// the file is read again by every query: an edit takes effect at once
+	// an edit takes effect at the next query
 	writeExceptionsFile(t, path, f, time.Now().AddDate(0, 0, -2))
 	rows = query(t, c, "cloudtrailcc_finding", []string{"status", "suppressed", "control_status"},
 		inproc.Qual{Column: "rule_id", Operator: "=", Value: "bucket_mfa_delete"})
 	if len(rows) != 1 || rows[0]["status"] != "alarm" || rows[0]["suppressed"] != false || rows[0]["control_status"] != "alarm" {
 		t.Errorf("after the exception expired: %v; want an unsuppressed alarm", rows)
+	}
+}
+
+// The connection's settings are parsed once per connection config: however
+// many queries and tables read the findings, the exceptions file is opened
+// again only when it changed, and then once.
+func TestExceptionsFileIsReadAgainOnlyWhenItChanges(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	path := filepath.Join(t.TempDir(), "accepted.hcl")
+	writeExceptionsFile(t, path, f, time.Now().AddDate(0, 1, 0))
+	opens := filewatch.Opens(t, path)
+	c := open(t, f, fmt.Sprintf("exceptions_file = %q", path))
+	suppressed := func() any {
+		rows := query(t, c, "cloudtrailcc_finding", []string{"suppressed"},
+			inproc.Qual{Column: "rule_id", Operator: "=", Value: "bucket_mfa_delete"})
+		if len(rows) != 1 {
+			t.Fatalf("bucket_mfa_delete rows %v; want the fixture's bucket", rows)
+		}
+		return rows[0]["suppressed"]
+	}
+	if got := suppressed(); got != true {
+		t.Fatalf("suppressed = %v; want the accepted alarm suppressed", got)
+	}
+	first := opens()
+	if first < 1 {
+		t.Fatalf("the exceptions file was opened %d times by the first query; the watch sees nothing", first)
+	}
+	for range 5 {
+		suppressed()
+		query(t, c, "cloudtrailcc_exception", []string{"line", "matched_findings"})
+		query(t, c, "cloudtrailcc_trail", []string{"name"})
+	}
+	if n := opens() - first; n != 0 {
+		t.Fatalf("15 more queries opened the unchanged exceptions file %d more times; want none", n)
+	}
+
+	writeExceptionsFile(t, path, f, time.Now().AddDate(0, 0, -2)) // the exception expired
+	before := opens()
+	if got := suppressed(); got != false {
+		t.Fatalf("after the edit: suppressed = %v; want the expired exception to suppress nothing", got)
+	}
+	suppressed()
+	if n := opens() - before; n != 1 {
+		t.Fatalf("two queries after one edit opened the file %d times; want once", n)
 	}
 }

@@ -22,8 +22,8 @@ type findingRow struct {
 }
 
 // outcome is the row's status and reason as the mod's control reports them.
-func (x findingRow) outcome() (string, string) {
-	return exceptions.Outcome(string(x.f.Status), x.f.Reason, x.sup)
+func (x findingRow) outcome() (rules.Status, string) {
+	return exceptions.Outcome(x.f.Status, x.f.Reason, x.sup)
 }
 
 // suppression returns a getter of one field of the row's suppression (NULL
@@ -36,9 +36,6 @@ func suppression(field func(*exceptions.Suppression) string) func(findingRow) an
 		return optString(field(x.sup))
 	}
 }
-
-// findingStatuses are the values of the status column.
-var findingStatuses = []string{"ok", "alarm", "info", "skip", "error"}
 
 // findingTable is cloudtrailcc_finding: one row per (rule, resource). A
 // rule_id qual reads only the facts of the rules asked for.
@@ -83,7 +80,7 @@ func findingTable() tableSpec[findingRow] {
 			{name: "suppression_reason", typ: proto.ColumnType_STRING, desc: "Reason of the exception that suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Reason })},
 			{name: "suppression_expires", typ: proto.ColumnType_STRING, desc: "Last day (YYYY-MM-DD, UTC) the exception suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Expires })},
 			{name: "suppression_owner", typ: proto.ColumnType_STRING, desc: "Owner of the exception that suppresses the alarm; null when not suppressed or when the exception names none.", get: suppression(func(s *exceptions.Suppression) string { return s.Owner })},
-			{name: "control_status", typ: proto.ColumnType_STRING, desc: "Status the benchmark control reports: skip for a suppressed alarm, else status.", get: func(x r) any { s, _ := x.outcome(); return s }},
+			{name: "control_status", typ: proto.ColumnType_STRING, desc: "Status the benchmark control reports: skip for a suppressed alarm, else status.", get: func(x r) any { s, _ := x.outcome(); return string(s) }},
 			{name: "control_reason", typ: proto.ColumnType_STRING, desc: "Reason the benchmark control reports: 'suppressed until DATE by OWNER: REASON (was: ORIGINAL REASON)' for a suppressed alarm, else reason.", get: func(x r) any { _, s := x.outcome(); return s }},
 		},
 		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
@@ -98,8 +95,8 @@ func findingTable() tableSpec[findingRow] {
 // checkStatuses rejects a status qual that no finding can have.
 func checkStatuses(q *query) error {
 	for _, s := range q.equals["status"] {
-		if !slices.Contains(findingStatuses, s) {
-			return fmt.Errorf("status %q is not a finding status; valid statuses: %s", s, commaList(findingStatuses))
+		if !slices.Contains(rules.Statuses, rules.Status(s)) {
+			return fmt.Errorf("status %q is not a finding status; valid statuses: %s", s, rules.StatusNames())
 		}
 	}
 	return nil

@@ -171,7 +171,7 @@ func (s *sources) awsConfig(ctx context.Context, conn *plugin.Connection, logger
 	}
 	col := e.col
 	if col == nil {
-		st, err := settingsOf(conn.Config)
+		st, _, err := s.conns.settings(conn)
 		if err != nil {
 			return aws.Config{}, fmt.Errorf("connection %s: %w", conn.Name, err)
 		}

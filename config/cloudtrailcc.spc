@@ -1,86 +1,109 @@
+# A cloudtrailcc connection. Every argument is optional; remove the "# "
+# before one to set it. Generated from cloudtrailcc/options.
 connection "cloudtrailcc" {
   plugin = "local/cloudtrailcc"
 
-  # Regions to evaluate. "*" (the default) means every region enabled in the
-  # account; wildcards such as "eu-*" narrow it; an empty list is an error.
-  # Rules like multi_region need every enabled region to give an exact answer.
+  # regions to evaluate; "*" is every region enabled in the account and
+  # wildcards such as "eu-*" narrow it; an empty list is an error. Rules like
+  # multi_region need every enabled region for an exact answer.
   # regions = ["*"]
 
-  # Credentials: the AWS SDK's standard chain is used when none are set
-  # (environment, shared config/credentials files, SSO, instance roles).
+  # AWS shared-config profile (default: the SDK's chain: AWS_* environment
+  # variables, shared config and credentials files, SSO, instance roles).
   # profile = "audit"
-  # access_key    = "AKIA..."
-  # secret_key    = "..."
+
+  # static AWS access key ID (with secret_key).
+  # access_key = "AKIA..."
+
+  # static AWS secret access key (with access_key).
+  # secret_key = "..."
+
+  # AWS session token of temporary static credentials.
   # session_token = "..."
 
-  # Any AWS-compatible endpoint (LocalStack, the bundled emulator, ...).
-  # S3 is then addressed path-style. AWS_ENDPOINT_URL is honoured too.
+  # an AWS-compatible endpoint for every service (S3 then path-style);
+  # AWS_ENDPOINT_URL is honoured too; a user and password in it are never
+  # printed.
   # endpoint_url = "http://127.0.0.1:4566"
 
-  # Region of the account-wide calls (sts:GetCallerIdentity,
-  # ec2:DescribeRegions), as in steampipe-plugin-aws; before AWS_REGION and
-  # the profile's region. Default: those, else us-east-1.
-  # default_region = "eu-west-2"
+  # region of the account-wide calls (sts:GetCallerIdentity,
+  # ec2:DescribeRegions), as in steampipe-plugin-aws (default: AWS_REGION, the
+  # profile's region, else us-east-1, or the partition's region when only
+  # China or GovCloud regions are configured).
+  # default_region = "us-east-1"
 
-  # Address S3 path-style on AWS's own endpoints too (a custom endpoint is
-  # always addressed path-style).
+  # address S3 path-style on AWS's own endpoints too (a custom endpoint_url is
+  # always path-style).
   # s3_force_path_style = false
 
-  # AWS errors to ignore, as in steampipe-plugin-aws: error code patterns
-  # (wildcards * and ?) and regular expressions matched against the error
-  # text. An ignored error is not retried, and a check that needed the fact
-  # is reported as skip ("not evaluated: ..., ignored by ignore_error_codes
-  # ..."), never ok.
-  # ignore_error_codes    = ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]
-  # ignore_error_messages = [".*with an explicit deny in a service control policy.*"]
-
-  # Retries on throttling and 5xx errors: attempts in all, the first
-  # included (1 to 50; 1 = no retry; default 9, else AWS_MAX_ATTEMPTS when
-  # set), and the first back-off delay in
-  # milliseconds (1 to 5000; exponential with jitter after it).
+  # attempts of a call in all, the first included (1 = no retry), as in
+  # steampipe-plugin-aws; AWS_MAX_ATTEMPTS when this is not set; only
+  # throttling, 5xx answers and dropped connections are retried; 1 to 50.
   # max_error_retry_attempts = 9
-  # min_error_retry_delay    = 25
 
-  # Seconds one attempt of an AWS call may wait for its answer once sent. A
-  # call with no answer by then is not retried: the facts it would have read
-  # are reported as error, so a region that does not answer cannot hold the run.
-  # call_timeout = 30   # 1 to 600
+  # first retry back-off (exponential, with jitter); 1 to 5000 ms.
+  # min_error_retry_delay = 25
 
-  # AWS calls in flight at once per service and region, and for S3 per
-  # region. Lower them when other tools share the account's API limits.
-  # max_concurrency    = 8    # 1 to 256
-  # max_s3_concurrency = 64   # 1 to 1024
+  # AWS calls in flight per service and region, S3 apart; 1 to 256.
+  # max_concurrency = 8
 
-  # How far back config_changes looks for CloudTrail configuration changes
-  # (Go duration, or days as "7d"; at most 90 days), and which events count.
+  # S3 calls in flight per region; 1 to 1024.
+  # max_s3_concurrency = 64
+
+  # how long one attempt of an AWS call may wait for its answer; on timeout it
+  # is not retried and its fact is reported as error; 1 to 600 s.
+  # call_timeout = 30
+
+  # AWS error codes to ignore, wildcards * and ? allowed, as in
+  # steampipe-plugin-aws: not retried, and every check that needed the fact is
+  # skip (naming the ignored code), never ok.
+  # ignore_error_codes = ["AccessDenied*"]
+
+  # regular expressions (Go syntax) matched against the error text, with the
+  # same effect as ignore_error_codes.
+  # ignore_error_messages = ["^.*is not authorized.*$"]
+
+  # how far back config_changes looks: a Go duration or days ("7d"), at most
+  # 90 days.
   # config_change_lookback = "24h"
-  # config_change_events   = ["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
 
-  # Seconds each AWS fact is reused before it is read again (1 to 86400).
+  # CloudTrail event names that count as configuration changes (default: the
+  # 13 CloudTrail change calls).
+  # config_change_events = ["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
+
+  # how long each AWS fact is reused; 1 to 86400 s.
   # cache_ttl = 300
 
-  # A directory (yours, not group- or world-writable, not a symbolic link)
-  # where processes share the account snapshot for cache_ttl.
+  # directory sharing the account snapshot between processes for cache_ttl
+  # (default: none).
   # cache_dir = "/var/cache/cloudtrailcc"
 
-  # Accepted findings: an HCL (.hcl) or YAML (.yaml, .yml) file of
-  # exceptions. An alarm an unexpired exception matches stays an alarm in
-  # cloudtrailcc_finding, marked suppressed, and the benchmark reports it as
-  # skip. Read again for every query; an absolute path is safest. It and
-  # every directory above it must be owned by root or you and writable by
-  # no one else. An entry for every rule and resource needs allow_all = true.
+  # HCL (.hcl) or YAML (.yaml, .yml) file of accepted findings: a matching
+  # alarm is suppressed, reported as skip, and fails no run; read again when
+  # it changes.
   # exceptions_file = "/etc/cloudtrailcc/exceptions.hcl"
 
-  # Organization-wide audit: the role assumed in every other account of the
-  # organization (or a role ARN template with {account_id}), an optional
-  # external id and session name; the accounts (default every ACTIVE account
-  # from organizations:ListAccounts; a list of ids needs no Organizations
-  # access), accounts left out, and how many accounts are read at once.
-  # organization_role_name  = "cloudtrailcc-audit"
-  # organization_role_arn   = "arn:aws:iam::{account_id}:role/cloudtrailcc-audit"
-  # external_id             = "..."
-  # role_session_name       = "cloudtrailcc"
-  # accounts                = ["*"]
-  # exclude_accounts        = ["999999999999"]
+  # role assumed in each account of the organization: turns on the
+  # organization-wide audit.
+  # organization_role_name = "cloudtrailcc-audit"
+
+  # instead of the name, a role ARN template with {account_id}.
+  # organization_role_arn = "arn:aws:iam::{account_id}:role/cloudtrailcc-audit"
+
+  # external ID passed to sts:AssumeRole.
+  # external_id = "..."
+
+  # session name of each sts:AssumeRole.
+  # role_session_name = "cloudtrailcc"
+
+  # accounts to audit; "*" is every ACTIVE account of the organization
+  # (organizations:ListAccounts); a list of 12-digit ids needs no
+  # Organizations access.
+  # accounts = ["*"]
+
+  # accounts left out.
+  # exclude_accounts = ["999999999999"]
+
+  # accounts read at once, each with its own API limits; 1 or more.
   # max_concurrent_accounts = 16
 }

@@ -34,11 +34,11 @@ type Judged struct {
 // DATE by OWNER: REASON (was: ORIGINAL REASON)"; any other finding is
 // reported as evaluated. The mod's controls, the CLI's table and CSV and
 // every benchmark-style export show this.
-func Outcome(status, reason string, s *Suppression) (string, string) {
-	if s == nil || status != string(rules.StatusAlarm) {
+func Outcome(status rules.Status, reason string, s *Suppression) (rules.Status, string) {
+	if s == nil || status != rules.StatusAlarm {
 		return status, reason
 	}
-	return string(rules.StatusSkip), fmt.Sprintf("%s (was: %s)", s, reason)
+	return rules.StatusSkip, fmt.Sprintf("%s (was: %s)", s, reason)
 }
 
 // String is "suppressed until DATE by OWNER: REASON" (without " by OWNER"

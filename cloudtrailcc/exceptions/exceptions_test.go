@@ -195,7 +195,7 @@ func TestApplySuppressesExpiresAndReportsStaleEntries(t *testing.T) {
 	if s := got[0].Suppression; s == nil || s.Expires != now.AddDate(0, 1, 0).Format(DateLayout) || s.Owner != "secops" || got[0].Status != rules.StatusAlarm {
 		t.Errorf("matching alarm: %+v %+v", got[0].Finding, s)
 	}
-	status, reason := Outcome(string(got[0].Status), got[0].Reason, got[0].Suppression)
+	status, reason := Outcome(got[0].Status, got[0].Reason, got[0].Suppression)
 	if want := "suppressed until 2027-01-05 by secops: root MFA (was: it is wrong)"; status != "skip" || reason != want {
 		t.Errorf("outcome %s %q, want skip %q", status, reason, want)
 	}

@@ -244,6 +244,22 @@ func OptionRange(name string) (min, limit, dflt int64, ok bool) {
 	return 0, 0, 0, false
 }
 
+// OptionUnit is the unit of a numeric option by its connection-config
+// name: "ms", "s", or "" for a count.
+func OptionUnit(name string) string {
+	for _, o := range (Config{}).bounded() {
+		if o.name == name {
+			switch o.unit {
+			case time.Millisecond:
+				return "ms"
+			case time.Second:
+				return "s"
+			}
+		}
+	}
+	return ""
+}
+
 // inUnit converts a value of the option to its connection-config unit.
 func (o boundedOption) inUnit(v int64) int64 {
 	if o.unit == 0 {

@@ -10,10 +10,10 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/filewatch"
 )
 
 // selfSignedPEM is a CA certificate in PEM.
@@ -33,42 +33,14 @@ func selfSignedPEM(t *testing.T) []byte {
 }
 
 // countedBundle writes a CA bundle and returns its path and a function
-// that counts the times it was opened since (inotify; closes are watched
-// too, since inotify merges identical events that follow each other).
+// that counts the times it was opened since.
 func countedBundle(t *testing.T) (string, func() int) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(path, selfSignedPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
-	if err != nil {
-		t.Skipf("no inotify here: %v", err)
-	}
-	t.Cleanup(func() { _ = syscall.Close(fd) })
-	if _, err := syscall.InotifyAddWatch(fd, path, syscall.IN_OPEN|syscall.IN_CLOSE_NOWRITE); err != nil {
-		t.Skipf("no inotify here: %v", err)
-	}
-	opens := 0
-	return path, func() int {
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := syscall.Read(fd, buf)
-			if err == syscall.EAGAIN {
-				return opens
-			}
-			if err != nil || n <= 0 {
-				t.Fatalf("reading inotify events: %d bytes, %v", n, err)
-			}
-			for off := 0; off+syscall.SizeofInotifyEvent <= n; {
-				ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
-				if ev.Mask&syscall.IN_OPEN != 0 {
-					opens++
-				}
-				off += syscall.SizeofInotifyEvent + int(ev.Len)
-			}
-		}
-	}
+	return path, filewatch.Opens(t, path)
 }
 
 // The environment, shared files and CA bundle are read once for the whole

@@ -3,15 +3,19 @@
 // findings: it performs no I/O and makes no AWS call, so the same snapshot
 // always gives the same findings in the same order.
 //
-// Each rule's catalogue entry says what it checks and when it alarms; each rule lives
-// in its own file beside its catalogue entry, and what several rules share
-// (which trails and buckets are evaluated, ARNs, finding constructors, read
-// errors) lives in helpers.go.
+// Each rule's catalogue entry says what it checks and when it alarms; each
+// rule lives in its own file beside its catalogue entry, and what several
+// rules share has a file of its own: which trails and buckets are evaluated
+// (trail_selection.go, bucket_selection.go), ARNs (arns.go), finding
+// constructors (findings.go), evidence (evidence.go) and read errors
+// (read_errors.go).
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
@@ -35,6 +39,47 @@ const (
 	// StatusError: a fact the rule needs could not be read.
 	StatusError Status = "error"
 )
+
+// Statuses are every status a finding can have, in the order the plugin's
+// documentation, the CLI's messages and the benchmarks name them. It is the
+// one list of them: tables, flags and outputs take theirs from here.
+var Statuses = []Status{StatusOK, StatusAlarm, StatusInfo, StatusSkip, StatusError}
+
+// ListingOrder is the status's place in the order Powerpipe lists a
+// control's rows (error, alarm, info, ok, skip): the worst news first. An
+// unknown status comes last.
+func (s Status) ListingOrder() int {
+	switch s {
+	case StatusError:
+		return 0
+	case StatusAlarm:
+		return 1
+	case StatusInfo:
+		return 2
+	case StatusOK:
+		return 3
+	case StatusSkip:
+		return 4
+	}
+	return len(Statuses)
+}
+
+// ParseStatus returns the status named s; an error names the valid ones.
+func ParseStatus(s string) (Status, error) {
+	if i := slices.Index(Statuses, Status(s)); i >= 0 {
+		return Statuses[i], nil
+	}
+	return "", fmt.Errorf("unknown status %q; valid statuses: %s", s, StatusNames())
+}
+
+// StatusNames is Statuses as one comma-separated line, for messages.
+func StatusNames() string {
+	names := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
 
 // Severity is a rule's risk level (Powerpipe severity; Conformity's
 // "Very High" is critical).
@@ -103,7 +148,7 @@ type Rule struct {
 type Finding struct {
 	// RuleID is the id of the rule that produced the finding.
 	RuleID string `json:"rule_id"`
-	// Status is ok, alarm, info, skip or error.
+	// Status is the verdict, one of Statuses.
 	Status Status `json:"status"`
 	// Reason is one sentence naming the resource and the deciding value.
 	Reason string `json:"reason"`

@@ -291,10 +291,10 @@ func TestAWSCLISeedsAccountAndCheckFindsWhatWasSeeded(t *testing.T) {
 			t.Errorf("finding of account %q: %+v", f.AccountID, f)
 		}
 		if f.RuleID == "config_changes" {
-			changes = append(changes, f.Status+" "+f.Region+" "+f.Resource+" "+strings.Fields(f.Reason + " -")[0])
+			changes = append(changes, string(f.Status)+" "+f.Region+" "+f.Resource+" "+strings.Fields(f.Reason + " -")[0])
 			continue
 		}
-		got[[2]string{f.RuleID, f.Resource}] = f.Status
+		got[[2]string{f.RuleID, f.Resource}] = string(f.Status)
 		reasons[[2]string{f.RuleID, f.Resource}] = f.Reason
 	}
 	for k, w := range want {

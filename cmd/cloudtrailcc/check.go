@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/mods"
@@ -40,7 +42,7 @@ type checkOptions struct {
 func (o *checkOptions) register(cmd *cobra.Command, defaultExport []string) {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.rules, "rule", nil, "evaluate only the rule with this `ID`; repeatable (the ids: cloudtrailcc rules)")
-	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: ok, alarm, info, skip (a suppressed alarm is a skip), error; repeatable")
+	fs.StringArrayVar(&o.statuses, "status", nil, "report only findings with this status: "+rules.StatusNames()+" (a suppressed alarm is a skip); repeatable")
 	fs.StringVarP(&o.output, "output", "o", "table", "output format on stdout: table, csv, json, asff, ocsf, nunit3, junit, html, md")
 	fs.StringArrayVar(&o.exports, "export", defaultExport, "also write the findings to FILE, format from its ending: .csv (Powerpipe CSV), .json, .asff.json (ASFF), .ocsf.json (OCSF), .nunit3.xml (NUnit3), .junit.xml (JUnit), .html (report), .md (Markdown); or give a format name (csv, json, asff, ocsf, nunit3, junit, html, md) for a file named as Powerpipe names it; repeatable")
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when an alarm has this severity or higher: low (any alarm), medium, high, critical, or none")
@@ -66,10 +68,9 @@ func (o *checkOptions) validate() (report.Format, exportFiles, error) {
 			return "", nil, usageError("unknown rule %q; valid rule ids: %s", id, strings.Join(ids, ", "))
 		}
 	}
-	statuses := []string{"ok", "alarm", "info", "skip", "error"}
 	for _, s := range o.statuses {
-		if !slices.Contains(statuses, s) {
-			return "", nil, usageError("unknown status %q; valid statuses: %s", s, strings.Join(statuses, ", "))
+		if _, err := rules.ParseStatus(s); err != nil {
+			return "", nil, asUsage(err)
 		}
 	}
 	if !slices.Contains(failOnChoices, o.failOn) {
@@ -183,7 +184,7 @@ func (g *globals) checkLive(cmd *cobra.Command, o *checkOptions) (*report.Report
 }
 
 // check runs the rules on conn and returns the report.
-func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
+func (g *globals) check(ctx context.Context, conn connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
 	client, err := g.openClient(ctx, conn, stderr)
 	if err != nil {
 		return nil, err
@@ -194,7 +195,7 @@ func (g *globals) check(ctx context.Context, conn inproc.Connection, o *checkOpt
 
 // checkWith runs the rules through client, the plugin opened with conn,
 // and returns the report.
-func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn inproc.Connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
+func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn connection, o *checkOptions, stderr io.Writer) (*report.Report, error) {
 	bench, err := report.LoadBenchmark()
 	if err != nil {
 		return nil, err
@@ -206,7 +207,7 @@ func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn inp
 	var findings []report.Finding
 	err = g.progress.status(stderr, fmt.Sprintf("evaluating %d rules", n), func() error {
 		var err error
-		findings, err = queryFindings(ctx, client, conn.Name, o.rules, o.statuses)
+		findings, err = queryFindings(ctx, client, conn.name, o.rules, o.statuses)
 		return err
 	})
 	if err != nil {
@@ -218,7 +219,7 @@ func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn inp
 	}
 	// ASFF's region for account-level findings: the first configured region,
 	// else the SDK's AWS_REGION, else us-east-1
-	for _, region := range []string{firstRegion(conn.Config), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")} {
+	for _, region := range []string{conn.firstRegion(), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")} {
 		if region != "" {
 			r.DefaultRegion = region
 			break
@@ -228,21 +229,16 @@ func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn inp
 }
 
 // queryFindings reads cloudtrailcc_finding (only the rules and statuses
-// asked for, as quals) and joins each row with its cloudtrailcc_rule row.
-// A query error means nothing could be read (no or invalid credentials, an
-// unreachable endpoint): a setup error.
+// asked for, as quals) and turns each row into a typed report.Finding with
+// its rule's catalogue entry: the one place the CLI reads findings from
+// rows. A query error means nothing could be read (no or invalid
+// credentials, an unreachable endpoint): a setup error. A row the CLI
+// cannot understand (an unknown rule or status) is an error too, never
+// passed on.
 func queryFindings(ctx context.Context, client *inproc.Client, conn string, ruleIDs, statuses []string) ([]report.Finding, error) {
 	var quals []inproc.Qual
 	if len(ruleIDs) > 0 {
 		quals = append(quals, inproc.Qual{Column: "rule_id", Operator: "=", Value: ruleIDs})
-	}
-	ruleRows, err := client.Query(ctx, conn, "cloudtrailcc_rule", nil, quals)
-	if err != nil {
-		return nil, usageError("%s", cleanError(err, "cloudtrailcc_rule", conn))
-	}
-	catalogue := map[string]inproc.Row{}
-	for _, row := range ruleRows {
-		catalogue[str(row["rule_id"])] = row
 	}
 	if len(statuses) > 0 {
 		// as the outputs show it: a suppressed alarm is a skip
@@ -254,33 +250,50 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 	}
 	out := make([]report.Finding, 0, len(rows))
 	for _, row := range rows {
-		id := str(row["rule_id"])
-		rule := catalogue[id]
-		out = append(out, report.Finding{
-			RuleID:             id,
-			Status:             str(row["status"]),
-			Severity:           str(row["severity"]),
-			Reason:             str(row["reason"]),
-			Resource:           str(row["resource"]),
-			AccountID:          str(row["account_id"]),
-			Region:             str(row["region"]),
-			Partition:          str(row["partition"]),
-			Evidence:           row["evidence"],
-			Suppressed:         row["suppressed"] == true,
-			SuppressionReason:  str(row["suppression_reason"]),
-			SuppressionExpires: str(row["suppression_expires"]),
-			SuppressionOwner:   str(row["suppression_owner"]),
-			Title:              str(rule["title"]),
-			Description:        str(rule["description"]),
-			ConformityID:       str(rule["conformity_id"]),
-			ConformityRisk:     str(rule["conformity_risk"]),
-			Remediation:        str(rule["remediation"]),
-			RemediationCLI:     str(rule["remediation_cli"]),
-			Related:            strs(rule["related"]),
-			References:         strs(rule["references"]),
-		})
+		f, err := findingOf(row)
+		if err != nil {
+			return nil, fmt.Errorf("reading cloudtrailcc_finding: %w", err)
+		}
+		out = append(out, f)
 	}
 	return out, nil
+}
+
+// findingOf is one row of cloudtrailcc_finding as a typed finding, joined
+// with its rule's catalogue entry.
+func findingOf(row inproc.Row) (report.Finding, error) {
+	id := str(row["rule_id"])
+	rule, ok := rules.Lookup(id)
+	if !ok {
+		return report.Finding{}, fmt.Errorf("a finding of unknown rule %q", id)
+	}
+	status, err := rules.ParseStatus(str(row["status"]))
+	if err != nil {
+		return report.Finding{}, fmt.Errorf("a finding of rule %s: %w", id, err)
+	}
+	return report.Finding{
+		RuleID:             id,
+		Status:             status,
+		Severity:           str(row["severity"]),
+		Reason:             str(row["reason"]),
+		Resource:           str(row["resource"]),
+		AccountID:          str(row["account_id"]),
+		Region:             str(row["region"]),
+		Partition:          str(row["partition"]),
+		Evidence:           row["evidence"],
+		Suppressed:         row["suppressed"] == true,
+		SuppressionReason:  str(row["suppression_reason"]),
+		SuppressionExpires: str(row["suppression_expires"]),
+		SuppressionOwner:   str(row["suppression_owner"]),
+		Title:              rule.Title,
+		Description:        rule.Description,
+		ConformityID:       rule.ConformityID,
+		ConformityRisk:     rule.ConformityRisk,
+		Remediation:        rule.Remediation,
+		RemediationCLI:     rule.RemediationCLI,
+		Related:            rule.Related,
+		References:         rule.References,
+	}, nil
 }
 
 // write prints r on stdout in format out, writes the export files and the
@@ -316,9 +329,9 @@ func (o *checkOptions) exitCode(r *report.Report) error {
 	failing, errored := 0, 0
 	for _, f := range r.Findings {
 		switch {
-		case f.Status == "alarm" && !f.Suppressed && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
+		case f.Status == rules.StatusAlarm && !f.Suppressed && threshold >= 0 && report.SeverityRank(f.Severity) >= threshold:
 			failing++
-		case f.Status == "error":
+		case f.Status == rules.StatusError:
 			errored++
 		}
 	}
@@ -342,35 +355,22 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
-// strs is a JSON array value as strings.
-func strs(v any) []string {
-	l, ok := v.([]any)
-	if !ok {
+// accountSummaries are the per-account summary lines of a report that
+// spans several accounts (an organization audit), sorted by account; none
+// for a single account.
+func accountSummaries(r *report.Report) []string {
+	byAccount := map[string][]report.Finding{}
+	for _, f := range r.Findings {
+		byAccount[f.AccountID] = append(byAccount[f.AccountID], f)
+	}
+	if len(byAccount) < 2 {
 		return nil
 	}
-	out := make([]string, 0, len(l))
-	for _, e := range l {
-		out = append(out, str(e))
+	var out []string
+	for _, id := range slices.Sorted(maps.Keys(byAccount)) {
+		sub := *r
+		sub.Findings = byAccount[id]
+		out = append(out, "account "+escape.Line(id)+": "+sub.Summary().String())
 	}
 	return out
-}
-
-// firstRegion returns the first concrete region of a connection's regions
-// ("" when none or only wildcards).
-func firstRegion(config string) string {
-	attrs, err := parseBody([]byte(config), "connection")
-	if err != nil {
-		return ""
-	}
-	v, ok := attrs["regions"]
-	if !ok || v.IsNull() || !v.CanIterateElements() {
-		return ""
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.Type().FriendlyName() == "string" && !strings.Contains(e.AsString(), "*") {
-			return e.AsString()
-		}
-	}
-	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/emuclient"
@@ -73,7 +74,7 @@ func checkPowerpipeCSV(t *testing.T, path string) []map[string]string {
 		if row["group_id"] != c.GroupID || row["title"] != c.GroupTitle || row["control_title"] != c.Title || row["rule_id"] != id {
 			t.Errorf("row of %s: group %q title %q control_title %q rule_id tag %q", id, row["group_id"], row["title"], row["control_title"], row["rule_id"])
 		}
-		if !slices.Contains([]string{"ok", "alarm", "info", "skip", "error"}, row["status"]) || row["reason"] == "" || row["account_id"] != "123456789012" {
+		if !slices.Contains(rules.Statuses, rules.Status(row["status"])) || row["reason"] == "" || row["account_id"] != "123456789012" {
 			t.Errorf("row of %s: status %q reason %q account %q", id, row["status"], row["reason"], row["account_id"])
 		}
 		seen[id] = true

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -32,30 +34,18 @@ func (g *globals) logger(stderr io.Writer) (hclog.Logger, error) {
 
 // openClient starts the plugin in-process with conn. A connection config the
 // plugin rejects is a usage error naming the field.
-func (g *globals) openClient(ctx context.Context, conn inproc.Connection, stderr io.Writer) (*inproc.Client, error) {
+func (g *globals) openClient(ctx context.Context, conn connection, stderr io.Writer) (*inproc.Client, error) {
 	log, err := g.logger(stderr)
 	if err != nil {
 		return nil, err
 	}
-	log.Debug("connection config", "connection", conn.Name, "fields", configFieldNames(conn.Config))
-	c, err := inproc.New(ctx, []inproc.Connection{conn}, inproc.WithLogger(log), inproc.WithAccountProgress(g.progress.report))
+	log.Debug("connection config", "connection", conn.name, "fields", slices.Sorted(maps.Keys(conn.attrs)))
+	c, err := inproc.New(ctx, []inproc.Connection{conn.hcl()}, inproc.WithLogger(log), inproc.WithAccountProgress(g.progress.report))
 	if err != nil {
 		return nil, usageError("%s", cleanError(err))
 	}
 	warnAcceptAll(stderr, conn)
 	return c, nil
-}
-
-// configFieldNames lists the attribute names of an HCL body (never values:
-// they may be secrets).
-func configFieldNames(body string) []string {
-	var out []string
-	for _, line := range strings.Split(body, "\n") {
-		if name, _, ok := strings.Cut(line, "="); ok {
-			out = append(out, strings.TrimSpace(name))
-		}
-	}
-	return out
 }
 
 // cleanError reduces an error from the in-process plugin to its message:

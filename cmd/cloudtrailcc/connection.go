@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/options"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 )
 
@@ -31,30 +32,17 @@ type globals struct {
 	progress accountProgress
 }
 
-// connectionFlag maps one CLI flag onto one attribute of the plugin's
-// connection config (the same names as in a Steampipe .spc file).
-type connectionFlag struct {
-	flag, attr, kind, usage string
-}
-
-// connectionFlags are the flags that set the plugin's connection config.
-var connectionFlags = []connectionFlag{
-	{"profile", "profile", "string", "AWS shared-config profile (default: the SDK chain; AWS_PROFILE)"},
-	{"region", "regions", "list", `region to evaluate; repeatable or comma-separated; wildcards such as "eu-*" (default "*": every enabled region; an empty value is an error)`},
-	{"endpoint-url", "endpoint_url", "string", "AWS-compatible endpoint for every service, e.g. http://127.0.0.1:4566 (AWS_ENDPOINT_URL)"},
-	{"access-key", "access_key", "string", "AWS access key ID (AWS_ACCESS_KEY_ID)"},
-	{"secret-key", "secret_key", "string", "AWS secret access key (AWS_SECRET_ACCESS_KEY)"},
-	{"session-token", "session_token", "string", "AWS session token (AWS_SESSION_TOKEN)"},
-	{"max-error-retry-attempts", "max_error_retry_attempts", "int", "attempts of a throttled or 5xx call, the first included: 1 (no retry) to 50 (default 9, else AWS_MAX_ATTEMPTS)"},
-	{"min-error-retry-delay", "min_error_retry_delay", "int", "first retry back-off in milliseconds, 1 to 5000 (default 25)"},
-	{"config-change-lookback", "config_change_lookback", "string", `how far back config_changes looks, e.g. "24h" or "7d", at most "90d" (default "24h")`},
-	{"config-change-event", "config_change_events", "list", "event name counted as a CloudTrail configuration change; repeatable (default: the built-in list)"},
-	{"cache-ttl", "cache_ttl", "int", "seconds each AWS fact is reused, 1 to 86400 (default 300)"},
-	{"max-concurrency", "max_concurrency", "int", "AWS calls in flight per service and region, S3 apart, 1 to 256 (default 8)"},
-	{"max-s3-concurrency", "max_s3_concurrency", "int", "S3 calls in flight per region, 1 to 1024 (default 64)"},
-	{"call-timeout", "call_timeout", "int", "seconds an AWS call may wait for its answer before its fact is reported as error, 1 to 600 (default 30)"},
-	{"cache-dir", "cache_dir", "string", "directory keeping fact snapshots between runs for cache-ttl (default: none)"},
-	{"exceptions", "exceptions_file", "path", "HCL (.hcl) or YAML (.yaml, .yml) file of accepted findings: a matching alarm is reported as skip and fails no run (default: none)"},
+// connectionFlags are the connection config's arguments that have a CLI
+// flag (cloudtrailcc/options: the one table of their names, ranges and
+// defaults).
+func connectionFlags() []options.Option {
+	var out []options.Option
+	for _, o := range options.All() {
+		if o.Flag != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // register adds the connection flags to cmd, a command that calls AWS
@@ -65,14 +53,14 @@ func (g *globals) register(cmd *cobra.Command) {
 	fs.StringVar(&g.configFile, "config", "", "Steampipe .spc file holding a cloudtrailcc connection block; flags override its settings")
 	fs.StringVar(&g.connection, "connection", "", "connection block of --config to use (default: the first cloudtrailcc connection)")
 	fs.StringVar(&g.logLevel, "log-level", "", "log level on stderr: trace, debug, info, warn, error, off (default error; "+inproc.LogLevelEnv+")")
-	for _, f := range allConnectionFlags() {
-		switch f.kind {
-		case "string", "path":
-			fs.String(f.flag, "", f.usage)
-		case "int":
-			fs.Int(f.flag, 0, f.usage)
-		case "list":
-			fs.StringArray(f.flag, nil, f.usage)
+	for _, o := range connectionFlags() {
+		switch o.Kind {
+		case options.String, options.Path:
+			fs.String(o.Flag, "", o.Usage())
+		case options.Int:
+			fs.Int(o.Flag, 0, o.Usage())
+		case options.List:
+			fs.StringArray(o.Flag, nil, o.Usage())
 		}
 	}
 	g.flags = fs
@@ -86,67 +74,113 @@ func (g *globals) register(cmd *cobra.Command) {
 	}
 }
 
+// connection is the plugin connection the flags describe: its name and its
+// config's attributes as values. It is rendered as HCL text only where the
+// in-process plugin or a saved connection file needs text (hcl); what the
+// CLI itself needs of it (a region, whether keys are set) it reads from the
+// values, never by parsing the text again.
+type connection struct {
+	name  string
+	attrs map[string]cty.Value
+}
+
+// hcl is the connection for the in-process plugin: its attributes as an
+// HCL body, sorted by name. This is the one place the connection's HCL is
+// built.
+func (c connection) hcl() inproc.Connection {
+	return inproc.Connection{Name: c.name, Config: renderHCL(c.attrs)}
+}
+
+// with returns c with attrs set, whatever the flags said (the demo points
+// the connection at its emulator; the bridge adds its cache).
+func (c connection) with(attrs map[string]cty.Value) connection {
+	out := connection{name: c.name, attrs: make(map[string]cty.Value, len(c.attrs)+len(attrs))}
+	for k, v := range c.attrs {
+		out.attrs[k] = v
+	}
+	for k, v := range attrs {
+		out.attrs[k] = v
+	}
+	return out
+}
+
+// has reports whether the connection sets attribute name.
+func (c connection) has(name string) bool {
+	_, ok := c.attrs[name]
+	return ok
+}
+
+// str is string attribute name ("" when unset, null or not a string).
+func (c connection) str(name string) string {
+	v, ok := c.attrs[name]
+	if !ok || v.IsNull() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}
+
+// firstRegion is the first concrete region of the connection's regions
+// ("" when none or only wildcards).
+func (c connection) firstRegion() string {
+	v, ok := c.attrs["regions"]
+	if !ok || v.IsNull() || !v.CanIterateElements() {
+		return ""
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.Type() == cty.String && !e.IsNull() && !strings.Contains(e.AsString(), "*") {
+			return e.AsString()
+		}
+	}
+	return ""
+}
+
 // connectionConfig returns the plugin connection the flags describe: the
 // chosen .spc connection block (if --config), overridden by every
-// connection flag given. This is the one place the connection's HCL is
-// built.
-func (g *globals) connectionConfig() (inproc.Connection, error) {
+// connection flag given.
+func (g *globals) connectionConfig() (connection, error) {
 	name := defaultConnection
 	attrs := map[string]cty.Value{}
 	if g.configFile != "" {
 		n, a, err := readSPC(g.configFile, g.connection)
 		if err != nil {
-			return inproc.Connection{}, usageError("%v", err)
+			return connection{}, usageError("%v", err)
 		}
 		name, attrs = n, a
 	} else if g.connection != "" {
-		return inproc.Connection{}, usageError("--connection needs --config FILE.spc")
+		return connection{}, usageError("--connection needs --config FILE.spc")
 	}
-	for _, f := range allConnectionFlags() {
-		if !g.flags.Changed(f.flag) {
+	for _, o := range connectionFlags() {
+		if !g.flags.Changed(o.Flag) {
 			continue
 		}
 		var v cty.Value
-		switch f.kind {
-		case "string":
-			s, _ := g.flags.GetString(f.flag)
+		switch o.Kind {
+		case options.String:
+			s, _ := g.flags.GetString(o.Flag)
 			v = cty.StringVal(s)
-		case "path":
+		case options.Path:
 			// absolute, so that a connection file saved for later (the
 			// Postgres bridge) names the same file from any directory
-			s, _ := g.flags.GetString(f.flag)
+			s, _ := g.flags.GetString(o.Flag)
 			if s != "" {
 				abs, err := filepath.Abs(s)
 				if err != nil {
-					return inproc.Connection{}, usageError("--%s %s: %v", f.flag, s, err)
+					return connection{}, usageError("--%s %s: %v", o.Flag, s, err)
 				}
 				s = abs
 			}
 			v = cty.StringVal(s)
-		case "int":
-			n, _ := g.flags.GetInt(f.flag)
+		case options.Int:
+			n, _ := g.flags.GetInt(o.Flag)
 			v = cty.NumberIntVal(int64(n))
-		case "list":
-			l, _ := g.flags.GetStringArray(f.flag)
+		case options.List:
+			l, _ := g.flags.GetStringArray(o.Flag)
 			v = stringList(splitCommas(l))
 		}
-		attrs[f.attr] = v
+		attrs[o.Name] = v
 	}
-	return inproc.Connection{Name: name, Config: renderHCL(attrs)}, nil
-}
-
-// withAttrs returns c with attrs set, whatever the flags said (the demo
-// points the connection at its emulator).
-func withAttrs(c inproc.Connection, attrs map[string]cty.Value) (inproc.Connection, error) {
-	parsed, err := parseBody([]byte(c.Config), "connection")
-	if err != nil {
-		return c, err
-	}
-	for k, v := range attrs {
-		parsed[k] = v
-	}
-	c.Config = renderHCL(parsed)
-	return c, nil
+	return connection{name: name, attrs: attrs}, nil
 }
 
 // splitCommas splits each value on commas ("--region a,b" = "--region a --region b").
@@ -259,15 +293,6 @@ func isOurPlugin(b *hclsyntax.Block) bool {
 		p = p[:i]
 	}
 	return p == "cloudtrailcc" || strings.HasSuffix(p, "/cloudtrailcc")
-}
-
-// parseBody parses an HCL body of literal attributes.
-func parseBody(src []byte, what string) (map[string]cty.Value, error) {
-	f, diags := hclsyntax.ParseConfig(src, what, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("parsing %s: %s", what, diags.Error())
-	}
-	return blockAttrs(f.Body.(*hclsyntax.Body), what)
 }
 
 // blockAttrs evaluates a body's attributes; they must be literals. Blocks

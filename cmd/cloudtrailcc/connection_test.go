@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -23,11 +26,11 @@ func parsed(t *testing.T, args ...string) (string, map[string]cty.Value, error) 
 	if err != nil {
 		return "", nil, err
 	}
-	attrs, perr := parseBody([]byte(conn.Config), "connection")
+	attrs, perr := parseBody([]byte(conn.hcl().Config), "connection")
 	if perr != nil {
-		t.Fatalf("the built config does not parse: %v\n%s", perr, conn.Config)
+		t.Fatalf("the built config does not parse: %v\n%s", perr, conn.hcl().Config)
 	}
-	return conn.Name, attrs, nil
+	return conn.name, attrs, nil
 }
 
 func TestFlagsBecomeTheConnectionConfig(t *testing.T) {
@@ -168,4 +171,13 @@ func TestExplicitValuesAreNeverTakenAsUnset(t *testing.T) {
 			t.Errorf("check %q printed the endpoint's password: %s%s", c.args, out, errOut)
 		}
 	}
+}
+
+// parseBody parses an HCL body of literal attributes.
+func parseBody(src []byte, what string) (map[string]cty.Value, error) {
+	f, diags := hclsyntax.ParseConfig(src, what, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("parsing %s: %s", what, diags.Error())
+	}
+	return blockAttrs(f.Body.(*hclsyntax.Body), what)
 }

@@ -51,16 +51,13 @@ demo exits 0 once the check ran: its alarms are the point.`,
 				return fmt.Errorf("starting the AWS emulator: %w", err)
 			}
 			defer srv.Close()
-			conn, err = withAttrs(conn, map[string]cty.Value{
+			conn = conn.with(map[string]cty.Value{
 				"endpoint_url":  cty.StringVal(url),
 				"access_key":    cty.StringVal(demoAccessKey),
 				"secret_key":    cty.StringVal(demoSecretKey),
 				"session_token": cty.StringVal(""),
 				"profile":       cty.StringVal(""),
 			})
-			if err != nil {
-				return err
-			}
 			// The plugin checks the connection (regions, exceptions file, ...)
 			// before anything is seeded or announced.
 			client, err := g.openClient(ctx, conn, stderr)

@@ -90,11 +90,11 @@ identical.`,
 			var rows []inproc.Row
 			err = g.progress.status(cmd.ErrOrStderr(), "reading "+table, func() error {
 				var err error
-				rows, err = client.Query(cmd.Context(), conn.Name, table, names(picked), quals)
+				rows, err = client.Query(cmd.Context(), conn.name, table, names(picked), quals)
 				return err
 			})
 			if err != nil {
-				return usageError("%s", cleanError(err, table, conn.Name))
+				return usageError("%s", cleanError(err, table, conn.name))
 			}
 			sortRows(picked, rows)
 			switch output {

@@ -189,11 +189,8 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, g *globals, o *
 	if err != nil {
 		return usageError("%v", err)
 	}
-	conn, cacheDir, err := bridgeConnection(conn, filepath.Join(o.stateDir, "cache"))
-	if err != nil {
-		return usageError("%v", err)
-	}
-	client, err := inproc.New(ctx, []inproc.Connection{conn})
+	conn, cacheDir := bridgeConnection(conn, filepath.Join(o.stateDir, "cache"))
+	client, err := inproc.New(ctx, []inproc.Connection{conn.hcl()})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -247,17 +244,8 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, g *globals, o *
 }
 
 // staticKeys reports whether the connection sets access_key or secret_key.
-func staticKeys(conn inproc.Connection) bool {
-	attrs, err := parseBody([]byte(conn.Config), "connection "+conn.Name)
-	if err != nil {
-		return false
-	}
-	for _, name := range []string{"access_key", "secret_key"} {
-		if v, ok := attrs[name]; ok && !v.IsNull() && v.Type() == cty.String && v.AsString() != "" {
-			return true
-		}
-	}
-	return false
+func staticKeys(conn connection) bool {
+	return conn.str("access_key") != "" || conn.str("secret_key") != ""
 }
 
 // otherInstalls reports whether connection files of other installations
@@ -299,22 +287,17 @@ func bridgeProgram(flag string) (string, error) {
 // bridgeConnection adds the bridge's cache settings to conn, keeping
 // cache_ttl and cache_dir when the connection sets them. It returns the
 // cache directory it set ("" when the connection brought its own).
-func bridgeConnection(conn inproc.Connection, cacheDir string) (inproc.Connection, string, error) {
-	attrs, err := parseBody([]byte(conn.Config), "connection "+conn.Name)
-	if err != nil {
-		return conn, "", err
-	}
+func bridgeConnection(conn connection, cacheDir string) (connection, string) {
 	add := map[string]cty.Value{}
-	if _, ok := attrs["cache_ttl"]; !ok {
+	if !conn.has("cache_ttl") {
 		add["cache_ttl"] = cty.NumberIntVal(bridgeCacheTTL)
 	}
-	if _, ok := attrs["cache_dir"]; ok {
+	if conn.has("cache_dir") {
 		cacheDir = ""
 	} else {
 		add["cache_dir"] = cty.StringVal(cacheDir)
 	}
-	conn, err = withAttrs(conn, add)
-	return conn, cacheDir, err
+	return conn.with(add), cacheDir
 }
 
 // removeBridgeFiles removes an uninstalled bridge's connection file and,
@@ -351,7 +334,7 @@ func removeBridgeFiles(inst *pgbridge.Installation) ([]string, error) {
 // writeBridgeConfig writes conn as a Steampipe .spc file (mode 0600) in a
 // new file of stateDir and creates the cache directory; as root it hands
 // both to the database server's OS user.
-func writeBridgeConfig(stateDir, cacheDir, schema string, conn inproc.Connection, owner pgbridge.Owner) (string, error) {
+func writeBridgeConfig(stateDir, cacheDir, schema string, conn connection, owner pgbridge.Owner) (string, error) {
 	for _, d := range []string{stateDir, cacheDir} {
 		if d == "" {
 			continue // the connection brought its own cache_dir
@@ -371,8 +354,8 @@ func writeBridgeConfig(stateDir, cacheDir, schema string, conn inproc.Connection
 	_, _ = rand.Read(suffix)
 	path := filepath.Join(stateDir, schema+"-"+hex.EncodeToString(suffix)+".spc")
 	body := "# Written by `cloudtrailcc postgres install`; removed by `cloudtrailcc postgres uninstall`.\n" +
-		"connection " + fmt.Sprintf("%q", conn.Name) + " {\n  plugin = \"local/cloudtrailcc\"\n" +
-		indent(conn.Config) + "}\n"
+		"connection " + fmt.Sprintf("%q", conn.name) + " {\n  plugin = \"local/cloudtrailcc\"\n" +
+		indent(conn.hcl().Config) + "}\n"
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		return "", fmt.Errorf("writing the bridge's connection file: %w", err)
 	}

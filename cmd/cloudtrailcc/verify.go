@@ -128,7 +128,7 @@ func (g *globals) verify(cmd *cobra.Command, o *verifyOptions) error {
 		return err
 	}
 	defer client.Close()
-	rows, err := integrityRows(cmd, client, conn.Name, o, start, end)
+	rows, err := integrityRows(cmd, client, conn.name, o, start, end)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/filetrust"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
@@ -52,17 +53,17 @@ type Change struct {
 	Severity string `json:"severity"`
 	// OldStatus/OldReason are empty for a new finding, NewStatus/NewReason
 	// for a resolved one.
-	OldStatus string `json:"old_status,omitempty"`
-	NewStatus string `json:"new_status,omitempty"`
-	OldReason string `json:"old_reason,omitempty"`
-	NewReason string `json:"new_reason,omitempty"`
+	OldStatus rules.Status `json:"old_status,omitempty"`
+	NewStatus rules.Status `json:"new_status,omitempty"`
+	OldReason string       `json:"old_reason,omitempty"`
+	NewReason string       `json:"new_reason,omitempty"`
 }
 
 // Regression reports whether the change is a new alarm (a new finding in
 // alarm, or a status changed to alarm) at or above severity threshold (a
 // report.SeverityRank; -1 never regresses).
 func (c Change) Regression(threshold int) bool {
-	if threshold < 0 || c.NewStatus != "alarm" || c.OldStatus == "alarm" {
+	if threshold < 0 || c.NewStatus != rules.StatusAlarm || c.OldStatus == rules.StatusAlarm {
 		return false
 	}
 	return report.SeverityRank(c.Severity) >= threshold

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
-func finding(rule, resource, status, severity, reason string) report.Finding {
+func finding(rule, resource string, status rules.Status, severity, reason string) report.Finding {
 	return report.Finding{RuleID: rule, Resource: resource, Status: status, Severity: severity, Reason: reason,
 		AccountID: "123456789012", Region: "us-east-1"}
 }

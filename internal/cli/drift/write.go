@@ -100,7 +100,7 @@ func cells(c Change) []string {
 	if c.Region != "" {
 		res += " (" + c.Region + ")"
 	}
-	status := arrow(c.OldStatus, c.NewStatus)
+	status := arrow(string(c.OldStatus), string(c.NewStatus))
 	reason := c.NewReason
 	switch c.Kind {
 	case Resolved:

@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
@@ -171,7 +172,7 @@ func planDuplicateGlobalEvents(a *accountFacts, f report.Finding) {
 // global events).
 func (a *accountFacts) fixesGlobalTrail() bool {
 	for _, f := range a.b.findings {
-		if f.AccountID == a.id && f.Status == "alarm" && (f.RuleID == "multi_region" || f.RuleID == "global_services") {
+		if f.AccountID == a.id && f.Status == rules.StatusAlarm && (f.RuleID == "multi_region" || f.RuleID == "global_services") {
 			return true
 		}
 	}

@@ -159,7 +159,7 @@ func Build(findings []report.Finding, only ...string) (*Plan, error) {
 		if f.Status == "error" {
 			p.Errors++
 		}
-		if f.Status != "alarm" {
+		if f.Status != rules.StatusAlarm {
 			continue
 		}
 		if f.Suppressed {
@@ -176,7 +176,7 @@ func Build(findings []report.Finding, only ...string) (*Plan, error) {
 	b.order(p)
 	for _, r := range rules.Catalogue() {
 		if slices.ContainsFunc(findings, func(f report.Finding) bool {
-			return f.RuleID == r.ID && f.Status == "alarm" && !f.Suppressed && (len(only) == 0 || slices.Contains(only, r.ID))
+			return f.RuleID == r.ID && f.Status == rules.StatusAlarm && !f.Suppressed && (len(only) == 0 || slices.Contains(only, r.ID))
 		}) {
 			p.Rules = append(p.Rules, r)
 		}

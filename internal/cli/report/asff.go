@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // ASFFSchemaVersion is the ASFF schema version Security Hub accepts.
@@ -111,7 +113,7 @@ type ASFFProviderField struct {
 
 // asffCompliance maps a finding status to Compliance.Status (as Powerpipe's
 // asff template maps them).
-var asffCompliance = map[string]string{
+var asffCompliance = map[rules.Status]string{
 	"ok":    "PASSED",
 	"alarm": "FAILED",
 	"error": "WARNING",
@@ -166,7 +168,7 @@ func ASFFOf(r *Report) []ASFFFinding {
 				"cloudtrailcc/RuleId":     f.RuleID,
 				"cloudtrailcc/ControlId":  c.ControlID,
 				"cloudtrailcc/GroupId":    c.GroupID,
-				"cloudtrailcc/Status":     f.Status,
+				"cloudtrailcc/Status":     string(f.Status),
 				"cloudtrailcc/Severity":   f.Severity,
 				"cloudtrailcc/Conformity": f.ConformityID,
 			},

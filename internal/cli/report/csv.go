@@ -36,7 +36,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 	for _, f := range r.Findings {
 		c, _ := b.Control(f.RuleID)
 		line := []string{c.GroupID, c.GroupTitle, c.GroupDescription, c.ControlID, c.Title, c.Description,
-			f.Reason, f.Resource, f.Status, c.Severity}
+			f.Reason, f.Resource, string(f.Status), c.Severity}
 		for _, d := range b.Dimensions {
 			line = append(line, f.dimension(d))
 		}

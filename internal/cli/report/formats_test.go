@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // decode writes r with write and decodes the JSON array it produced.
@@ -113,7 +115,7 @@ func TestASFFIsWhatBatchImportFindingsAccepts(t *testing.T) {
 		if !slices.Contains(compliance, status) {
 			t.Errorf("Compliance.Status %q", status)
 		}
-		if want := map[string]string{"ok": "PASSED", "alarm": "FAILED"}[src.Status]; want != "" && status != want {
+		if want := map[rules.Status]string{rules.StatusOK: "PASSED", rules.StatusAlarm: "FAILED"}[src.Status]; want != "" && status != want {
 			t.Errorf("status %s mapped to %s, want %s", src.Status, status, want)
 		}
 		if len([]rune(f["Title"].(string))) > 256 || len([]rune(f["Description"].(string))) > 1024 {
@@ -180,7 +182,7 @@ func TestOCSFIsAComplianceFinding(t *testing.T) {
 			t.Errorf("alarm of severity %s has severity_id %v", src.Severity, sev)
 		}
 		cs := get(e, "compliance.status_id").(float64)
-		if want := map[string]float64{"ok": 1, "alarm": 3, "info": 2, "error": 0, "skip": 99}[src.Status]; cs != want {
+		if want := map[rules.Status]float64{rules.StatusOK: 1, rules.StatusAlarm: 3, rules.StatusInfo: 2, rules.StatusError: 0, rules.StatusSkip: 99}[src.Status]; cs != want {
 			t.Errorf("status %s: compliance.status_id %v, want %v", src.Status, cs, want)
 		}
 		if sid := get(e, "status_id").(float64); sid != 1 && sid != 4 {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
@@ -43,7 +44,7 @@ func hostileReport(t *testing.T) *Report {
 		{"kms_encryption", "error", "medium", false},
 	} {
 		g := f
-		g.RuleID, g.Status, g.Severity, g.Suppressed = c.rule, c.status, c.severity, c.suppressed
+		g.RuleID, g.Status, g.Severity, g.Suppressed = c.rule, rules.Status(c.status), c.severity, c.suppressed
 		if c.suppressed {
 			g.SuppressionReason, g.SuppressionOwner, g.SuppressionExpires = payload, payload, payload
 		}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
@@ -37,7 +38,7 @@ type htmlBar struct {
 
 // htmlSegment is one status's share of a bar, in percent of its rule's findings.
 type htmlSegment struct {
-	Status string
+	Status rules.Status
 	N      int
 	X, W   float64
 }
@@ -112,7 +113,7 @@ func htmlPageOf(r *Report) (htmlPage, error) {
 	var statuses []string
 	for _, s := range Statuses {
 		if o.Counts.Status[s] > 0 {
-			statuses = append(statuses, s)
+			statuses = append(statuses, string(s))
 		}
 	}
 	slices.SortFunc(severities, func(a, b string) int { return SeverityRank(b) - SeverityRank(a) })

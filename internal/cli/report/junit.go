@@ -105,7 +105,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		case "error":
 			tc.Error = &junitProblem{Message: f.Reason, Type: "error", Text: f.Reason}
 		case "ok", "info":
-			tc.SystemOut = f.Status + ": " + f.Reason
+			tc.SystemOut = string(f.Status) + ": " + f.Reason
 		default:
 			tc.Skipped = &junitProblem{Message: f.Reason}
 		}

@@ -51,7 +51,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			rows = append(rows, append(row, strconv.Itoa(a.Total)))
 		}
 		b.WriteString("### Findings by account\n\n")
-		mdTable(&b, append(append([]string{"account"}, Statuses...), "total"), rows, false)
+		mdTable(&b, append(append([]string{"account"}, statusLabels()...), "total"), rows, false)
 	}
 
 	alarms := alarmsBySeverity(r)

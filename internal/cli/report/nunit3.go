@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
@@ -18,7 +19,7 @@ type testTally struct {
 }
 
 // add counts one finding of status s.
-func (t *testTally) add(s string) {
+func (t *testTally) add(s rules.Status) {
 	t.Total++
 	switch s {
 	case "ok", "info":
@@ -45,7 +46,7 @@ func (t *testTally) merge(o testTally) {
 }
 
 // nunitStatus maps a finding status to an NUnit3 test-case result.
-func nunitStatus(s string) string {
+func nunitStatus(s rules.Status) string {
 	switch s {
 	case "ok", "info":
 		return "Passed"
@@ -139,7 +140,7 @@ func WriteNUnit3(w io.Writer, r *Report) error {
 			controls[f.RuleID] = ctl
 			group.Suites = append(group.Suites, ctl)
 		}
-		props := []nunitProperty{{"steampipe:status", f.Status}, {"steampipe:reason", f.Reason}}
+		props := []nunitProperty{{"steampipe:status", string(f.Status)}, {"steampipe:reason", f.Reason}}
 		for _, d := range b.Dimensions {
 			props = append(props, nunitProperty{"steampipe:dimension:" + d.Key, f.dimension(d)})
 		}

@@ -3,6 +3,8 @@ package report
 import (
 	"io"
 	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // OCSF identifiers of a Compliance Finding (OCSF 1.1.0, category Findings).
@@ -132,7 +134,7 @@ var ocsfSeverity = map[string]struct {
 
 // ocsfComplianceStatus maps a finding status to compliance.status_id
 // (0 Unknown, 1 Pass, 2 Warning, 3 Fail, 99 Other) and its caption.
-var ocsfComplianceStatus = map[string]struct {
+var ocsfComplianceStatus = map[rules.Status]struct {
 	id      int
 	caption string
 }{

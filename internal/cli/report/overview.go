@@ -3,6 +3,8 @@ package report
 import (
 	"slices"
 	"sort"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
 // Overview is the summary the reports people read (HTML, Markdown) show
@@ -44,7 +46,7 @@ type Row struct {
 }
 
 // Count returns the row's number of findings with status s.
-func (r Row) Count(s string) int {
+func (r Row) Count(s rules.Status) int {
 	if i := slices.Index(Statuses, s); i >= 0 {
 		return r.ByStatus[i]
 	}
@@ -56,7 +58,7 @@ func OverviewOf(r *Report) Overview {
 	c := r.Summary()
 	o := Overview{Counts: c}
 	for _, s := range Statuses {
-		o.Statuses = append(o.Statuses, Tally{s, c.Status[s]})
+		o.Statuses = append(o.Statuses, Tally{string(s), c.Status[s]})
 	}
 	for i := len(Severities) - 1; i >= 0; i-- {
 		o.Severities = append(o.Severities, Tally{Severities[i], c.AlarmsBySeverity[Severities[i]]})
@@ -97,3 +99,12 @@ func OverviewOf(r *Report) Overview {
 
 // MultiAccount reports whether the findings come from more than one account.
 func (o Overview) MultiAccount() bool { return len(o.Accounts) > 1 }
+
+// statusLabels are Statuses as text, for headers.
+func statusLabels() []string {
+	out := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		out[i] = string(s)
+	}
+	return out
+}

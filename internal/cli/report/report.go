@@ -8,11 +8,14 @@ import (
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/exceptions"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
-// Statuses are the finding statuses, in the order Powerpipe lists a
-// control's rows: error, alarm, info, ok, skip.
-var Statuses = []string{"error", "alarm", "info", "ok", "skip"}
+// Statuses are the finding statuses (rules.Statuses) in the order Powerpipe
+// lists a control's rows: error, alarm, info, ok, skip.
+var Statuses = slices.SortedFunc(slices.Values(rules.Statuses), func(a, b rules.Status) int {
+	return a.ListingOrder() - b.ListingOrder()
+})
 
 // Severities are the rule severities, lowest first.
 var Severities = []string{"low", "medium", "high", "critical"}
@@ -22,8 +25,8 @@ var Severities = []string{"low", "medium", "high", "critical"}
 type Finding struct {
 	// RuleID is the rule's id, e.g. "log_file_validation".
 	RuleID string `json:"rule_id"`
-	// Status is ok, alarm, info, skip or error.
-	Status string `json:"status"`
+	// Status is the rule's verdict (rules.Statuses).
+	Status rules.Status `json:"status"`
 	// Severity is the rule's severity: low, medium, high or critical.
 	Severity string `json:"severity"`
 	// Reason is one sentence naming the resource and the deciding value.
@@ -131,7 +134,7 @@ func (f Finding) suppression() *exceptions.Suppression {
 // Outcome is the status and reason the benchmark's control reports: skip
 // and "suppressed until DATE by OWNER: REASON (was: REASON)" for a
 // suppressed alarm, else Status and Reason.
-func (f Finding) Outcome() (status, reason string) {
+func (f Finding) Outcome() (status rules.Status, reason string) {
 	return exceptions.Outcome(f.Status, f.Reason, f.suppression())
 }
 
@@ -152,12 +155,7 @@ func (r *Report) Outcomes() *Report {
 }
 
 // statusRank is the status's position in Statuses (unknown last).
-func statusRank(s string) int {
-	if i := slices.Index(Statuses, s); i >= 0 {
-		return i
-	}
-	return len(Statuses)
-}
+func statusRank(s rules.Status) int { return s.ListingOrder() }
 
 // SeverityRank is the severity's position in Severities (-1 when unknown).
 func SeverityRank(s string) int { return slices.Index(Severities, s) }
@@ -165,7 +163,7 @@ func SeverityRank(s string) int { return slices.Index(Severities, s) }
 // Counts summarises a report.
 type Counts struct {
 	// Status counts the findings by status.
-	Status map[string]int `json:"status"`
+	Status map[rules.Status]int `json:"status"`
 	// AlarmsBySeverity counts the alarms by severity.
 	AlarmsBySeverity map[string]int `json:"alarms_by_severity"`
 	// Rules is the number of distinct rules with findings.
@@ -179,23 +177,23 @@ type Counts struct {
 // Summary counts the report's findings by the status their controls report
 // (a suppressed alarm is a skip, and counted in Suppressed).
 func (r *Report) Summary() Counts {
-	c := Counts{Status: map[string]int{}, AlarmsBySeverity: map[string]int{}}
-	rules := map[string]bool{}
+	c := Counts{Status: map[rules.Status]int{}, AlarmsBySeverity: map[string]int{}}
+	ruleIDs := map[string]bool{}
 	for _, s := range Statuses {
 		c.Status[s] = 0
 	}
 	for _, f := range r.Findings {
 		status, _ := f.Outcome()
 		c.Status[status]++
-		if status == "alarm" {
+		if status == rules.StatusAlarm {
 			c.AlarmsBySeverity[f.Severity]++
 		}
 		if f.Suppressed {
 			c.Suppressed++
 		}
-		rules[f.RuleID] = true
+		ruleIDs[f.RuleID] = true
 	}
-	c.Rules = len(rules)
+	c.Rules = len(ruleIDs)
 	c.Total = len(r.Findings)
 	return c
 }
@@ -209,16 +207,16 @@ func (c Counts) String() string {
 			sev = append(sev, fmt.Sprintf("%s %d", Severities[i], n))
 		}
 	}
-	alarm := fmt.Sprintf("alarm %d", c.Status["alarm"])
+	alarm := fmt.Sprintf("alarm %d", c.Status[rules.StatusAlarm])
 	if len(sev) > 0 {
 		alarm += " (" + strings.Join(sev, ", ") + ")"
 	}
-	skip := fmt.Sprintf("skip %d", c.Status["skip"])
+	skip := fmt.Sprintf("skip %d", c.Status[rules.StatusSkip])
 	if c.Suppressed > 0 {
 		skip += fmt.Sprintf(" (%d suppressed)", c.Suppressed)
 	}
 	return fmt.Sprintf("%s, %s: ok %d, %s, info %d, %s, error %d",
-		plural(c.Rules, "rule"), plural(c.Total, "finding"), c.Status["ok"], alarm, c.Status["info"], skip, c.Status["error"])
+		plural(c.Rules, "rule"), plural(c.Total, "finding"), c.Status[rules.StatusOK], alarm, c.Status[rules.StatusInfo], skip, c.Status[rules.StatusError])
 }
 
 // plural is "1 rule", "2 rules".

@@ -8,6 +8,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
@@ -26,7 +27,7 @@ type TableOptions struct {
 }
 
 // statusColors colour the status cell when TableOptions.Color is set.
-var statusColors = map[string]text.Colors{
+var statusColors = map[rules.Status]text.Colors{
 	"ok":    {text.FgGreen},
 	"alarm": {text.FgRed, text.Bold},
 	"info":  {text.FgCyan},
@@ -72,7 +73,7 @@ func fitLayout(r *Report, width int) tableLayout {
 	for _, f := range r.Findings {
 		c, _ := r.Benchmark.Control(f.RuleID)
 		ruleW = max(ruleW, text.RuneWidthWithoutEscSequences(f.RuleID))
-		statusW = max(statusW, text.RuneWidthWithoutEscSequences(f.Status))
+		statusW = max(statusW, text.RuneWidthWithoutEscSequences(string(f.Status)))
 		groupW = max(groupW, text.RuneWidthWithoutEscSequences(c.GroupTitle))
 		resourceW = max(resourceW, text.RuneWidthWithoutEscSequences(f.Resource))
 		reasonW = max(reasonW, text.RuneWidthWithoutEscSequences(f.Reason))
@@ -134,9 +135,9 @@ func WriteTable(w io.Writer, r *Report, o TableOptions) error {
 	var lastGroup, lastRule string
 	for _, f := range r.Findings {
 		c, _ := r.Benchmark.Control(f.RuleID)
-		status := f.Status
+		status := string(f.Status)
 		if o.Color {
-			if col, ok := statusColors[status]; ok {
+			if col, ok := statusColors[f.Status]; ok {
 				status = col.Sprint(status)
 			}
 		}
