@@ -53,8 +53,8 @@ func TestSchemaListsTablesWithTypedDescribedColumns(t *testing.T) {
 			t.Errorf("cloudtrailcc_trail.%s = %+v; want type %s with a description", name, cols[name], typ)
 		}
 	}
-	if len(schema) != 7 {
-		t.Errorf("%d tables; want 7", len(schema))
+	if len(schema) != 8 {
+		t.Errorf("%d tables; want 8", len(schema))
 	}
 }
 

@@ -22,11 +22,11 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 )
 
-// The seven tables of the plugin.
+// The eight tables of the plugin.
 var tables = []string{
 	"cloudtrailcc_trail", "cloudtrailcc_trail_bucket", "cloudtrailcc_region",
 	"cloudtrailcc_rule", "cloudtrailcc_finding", "cloudtrailcc_config_change",
-	"cloudtrailcc_exception",
+	"cloudtrailcc_exception", "cloudtrailcc_log_integrity",
 }
 
 var (
@@ -188,7 +188,7 @@ func eq(column, value string) map[string]*proto.Quals {
 	}}}}
 }
 
-func TestSchemaHasSevenTablesWithEveryColumnDescribed(t *testing.T) {
+func TestSchemaHasEightTablesWithEveryColumnDescribed(t *testing.T) {
 	f := Start(t)
 	pc := launch(t)
 	if err := configure(pc, map[string]string{"aws": f.Config()}); err != nil {
@@ -238,7 +238,11 @@ func TestEveryTableReturnsRowsFromTheEmulator(t *testing.T) {
 			t.Errorf("%s: %v", table, err)
 			continue
 		}
-		if len(rows) == 0 {
+		// The fixture's trail delivers no digest files (the emulator's
+		// delivery clock stands still), so the integrity table may be
+		// empty; the plugin package's TestLogIntegrityRowsShowATamperedLog
+		// InTheQueriedWindow queries it over a delivered chain.
+		if len(rows) == 0 && table != "cloudtrailcc_log_integrity" {
 			t.Errorf("%s: no rows", table)
 		}
 	}
