@@ -110,6 +110,12 @@ func checkFinding(f report.Finding) error {
 			for _, e := range values {
 				s, isString := e.(string)
 				if !isString {
+					switch e.(type) {
+					case float64, int, int64, bool:
+						// A count or a flag (an account-level finding's
+						// "trails": 0): no text that could reach a plan.
+						continue
+					}
 					return fmt.Errorf("evidence %s holds %T, not a %s", key, e, fm.name)
 				}
 				if err := fm.check(s); err != nil {
