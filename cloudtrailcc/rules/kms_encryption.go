@@ -61,7 +61,7 @@ func evalKMSEncryption(c *evalCtx) {
 			case ownerFailed != nil && keyAccount != c.acct.AccountID:
 				ev["key_account_error"] = errEvidence(ownerFailed.Err)
 				c.emit(StatusError, t.ARN, t.HomeRegion, encrypted+"; its state could not be read ("+describeErr(err)+
-					") and "+failureReason(*ownerFailed), ev)
+					"), and the key's account "+keyAccount+" could not be audited ("+describeErr(ownerFailed.Err)+")", ev)
 			case k == nil && foreign && c.acct.Loaded.Has(snapshot.NeedKeys):
 				c.info(t.ARN, t.HomeRegion, encrypted+"; key state not verifiable: the key belongs to account "+keyAccount+" and was not described", ev)
 			case err.Code != codeNotRead && (foreign || isDenied(err)):
