@@ -3,6 +3,7 @@ package mods
 import (
 	"bytes"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -516,5 +517,64 @@ func TestSeverityCardsShareOneQuery(t *testing.T) {
 			t.Errorf("queries %s and %s have the same SQL: one query with a param instead", name, other)
 		}
 		seen[q.SQL] = name
+	}
+}
+
+// statusColors are the colours Powerpipe v1.5.2's benchmark view gives each
+// control status (ui/dashboard: ok bg-ok, alarm bg-alert, info bg-info,
+// skip bg-skip #7d8998; error is drawn apart from alarm, here in the
+// theme's orange #ff832b).
+var statusColors = map[string]string{"ok": "ok", "alarm": "alert", "error": "#ff832b", "info": "info", "skip": "#7d8998"}
+
+func TestDashboardCountsControlStatusInTheBenchmarksColours(t *testing.T) {
+	m := onDisk(t)
+	d := m.Dashboards["cloudtrail_posture"]
+	if d == nil {
+		t.Fatal("no dashboard cloudtrail_posture")
+	}
+	for i, title := range d.Containers {
+		if title == "" {
+			t.Errorf("container %d has no title", i+1)
+		}
+	}
+	// A bare status column counts a suppressed alarm as an alarm, where the
+	// benchmark reports a skip.
+	bareStatus := regexp.MustCompile(`(^|[^_a-z])status\b`)
+	cardStatuses := map[string]bool{}
+	for _, p := range d.Panels {
+		q := m.Queries[strings.TrimPrefix(p.Query, "query.")]
+		if q == nil {
+			continue // TestDashboardPanelsRunDeclaredQueries reports it
+		}
+		if strings.Contains(q.SQL, "cloudtrailcc_finding") {
+			if !strings.Contains(q.SQL, "control_status") || bareStatus.MatchString(strings.ReplaceAll(q.SQL, `"Status"`, "")) {
+				t.Errorf("%s panel %s counts findings by something other than control_status:\n%s", p.Kind, p.Query, q.SQL)
+			}
+		}
+		switch p.Kind {
+		case "card":
+			if p.Href != "/cloudtrailcc.benchmark."+RootBenchmark {
+				t.Errorf("card %s %v links to %q, want the benchmark", p.Query, p.Args, p.Href)
+			}
+			if p.Query == "query.status_count" {
+				cardStatuses[p.Args["status"]] = true
+			}
+		case "chart":
+			if !maps.Equal(p.Series, statusColors) {
+				t.Errorf("chart %q series colours %v, want one per status as the benchmark view: %v", p.Title, p.Series, statusColors)
+			}
+		}
+	}
+	for status := range statusColors {
+		if !cardStatuses[status] {
+			t.Errorf("no card counts control_status = %s", status)
+		}
+	}
+	colors := map[string]bool{}
+	for _, c := range statusColors {
+		colors[c] = true
+	}
+	if len(colors) != len(statusColors) {
+		t.Errorf("two statuses share a colour: %v", statusColors)
 	}
 }
