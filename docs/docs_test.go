@@ -233,6 +233,15 @@ func TestTablePagesFollowHubFormat(t *testing.T) {
 			if sections < 3 || len(p.examples) != sections {
 				t.Errorf("%s: %d example sections and %d sql blocks; want at least 3 sections of one sql block each", p.file, sections, len(p.examples))
 			}
+			joins := 0
+			for _, e := range p.examples {
+				if joinsOnARN(e.sql) {
+					joins++
+				}
+			}
+			if joins == 0 {
+				t.Errorf("%s: no example joins aws_cloudtrail_trail or aws_s3_bucket (steampipe-plugin-aws) on arn", p.file)
+			}
 			for _, e := range p.examples {
 				if e.heading == "Examples" || strings.HasPrefix(e.heading, "Table:") {
 					t.Errorf("%s: sql block outside an example section", e)
@@ -298,6 +307,7 @@ func TestExampleQueriesRunOnPostgres(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn := bridgeConn(ctx, t, db)
+	createPluginAWSStandIns(ctx, t, conn)
 	for i, e := range examples {
 		n, err := runQuery(ctx, conn, e.sql)
 		switch {

@@ -16,7 +16,7 @@ import (
 var pluginAWSNames = []string{
 	"aws_cloudtrail_trail", "aws_s3_bucket", "aws_s3_account_settings", "aws_region", "aws_cloudtrail_lookup_event",
 	"tags_src", "object_ownership_controls", "policy", "server_side_encryption_configuration", "lifecycle_rules",
-	"opt_in_status", "name", "s3_bucket_name", "cloud_trail_event", "read_only", "resources", "start_time", "end_time",
+	"opt_in_status", "arn", "name", "s3_bucket_name", "cloud_trail_event", "read_only", "resources", "start_time", "end_time",
 }
 
 // Section headings of a table page, in order, before its examples.

@@ -578,3 +578,25 @@ func TestDashboardCountsControlStatusInTheBenchmarksColours(t *testing.T) {
 		t.Errorf("two statuses share a colour: %v", statusColors)
 	}
 }
+
+// Each control's "In the AWS console" section is its own numbered steps
+// (navigation steps may repeat), not a sentence shared by the controls.
+func TestConsoleStepsArePerControl(t *testing.T) {
+	m := onDisk(t)
+	seen := map[string]string{}
+	for _, r := range rules.Catalogue() {
+		c := m.Controls[r.ID]
+		if c == nil {
+			continue
+		}
+		_, rest, ok := strings.Cut(c.Documentation, "### In the AWS console\n\n")
+		section, _, _ := strings.Cut(rest, "\n### ")
+		if !ok || !regexp.MustCompile(`(?m)^1\. .*\n2\. `).MatchString(section) || !strings.Contains(section, "console.aws.amazon.com/") {
+			t.Errorf("control %s: the console section is not numbered steps linking the console:\n%s", r.ID, section)
+		}
+		if other, dup := seen[section]; dup {
+			t.Errorf("controls %s and %s have the same console steps", other, r.ID)
+		}
+		seen[section] = r.ID
+	}
+}
