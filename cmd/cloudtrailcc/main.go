@@ -136,6 +136,13 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 		g.register(cmd)
 	}
 	root.AddCommand(awsCommands...)
-	root.AddCommand(newRulesCmd(), newPostgresCmd(), newDiffCmd())
+	// postgres install writes the bridge's connection from the same flags.
+	pg := newPostgresCmd()
+	for _, c := range pg.Commands() {
+		if c.Name() == "install" {
+			(&globals{}).register(c)
+		}
+	}
+	root.AddCommand(newRulesCmd(), pg, newDiffCmd())
 	return root
 }

@@ -160,9 +160,9 @@ func defaultStateDir() string {
 	return filepath.Join(os.TempDir(), "cloudtrailcc-bridge")
 }
 
-// globalsOf returns the root command's shared connection flags.
+// globalsOf returns the connection flags registered on cmd.
 func globalsOf(cmd *cobra.Command) *globals {
-	fs := cmd.Root().PersistentFlags()
+	fs := cmd.Flags()
 	g := &globals{flags: fs}
 	g.configFile, _ = fs.GetString("config")
 	g.connection, _ = fs.GetString("connection")
