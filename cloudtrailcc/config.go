@@ -38,6 +38,12 @@ type connectionConfig struct {
 	CallTimeout           *int     `hcl:"call_timeout,optional" json:"call_timeout,omitempty"`
 	MaxConcurrency        *int     `hcl:"max_concurrency,optional" json:"max_concurrency,omitempty"`
 	MaxS3Concurrency      *int     `hcl:"max_s3_concurrency,optional" json:"max_s3_concurrency,omitempty"`
+
+	// steampipe-plugin-aws's options with their meaning there (see inventory.Config).
+	DefaultRegion       string   `hcl:"default_region,optional" json:"default_region,omitempty"`
+	IgnoreErrorCodes    []string `hcl:"ignore_error_codes,optional" json:"ignore_error_codes,omitempty"`
+	IgnoreErrorMessages []string `hcl:"ignore_error_messages,optional" json:"ignore_error_messages,omitempty"`
+	S3ForcePathStyle    *bool    `hcl:"s3_force_path_style,optional" json:"s3_force_path_style,omitempty"`
 	// ExceptionsFile names the file of accepted findings. It is left out of
 	// the key: it changes no fact read from AWS.
 	ExceptionsFile string `hcl:"exceptions_file,optional" json:"-"`
@@ -101,6 +107,10 @@ func (c connectionConfig) settings() (settings, error) {
 		SecretKey:             c.SecretKey,
 		SessionToken:          c.SessionToken,
 		EndpointURL:           c.EndpointURL,
+		DefaultRegion:         c.DefaultRegion,
+		IgnoreErrorCodes:      slices.Clone(c.IgnoreErrorCodes),
+		IgnoreErrorMessages:   slices.Clone(c.IgnoreErrorMessages),
+		S3ForcePathStyle:      c.S3ForcePathStyle != nil && *c.S3ForcePathStyle,
 		MaxErrorRetryAttempts: inventory.DefaultMaxErrorRetryAttempts,
 		MinErrorRetryDelay:    inventory.DefaultMinErrorRetryDelay,
 		ConfigChangeLookback:  inventory.DefaultConfigChangeLookback,
@@ -122,6 +132,15 @@ func (c connectionConfig) settings() (settings, error) {
 			errs = append(errs, errors.New("config_change_events: must not be empty; leave it out for the default list"))
 		}
 		cfg.ConfigChangeEvents = append([]string(nil), c.ConfigChangeEvents...)
+	}
+	if c.MaxErrorRetryAttempts == nil {
+		// as steampipe-plugin-aws: the option, else AWS_MAX_ATTEMPTS, else 9
+		n, err := maxAttemptsFromEnv()
+		if err != nil {
+			errs = append(errs, err)
+		} else if n > 0 {
+			cfg.MaxErrorRetryAttempts = n
+		}
 	}
 	for _, o := range []struct {
 		name string
@@ -187,6 +206,25 @@ var credentialEnv = []string{
 	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 	"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
 	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+}
+
+// maxAttemptsEnv is the AWS SDKs' variable for attempts per call, which
+// steampipe-plugin-aws reads when max_error_retry_attempts is not set.
+const maxAttemptsEnv = "AWS_MAX_ATTEMPTS"
+
+// maxAttemptsFromEnv reads AWS_MAX_ATTEMPTS: 0 when unset, an error naming
+// it when it is not a whole number in max_error_retry_attempts' range.
+func maxAttemptsFromEnv() (int, error) {
+	v, ok := os.LookupEnv(maxAttemptsEnv)
+	if !ok || v == "" {
+		return 0, nil
+	}
+	lo, hi, _, _ := inventory.OptionRange("max_error_retry_attempts")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || int64(n) < lo || int64(n) > hi {
+		return 0, fmt.Errorf("%s: %q is not a number of attempts; use %d to %d (as max_error_retry_attempts, which takes precedence), or unset it", maxAttemptsEnv, v, lo, hi)
+	}
+	return n, nil
 }
 
 // parseLookback parses config_change_lookback: a Go duration ("24h", "90m")

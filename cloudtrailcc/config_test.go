@@ -75,7 +75,7 @@ func TestDefaultsAndKey(t *testing.T) {
 	}
 	cfg := st.Inventory
 	if len(cfg.Regions) != 1 || cfg.Regions[0] != "*" || cfg.CacheTTL != 300*time.Second ||
-		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 10 || cfg.CallTimeout != 30*time.Second {
+		cfg.ConfigChangeLookback != 24*time.Hour || cfg.MaxErrorRetryAttempts != 9 || cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	other, err := settingsOf(connectionConfig{CacheTTL: intp(60), MinErrorRetryDelay: intp(100), CallTimeout: intp(5),

@@ -78,6 +78,17 @@ func NewPlugin(ctx context.Context, opts Options) *plugin.Plugin {
 // connections at once uses it to reject a bad one before any query, since
 // with a static schema the SDK checks only the first of a batch.
 func ValidateConnectionConfig(body string) error {
+	c, err := decodeConnectionConfig(body)
+	if err != nil {
+		return err
+	}
+	_, err = c.settings()
+	return err
+}
+
+// decodeConnectionConfig parses the HCL body of a connection config; an
+// argument it does not know is an error naming it, on one line.
+func decodeConnectionConfig(body string) (connectionConfig, error) {
 	var c connectionConfig
 	if strings.TrimSpace(body) != "" {
 		f, diags := hclsyntax.ParseConfig([]byte(body), "", hcl.Pos{Line: 1, Column: 1})
@@ -85,11 +96,10 @@ func ValidateConnectionConfig(body string) error {
 			diags = gohcl.DecodeBody(f.Body, nil, &c)
 		}
 		if diags.HasErrors() {
-			return fmt.Errorf("invalid connection config: %s", strings.ReplaceAll(diags.Error(), "\n", "; "))
+			return connectionConfig{}, fmt.Errorf("invalid connection config: %s", strings.ReplaceAll(diags.Error(), "\n", "; "))
 		}
 	}
-	_, err := c.settings()
-	return err
+	return c, nil
 }
 
 // freeMemIntervalEnv is the SDK's setting for how often (in rows) a query
@@ -122,6 +132,7 @@ func tables(srcs *sources) map[string]*plugin.Table {
 		findingTable().build(srcs),
 		configChangeTable().build(srcs),
 		exceptionTable().build(srcs),
+		logIntegrityTableOf(srcs),
 	}
 	m := make(map[string]*plugin.Table, len(list))
 	for _, t := range list {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
@@ -157,6 +158,9 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 				return nil, fmt.Errorf("connection %s: %w", d.Connection.Name, err)
 			}
 			q.exc = st.Exceptions
+			for _, w := range q.exc.Warnings(time.Now()) {
+				d.Table.Plugin.Logger.Warn(w) // on every query, so every run shows it
+			}
 		}
 		need := t.need(q.columns)
 		if t.needOf != nil {

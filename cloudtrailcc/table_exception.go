@@ -46,6 +46,7 @@ func exceptionTable() tableSpec[exceptionRow] {
 			{name: "reason", typ: proto.ColumnType_STRING, desc: "Why the findings are accepted.", get: func(x r) any { return x.e.Reason }},
 			{name: "expires", typ: proto.ColumnType_STRING, desc: "Last day (YYYY-MM-DD, UTC) the entry suppresses.", get: func(x r) any { return x.e.ExpiresText() }},
 			{name: "permanent", typ: proto.ColumnType_BOOL, desc: "True when the entry says permanent = true, which allows an expiry more than a year ahead.", get: func(x r) any { return x.e.Permanent }},
+			{name: "allow_all", typ: proto.ColumnType_BOOL, desc: "True when the entry matches every rule and every resource and says allow_all = true: it accepts every alarm, and every run warns about it while it has not expired.", get: func(x r) any { return x.e.AllowAll }},
 			{name: "owner", typ: proto.ColumnType_STRING, desc: "Who answers for the exception; null when the entry names no one.", get: func(x r) any { return optString(x.e.Owner) }},
 			{name: "expired", typ: proto.ColumnType_BOOL, desc: "True once the expiry day is over: the entry no longer suppresses, and the alarms it matches say so.", get: func(x r) any { return x.e.Expired(x.now) }},
 			{name: "matched_findings", typ: proto.ColumnType_INT, desc: "Alarms the entry matches across every rule (suppressed when unexpired); 0 makes it a stale exception, reported as an info finding.", get: func(x r) any {

@@ -47,6 +47,7 @@ var emptyInDemo = map[string]string{
 	"cloudtrailcc_region.md#Regions where API activity may go unrecorded":                                   "the demo's multi-region trail logs all management events everywhere",
 	"cloudtrailcc_region.md#Regions without data events":                                                    "the demo's multi-region trail records S3 data events everywhere",
 	"cloudtrailcc_config_change.md#Who stopped logging or deleted a trail in the last day":                  "the demo stops no trail and deletes none",
+	"cloudtrailcc_log_integrity.md#Log files that no digest lists":                                          "the demo's clock delivers no log file",
 }
 
 // extraNames are backticked names a table page may use besides its own

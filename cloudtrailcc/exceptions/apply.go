@@ -105,6 +105,29 @@ func (l *List) Apply(found []rules.Finding, asked []string, account, partition s
 		}
 		out = append(out, Judged{Finding: l.stale(&l.Entries[i], rule, account, partition)})
 	}
+	if len(asked) == 0 || slices.Contains(asked, StaleRule) {
+		for i, e := range l.Entries {
+			if e.AllowAll && !e.Expired(now) {
+				out = append(out, Judged{Finding: l.acceptsAll(&l.Entries[i], counts[i], account, partition)})
+			}
+		}
+	}
+	return out
+}
+
+// Warnings are the lines to log on every run: one for each unexpired entry
+// that accepts every alarm (allow_all). A nil List has none.
+func (l *List) Warnings(now time.Time) []string {
+	if l == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range l.Entries {
+		if e.AllowAll && !e.Expired(now) {
+			out = append(out, fmt.Sprintf("exceptions_file %s:%d accepts every alarm of every rule and resource until %s (allow_all = true), critical ones included; narrow its rule or resource once the accepted risk is past",
+				l.Path, e.Line, e.ExpiresText()))
+		}
+	}
 	return out
 }
 
@@ -141,6 +164,17 @@ func (l *List) Matches(found []rules.Finding) []int {
 		}
 	}
 	return counts
+}
+
+// acceptsAll is the info finding of an unexpired allow_all entry, under
+// StaleRule, saying how many alarms it matches.
+func (l *List) acceptsAll(e *Entry, matched int, account, partition string) rules.Finding {
+	f := l.stale(e, StaleRule, account, partition)
+	f.Reason = fmt.Sprintf("exception %s:%d accepts every alarm of every rule and resource until %s (allow_all = true): it matches %d alarms, critical ones included; narrow its rule or resource once the accepted risk is past",
+		l.Name(), e.Line, e.ExpiresText(), matched)
+	f.Evidence["allow_all"] = true
+	f.Evidence["matched_alarms"] = matched
+	return f
 }
 
 // stale is the info finding of an entry that matches no alarm, on the

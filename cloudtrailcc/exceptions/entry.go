@@ -5,9 +5,13 @@
 // and an entry that matches no alarm is reported as a stale exception.
 //
 // The file is HCL or YAML, chosen by its extension, and is treated as
-// untrusted input: whoever can write it can hide alarms, so it must be a
-// regular file, not a symbolic link and not writable by everyone, and every
-// mistake in it is an error naming the file and the line.
+// untrusted input: whoever can write it can hide alarms, so it and every
+// directory above it must be writable only by root and this user (package
+// filetrust), it must be a regular file and not a symbolic link, of bounded
+// size and nesting, and every mistake in it is an error naming the file and
+// the line. An entry that would accept every alarm (rule "*" and a
+// resource pattern matching any resource) must say allow_all = true, and is
+// reported on every run while it has not expired.
 package exceptions
 
 import (
@@ -47,7 +51,49 @@ type Entry struct {
 	Permanent bool
 	// Owner is who answers for the exception; optional.
 	Owner string
+	// AllowAll is set on an entry that matches every rule and every
+	// resource: it says the file means to accept every alarm.
+	AllowAll bool
 }
+
+// MatchesAll reports whether the entry matches every rule and every kind
+// of resource the rules report (whatever its account and region).
+func (e *Entry) MatchesAll() bool {
+	if e.Rule != AnyRule {
+		return false
+	}
+	for _, partition := range partitions {
+		all := true
+		for _, r := range resourceShapes {
+			if !glob(e.Resource, strings.ReplaceAll(r, "PARTITION", partition)) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// partitions are the AWS partitions, and resourceShapes the kinds of
+// resource ARN findings name (PARTITION stands for the partition): a
+// pattern matching all of them in one partition matches every resource.
+var (
+	partitions     = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+	resourceShapes = []string{
+		"arn:PARTITION:::123456789012",
+		"arn:PARTITION:s3:::b",
+		"arn:PARTITION:cloudtrail:us-east-1:123456789012:trail/t",
+		"arn:PARTITION:cloudtrail:us-east-1:123456789012:eventdatastore/e",
+		"arn:PARTITION:kms:us-east-1:123456789012:key/k",
+		"arn:PARTITION:logs:us-east-1:123456789012:log-group:g",
+		"arn:PARTITION:sns:us-east-1:123456789012:t",
+		"arn:PARTITION:iam::123456789012:role/r",
+		"arn:PARTITION:organizations::123456789012:organization/o-x",
+	}
+)
 
 // ExpiresText is the expiry date as written: YYYY-MM-DD.
 func (e *Entry) ExpiresText() string { return e.Expires.Format(DateLayout) }
@@ -96,7 +142,10 @@ func glob(pattern, s string) bool {
 }
 
 // fields are the attributes an entry may have, in the order errors list them.
-var fields = []string{"rule", "resource", "account", "region", "reason", "expires", "permanent", "owner"}
+var fields = []string{"rule", "resource", "account", "region", "reason", "expires", "permanent", "owner", "allow_all"}
+
+// booleans are the fields that are true or false.
+var booleans = []string{"permanent", "allow_all"}
 
 // value is one attribute as read from either format.
 type value struct {
@@ -135,9 +184,9 @@ func (r rawEntry) entry(now time.Time) (Entry, error) {
 		if !slices.Contains(fields, name) {
 			return Entry{}, errAt(v.line, "unknown attribute %q; an exception has %s", name, strings.Join(fields, ", "))
 		}
-		if v.isBool != (name == "permanent") {
+		if isBool := slices.Contains(booleans, name); v.isBool != isBool {
 			want := "a string"
-			if name == "permanent" {
+			if isBool {
 				want = "true or false"
 			}
 			return Entry{}, errAt(v.line, "%s must be %s", name, want)
@@ -150,7 +199,7 @@ func (r rawEntry) entry(now time.Time) (Entry, error) {
 	}
 	e := Entry{Line: r.line, Rule: r.attrs["rule"].str, Resource: r.attrs["resource"].str, Account: r.attrs["account"].str,
 		Region: r.attrs["region"].str, Reason: strings.TrimSpace(r.attrs["reason"].str), Owner: strings.TrimSpace(r.attrs["owner"].str),
-		Permanent: r.attrs["permanent"].b}
+		Permanent: r.attrs["permanent"].b, AllowAll: r.attrs["allow_all"].b}
 	if _, ok := rules.Lookup(e.Rule); !ok && e.Rule != AnyRule {
 		var ids []string
 		for _, x := range rules.Catalogue() {
@@ -176,6 +225,12 @@ func (r rawEntry) entry(now time.Time) (Entry, error) {
 	if limit := today(now).AddDate(1, 0, 0); d.After(limit) && !e.Permanent {
 		return Entry{}, errAt(exp.line, "expires %s is more than a year ahead (at most %s); review the exception sooner, or write permanent = true to accept it for longer",
 			e.ExpiresText(), limit.Format(DateLayout))
+	}
+	switch all := e.MatchesAll(); {
+	case all && !e.AllowAll:
+		return Entry{}, errAt(r.line, "this exception matches every rule and every resource, so it would hide every alarm, critical ones included; narrow its rule or resource, or write allow_all = true to accept that (it is then reported on every run)")
+	case e.AllowAll && !all:
+		return Entry{}, errAt(r.attrs["allow_all"].line, "allow_all = true is only for an exception matching every rule (rule = \"*\") and every resource; remove it")
 	}
 	return e, nil
 }

@@ -137,8 +137,8 @@ func TestUntrustedFilesAreRefused(t *testing.T) {
 	big := write(t, "big.yaml", "exceptions:\n#"+strings.Repeat("x", MaxFileSize)+"\n")
 	for path, want := range map[string]string{
 		link:                               "is a symbolic link",
-		open:                               "is writable by everyone (mode 0666)",
-		dir:                                "is not a regular file",
+		open:                               "is writable by group or others (mode 0666)",
+		dir:                                "is a directory, not a regular file",
 		big:                                "more than the 1048576",
 		good + ".json":                     "ends in .hcl, .yaml or .yml",
 		good[:len(good)-4] + "missing.hcl": "does not exist",

@@ -1,7 +1,9 @@
 package exceptions
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -74,7 +76,16 @@ func diagError(diags hcl.Diagnostics) error {
 // mappings of scalars.
 func parseYAML(_ string, src []byte) ([]rawEntry, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, errors.New("is empty; write exceptions: followed by a list of entries")
+	} else if err != nil {
+		return nil, yamlError(err)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, errAt(next.Line, "a second YAML document (after ---) would be ignored; keep every entry in one list under one exceptions key")
+	} else if !errors.Is(err, io.EOF) {
 		return nil, yamlError(err)
 	}
 	if len(doc.Content) == 0 {
@@ -89,6 +100,9 @@ func parseYAML(_ string, src []byte) ([]rawEntry, error) {
 		k := root.Content[i]
 		if k.Value != "exceptions" {
 			return nil, errAt(k.Line, "unexpected key %q; the file has one key, exceptions", k.Value)
+		}
+		if list != nil {
+			return nil, errAt(k.Line, "exceptions is given twice (first at line %d), and YAML would keep only the second list; merge the entries into one list", root.Content[i-2].Line)
 		}
 		list = root.Content[i+1]
 	}

@@ -137,6 +137,9 @@ func (c *Collector) awsConfig(ctx context.Context) (aws.Config, error) {
 	if c.cfg.EndpointURL != "" {
 		opts = append(opts, config.WithBaseEndpoint(c.cfg.EndpointURL))
 	}
+	if c.cfg.DefaultRegion != "" {
+		opts = append(opts, config.WithRegion(c.cfg.DefaultRegion))
+	}
 	if c.cfg.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(c.cfg.HTTPClient))
 	}
@@ -146,6 +149,10 @@ func (c *Collector) awsConfig(ctx context.Context) (aws.Config, error) {
 	}
 	// Loading may build its own client (a CA bundle does), so wrap after.
 	cfg.HTTPClient = awstransport.Wrap(cfg.HTTPClient)
+	// AWS_MAX_ATTEMPTS and the profile's max_attempts must not resize the
+	// retryer in any client: the connection's setting
+	// (max_error_retry_attempts, else AWS_MAX_ATTEMPTS) is already in it.
+	cfg.RetryMaxAttempts, cfg.RetryMode = 0, ""
 	return cfg, nil
 }
 
@@ -193,6 +200,7 @@ func (c *Collector) newRetryer() aws.Retryer {
 		o.Backoff = jitterBackoff{min: c.cfg.MinErrorRetryDelay, max: maxRetryDelay}
 		o.Retryables = []retry.IsErrorRetryable{
 			retry.NoRetryCanceledError{},
+			retry.IsErrorRetryableFunc(notIgnored),
 			retry.IsErrorRetryableFunc(notMalformed),
 			retry.RetryableErrorCode{Codes: retry.DefaultThrottleErrorCodes},
 			retry.IsErrorRetryableFunc(serverOrTooMany),
@@ -202,6 +210,16 @@ func (c *Collector) newRetryer() aws.Retryer {
 		// give up early on a throttled burst.
 		o.RateLimiter = ratelimit.None
 	})
+}
+
+// notIgnored never retries an error ignore_error_codes or
+// ignore_error_messages names (as steampipe-plugin-aws does not): the
+// attempt's middleware marked it.
+func notIgnored(err error) aws.Ternary {
+	if isIgnored(err) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
 }
 
 // notMalformed never retries a malformed reply: the server that sent it
@@ -302,7 +320,7 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 				if err != nil && ctx.Err() == nil && context.Cause(actx) == timeout {
 					err = timeout
 				}
-				return out, md, regionRefusal(err, region, c.setup.cfg.Region)
+				return out, md, c.ignore.mark(ctx, regionRefusal(err, region, c.setup.cfg.Region))
 			}), "Retry", middleware.After)
 	}
 }
@@ -358,7 +376,7 @@ func (c *Collector) kms(region string) *kms.Client {
 // buckets path-style (http://host/bucket), as AWS-compatible servers expect.
 func (c *Collector) s3(region string) *s3.Client {
 	return clientFor(c, "s3", region, func(cfg aws.Config) *s3.Client {
-		return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = c.setup.endpoint != "" })
+		return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = c.setup.endpoint != "" || c.cfg.S3ForcePathStyle })
 	})
 }
 

@@ -31,6 +31,7 @@ import (
 type Collector struct {
 	cfg        Config
 	log        hclog.Logger
+	ignore     *errorFilter
 	eventNames []string
 	cache      *factCache
 
@@ -72,6 +73,7 @@ func New(cfg Config) (*Collector, error) {
 	return &Collector{
 		cfg:        cfg,
 		log:        cfg.Logger,
+		ignore:     newErrorFilter(cfg),
 		eventNames: names,
 		cache:      newFactCache(cfg.CacheTTL),
 		clients:    map[string]func() any{},

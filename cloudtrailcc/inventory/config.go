@@ -19,8 +19,9 @@ import (
 
 // Defaults applied by New to zero-valued Config fields.
 const (
-	// DefaultMaxErrorRetryAttempts counts every attempt, the first included.
-	DefaultMaxErrorRetryAttempts = 10
+	// DefaultMaxErrorRetryAttempts counts every attempt, the first included
+	// (steampipe-plugin-aws's default).
+	DefaultMaxErrorRetryAttempts = 9
 	DefaultMinErrorRetryDelay    = 25 * time.Millisecond
 	DefaultConfigChangeLookback  = 24 * time.Hour
 	DefaultCacheTTL              = 300 * time.Second
@@ -65,8 +66,25 @@ type Config struct {
 	// EndpointURL replaces every service endpoint (an AWS-compatible server);
 	// empty falls back to AWS_ENDPOINT_URL and the shared config.
 	EndpointURL string
+	// DefaultRegion is the region of the account-wide calls (STS
+	// GetCallerIdentity, EC2 DescribeRegions): as steampipe-plugin-aws's
+	// default_region, it comes before AWS_REGION and the profile's region;
+	// empty leaves those, then us-east-1 (or the partition's region of a
+	// configured China or GovCloud region).
+	DefaultRegion string
+	// IgnoreErrorCodes are AWS error code patterns (path.Match wildcards, as
+	// steampipe-plugin-aws's ignore_error_codes) whose errors are not
+	// retried and are recorded as ignored (snapshot.ReadError.Ignored): the
+	// rules report the facts they hide as skip, never ok.
+	IgnoreErrorCodes []string
+	// IgnoreErrorMessages are regular expressions matched against the error
+	// text (steampipe-plugin-aws's ignore_error_messages), with the same effect.
+	IgnoreErrorMessages []string
+	// S3ForcePathStyle addresses S3 path-style (http://s3.../BUCKET) even
+	// on AWS's own endpoints; a custom endpoint is always addressed path-style.
+	S3ForcePathStyle bool
 	// MaxErrorRetryAttempts is how many times in all a throttled or 5xx
-	// call is attempted, the first attempt included (default 10; 1 = no retry).
+	// call is attempted, the first attempt included (default 9; 1 = no retry).
 	MaxErrorRetryAttempts int
 	// MinErrorRetryDelay is the first backoff delay (default 25ms), doubled per retry with jitter.
 	MinErrorRetryDelay time.Duration
@@ -152,6 +170,19 @@ func (c Config) Validate() error {
 	}
 	if c.Profile != "" && c.AccessKey != "" {
 		bad("profile and access_key: set either a profile or static keys, not both")
+	}
+	if c.DefaultRegion != "" && !regionPattern.MatchString(c.DefaultRegion) {
+		bad("default_region: %q is not a region name; use a name like \"us-east-1\"", c.DefaultRegion)
+	}
+	for i, p := range c.IgnoreErrorCodes {
+		if _, err := path.Match(p, ""); p == "" || err != nil {
+			bad("ignore_error_codes[%d]: %q is not an error code or wildcard pattern such as \"AccessDenied\" or \"*Denied*\"", i, p)
+		}
+	}
+	for i, p := range c.IgnoreErrorMessages {
+		if _, err := regexp.Compile(p); p == "" || err != nil {
+			bad("ignore_error_messages[%d]: %q is not a regular expression (Go syntax)", i, p)
+		}
 	}
 	if c.EndpointURL != "" {
 		u, err := url.Parse(c.EndpointURL)

@@ -40,7 +40,7 @@ func TestValidateNamesFieldAndAllowedValues(t *testing.T) {
 		{"region typo", Config{Regions: []string{"us-east-1", "useast1"}}, []string{"regions[1]", "useast1", "eu-*"}},
 		{"empty region", Config{Regions: []string{""}}, []string{"regions[0]", "empty"}},
 		{"bad wildcard", Config{Regions: []string{"eu_*"}}, []string{"regions[0]", "wildcard"}},
-		{"negative retries", Config{MaxErrorRetryAttempts: -1}, []string{"max_error_retry_attempts", "-1", "1 to 50", "default 10"}},
+		{"negative retries", Config{MaxErrorRetryAttempts: -1}, []string{"max_error_retry_attempts", "-1", "1 to 50", "default 9"}},
 		{"too many retries", Config{MaxErrorRetryAttempts: 51}, []string{"max_error_retry_attempts", "51", "1 to 50"}},
 		{"delay too long", Config{MinErrorRetryDelay: 6 * time.Second}, []string{"min_error_retry_delay", "6000", "1 to 5000"}},
 		{"ttl too long", Config{CacheTTL: 25 * time.Hour}, []string{"cache_ttl", "90000", "1 to 86400"}},
@@ -94,7 +94,7 @@ func TestNewAppliesDefaultsAndDropsReadOnlyEventNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.cfg.MaxErrorRetryAttempts != 10 || c.cfg.MinErrorRetryDelay != 25*time.Millisecond ||
+	if c.cfg.MaxErrorRetryAttempts != 9 || c.cfg.MinErrorRetryDelay != 25*time.Millisecond ||
 		c.cfg.ConfigChangeLookback != 24*time.Hour || c.cfg.CacheTTL != 300*time.Second || c.cfg.MaxConcurrency != 8 ||
 		c.cfg.MaxS3Concurrency != 64 || c.cfg.CallTimeout != 30*time.Second {
 		t.Errorf("defaults not applied: %+v", c.cfg)

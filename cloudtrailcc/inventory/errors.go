@@ -115,6 +115,16 @@ func errorCode(err error) (code, msg string) {
 
 // readError turns a failed call into a ReadError for action.
 func readError(action string, err error) *snapshot.ReadError {
+	re := newReadError(action, err)
+	var ignored *IgnoredError
+	if errors.As(err, &ignored) {
+		re.Ignored = ignored.By
+	}
+	return re
+}
+
+// newReadError records the code and message of a failed call.
+func newReadError(action string, err error) *snapshot.ReadError {
 	var timeout *CallTimeoutError
 	if errors.As(err, &timeout) {
 		return snapshot.NewReadError(action, "", timeout.Error())

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -61,11 +62,18 @@ func TestReplyGuardJudgesTheBody(t *testing.T) {
 }
 
 // TestTrailListShape checks DescribeTrails' shape: an empty list is a
-// region without trails, a missing list or a trail whose home region is
-// not a region name is malformed.
+// region without trails, a missing list, a trail whose home region is not
+// a region name, or one without its bucket or global-events flag is
+// malformed.
 func TestTrailListShape(t *testing.T) {
 	trail := func(home string) ctypes.Trail {
-		return ctypes.Trail{TrailARN: aws.String("arn:aws:cloudtrail:us-east-1:123456789012:trail/t"), Name: aws.String("t"), HomeRegion: aws.String(home)}
+		return ctypes.Trail{TrailARN: aws.String("arn:aws:cloudtrail:us-east-1:123456789012:trail/t"), Name: aws.String("t"), HomeRegion: aws.String(home),
+			S3BucketName: aws.String("logs"), IncludeGlobalServiceEvents: aws.Bool(false)}
+	}
+	without := func(drop func(*ctypes.Trail)) *cloudtrail.DescribeTrailsOutput {
+		t := trail("us-east-1")
+		drop(&t)
+		return &cloudtrail.DescribeTrailsOutput{TrailList: []ctypes.Trail{t}}
 	}
 	check := replyShapes["cloudtrail:DescribeTrails"].check
 	for _, c := range []struct {
@@ -78,6 +86,8 @@ func TestTrailListShape(t *testing.T) {
 		{"no list", &cloudtrail.DescribeTrailsOutput{}, false},
 		{"path in home region", &cloudtrail.DescribeTrailsOutput{TrailList: []ctypes.Trail{trail("../x")}}, false},
 		{"newline in home region", &cloudtrail.DescribeTrailsOutput{TrailList: []ctypes.Trail{trail("us-east-1\n")}}, false},
+		{"no S3BucketName", without(func(t *ctypes.Trail) { t.S3BucketName = nil }), false},
+		{"no IncludeGlobalServiceEvents", without(func(t *ctypes.Trail) { t.IncludeGlobalServiceEvents = nil }), false},
 	} {
 		if what := check(c.out); (what == "") != c.ok {
 			t.Errorf("%s: missing %q, want accepted %v", c.name, what, c.ok)
@@ -96,6 +106,31 @@ func TestRegionPartition(t *testing.T) {
 	} {
 		if got := regionPartition(region); got != want {
 			t.Errorf("regionPartition(%q) = %q, want %q", region, got, want)
+		}
+	}
+}
+
+// TestChangeEventShape checks LookupEvents' shape: an event whose
+// CloudTrailEvent document is missing or not JSON names no trail, so the
+// page is malformed; an empty page is a region without changes.
+func TestChangeEventShape(t *testing.T) {
+	event := func(doc *string) *cloudtrail.LookupEventsOutput {
+		return &cloudtrail.LookupEventsOutput{Events: []ctypes.Event{{EventName: aws.String("StopLogging"),
+			EventTime: aws.Time(time.Unix(1700000000, 0)), CloudTrailEvent: doc}}}
+	}
+	check := replyShapes["cloudtrail:LookupEvents"].check
+	for _, c := range []struct {
+		name string
+		out  *cloudtrail.LookupEventsOutput
+		ok   bool
+	}{
+		{"no events", &cloudtrail.LookupEventsOutput{Events: []ctypes.Event{}}, true},
+		{"one event", event(aws.String(`{"eventVersion":"1.08","requestParameters":{"name":"t"}}`)), true},
+		{"no CloudTrailEvent", event(nil), false},
+		{"CloudTrailEvent not JSON", event(aws.String(`{"eventVersion":`)), false},
+	} {
+		if what := check(c.out); (what == "") != c.ok {
+			t.Errorf("%s: missing %q, want accepted %v", c.name, what, c.ok)
 		}
 	}
 }

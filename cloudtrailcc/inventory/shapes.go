@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"encoding/json"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	ctypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -59,9 +61,13 @@ var replyShapes = map[string]replyShape{
 	"cloudtrail:DescribeTrails": {
 		check: shapeOf(func(o *cloudtrail.DescribeTrailsOutput) string {
 			return listMissing(o.TrailList, "trailList", false, func(t ctypes.Trail) string {
+				// Without its bucket a trail's bucket findings would vanish;
+				// without IncludeGlobalServiceEvents it would read as false.
 				return firstMissing(need(aws.ToString(t.TrailARN) != "", "a trail without TrailARN"),
 					need(aws.ToString(t.Name) != "", "a trail without Name"),
-					need(validRegion(aws.ToString(t.HomeRegion)), "a trail without a valid HomeRegion"))
+					need(validRegion(aws.ToString(t.HomeRegion)), "a trail without a valid HomeRegion"),
+					need(aws.ToString(t.S3BucketName) != "", "a trail without S3BucketName"),
+					need(t.IncludeGlobalServiceEvents != nil, "a trail without IncludeGlobalServiceEvents"))
 			})
 		})},
 	"cloudtrail:GetTrailStatus": {
@@ -84,8 +90,11 @@ var replyShapes = map[string]replyShape{
 		})},
 	"cloudtrail:LookupEvents": {
 		check: shapeOf(func(o *cloudtrail.LookupEventsOutput) string {
+			// Without its CloudTrailEvent document a change names no trail:
+			// it would vanish from the trail's findings.
 			return listMissing(o.Events, "Events", false, func(e ctypes.Event) string {
-				return need(aws.ToString(e.EventName) != "" && e.EventTime != nil, "an event without EventName or EventTime")
+				return firstMissing(need(aws.ToString(e.EventName) != "" && e.EventTime != nil, "an event without EventName or EventTime"),
+					need(json.Valid([]byte(aws.ToString(e.CloudTrailEvent))), "an event without a CloudTrailEvent JSON document"))
 			})
 		})},
 	"sns:GetTopicAttributes": {roots: []string{"GetTopicAttributesResponse"},

@@ -61,6 +61,7 @@ func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, res
 		case b.NotFound:
 			ev["not_found"] = true
 			c.skip(res, b.Region, "bucket "+name+" does not exist (NoSuchBucket); delivery_failing reports what this does to the trail", ev)
+		case b.OwnedKnown && !b.Owned && c.ownerUnlisted(name, res, b.Region, ev):
 		case b.OwnedKnown && !b.Owned:
 			ev["owned"] = false
 			c.skip(res, b.Region, "bucket "+name+" belongs to another account"+c.outsideAudit()+" (it is not in this account's ListBuckets)", ev)
@@ -76,6 +77,20 @@ func (c *evalCtx) forEachBucket(fact bucketFact, fn func(b *snapshot.Bucket, res
 			fn(b, res, ev)
 		}
 	}
+}
+
+// ownerUnlisted reports, with an error finding, a bucket that no listing of
+// an organization audit names while an audited account's ListBuckets
+// failed: the bucket may be that account's, and judging it "another
+// account's" could hide its alarms. false (nothing emitted) otherwise.
+func (c *evalCtx) ownerUnlisted(name, res, region string, ev map[string]any) bool {
+	account, err := c.unlistedBuckets()
+	if err == nil {
+		return false
+	}
+	ev["unlisted_account_id"] = account
+	c.readError(res, region, "which audited account owns bucket "+name+" (account "+account+"'s bucket list)", err, ev)
+	return true
 }
 
 // usableBucketFact checks one fact of an own bucket: true when usable;

@@ -58,5 +58,11 @@ func (c *evalCtx) readError(resource, region, what string, err *snapshot.ReadErr
 		ev = map[string]any{}
 	}
 	ev["error"] = errEvidence(err)
-	c.emit(StatusError, resource, region, "could not read "+what+": "+describeErr(err), ev)
+	reason := "could not read " + what + ": " + describeErr(err)
+	if err != nil && err.Ignored != "" {
+		// ignored by the connection's option: not evaluated, never ok
+		c.emit(StatusSkip, resource, region, "not evaluated: "+reason+", ignored by "+err.Ignored, ev)
+		return
+	}
+	c.emit(StatusError, resource, region, reason, ev)
 }

@@ -50,11 +50,18 @@ func evalKMSEncryption(c *evalCtx) {
 			keyAccount = k.AccountID
 		}
 		ev["key_account_id"] = keyAccount
-		foreign := keyAccount != "" && keyAccount != c.acct.AccountID
+		// A key of another audited account is read with its owner's
+		// credentials: a failure to read it is an error, as for our own.
+		ownerRead, ownerFailed := c.auditedOwner(keyAccount)
+		foreign := keyAccount != "" && keyAccount != c.acct.AccountID && !ownerRead
 		encrypted := label + " is encrypted with " + t.KmsKeyID
 		if err != nil {
 			ev["error"] = errEvidence(err)
 			switch {
+			case ownerFailed != nil && keyAccount != c.acct.AccountID:
+				ev["key_account_error"] = errEvidence(ownerFailed.Err)
+				c.emit(StatusError, t.ARN, t.HomeRegion, encrypted+"; its state could not be read ("+describeErr(err)+
+					") and "+failureReason(*ownerFailed), ev)
 			case k == nil && foreign && c.acct.Loaded.Has(snapshot.NeedKeys):
 				c.info(t.ARN, t.HomeRegion, encrypted+"; key state not verifiable: the key belongs to account "+keyAccount+" and was not described", ev)
 			case err.Code != codeNotRead && (foreign || isDenied(err)):

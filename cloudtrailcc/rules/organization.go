@@ -42,7 +42,11 @@ func EvaluateOrganization(org *snapshot.Organization, ids ...string) []Finding {
 	}
 	for _, f := range org.Failed {
 		for _, r := range selected(ids) {
-			out = append(out, accountFinding(r, f.AccountID, f.Partition, StatusError, failureReason(f),
+			st, reason := StatusError, failureReason(f)
+			if f.Err != nil && f.Err.Ignored != "" {
+				st, reason = StatusSkip, "not evaluated: "+reason+", ignored by "+f.Err.Ignored
+			}
+			out = append(out, accountFinding(r, f.AccountID, f.Partition, st, reason,
 				map[string]any{"error": errEvidence(f.Err)}))
 		}
 	}
@@ -222,6 +226,42 @@ func (c *evalCtx) orgBuckets() (map[string][]string, bool) {
 		c.skip(c.accountARN(), "", "no CloudTrail trail in this account names an S3 bucket", map[string]any{"trails": len(ts)})
 	}
 	return nil, false
+}
+
+// auditedOwner says what the audit knows of account, the owner of a key,
+// topic or bucket another account's trail uses: read is true when the
+// account was read in this organization audit; failed is its failure when
+// it is an audited account that could not be read (nil otherwise, and
+// always nil outside an organization audit).
+func (c *evalCtx) auditedOwner(account string) (read bool, failed *snapshot.AccountFailure) {
+	if c.org == nil || account == "" {
+		return false, nil
+	}
+	if c.org.org.Account(account) != nil {
+		return true, nil
+	}
+	for i := range c.org.org.Failed {
+		if c.org.org.Failed[i].AccountID == account {
+			return false, &c.org.org.Failed[i]
+		}
+	}
+	return false, nil
+}
+
+// unlistedBuckets is the first read account of an organization audit
+// (by id) whose s3:ListAllMyBuckets failed, with that error: a bucket no
+// listing names may then still be that account's, so "outside the audited
+// accounts" cannot be said. "" outside an organization audit.
+func (c *evalCtx) unlistedBuckets() (string, *snapshot.ReadError) {
+	if c.org == nil {
+		return "", nil
+	}
+	for _, a := range c.org.org.Accounts {
+		if a.OwnBucketsErr != nil {
+			return a.AccountID, a.OwnBucketsErr
+		}
+	}
+	return "", nil
 }
 
 // outsideAudit qualifies "another account" in an organization audit.

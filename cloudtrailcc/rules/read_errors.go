@@ -43,7 +43,11 @@ func errEvidence(err *snapshot.ReadError) map[string]any {
 	if err == nil {
 		return nil
 	}
-	return map[string]any{"action": err.Action, "code": err.Code, "message": err.Message, "class": string(err.Class)}
+	ev := map[string]any{"action": err.Action, "code": err.Code, "message": err.Message, "class": string(err.Class)}
+	if err.Ignored != "" {
+		ev["ignored_by"] = err.Ignored
+	}
+	return ev
 }
 
 // The rules read an error's class, decided once when the error was

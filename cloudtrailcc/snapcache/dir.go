@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/filetrust"
 )
 
 // untrusted says why the cache directory or one of its files is not used.
@@ -30,18 +32,22 @@ type dir struct {
 
 // openDir opens path (creating it, mode 0700, when missing) and checks it
 // may hold snapshots: a directory, not a symbolic link, owned by this
-// process's user and writable by nobody else. Another user who can write
-// the directory could plant a snapshot that hides alarms, or a symbolic
-// link through which this process would create files elsewhere.
+// process's user and writable by nobody else, below directories only root
+// and this user may write (filetrust's rule, the exceptions file's too).
+// Another user who can write the directory, or replace it, could plant a
+// snapshot that hides alarms, or a symbolic link through which this process
+// would create files elsewhere.
 func openDir(path string) (*dir, error) {
 	const flags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-	fd, err := unix.Open(path, flags, 0)
-	if errors.Is(err, unix.ENOENT) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, &untrusted{path, "cannot be created: " + unwrapPath(err)}
 		}
-		fd, err = unix.Open(path, flags, 0)
 	}
+	if err := filetrust.CheckParents(path); err != nil {
+		return nil, err
+	}
+	fd, err := unix.Open(path, flags, 0)
 	switch {
 	case errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) && isSymlink(path):
 		return nil, &untrusted{path, "is a symbolic link"}
@@ -55,7 +61,7 @@ func openDir(path string) (*dir, error) {
 		_ = unix.Close(fd)
 		return nil, &untrusted{path, "cannot be read: " + err.Error()}
 	}
-	if err := checkOwner(path, st.Uid, fs.FileMode(st.Mode&0o777), 0o022, "writable by group or others"); err != nil {
+	if err := filetrust.CheckOwner(path, st.Uid, fs.FileMode(st.Mode&0o777), 0o022, filetrust.UserOnly, "writable by group or others"); err != nil {
 		_ = unix.Close(fd)
 		return nil, err
 	}
@@ -75,18 +81,6 @@ func (d *dir) close() { _ = unix.Close(d.fd) }
 // join is the path of a file of the directory, for messages.
 func (d *dir) join(name string) string { return filepath.Join(d.path, name) }
 
-// checkOwner fails unless path is owned by this process's user and perm
-// has none of the bits in mask (what names them).
-func checkOwner(path string, uid uint32, perm, mask fs.FileMode, what string) error {
-	if me := os.Geteuid(); int(uid) != me {
-		return &untrusted{path, fmt.Sprintf("is owned by uid %d, not by this user (uid %d)", uid, me)}
-	}
-	if perm&mask != 0 {
-		return &untrusted{path, fmt.Sprintf("is %s (mode %04o)", what, perm)}
-	}
-	return nil
-}
-
 // checkFile fails unless fi (of path) is a regular file of this process's
 // user that neither group nor others may access: a snapshot describes the
 // account's security configuration.
@@ -98,7 +92,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 	if !ok {
 		return &untrusted{path, "has no owner this system reports"}
 	}
-	return checkOwner(path, st.Uid, fi.Mode().Perm(), 0o077, "accessible to group or others")
+	return filetrust.CheckOwner(path, st.Uid, fi.Mode().Perm(), 0o077, filetrust.UserOnly, "accessible to group or others")
 }
 
 // openFile opens name in the directory without following a symbolic link

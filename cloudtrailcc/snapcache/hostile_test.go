@@ -175,8 +175,10 @@ func TestSymlinkedLockIsNotFollowed(t *testing.T) {
 
 // TestUntrustedDirectoryIsNotUsed: a cache directory others may write
 // (where they could plant a snapshot or a link), one owned by another user,
-// or a symbolic link to a directory, is not used at all: every read
-// collects, nothing is read from or written in it, and one line says why.
+// one in a directory another user may write or owns (who could rename it
+// away and put their own in its place), or a symbolic link to a directory,
+// is not used at all: every read collects, nothing is read from or written
+// in it, and one line says why. A sticky parent such as /tmp is fine.
 func TestUntrustedDirectoryIsNotUsed(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -184,18 +186,31 @@ func TestUntrustedDirectoryIsNotUsed(t *testing.T) {
 		owner  int
 		link   bool
 		reason string
+		// parentMode and parentOwner, when set, are the parent directory's
+		parentMode  fs.FileMode
+		parentOwner int
 	}{
-		{"group-writable", 0o770, -1, false, "writable by group or others (mode 0770)"},
-		{"world-writable", 0o777, -1, false, "writable by group or others (mode 0777)"},
-		{"world-writable sticky", 0o1777, -1, false, "writable by group or others (mode 0777)"},
-		{"another owner", 0o700, nobody, false, "owned by uid 65534"},
-		{"symbolic link", 0o700, -1, true, "is a symbolic link"},
+		{"group-writable", 0o770, -1, false, "writable by group or others (mode 0770)", 0, -1},
+		{"world-writable", 0o777, -1, false, "writable by group or others (mode 0777)", 0, -1},
+		{"world-writable sticky", fs.ModeSticky | 0o777, -1, false, "writable by group or others (mode 0777)", 0, -1},
+		{"another owner", 0o700, nobody, false, "owned by uid 65534", 0, -1},
+		{"symbolic link", 0o700, -1, true, "is a symbolic link", 0, -1},
+		{"world-writable parent", 0o700, -1, false, "the directory above it PARENT is writable by group or others (mode 0777)", 0o777, -1},
+		{"group-writable parent", 0o700, -1, false, "the directory above it PARENT is writable by group or others (mode 0775)", 0o775, -1},
+		{"parent of another owner", 0o700, -1, false, "the directory above it PARENT is owned by uid 65534", 0o755, nobody},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			real := filepath.Join(t.TempDir(), "cache")
+			parent := filepath.Join(t.TempDir(), "parent")
+			if err := os.Mkdir(parent, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			real := filepath.Join(parent, "cache")
 			if err := os.Mkdir(real, 0o700); err != nil {
 				t.Fatal(err)
+			}
+			if c.parentMode != 0 {
+				setModeAndOwner(t, parent, c.parentMode, c.parentOwner)
 			}
 			if err := os.WriteFile(filepath.Join(real, "acct.json"), plantedSnapshot(time.Now()), 0o600); err != nil {
 				t.Fatal(err)
@@ -212,7 +227,7 @@ func TestUntrustedDirectoryIsNotUsed(t *testing.T) {
 			if seen := w.snapshotTwice(t); seen != [2]string{"collection-1", "collection-2"} {
 				t.Fatalf("reads saw %v; want two collections, never the planted snapshot", seen)
 			}
-			w.warnedOnce(t, "cache_dir", dir, c.reason, "without the disk cache")
+			w.warnedOnce(t, "cache_dir", dir, strings.ReplaceAll(c.reason, "PARENT", parent), "without the disk cache")
 			entries, _ := os.ReadDir(real)
 			if len(entries) != 1 {
 				t.Errorf("the untrusted directory now holds %d files; want only the planted one", len(entries))

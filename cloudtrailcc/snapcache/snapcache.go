@@ -7,7 +7,8 @@
 //
 // The cache trusts only itself. It uses a directory only when it is a real
 // directory owned by this process's user that neither group nor others may
-// write, opens its files without following symbolic links, reads only
+// write, below directories only root and this user may write (a sticky one
+// such as /tmp excepted; the rule of package filetrust), opens its files without following symbolic links, reads only
 // regular files of this user that nobody else may access, and serves a
 // snapshot only to the identity it describes (account and caller ARN, from
 // sts:GetCallerIdentity) while it is younger than the TTL and not dated in

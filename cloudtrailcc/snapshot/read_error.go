@@ -35,6 +35,10 @@ type ReadError struct {
 	Message string `json:"message,omitempty"`
 	// Class groups the code.
 	Class ErrorClass `json:"class"`
+	// Ignored names the connection option and entry that ignore this
+	// error (`ignore_error_codes "AccessDenied"`), empty when none does:
+	// the rules then report the facts it hides as skip instead of error.
+	Ignored string `json:"ignored,omitempty"`
 }
 
 // Error implements error: "cloudtrail:GetTrailStatus failed: AccessDenied: ...".

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
@@ -22,7 +23,7 @@ func accountSummaries(r *report.Report) []string {
 	for _, id := range slices.Sorted(maps.Keys(byAccount)) {
 		sub := *r
 		sub.Findings = byAccount[id]
-		out = append(out, "account "+id+": "+sub.Summary().String())
+		out = append(out, "account "+escape.Line(id)+": "+sub.Summary().String())
 	}
 	return out
 }

@@ -42,6 +42,7 @@ func (g *globals) openClient(ctx context.Context, conn inproc.Connection, stderr
 	if err != nil {
 		return nil, usageError("%s", cleanError(err))
 	}
+	warnAcceptAll(stderr, conn)
 	return c, nil
 }
 

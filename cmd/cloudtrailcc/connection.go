@@ -45,7 +45,7 @@ var connectionFlags = []connectionFlag{
 	{"access-key", "access_key", "string", "AWS access key ID (AWS_ACCESS_KEY_ID)"},
 	{"secret-key", "secret_key", "string", "AWS secret access key (AWS_SECRET_ACCESS_KEY)"},
 	{"session-token", "session_token", "string", "AWS session token (AWS_SESSION_TOKEN)"},
-	{"max-error-retry-attempts", "max_error_retry_attempts", "int", "attempts of a throttled or 5xx call, the first included: 1 (no retry) to 50 (default 10)"},
+	{"max-error-retry-attempts", "max_error_retry_attempts", "int", "attempts of a throttled or 5xx call, the first included: 1 (no retry) to 50 (default 9, else AWS_MAX_ATTEMPTS)"},
 	{"min-error-retry-delay", "min_error_retry_delay", "int", "first retry back-off in milliseconds, 1 to 5000 (default 25)"},
 	{"config-change-lookback", "config_change_lookback", "string", `how far back config_changes looks, e.g. "24h" or "7d", at most "90d" (default "24h")`},
 	{"config-change-event", "config_change_events", "list", "event name counted as a CloudTrail configuration change; repeatable (default: the built-in list)"},

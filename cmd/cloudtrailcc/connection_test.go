@@ -16,7 +16,7 @@ func parsed(t *testing.T, args ...string) (string, map[string]cty.Value, error) 
 	g := &globals{}
 	cmd := &cobra.Command{Use: "x"}
 	g.register(cmd)
-	if err := cmd.PersistentFlags().Parse(args); err != nil {
+	if err := cmd.Flags().Parse(args); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := g.connectionConfig()

@@ -23,6 +23,11 @@ account. A finding is identified by account, rule, resource and region (and
 its reason, where one rule reports one resource several times). An alarm an
 exception suppresses compares as the skip its control reports.
 
+OLD and NEW must each be a regular file (a symbolic link is followed to
+one) of at most 256 MiB whose JSON nests at most 64 levels; a FIFO, device,
+directory or socket is refused before it is read. The same holds for check
+--baseline and remediate --from.
+
 Exit codes: 0 no regression, 1 a new alarm (a new finding in alarm, or a
 status changed to alarm) at or above --fail-on, 2 usage error or an
 unreadable export. Alarms already in OLD never fail the run.`,
@@ -44,11 +49,11 @@ unreadable export. Alarms already in OLD never fail the run.`,
 			}
 			old, err := drift.Load(args[0])
 			if err != nil {
-				return asUsage(err)
+				return asUsage(fmt.Errorf("diff OLD: %w", err))
 			}
 			cur, err := drift.Load(args[1])
 			if err != nil {
-				return asUsage(err)
+				return asUsage(fmt.Errorf("diff NEW: %w", err))
 			}
 			if err := drift.Write(cmd.OutOrStdout(), drift.Compare(old, cur), report.SeverityRank(failOn), output); err != nil {
 				return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,4 +270,75 @@ func readCSVText(t *testing.T, text string) ([]string, []map[string]string) {
 	t.Helper()
 	path := writeFile(t, t.TempDir(), "out.csv", text)
 	return readCSV(t, path)
+}
+
+// TestAnExceptionForEverythingNeedsAllowAllAndWarnsOnEveryRun: rule "*"
+// with resource "*" used to hide every alarm, critical ones included,
+// without a word. Without allow_all = true it is refused (exit 2, one line
+// naming the file and line); with it, every run prints one warning line on
+// stderr and reports an info finding saying how many alarms it matches.
+func TestAnExceptionForEverythingNeedsAllowAllAndWarnsOnEveryRun(t *testing.T) {
+	url := seededEmulator(t)
+	dir := t.TempDir()
+	entry := "exception {\n  rule     = \"*\"\n  resource = \"arn:aws:*\"\n  reason   = \"account being migrated\"\n  expires  = \"" + day(30) + "\"\n"
+	all := writeFile(t, dir, "all.hcl", entry+"}\n")
+	r := cli(t, dir, append([]string{"check", "--exceptions", "all.hcl"}, emulatorArgs(url)...)...)
+	if r.code != exitUsage {
+		t.Fatalf("without allow_all: exit %d, want %d; stderr:\n%s", r.code, exitUsage, r.stderr)
+	}
+	r.oneErrorLine(t, all+":1: this exception matches every rule and every resource", "write allow_all = true")
+
+	writeFile(t, dir, "all.hcl", entry+"  allow_all = true\n}\n")
+	for run := 1; run <= 2; run++ {
+		doc, r := checkJSON(t, dir, append([]string{"--exceptions", "all.hcl"}, emulatorArgs(url)...)...)
+		if r.code != exitOK {
+			t.Fatalf("run %d: exit %d, want 0 (every alarm accepted); stderr:\n%s", run, r.code, r.stderr)
+		}
+		var warned []string
+		for _, l := range strings.Split(r.stderr, "\n") {
+			if strings.Contains(l, "accepts every alarm of every rule and resource") {
+				warned = append(warned, l)
+			}
+		}
+		if len(warned) != 1 || !strings.HasPrefix(warned[0], "warning: exceptions_file "+all+":1 accepts every alarm") {
+			t.Errorf("run %d: warning lines %q, want one naming %s:1", run, warned, all)
+		}
+		suppressed, notices := 0, 0
+		for _, f := range doc.Findings {
+			if f.Suppressed {
+				suppressed++
+			}
+		}
+		for _, f := range doc.Findings {
+			if f.Status == "info" && strings.HasPrefix(f.Reason, "exception all.hcl:1 accepts every alarm") && strings.Contains(f.Reason, fmt.Sprintf("it matches %d alarms", suppressed)) {
+				notices++
+			}
+		}
+		if suppressed == 0 {
+			t.Errorf("run %d: no alarm suppressed; the seeded account has alarms", run)
+		}
+		if notices != 1 {
+			t.Errorf("run %d: %d allow_all info findings, want 1", run, notices)
+		}
+	}
+}
+
+// TestAnExceptionsFileOthersCanReplaceIsRefused: a file in a directory
+// group or others may write can be swapped by another user; the CLI
+// refuses it with one line naming the directory and what to do.
+func TestAnExceptionsFileOthersCanReplaceIsRefused(t *testing.T) {
+	url := seededEmulator(t)
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, shared, "accepted.hcl", "exception {\n  rule = \"sns_topic_exists\"\n  resource = \""+euAppTrail+"\"\n  reason = \"r\"\n  expires = \""+day(30)+"\"\n}\n")
+	r := cli(t, "", append([]string{"check", "--exceptions", path}, emulatorArgs(url)...)...)
+	if r.code != exitUsage {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitUsage, r.stderr)
+	}
+	r.oneErrorLine(t, "exceptions_file: "+path+": the directory above it "+shared+" is writable by group or others (mode 0777)", "chmod go-w "+shared)
 }

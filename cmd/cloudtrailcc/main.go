@@ -9,6 +9,7 @@
 //	cloudtrailcc demo              check an emulated account seeded with mistakes
 //	cloudtrailcc diff OLD NEW      new, resolved and changed findings between two JSON exports
 //	cloudtrailcc remediate         a fix plan for the alarms (AWS CLI script or Terraform), never applied
+//	cloudtrailcc verify            log file integrity: digest chains, signatures, log hashes (like validate-logs)
 //
 // Exit codes: 0 nothing failing; 1 alarms at or above --fail-on; 2 usage,
 // configuration or credential error (one line on stderr); 3 a rule could not
@@ -26,6 +27,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/version"
 )
 
@@ -102,10 +104,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// printError prints err as one line.
+// printError prints err as one line, its control characters shown
+// escaped: an error may quote what AWS or a file said.
 func printError(w io.Writer, err error) {
 	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-	fmt.Fprintln(w, "error: "+msg)
+	fmt.Fprintln(w, "error: "+escape.Line(msg))
 }
 
 // newRootCmd builds the command tree.
@@ -131,7 +134,7 @@ Exit codes: 0 nothing failing, 1 alarms at or above --fail-on,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
 	g := &globals{}
-	awsCommands := []*cobra.Command{newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newRemediateCmd(g)}
+	awsCommands := []*cobra.Command{newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newRemediateCmd(g), newVerifyCmd(g)}
 	for _, cmd := range awsCommands {
 		g.register(cmd)
 	}

@@ -12,13 +12,15 @@
 package drift
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/filetrust"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
@@ -66,24 +68,78 @@ func (c Change) Regression(threshold int) bool {
 	return report.SeverityRank(c.Severity) >= threshold
 }
 
+// MaxExportSize is the largest JSON export Load reads (256 MiB: an
+// organization of a thousand accounts exports well under it).
+const MaxExportSize = 256 << 20
+
+// MaxExportNesting is the deepest nesting of arrays and objects Load
+// accepts; an export nests about ten levels (a finding's evidence included).
+const MaxExportNesting = 64
+
 // Load reads the findings of a JSON export (cloudtrailcc check --export
-// x.json).
+// x.json). The path must reach a regular file (a symbolic link is followed
+// to one) of at most MaxExportSize bytes nesting at most MaxExportNesting
+// levels: a FIFO, device, directory or socket is refused before a byte is
+// read. Every error starts with the path (PATH:LINE when the content is at
+// fault) and says what to do.
 func Load(path string) ([]report.Finding, error) {
-	b, err := os.ReadFile(path)
+	b, err := filetrust.ReadFile(path, filetrust.Options{MaxSize: MaxExportSize, FollowLink: true})
 	if err != nil {
-		return nil, fmt.Errorf("reading export: %w", err)
+		return nil, err
+	}
+	if line, ok := nestedDeeper(b, MaxExportNesting); ok {
+		return nil, fmt.Errorf("%s:%d: nesting deeper than %d levels; a cloudtrailcc JSON export nests about ten, so this is not one: give the file check --export wrote", path, line, MaxExportNesting)
 	}
 	var doc struct {
 		Benchmark string           `json:"benchmark"`
 		Findings  []report.Finding `json:"findings"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s is not a cloudtrailcc JSON export: %w", path, err)
+		where := path
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			where = fmt.Sprintf("%s:%d", path, lineAt(b, se.Offset))
+		case errors.As(err, &te):
+			where = fmt.Sprintf("%s:%d", path, lineAt(b, te.Offset))
+		}
+		return nil, fmt.Errorf("%s: not a cloudtrailcc JSON export (%v); give the file check --export x.json wrote", where, err)
 	}
 	if doc.Benchmark == "" || doc.Findings == nil {
-		return nil, fmt.Errorf("%s is not a cloudtrailcc JSON export (no benchmark or findings field)", path)
+		return nil, fmt.Errorf("%s is not a cloudtrailcc JSON export (no benchmark or findings field); give the file check --export x.json wrote", path)
 	}
 	return doc.Findings, nil
+}
+
+// nestedDeeper reports the line where b's arrays and objects first nest
+// deeper than limit, reading b once without parsing it.
+func nestedDeeper(b []byte, limit int) (int, bool) {
+	depth, line, inString := 0, 1, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\n':
+			line++
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			if depth++; depth > limit {
+				return line, true
+			}
+		case (c == ']' || c == '}') && depth > 0:
+			depth--
+		}
+	}
+	return 0, false
+}
+
+// lineAt is the 1-based line of byte offset off in b.
+func lineAt(b []byte, off int64) int {
+	off = min(max(off, 0), int64(len(b)))
+	return 1 + bytes.Count(b[:off], []byte("\n"))
 }
 
 // key identifies a finding up to its reason.

@@ -1,6 +1,9 @@
 package drift
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
@@ -76,5 +79,53 @@ func TestSuppressedAlarmsAreNoRegressionAndAnExpiredExceptionIsOne(t *testing.T)
 	}
 	if c := Compare([]report.Finding{plain}, []report.Finding{accepted}); len(c) != 1 || c[0].NewStatus != "skip" || c[0].Regression(0) {
 		t.Errorf("an alarm accepted since: %+v; want alarm -> skip, no regression", c)
+	}
+}
+
+func TestDriftOutputsShowControlCharactersEscaped(t *testing.T) {
+	const hostile = "bucket \x1b]0;owned\x07 \x1b[2J gone\r\n| x"
+	changes := Compare(nil, []report.Finding{finding("bucket_not_public", "arn:aws:s3:::b\x1b[31m", "alarm", "critical", hostile)})
+	for _, format := range []string{"table", "md", "json"} {
+		var b strings.Builder
+		if err := Write(&b, changes, 0, format); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for i := 0; i < len(out); i++ {
+			if c := out[i]; c < 0x20 && c != '\n' || c == 0x7f {
+				t.Errorf("%s output holds byte %#x: %q", format, c, out)
+				break
+			}
+		}
+	}
+}
+
+// TestLoadRefusesNestingBeforeParsingAndNamesTheLine: brackets inside
+// strings are not nesting; real nesting beyond MaxExportNesting, and a
+// syntax error, are reported at PATH:LINE.
+func TestLoadRefusesNestingBeforeParsingAndNamesTheLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	brackets := strings.Repeat("[{", MaxExportNesting)
+	ok := write("ok.json", `{"benchmark":"b","findings":[{"rule_id":"r","reason":"`+brackets+`\"","evidence":{"a":[[["x"]]]}}]}`)
+	if fs, err := Load(ok); err != nil || len(fs) != 1 {
+		t.Fatalf("brackets in a string: %v", err)
+	}
+	for _, c := range []struct{ name, content, want string }{
+		{"deep.json", "{\"benchmark\":\"b\",\n\"findings\":[\n" + strings.Repeat("[", MaxExportNesting) + "]}", "deep.json:3: nesting deeper than 64 levels"},
+		{"syntax.json", "{\"benchmark\":\"b\",\n\"findings\":[\n}", "syntax.json:3: not a cloudtrailcc JSON export"},
+		{"type.json", "{\"benchmark\":\"b\",\n\n\"findings\":7}", "type.json:3: not a cloudtrailcc JSON export"},
+	} {
+		path := write(c.name, c.content)
+		_, err := Load(path)
+		if err == nil || !strings.HasPrefix(err.Error(), filepath.Join(dir, c.want)) {
+			t.Errorf("%s: %v, want an error starting %q", c.name, err, filepath.Join(dir, c.want))
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
@@ -136,6 +137,7 @@ func writeTable(w io.Writer, changes []Change, threshold int) error {
 	for _, c := range changes {
 		var row table.Row
 		for i, v := range cells(c) {
+			v = escape.Terminal(v) // values from the compared files
 			if i == 6 {
 				v = text.WrapSoft(v, 72)
 			}

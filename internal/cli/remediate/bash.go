@@ -6,6 +6,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // Formats are the output formats of a plan.
@@ -40,7 +42,11 @@ aws() { command aws ${CLOUDTRAILCC_AWS_ARGS:-} "$@"; }
 `
 
 // WriteBash writes the plan as a bash script: the steps in order, each with
-// comments saying what it fixes, changes and costs.
+// comments saying what it fixes, changes and costs. Every value in a
+// command is one shell word (escape.ShellWord), and every comment one
+// line per line written, its control characters shown escaped
+// (escape.Line): nothing taken from AWS or a file can end a comment or add
+// a command. A value no shell word can hold is an error.
 func WriteBash(w io.Writer, p *Plan) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(bashHeader)
@@ -53,9 +59,11 @@ func WriteBash(w io.Writer, p *Plan) error {
 	for i, s := range p.Steps {
 		if s.Account != account && len(p.Accounts) > 1 {
 			account = s.Account
-			fmt.Fprintf(bw, "\n# ======== account %s: run with credentials of this account ========\n", account)
+			fmt.Fprintf(bw, "\n# ======== account %s: run with credentials of this account ========\n", escape.Line(account))
 		}
-		writeStep(bw, i+1, s)
+		if err := writeStep(bw, i+1, s); err != nil {
+			return fmt.Errorf("step %d (%s): %w", i+1, escape.Line(s.Title), err)
+		}
 	}
 	if len(p.Steps) == 0 {
 		bw.WriteString("\n# No alarms: nothing to do.\n")
@@ -64,14 +72,14 @@ func WriteBash(w io.Writer, p *Plan) error {
 }
 
 // writeStep writes one step.
-func writeStep(w *bufio.Writer, n int, s *Step) {
+func writeStep(w *bufio.Writer, n int, s *Step) error {
 	title := s.Title
 	if s.Manual() {
 		title += " (by hand)"
 	}
-	fmt.Fprintf(w, "\n# --- Step %d: %s\n", n, title)
+	fmt.Fprintf(w, "\n# --- Step %d: %s\n", n, escape.Line(title))
 	for _, f := range s.Fixes {
-		fmt.Fprintf(w, "# fixes: %s\n", f)
+		fmt.Fprintf(w, "# fixes: %s\n", escape.Line(f.String()))
 	}
 	writeComment(w, "changes: ", s.Changes)
 	writeComment(w, "cost: ", s.Cost)
@@ -82,34 +90,52 @@ func writeStep(w *bufio.Writer, n int, s *Step) {
 	if s.Manual() {
 		prefix = "# "
 	}
+	indent := ""
 	if s.Exists != nil {
-		fmt.Fprintf(w, "%sif %s; then\n", prefix, missing(*s.Exists))
-		for _, c := range s.Create {
-			fmt.Fprintf(w, "%s  %s\n", prefix, commandLine(c))
+		cond, err := missing(*s.Exists)
+		if err != nil {
+			return err
 		}
+		fmt.Fprintf(w, "%sif %s; then\n", prefix, cond)
+		indent = "  "
+	}
+	for _, c := range s.Create {
+		line, err := commandLine(c)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s%s%s\n", prefix, indent, line)
+	}
+	if s.Exists != nil {
 		fmt.Fprintf(w, "%sfi\n", prefix)
-	} else {
-		for _, c := range s.Create {
-			fmt.Fprintf(w, "%s%s\n", prefix, commandLine(c))
-		}
 	}
 	for _, c := range s.Commands {
-		fmt.Fprintf(w, "%s%s\n", prefix, commandLine(c))
+		line, err := commandLine(c)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s%s\n", prefix, line)
 	}
+	return nil
 }
 
 // missing is the shell condition "the resource c looks up does not exist":
 // c fails or, when it has a --query, prints nothing.
-func missing(c Command) string {
+func missing(c Command) (string, error) {
+	line, err := commandLine(c)
+	if err != nil {
+		return "", err
+	}
 	for _, a := range c.Args {
 		if a.Flag == "--query" {
-			return `[ -z "$(` + commandLine(c) + ` 2>/dev/null)" ]`
+			return `[ -z "$(` + line + ` 2>/dev/null)" ]`, nil
 		}
 	}
-	return "! " + commandLine(c) + " >/dev/null 2>&1"
+	return "! " + line + " >/dev/null 2>&1", nil
 }
 
-// writeComment writes text as comment lines of at most about 78 columns.
+// writeComment writes text as comment lines of at most about 78 columns,
+// each word's control characters shown escaped.
 func writeComment(w *bufio.Writer, label, text string) {
 	if text == "" {
 		return
@@ -121,40 +147,62 @@ func writeComment(w *bufio.Writer, label, text string) {
 			w.WriteString(line + "\n")
 			line = strings.TrimRight(indent, " ")
 		}
-		line += " " + word
+		line += " " + escape.Line(word)
 	}
 	w.WriteString(line + "\n")
 }
 
-// commandLine renders c as one shell command line.
-func commandLine(c Command) string {
-	parts := []string{"aws", c.Service, c.Operation}
+// commandLine renders c as one shell command line, every word through
+// escape.ShellWord; an option whose value is a variable of the plan is
+// written "$NAME".
+func commandLine(c Command) (string, error) {
+	var parts []string
+	add := func(word string) error {
+		q, err := escape.ShellWord(word)
+		if err != nil {
+			return fmt.Errorf("aws %s %s: %w", c.Service, c.Operation, err)
+		}
+		parts = append(parts, q)
+		return nil
+	}
+	addVar := func(name string) error {
+		if !shellVarName.MatchString(name) {
+			return fmt.Errorf("aws %s %s: %q is not a shell variable name", c.Service, c.Operation, name)
+		}
+		parts = append(parts, `"$`+name+`"`)
+		return nil
+	}
+	words := []string{"aws", c.Service, c.Operation}
 	if c.Region != "" {
-		parts = append(parts, "--region", c.Region)
+		words = append(words, "--region", c.Region)
+	}
+	for _, w := range words {
+		if err := add(w); err != nil {
+			return "", err
+		}
 	}
 	for _, a := range c.Args {
-		parts = append(parts, a.Flag)
+		err := add(a.Flag)
 		switch {
+		case err != nil:
 		case a.Var:
-			parts = append(parts, `"$`+a.Value+`"`)
+			err = addVar(a.Value)
 		case a.Value != "":
-			parts = append(parts, shellQuote(a.Value))
+			err = add(a.Value)
+		}
+		if err != nil {
+			return "", err
 		}
 	}
 	line := strings.Join(parts, " ")
 	if c.Capture != "" {
+		if !shellVarName.MatchString(c.Capture) {
+			return "", fmt.Errorf("aws %s %s: %q is not a shell variable name", c.Service, c.Operation, c.Capture)
+		}
 		line = c.Capture + "=$(" + line + ")"
 	}
-	return line
+	return line, nil
 }
 
-// plainWord matches words the shell takes literally.
-var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// shellQuote quotes s for the shell (single quotes unless it is plain).
-func shellQuote(s string) string {
-	if plainWord.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// shellVarName matches the names of the variables the plan sets.
+var shellVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

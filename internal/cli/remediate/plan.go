@@ -142,8 +142,14 @@ type Plan struct {
 // rules given, when any are), leaving out the alarms an exception accepts. Every finding, of any rule and status, is
 // read for what it tells about the trails, e.g. which management events a
 // trail logs or which bucket it delivers to, so that a step keeps what
-// already works. Alarms of rules without a template are an error.
+// already works. Alarms of rules without a template are an error, and so
+// is a finding whose region, account, partition, ARN, bucket name or event
+// id does not have its AWS form (checkFindings): the plan writes them into
+// commands.
 func Build(findings []report.Finding, only ...string) (*Plan, error) {
+	if err := checkFindings(findings); err != nil {
+		return nil, err
+	}
 	b := newBuilder(findings)
 	p := &Plan{}
 	for _, f := range findings {

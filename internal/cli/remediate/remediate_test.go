@@ -27,13 +27,17 @@ func TestEveryCatalogueRuleHasAStepTemplate(t *testing.T) {
 // TestCommandLinesReachTheCommandIntact runs rendered command lines in bash
 // with an aws function that prints its arguments, one per line.
 func TestCommandLinesReachTheCommandIntact(t *testing.T) {
-	values := []string{`{"Statement":[{"Sid":"it's"}]}`, "a b\tc", "$HOME `id` \\n", "logGroups[?logGroupName=='x'].logGroupName", "plain-arn:aws:s3:::b/*"}
+	values := []string{`{"Statement":[{"Sid":"it's"}]}`, "a b c", "$HOME `id` \\n", "logGroups[?logGroupName=='x'].logGroupName", "plain-arn:aws:s3:::b/*"}
 	c := Command{Service: "s3api", Operation: "put-bucket-policy", Region: "eu-west-1"}
 	for _, v := range values {
 		c.Args = append(c.Args, Arg{Flag: "--x", Value: v})
 	}
 	c.Args = append(c.Args, Arg{Flag: "--switch"}, Arg{Flag: "--key-id", Value: "key", Var: true})
-	script := "key='k 1'\naws() { printf '%s\\n' \"$@\"; }\n" + commandLine(c) + "\n"
+	line, err := commandLine(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "key='k 1'\naws() { printf '%s\\n' \"$@\"; }\n" + line + "\n"
 	out, err := exec.Command("bash", "-c", script).Output()
 	if err != nil {
 		t.Fatalf("bash: %v", err)
@@ -45,6 +49,11 @@ func TestCommandLinesReachTheCommandIntact(t *testing.T) {
 	want = append(want, "--switch", "--key-id", "k 1")
 	if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); strings.Join(got, "\x00") != strings.Join(want, "\x00") {
 		t.Errorf("arguments = %q\nwant        %q", got, want)
+	}
+	for _, v := range []string{"a\tb", "a\nb", "a\x00b", "a\x1b[2Jb"} {
+		if line, err := commandLine(Command{Service: "s3api", Operation: "x", Args: []Arg{{Flag: "--x", Value: v}}}); err == nil {
+			t.Errorf("value %q written as %q, want it refused", v, line)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/report"
 )
 
@@ -78,7 +79,10 @@ func (a *accountFacts) selectors(t *trailFacts, f report.Finding) *Step {
 				" ("+evString(d, "selector")+"), which the findings do not spell out: add that selector to the JSON before running.")
 		}
 	}
-	js, _ := json.Marshal(sels)
+	// free text of the evidence (excluded sources, resource types) may hold
+	// DEL, C1 or bidirectional controls, which json.Marshal leaves raw
+	js, _ := json.Marshal(sels) // selectors of strings always marshal
+	js = escape.JSON(js)
 	var names []string
 	var blocks []*TFNested
 	for _, s := range sels {

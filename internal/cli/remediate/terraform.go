@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // TFBlock is a Terraform resource a step sets arguments of. Blocks of one
@@ -274,9 +276,12 @@ func traversal(s string) hcl.Traversal {
 	return t
 }
 
-// comment appends one "# ..." line per line given.
+// comment appends one "# ..." line per line given, its control characters
+// (a newline included) shown escaped: a value cannot end the comment.
+// Values in arguments are written by hclwrite, which escapes quotes,
+// control characters and the template sequences ${ and %{.
 func comment(body *hclwrite.Body, lines ...string) {
 	for _, l := range lines {
-		body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte(strings.TrimRight("# "+l, " ") + "\n")}})
+		body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte(strings.TrimRight("# "+escape.Line(l), " ") + "\n")}})
 	}
 }

@@ -1,11 +1,11 @@
 package report
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // CSVHeader returns the CSV header of the benchmark: Powerpipe v1.5.2's
@@ -23,6 +23,9 @@ func (b *Benchmark) CSVHeader() []string {
 // (templates/csv/output.tmpl): a header line, then one line per finding,
 // each cell escaped on its own with encoding/csv and trimmed, cells joined
 // by commas, lines ended by "\n". Tag cells a control lacks are empty.
+// Cells are escaped by escape.CSVCell: as Powerpipe does for ordinary
+// values; control characters are shown escaped and a cell a spreadsheet
+// would take for a formula starts with a single quote.
 //
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteCSV(w io.Writer, r *Report) error {
@@ -54,17 +57,7 @@ func writeLine(out *strings.Builder, cells []string) {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		out.WriteString(csvCell(c))
+		out.WriteString(escape.CSVCell(c))
 	}
 	out.WriteByte('\n')
-}
-
-// csvCell escapes one cell exactly as Powerpipe's toCsvCell template
-// function: a one-field record through encoding/csv, whitespace trimmed.
-func csvCell(s string) string {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{s}) // writes to a bytes.Buffer cannot fail
-	w.Flush()
-	return strings.TrimSpace(buf.String())
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // htmlTemplate is the page: styles and script inline, nothing fetched.
@@ -62,9 +64,12 @@ type htmlFinding struct {
 // inline: the page fetches nothing. Printed, the filters are hidden and
 // every finding is shown with its details open.
 //
+// Every value is HTML-escaped by html/template, after control characters
+// are shown escaped (escape.Text).
+//
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteHTML(w io.Writer, r *Report) error {
-	r = r.Outcomes()
+	r = r.Outcomes().escaped(escape.Text)
 	page, err := htmlPageOf(r)
 	if err != nil {
 		return err
@@ -153,7 +158,7 @@ func evidenceJSON(v any) (string, error) {
 	if err := enc.Encode(v); err != nil {
 		return "", err
 	}
-	return strings.TrimRight(buf.String(), "\n"), nil
+	return escape.Text(strings.TrimRight(buf.String(), "\n")), nil
 }
 
 // appendNew appends v to list unless it is already there.

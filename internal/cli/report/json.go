@@ -1,10 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // JSONReport is the document WriteJSON writes.
@@ -63,12 +66,18 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return writeIndented(w, JSONOf(r), "JSON")
 }
 
-// writeIndented writes v as indented JSON followed by a newline.
+// writeIndented writes v as indented JSON followed by a newline. Control
+// characters encoding/json leaves raw (DEL, C1, bidirectional overrides)
+// are written as \u escapes (escape.JSON): the values are the same.
 func writeIndented(w io.Writer, v any, what string) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing %s: %w", what, err)
+	}
+	if _, err := w.Write(escape.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("writing %s: %w", what, err)
 	}
 	return nil

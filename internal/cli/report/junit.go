@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // junitSuites is the testsuites root element.
@@ -67,11 +69,12 @@ type junitProblem struct {
 // with the rule's title and severity as properties) and a testcase per
 // finding, named by its resource (and region). An alarm is a failure, an
 // error an error, a skip skipped; ok and info pass, with the reason as
-// system-out. A failure's text adds the rule's remediation.
+// system-out. A failure's text adds the rule's remediation. Values are
+// XML-escaped, control characters shown escaped (escape.Text).
 //
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteJUnit(w io.Writer, r *Report) error {
-	r = r.Outcomes()
+	r = r.Outcomes().escaped(escape.Text)
 	doc := junitSuites{Name: r.Benchmark.Title}
 	suites := map[string]*junitSuite{}
 	names := map[string]int{}

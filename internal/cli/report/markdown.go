@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // WriteMarkdown writes the report as GitHub-flavoured Markdown fit for a
@@ -103,19 +105,6 @@ func mdTable(b *strings.Builder, head []string, rows [][]string, numeric bool) {
 	b.WriteString("\n")
 }
 
-// mdSpecial are the characters that could start inline Markdown or HTML
-// syntax, or end a table cell, inside a line; each is backslash-escaped,
-// which CommonMark allows for any ASCII punctuation.
-const mdSpecial = "\\`*_[]<>|~&"
-
-// MarkdownEscape makes s one line of literal Markdown text, safe in a table cell.
-func MarkdownEscape(s string) string {
-	var b strings.Builder
-	for _, r := range strings.Join(strings.Fields(s), " ") {
-		if strings.ContainsRune(mdSpecial, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// MarkdownEscape makes s one line of literal Markdown text, safe in a
+// table cell (escape.Markdown).
+func MarkdownEscape(s string) string { return escape.Markdown(s) }

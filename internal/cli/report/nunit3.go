@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // testTally counts test cases as the CI formats do: ok and info pass,
@@ -113,11 +115,12 @@ type nunitProperty struct {
 // steampipe:reason and steampipe:dimension:KEY properties and the reason as
 // its message. ok and info pass, alarm and error fail, skip is skipped.
 // Only benchmarks and controls with findings appear. Unlike Powerpipe's
-// text template, every value is XML-escaped.
+// text template, every value is XML-escaped, control characters shown
+// escaped (escape.Text): the document is well-formed whatever AWS said.
 //
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
 func WriteNUnit3(w io.Writer, r *Report) error {
-	r = r.Outcomes()
+	r = r.Outcomes().escaped(escape.Text)
 	b := r.Benchmark
 	root := &nunitSuite{ID: b.ID, Name: b.Title}
 	groups := map[string]*nunitSuite{b.ID: root}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // powerpipeColumns is the fixed part of Powerpipe v1.5.2's control CSV
@@ -184,8 +185,8 @@ func TestCSVCellIsPowerpipesToCsvCell(t *testing.T) {
 		"  padded ":  `"  padded "`,
 		"":           "",
 	} {
-		if got := csvCell(in); got != want {
-			t.Errorf("csvCell(%q) = %q, want %q", in, got, want)
+		if got := escape.CSVCell(in); got != want {
+			t.Errorf("CSVCell(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 )
 
 // TableOptions tunes the terminal table.
@@ -111,8 +113,10 @@ func fitLayout(r *Report, width int) tableLayout {
 // REASON. With TableOptions.Width it fits that many columns (fitLayout).
 //
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
+// Control characters in the findings are shown escaped (escape.Terminal):
+// ESC from an AWS value cannot recolour or move the terminal.
 func WriteTable(w io.Writer, r *Report, o TableOptions) error {
-	r = r.Outcomes()
+	r = r.Outcomes().escaped(escape.Terminal)
 	l := wideLayout(o)
 	if o.Width > 0 {
 		l = fitLayout(r, o.Width)

@@ -35,6 +35,7 @@ func (s *Server) cloudtrailOps() map[string]handlerFunc {
 		"RemoveTags":          s.removeTags,
 		"ListTags":            s.listTags,
 		"LookupEvents":        s.lookupEvents,
+		"ListPublicKeys":      s.listPublicKeys,
 	}
 }
 
@@ -54,6 +55,7 @@ type trail struct {
 	Logging                       bool
 	StartLoggingAt, StopLoggingAt time.Time
 	Delivery                      deliveryStatus
+	Logs                          logDelivery
 
 	SelectorsPut bool
 	Classic      []eventSelector
@@ -389,6 +391,7 @@ func (s *Server) startLogging(q *request) (any, *apiError) {
 		if !t.Logging {
 			t.Logging = true
 			t.StartLoggingAt = q.now
+			t.Logs.start(s.st.clock.now())
 		}
 		return struct{}{}, nil
 	})
@@ -399,6 +402,7 @@ func (s *Server) stopLogging(q *request) (any, *apiError) {
 		if t.Logging {
 			t.Logging = false
 			t.StopLoggingAt = q.now
+			t.Logs.stop()
 		}
 		return struct{}{}, nil
 	})

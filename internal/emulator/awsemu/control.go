@@ -32,6 +32,9 @@ import (
 //	POST   /_emulator/foreign-key         {"key_arn"}
 //	POST   /_emulator/events              EventInput
 //	POST   /_emulator/events/backdate     {"account_id","age_seconds"}
+//	GET    /_emulator/clock               -> {"now"} (the log delivery clock, RFC 3339)
+//	POST   /_emulator/clock               {"now"} (forward: delivers the hours passed)
+//	POST   /_emulator/clock/advance       {"seconds": N} (delivers the hours passed)
 //	GET    /_emulator/health              -> {"ok":true}
 const controlPrefix = "/_emulator/"
 
@@ -71,6 +74,11 @@ type OrganizationTrail struct {
 	// GetEventSelectors with the trail ARN; otherwise they get
 	// TrailNotFoundException.
 	MemberCanReadStatus bool `json:"member_can_read_status"`
+	// S3KeyPrefix and LogFileValidationEnabled are the trail's settings of
+	// those names: logs and digests go under the prefix; digests only with
+	// validation enabled.
+	S3KeyPrefix              string `json:"s3_key_prefix,omitempty"`
+	LogFileValidationEnabled bool   `json:"log_file_validation_enabled,omitempty"`
 }
 
 // SetTrailStatus sets delivery times and errors of a trail.
@@ -175,7 +183,7 @@ func (s *Server) AddOrganizationTrail(o OrganizationTrail) (string, error) {
 	arn := trailARN(o.HomeRegion, o.OwnerAccountID, o.Name)
 	t := &trail{
 		Name: o.Name, Account: o.OwnerAccountID, HomeRegion: o.HomeRegion, ARN: arn,
-		S3BucketName: o.S3BucketName, IncludeGlobal: o.IncludeGlobalServiceEvents, MultiRegion: o.IsMultiRegionTrail,
+		S3BucketName: o.S3BucketName, S3KeyPrefix: o.S3KeyPrefix, LogFile: o.LogFileValidationEnabled, IncludeGlobal: o.IncludeGlobalServiceEvents, MultiRegion: o.IsMultiRegionTrail,
 		Org: true, OrgMembers: map[string]bool{}, MemberCanReadStatus: o.MemberCanReadStatus, Logging: o.IsLogging,
 	}
 	if o.IsLogging {
@@ -184,7 +192,12 @@ func (s *Server) AddOrganizationTrail(o OrganizationTrail) (string, error) {
 	for _, m := range o.MemberAccountIDs {
 		t.OrgMembers[m] = true
 	}
-	s.st.lock(func() { s.st.trails[arn] = t })
+	s.st.lock(func() {
+		if o.IsLogging {
+			t.Logs.start(s.st.clock.now())
+		}
+		s.st.trails[arn] = t
+	})
 	return arn, nil
 }
 
@@ -222,6 +235,32 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	var out any = map[string]bool{"ok": true}
 	switch route {
 	case "GET health":
+	case "GET clock":
+		out = map[string]string{"now": s.Clock().Format(time.RFC3339)}
+	case "POST clock":
+		var in struct {
+			Now time.Time `json:"now"`
+		}
+		if err = decodeControl(r, &in); err == nil {
+			if in.Now.IsZero() {
+				err = errors.New("need now (RFC 3339)")
+			} else {
+				err = s.SetClock(in.Now)
+			}
+		}
+		out = map[string]string{"now": s.Clock().Format(time.RFC3339)}
+	case "POST clock/advance":
+		var in struct {
+			Seconds float64 `json:"seconds"`
+		}
+		if err = decodeControl(r, &in); err == nil {
+			if in.Seconds <= 0 {
+				err = errors.New("need a positive seconds")
+			} else {
+				err = s.AdvanceClock(time.Duration(in.Seconds * float64(time.Second)))
+			}
+		}
+		out = map[string]string{"now": s.Clock().Format(time.RFC3339)}
 	case "POST accounts":
 		var in struct {
 			AccessKeyID     string `json:"access_key_id"`

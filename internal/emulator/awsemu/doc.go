@@ -119,6 +119,17 @@
 // (InsufficientS3BucketPolicyException never happens), nor is the
 // CloudWatch Logs role (it must be a role ARN, but need not exist or trust
 // CloudTrail), IAM policies are not evaluated (every registered key may do everything in its account; use
-// faults to deny), read-only calls are not recorded as CloudTrail events,
-// objects are not stored (object operations answer NotImplemented).
+// faults to deny), read-only calls are not recorded as CloudTrail events.
+//
+// # S3 objects and log delivery
+//
+// Buckets store objects: GetObject, HeadObject, PutObject (with
+// x-amz-meta-* metadata), DeleteObject, ListObjects (marker) and
+// ListObjectsV2 (prefix, start-after, continuation-token, delimiter,
+// max-keys), so tests tamper with delivered logs through ordinary S3
+// calls. A logging trail delivers gzipped log files of the events it
+// recorded and, with log file validation on, hourly digest files signed
+// with the emulator's rotating RSA key (ListPublicKeys), in AWS's key
+// layout and digest format, on a delivery clock that stands still until
+// advanced (AdvanceClock, SetClock, control "clock"); see delivery.go.
 package awsemu

@@ -125,7 +125,10 @@ func (s *Server) AddEvent(in EventInput) {
 	if in.SourceIP == "" {
 		in.SourceIP = "127.0.0.1"
 	}
-	t := in.EventTime.UTC()
+	// CloudTrail records event times in whole seconds (eventTime and
+	// LookupEvents' EventTime): an event is never later than an EndTime read
+	// after it, even once the SDK has cut that EndTime to milliseconds.
+	t := in.EventTime.UTC().Truncate(time.Second)
 	id := newRequestID()
 	doc := map[string]any{
 		"eventVersion": "1.09",
@@ -297,7 +300,11 @@ func (s *Server) lookupEvents(q *request) (any, *apiError) {
 	}
 	var events []*trailEvent
 	s.st.lock(func() {
-		for _, e := range s.st.events[eventsKey(q.account, q.region)] {
+		// newest recorded first, so that events of the same second keep
+		// the order they happened in, newest first, on every page
+		recorded := s.st.events[eventsKey(q.account, q.region)]
+		for i := len(recorded) - 1; i >= 0; i-- {
+			e := recorded[i]
 			if in.EventCategory == "insight" {
 				continue
 			}
@@ -353,7 +360,7 @@ func (s *Server) BackdateEvents(accountID string, age time.Duration) {
 				continue
 			}
 			for _, e := range evs {
-				e.Time = e.Time.Add(-age)
+				e.Time = e.Time.Add(-age).Truncate(time.Second)
 				var doc map[string]any
 				if json.Unmarshal([]byte(e.Raw), &doc) == nil {
 					doc["eventTime"] = e.Time.Format("2006-01-02T15:04:05Z")

@@ -161,3 +161,38 @@ func TestLookupEventsKeepsNinetyDaysAndHonoursTimeRange(t *testing.T) {
 	_, err := c.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(now), EndTime: aws.Time(now.Add(-time.Hour))})
 	wantCode(t, err, "InvalidTimeRangeException")
 }
+
+// TestLookupEventsWindowEndingJustAfterTheEventsSeesThemAll: a caller that
+// records events and then asks for everything up to "now" gets every one of
+// them, however close together the two happened. The SDK sends EndTime with
+// millisecond precision, so an end read at x.40025 s, after events recorded
+// until x.40021 s, arrives as x.400 s; CloudTrail records event times in whole seconds,
+// so its events are never later than such an end. (The bench harness counted
+// 2 pages instead of 3 for 120 events when this happened on a fast machine.)
+func TestLookupEventsWindowEndingJustAfterTheEventsSeesThemAll(t *testing.T) {
+	e := newEnv(t, Options{LookupEventsRate: -1})
+	second := time.Now().Add(-time.Minute).Truncate(time.Second)
+	for i := range 120 {
+		// 10 µs apart from x.399020: the first 99 before x.400, the last 21 after
+		e.srv.AddEvent(EventInput{AccountID: DefaultAccountID, Region: "eu-west-1", EventName: "DescribeTrails",
+			ReadOnly: true, EventTime: second.Add(399020*time.Microsecond + time.Duration(i)*10*time.Microsecond)})
+	}
+	end := second.Add(400250 * time.Microsecond) // read after the last event; sent as x.400
+	p := cloudtrail.NewLookupEventsPaginator(e.ct("eu-west-1"), &cloudtrail.LookupEventsInput{
+		StartTime: aws.Time(end.Add(-24 * time.Hour)), EndTime: aws.Time(end), MaxResults: aws.Int32(50)})
+	var sizes []int
+	seen := map[string]bool{}
+	for p.HasMorePages() {
+		out := must(p.NextPage(ctx))
+		sizes = append(sizes, len(out.Events))
+		for _, ev := range out.Events {
+			seen[aws.ToString(ev.EventId)] = true
+			if ev.EventTime.After(end) || ev.EventTime.Nanosecond() != 0 {
+				t.Errorf("event time %s: want whole seconds, not after the window's end %s", ev.EventTime, end)
+			}
+		}
+	}
+	if len(sizes) != 3 || sizes[0] != 50 || sizes[1] != 50 || sizes[2] != 20 || len(seen) != 120 {
+		t.Fatalf("pages of %v (%d distinct events), want 50, 50, 20 of 120 events", sizes, len(seen))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // apiError is an AWS error response: the code the SDK surfaces as
@@ -61,6 +62,12 @@ type rawResponse struct {
 
 func writeRaw(w http.ResponseWriter, rr *rawResponse) int {
 	for k, v := range rr.Header {
+		if strings.HasPrefix(k, "x-amz-meta-") {
+			// S3 sends user metadata names in lower case, as stored;
+			// botocore keeps the case it receives.
+			w.Header()[k] = []string{v}
+			continue
+		}
 		w.Header().Set(k, v)
 	}
 	if rr.ContentType != "" {

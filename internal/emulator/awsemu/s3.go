@@ -29,6 +29,7 @@ type bucket struct {
 	Policy              string
 	PAB                 *publicAccessBlock
 	Ownership           string // "" = no ownership controls
+	Objects             map[string]*object
 }
 
 type grant struct {
@@ -57,6 +58,15 @@ var s3IAMActions = map[string]string{
 	"PutPublicAccessBlock":          "PutBucketPublicAccessBlock",
 	"DeletePublicAccessBlock":       "PutBucketPublicAccessBlock",
 	"DeleteBucketOwnershipControls": "PutBucketOwnershipControls",
+	"HeadObject":                    "GetObject",
+	"ListObjects":                   "ListBucket",
+	"ListObjectsV2":                 "ListBucket",
+}
+
+// s3ObjectOps names the operation of an object request per HTTP method.
+var s3ObjectOps = map[string]string{
+	http.MethodGet: "GetObject", http.MethodHead: "HeadObject",
+	http.MethodPut: "PutObject", http.MethodDelete: "DeleteObject",
 }
 
 // s3Subresources maps a bucket sub-resource query key to the operation per
@@ -82,6 +92,9 @@ func s3Operation(r *http.Request) string {
 		return "Unknown"
 	}
 	if _, key, _ := strings.Cut(path, "/"); key != "" {
+		if op, ok := s3ObjectOps[r.Method]; ok {
+			return op
+		}
 		return "ObjectOperation" + r.Method
 	}
 	query := r.URL.Query()
@@ -101,6 +114,9 @@ func s3Operation(r *http.Request) string {
 	case http.MethodHead:
 		return "HeadBucket"
 	case http.MethodGet:
+		if r.URL.Query().Get("list-type") == "2" {
+			return "ListObjectsV2"
+		}
 		return "ListObjects"
 	}
 	return "Unknown"
@@ -134,6 +150,12 @@ func (s *Server) s3Ops() map[string]handlerFunc {
 		"GetBucketOwnershipControls":    s.bucketOp(s.getOwnershipControls),
 		"PutBucketOwnershipControls":    s.bucketOp(s.putOwnershipControls),
 		"DeleteBucketOwnershipControls": s.bucketOp(s.deleteOwnershipControls),
+		"GetObject":                     s.bucketOp(s.getObject),
+		"HeadObject":                    s.bucketOp(s.getObject),
+		"PutObject":                     s.bucketOp(s.putObject),
+		"DeleteObject":                  s.bucketOp(s.deleteObject),
+		"ListObjects":                   s.bucketOp(s.listObjects),
+		"ListObjectsV2":                 s.bucketOp(s.listObjects),
 	}
 }
 
@@ -310,6 +332,11 @@ func (s *Server) createBucket(q *request) (any, *apiError) {
 }
 
 func (s *Server) deleteBucket(_ *request, b *bucket) (any, *apiError) {
+	if len(b.Objects) > 0 {
+		e := newErr("BucketNotEmpty", "The bucket you tried to delete is not empty", http.StatusConflict)
+		e.Extra = map[string]string{"BucketName": b.Name}
+		return nil, e
+	}
 	delete(s.st.buckets, b.Name)
 	return noContent, nil
 }

@@ -64,6 +64,9 @@ type Options struct {
 	// configuration (NoSuchPublicAccessBlockConfiguration,
 	// OwnershipControlsNotFoundError) unless the caller sets them.
 	ModernBucketDefaults bool
+	// DigestKeyRotation is how long one digest signing key is used before
+	// the next; default DefaultDigestKeyRotation.
+	DigestKeyRotation time.Duration
 }
 
 // Server is the AWS-compatible emulator: an http.Handler speaking the wire
@@ -118,6 +121,11 @@ func New(opts Options) *Server {
 			s.optIn[r] = true
 		}
 	}
+	if opts.DigestKeyRotation <= 0 {
+		opts.DigestKeyRotation = DefaultDigestKeyRotation
+	}
+	s.st.digestKeys.period = opts.DigestKeyRotation
+	s.st.clock.t = time.Now().UTC().Truncate(time.Second)
 	s.latency.set(opts.Latency)
 	s.lookups.init(opts.LookupEventsRate)
 	s.st.addAccount(DefaultAccessKeyID, DefaultSecretAccessKey, DefaultAccountID)

@@ -23,6 +23,8 @@ type state struct {
 	events     map[string][]*trailEvent      // account|region -> events, oldest first
 	roles      map[string]*Role              // account|role name -> role
 	org        *organization                 // the organization, nil when none
+	clock      deliveryClock                 // log delivery clock
+	digestKeys digestKeyring                 // digest signing keys
 }
 
 type credential struct {

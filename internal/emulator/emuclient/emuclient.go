@@ -224,3 +224,24 @@ func (c *Client) SetOrganization(ctx context.Context, o Organization) error {
 func (c *Client) AddRole(ctx context.Context, r Role) error {
 	return c.do(ctx, http.MethodPost, "roles", r, nil)
 }
+
+// SetClock sets the emulator's log delivery clock; moving it forward
+// delivers the log and digest files of the hours it passes.
+func (c *Client) SetClock(ctx context.Context, now time.Time) error {
+	return c.do(ctx, http.MethodPost, "clock", map[string]string{"now": now.UTC().Format(time.RFC3339)}, nil)
+}
+
+// AdvanceClock moves the log delivery clock forward by d, delivering the
+// log and digest files of the hours it passes.
+func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) error {
+	return c.do(ctx, http.MethodPost, "clock/advance", map[string]float64{"seconds": d.Seconds()}, nil)
+}
+
+// Clock returns the log delivery clock.
+func (c *Client) Clock(ctx context.Context) (time.Time, error) {
+	var out struct {
+		Now time.Time `json:"now"`
+	}
+	err := c.do(ctx, http.MethodGet, "clock", nil, &out)
+	return out.Now, err
+}

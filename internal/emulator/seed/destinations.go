@@ -5,6 +5,7 @@ package seed
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -57,12 +58,14 @@ func (b *Builder) SetKeyState(keyARN string, state KeyState) {
 	if c == nil {
 		return
 	}
+	// By key id: AWS also takes the ARN, some AWS-compatible servers (moto) do not.
+	keyID := keyARN[strings.LastIndex(keyARN, "/")+1:]
 	var err error
 	switch state {
 	case KeyDisabled:
-		_, err = c.KMS.DisableKey(b.ctx, &kms.DisableKeyInput{KeyId: aws.String(keyARN)})
+		_, err = c.KMS.DisableKey(b.ctx, &kms.DisableKeyInput{KeyId: aws.String(keyID)})
 	case KeyPendingDeletion:
-		_, err = c.KMS.ScheduleKeyDeletion(b.ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyARN), PendingWindowInDays: aws.Int32(7)})
+		_, err = c.KMS.ScheduleKeyDeletion(b.ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(7)})
 	}
 	if err != nil {
 		b.fail("kms: set key state "+string(state), err)

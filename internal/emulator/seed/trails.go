@@ -3,6 +3,8 @@ package seed
 // Trails and their logging state.
 
 import (
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -50,7 +52,7 @@ func (b *Builder) Trail(spec TrailSpec) *Trail {
 		in.IsOrganizationTrail = aws.Bool(true)
 	}
 	if spec.TopicARN != "" {
-		in.SnsTopicName = aws.String(spec.TopicARN)
+		in.SnsTopicName = aws.String(topicRef(spec.TopicARN, b.acct.AccountID, spec.Region))
 	}
 	if spec.KeyARN != "" {
 		in.KmsKeyId = aws.String(spec.KeyARN)
@@ -111,4 +113,15 @@ func (b *Builder) StopLogging(t *Trail) {
 // Logs. On a real account it must exist (the seed creates no IAM roles).
 func (b *Builder) cloudWatchRoleARN() string {
 	return "arn:" + b.acct.Partition + ":iam::" + b.acct.AccountID + ":role/" + NamePrefix + "cloudwatch"
+}
+
+// topicRef is how CreateTrail names the topic: by name when it is the
+// account's own topic in the trail's region, by ARN otherwise. AWS takes
+// either; some AWS-compatible servers (moto) take only the name.
+func topicRef(topicARN, accountID, region string) string {
+	parts := strings.Split(topicARN, ":")
+	if len(parts) == 6 && parts[3] == region && parts[4] == accountID {
+		return parts[5]
+	}
+	return topicARN
 }

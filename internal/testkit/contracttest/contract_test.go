@@ -228,7 +228,7 @@ func TestEveryTableReturnsRowsFromTheEmulator(t *testing.T) {
 	f.Seed(t)
 	pc := launch(t)
 	// an exceptions file, so that cloudtrailcc_exception has a row
-	exc := writeExceptions(t, "exception {\n  rule = \"*\"\n  resource = \"*\"\n  reason = \"r\"\n  expires = \""+day(1)+"\"\n}\n")
+	exc := writeExceptions(t, "exception {\n  rule = \"*\"\n  resource = \"*\"\n  reason = \"r\"\n  expires = \""+day(1)+"\"\n  allow_all = true\n}\n")
 	if err := configure(pc, map[string]string{"aws": f.Config(`config_change_lookback = "1h"`, fmt.Sprintf("exceptions_file = %q", exc))}); err != nil {
 		t.Fatalf("SetAllConnectionConfigs: %v", err)
 	}

@@ -303,6 +303,8 @@ func baselineByKey(base []finding, key func(finding) string, k string) finding {
 // from run to run (times, ages) normalised.
 type finding struct {
 	RuleID, Resource, Region, Status, Reason, Evidence string
+	// Account is the audited account the finding is about.
+	Account string
 	// EvidenceNoTrails is Evidence without its "trails" list.
 	EvidenceNoTrails string
 }
@@ -333,7 +335,7 @@ func findingOf(r inproc.Row) finding {
 	b, _ := json.Marshal(ev)
 	delete(ev, "trails")
 	loose, _ := json.Marshal(ev)
-	return finding{RuleID: str("rule_id"), Resource: str("resource"), Region: str("region"), Status: str("status"),
+	return finding{RuleID: str("rule_id"), Resource: str("resource"), Region: str("region"), Status: str("status"), Account: str("account_id"),
 		Reason: normalise(str("reason")), Evidence: normalise(string(b)), EvidenceNoTrails: normalise(string(loose))}
 }
 

@@ -6,8 +6,9 @@
 // retries allow; and that a reply without its API's shape (an empty 200, a
 // proxy's login page, garbage) makes the facts it carries errors, never
 // ok. This file holds the request recorder the tests put in front of the
-// emulator, mangle.go the proxy that mangles replies; the tests are in
-// the _test files.
+// emulator, mangle.go the proxy that mangles replies and the one that
+// keeps them, elements.go the element paths of a reply and the mangling
+// that drops one; the tests are in the _test files.
 package faulttest
 
 import (

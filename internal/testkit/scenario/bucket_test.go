@@ -106,7 +106,7 @@ func TestBucketNotPublicOKForSourceArnPolicyWithoutPublicAccessBlock(t *testing.
 	_, bucket := bucketTrail(e, seed.BucketSpec{})
 	f := e.expect(e.findings(), "bucket_not_public", bucket, "ok")
 	if f.Status == "error" {
-		t.Errorf("a missing Public Access Block is a fact, not an error: %s", f)
+		e.failf("bucket_not_public", "a missing Public Access Block is a fact, not an error: %s", f)
 	}
 }
 

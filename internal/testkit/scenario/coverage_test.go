@@ -19,7 +19,7 @@ func TestMultiRegionOKNamesLoggingMultiRegionTrail(t *testing.T) {
 	})
 	f := e.expect(e.findings(), "multi_region", acct.ARN(), "ok", acct.Trail("main").Name)
 	if f.Evidence["read_write_type"] != "All" {
-		t.Errorf("multi_region evidence should carry the trail's ReadWriteType: %v", f.Evidence)
+		e.failf("multi_region/read_write_type", "multi_region evidence should carry the trail's ReadWriteType: %v", f.Evidence)
 	}
 }
 

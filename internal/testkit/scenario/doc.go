@@ -13,4 +13,9 @@
 // account holds nothing but what the suite seeds. On such a shared account
 // each test deletes what it seeded when it ends (seed.Destroy); run with
 // -parallel 1 there, or AWS's limit of five trails per region may be hit.
+//
+// With CLOUDTRAILCC_SCENARIO_MOTO=1 (make test-moto) the suite runs against
+// moto (package motoup: CLOUDTRAILCC_MOTO_URL, or started by MOTO_UP), each
+// test in an account of its own; motoGaps (moto_gaps_test.go) is the one table of what moto lacks, and
+// only the tests and findings it lists may differ from AWS's behaviour.
 package scenario

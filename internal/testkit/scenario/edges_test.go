@@ -56,11 +56,11 @@ func TestAccountWithoutTrailsSkipsEveryPerResourceRuleOnce(t *testing.T) {
 	for _, rule := range allRules {
 		got := fs.rule(rule)
 		if len(got) == 0 {
-			t.Errorf("%s: missing from the report", rule)
+			e.failf(rule, "%s: missing from the report", rule)
 		}
 		for _, f := range got {
 			if f.Status == "error" {
-				t.Errorf("%s: error in an account without trails: %s", rule, f)
+				e.failf(rule, "%s: error in an account without trails: %s", rule, f)
 			}
 		}
 	}

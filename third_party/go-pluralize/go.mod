@@ -1,3 +1,0 @@
-module github.com/gertd/go-pluralize
-
-go 1.21
