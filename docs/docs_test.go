@@ -323,7 +323,6 @@ func TestExampleQueriesRunOnPostgres(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn := bridgeConn(ctx, t, db)
-	createPluginAWSStandIns(ctx, t, conn)
 	for i, e := range examples {
 		n, err := runQuery(ctx, conn, e.sql)
 		switch {
@@ -367,7 +366,7 @@ func exampleQueries(t *testing.T) (examples []example, nTable int) {
 }
 
 // bridgeConn connects to the bridge's database with search_path set to its
-// schema; the connection closes when the test ends.
+// schema, then the plugin-aws stand-ins' (createPluginAWSStandIns); the connection closes when the test ends.
 func bridgeConn(ctx context.Context, t *testing.T, db string) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(ctx, db)
@@ -378,6 +377,7 @@ func bridgeConn(ctx context.Context, t *testing.T, db string) *pgx.Conn {
 	if _, err := conn.Exec(ctx, "SET search_path TO "+bridgeSchema+", public"); err != nil {
 		t.Fatal(err)
 	}
+	createPluginAWSStandIns(ctx, t, conn)
 	return conn
 }
 
