@@ -263,8 +263,8 @@ func TestPublicBucketRowSaysWhy(t *testing.T) {
 	if r["is_public"] != true || !strings.Contains(fmt.Sprint(r["public_reason"]), "AllUsers") {
 		t.Errorf("is_public = %v, public_reason = %v; want true naming AllUsers", r["is_public"], r["public_reason"])
 	}
-	if !slices.Contains(aclGrants(t, r["acl"]), "Group http://acs.amazonaws.com/groups/global/AllUsers READ") || r["block_public_acls"] != nil {
-		t.Errorf("acl = %v, block_public_acls = %v; want GetBucketAcl's Grants with AllUsers READ", r["acl"], r["block_public_acls"])
+	if !slices.Contains(aclGrants(t, r["acl"]), "Group http://acs.amazonaws.com/groups/global/AllUsers READ") || r["block_public_acls"] != false {
+		t.Errorf("acl = %v, block_public_acls = %v; want GetBucketAcl's Grants with AllUsers READ, and false (the bucket has no Public Access Block)", r["acl"], r["block_public_acls"])
 	}
 	if errs, ok := r["read_errors"].(map[string]any); !ok || len(errs) != 0 {
 		t.Errorf("read_errors = %#v; want {}", r["read_errors"])

@@ -55,6 +55,7 @@ func exceptionTable() tableSpec[exceptionRow] {
 				}
 				return *x.matched
 			}},
+			{name: "title", typ: proto.ColumnType_STRING, desc: "Title of the entry: its rule and resource pattern, e.g. \"bucket_not_public arn:aws:s3:::public-*\".", get: func(x r) any { return x.e.Rule + " " + x.e.Resource }},
 		},
 		rows: func(q *query, _ *snapshot.Account) ([]r, error) {
 			return exceptionRows(q, nil), nil

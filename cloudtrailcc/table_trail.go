@@ -1,6 +1,8 @@
 package cloudtrailcc
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
@@ -84,14 +86,11 @@ func trailTable() tableSpec[trailRow] {
 				return x.t.Selectors.Advanced
 			}},
 			{name: "selectors_error", typ: str, need: sel, desc: "The error met calling GetEventSelectors; null when they were read.", get: func(x r) any { return readErr(x.t.SelectorsErr) }},
-			{name: "insight_selectors", typ: js, need: snapshot.NeedInsightSelectors, desc: "The insight types (ApiCallRateInsight, ApiErrorRateInsight) enabled on the trail (GetInsightSelectors); an empty list when the trail has none.", get: func(x r) any {
+			{name: "insight_selectors", typ: js, need: snapshot.NeedInsightSelectors, desc: "The insight selectors of the trail as GetInsightSelectors returns them, e.g. [{\"InsightType\": \"ApiCallRateInsight\"}]; an empty list when the trail has none, null when they could not be read.", get: func(x r) any {
 				if x.t.InsightErr != nil {
 					return nil
 				}
-				if x.t.InsightTypes == nil {
-					return []string{}
-				}
-				return x.t.InsightTypes
+				return insightSelectors(x.t.InsightTypes)
 			}},
 			{name: "insight_selectors_error", typ: str, need: snapshot.NeedInsightSelectors, desc: "The error met calling GetInsightSelectors; null when they were read.", get: func(x r) any { return readErr(x.t.InsightErr) }},
 			{name: "tags", typ: js, need: snapshot.NeedTrailTags, desc: "A map of tags for the trail (ListTags); null when they could not be read.", get: func(x r) any {
@@ -102,6 +101,12 @@ func trailTable() tableSpec[trailRow] {
 					return map[string]string{}
 				}
 				return x.t.Tags
+			}},
+			{name: "tags_src", typ: js, need: snapshot.NeedTrailTags, desc: "A list of tags assigned to the trail as ListTags returns them ([{\"Key\": ..., \"Value\": ...}], sorted by key); null when they could not be read.", get: func(x r) any {
+				if x.t.TagsErr != nil {
+					return nil
+				}
+				return tagsSrc(x.t.Tags)
 			}},
 			{name: "tags_error", typ: str, need: snapshot.NeedTrailTags, desc: "The error met calling ListTags; null when the tags were read.", get: func(x r) any { return readErr(x.t.TagsErr) }},
 			{name: "region", typ: str, desc: "The AWS region of the trail: its home region.", get: func(x r) any { return x.t.HomeRegion }},
@@ -124,4 +129,34 @@ func trailTable() tableSpec[trailRow] {
 			return out, nil
 		},
 	}
+}
+
+// insightSelector is one entry of GetInsightSelectors' InsightSelectors.
+type insightSelector struct {
+	InsightType string `json:"InsightType"`
+}
+
+// insightSelectors is the insight types in GetInsightSelectors' shape
+// (never nil: no insight types is an empty list).
+func insightSelectors(types []string) []insightSelector {
+	out := make([]insightSelector, 0, len(types))
+	for _, t := range types {
+		out = append(out, insightSelector{InsightType: t})
+	}
+	return out
+}
+
+// tag is one resource tag in the AWS APIs' shape.
+type tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// tagsSrc is tags as a list of {Key, Value}, sorted by key (never nil).
+func tagsSrc(tags map[string]string) []tag {
+	out := make([]tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, tag{Key: k, Value: tags[k]})
+	}
+	return out
 }

@@ -67,21 +67,36 @@ func bucketPolicy(f func(*snapshot.BucketPolicyStatus) any) func(bucketRow) any 
 	return bucketPart(func(bk *snapshot.Bucket) *snapshot.BucketPolicyStatus { return bk.Policy }, f)
 }
 
-// pabField returns a getter of one Public Access Block setting.
+// pabField returns a getter of one Public Access Block setting: false when
+// S3 answered that none is configured (NoSuchPublicAccessBlockConfiguration
+// is a fact: nothing is blocked), NULL only when it could not be read.
 func pabField(account bool, f func(*snapshot.PublicAccessBlock) bool) func(bucketRow) any {
 	return func(x bucketRow) any {
-		p := x.acct.AccountPublicAccessBlock
+		p, read := x.acct.AccountPublicAccessBlock, x.acct.Loaded.Has(snapshot.NeedBucketPublic) && x.acct.AccountPublicAccessBlockErr == nil
 		if !account {
 			if x.b == nil {
 				return nil
 			}
-			p = x.b.PublicAccessBlock
+			p, read = x.b.PublicAccessBlock, x.b.PublicAccessBlockRead
 		}
-		if p == nil {
-			return nil
+		switch {
+		case p != nil:
+			return f(p)
+		case read:
+			return false
 		}
-		return f(p)
+		return nil
 	}
+}
+
+// ownershipControls is GetBucketOwnershipControls' OwnershipControls.
+type ownershipControls struct {
+	Rules []ownershipRule `json:"Rules"`
+}
+
+// ownershipRule is one rule of ownershipControls.
+type ownershipRule struct {
+	ObjectOwnership string `json:"ObjectOwnership"`
 }
 
 // trailBucketTable is cloudtrailcc_trail_bucket: one row per distinct S3
@@ -130,15 +145,20 @@ func trailBucketTable() tableSpec[bucketRow] {
 			{name: "acl", typ: js, need: pub, desc: "The access control list of the bucket (GetBucketAcl): its Owner and its Grants, each a Grantee (Type, ID or URI) and a Permission; null when it could not be read.", get: bucketPart(func(bk *snapshot.Bucket) *snapshot.BucketACL { return bk.ACL }, func(a *snapshot.BucketACL) any { return bucketACL(a) })},
 			{name: "policy_exists", typ: b, need: pub, desc: "Whether the bucket has a bucket policy (GetBucketPolicyStatus answers NoSuchBucketPolicy when it has none).", get: bucketPolicy(func(p *snapshot.BucketPolicyStatus) any { return p.Exists })},
 			{name: "bucket_policy_is_public", typ: b, need: pub, desc: "The policy status for this bucket. TRUE indicates that this bucket is public. FALSE indicates that the bucket is not public (false as well when there is no policy).", get: bucketPolicy(func(p *snapshot.BucketPolicyStatus) any { return p.IsPublic })},
-			{name: "block_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
-			{name: "ignore_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should ignore public ACLs for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
-			{name: "block_public_policy", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public bucket policies for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},
-			{name: "restrict_public_buckets", typ: b, need: pub, desc: "Specifies whether Amazon S3 should restrict public bucket policies for this bucket; null when the bucket has no Public Access Block configuration.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.RestrictPublicBuckets })},
-			{name: "account_block_public_acls", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 blocks public ACLs; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
-			{name: "account_ignore_public_acls", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 ignores public ACLs; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
-			{name: "account_block_public_policy", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 blocks public bucket policies; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},
-			{name: "account_restrict_public_buckets", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 restricts public bucket policies; null when the account has none configured or it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.RestrictPublicBuckets })},
-			{name: "object_ownership", typ: str, need: pub, desc: "The bucket's Object Ownership setting: BucketOwnerEnforced (ACLs disabled), BucketOwnerPreferred or ObjectWriter; null when none is configured.", get: bucketField(func(bk *snapshot.Bucket) any { return optString(bk.ObjectOwnership) })},
+			{name: "block_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket; false when the bucket has no Public Access Block configuration, null when it could not be read.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
+			{name: "ignore_public_acls", typ: b, need: pub, desc: "Specifies whether Amazon S3 should ignore public ACLs for this bucket; false when the bucket has no Public Access Block configuration, null when it could not be read.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
+			{name: "block_public_policy", typ: b, need: pub, desc: "Specifies whether Amazon S3 should block public bucket policies for this bucket; false when the bucket has no Public Access Block configuration, null when it could not be read.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},
+			{name: "restrict_public_buckets", typ: b, need: pub, desc: "Specifies whether Amazon S3 should restrict public bucket policies for this bucket; false when the bucket has no Public Access Block configuration, null when it could not be read.", get: pabField(false, func(p *snapshot.PublicAccessBlock) bool { return p.RestrictPublicBuckets })},
+			{name: "account_block_public_acls", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 blocks public ACLs; false when the account has none configured, null when it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicAcls })},
+			{name: "account_ignore_public_acls", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 ignores public ACLs; false when the account has none configured, null when it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.IgnorePublicAcls })},
+			{name: "account_block_public_policy", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 blocks public bucket policies; false when the account has none configured, null when it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.BlockPublicPolicy })},
+			{name: "account_restrict_public_buckets", typ: b, need: pub, desc: "Account-level Public Access Block: whether Amazon S3 restricts public bucket policies; false when the account has none configured, null when it could not be read.", get: pabField(true, func(p *snapshot.PublicAccessBlock) bool { return p.RestrictPublicBuckets })},
+			{name: "object_ownership_controls", typ: js, need: pub, desc: "The bucket's Object Ownership controls as GetBucketOwnershipControls returns them, e.g. {\"Rules\": [{\"ObjectOwnership\": \"BucketOwnerEnforced\"}]} (BucketOwnerEnforced disables ACLs); null when none is configured or they could not be read (see read_errors).", get: bucketField(func(bk *snapshot.Bucket) any {
+				if bk.ObjectOwnership == "" {
+					return nil
+				}
+				return ownershipControls{Rules: []ownershipRule{{ObjectOwnership: bk.ObjectOwnership}}}
+			})},
 			{name: "is_public", typ: b, need: pub, desc: "Whether the bucket is public through an ACL grant or its policy after Public Access Block and Object Ownership are applied (the bucket_not_public rule); null when that could not be decided.", get: func(x r) any {
 				if x.public == nil {
 					return nil

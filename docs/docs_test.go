@@ -62,6 +62,7 @@ type example struct {
 	heading string // the nearest heading above it
 	sql     string
 	intro   []string // the non-blank prose lines between the heading and the block
+	lang    string   // the fence's language: sql or sql+postgres
 }
 
 func (e example) String() string { return fmt.Sprintf("%s:%d (%s)", e.file, e.line, e.heading) }
@@ -77,6 +78,9 @@ type page struct {
 	prose    []string
 	headings []string
 	examples []example
+	// sqlite are the ```sql+sqlite blocks: the examples written for
+	// Steampipe's SQLite engine (not run here).
+	sqlite []example
 }
 
 // readPage parses a Markdown file (path relative to the module root).
@@ -103,16 +107,19 @@ func readPage(t *testing.T, file string) page {
 		if strings.HasPrefix(trimmed, "```") {
 			if !inFence {
 				inFence, lang = true, strings.TrimSpace(strings.TrimPrefix(trimmed, "```"))
-				if lang == "sql" {
-					cur = &example{file: file, line: n, heading: heading, intro: intro}
+				switch lang {
+				case "sql", "sql+postgres", "sql+sqlite":
+					cur = &example{file: file, line: n, heading: heading, intro: intro, lang: lang}
 				}
 				continue
 			}
 			inFence = false
-			if cur != nil {
+			if cur != nil && cur.lang == "sql+sqlite" {
+				p.sqlite = append(p.sqlite, *cur)
+			} else if cur != nil {
 				p.examples = append(p.examples, *cur)
-				cur = nil
 			}
+			cur = nil
 			continue
 		}
 		switch {
@@ -231,8 +238,25 @@ func TestTablePagesFollowHubFormat(t *testing.T) {
 				}
 				sections++
 			}
-			if sections < 3 || len(p.examples) != sections {
-				t.Errorf("%s: %d example sections and %d sql blocks; want at least 3 sections of one sql block each", p.file, sections, len(p.examples))
+			if sections < 3 || len(p.examples) != sections || len(p.sqlite) != sections {
+				t.Errorf("%s: %d example sections, %d sql+postgres and %d sql+sqlite blocks; want at least 3 sections of one sql+postgres and one sql+sqlite block each, as the hub shows them", p.file, sections, len(p.examples), len(p.sqlite))
+			}
+			for i, e := range p.examples {
+				if e.lang != "sql+postgres" {
+					t.Errorf("%s: a ```%s block; the hub's example blocks are ```sql+postgres and ```sql+sqlite", e, e.lang)
+				}
+				if i < len(p.sqlite) && p.sqlite[i].heading != e.heading {
+					t.Errorf("%s: the sql+sqlite block of this section is missing", e)
+				}
+			}
+			joins := 0
+			for _, e := range p.examples {
+				if joinsOnARN(e.sql) {
+					joins++
+				}
+			}
+			if joins == 0 {
+				t.Errorf("%s: no example joins aws_cloudtrail_trail or aws_s3_bucket (steampipe-plugin-aws) on arn", p.file)
 			}
 			for _, e := range p.examples {
 				if e.heading == "Examples" || strings.HasPrefix(e.heading, "Table:") {
@@ -342,7 +366,7 @@ func exampleQueries(t *testing.T) (examples []example, nTable int) {
 }
 
 // bridgeConn connects to the bridge's database with search_path set to its
-// schema; the connection closes when the test ends.
+// schema, then the plugin-aws stand-ins' (createPluginAWSStandIns); the connection closes when the test ends.
 func bridgeConn(ctx context.Context, t *testing.T, db string) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(ctx, db)
@@ -353,6 +377,7 @@ func bridgeConn(ctx context.Context, t *testing.T, db string) *pgx.Conn {
 	if _, err := conn.Exec(ctx, "SET search_path TO "+bridgeSchema+", public"); err != nil {
 		t.Fatal(err)
 	}
+	createPluginAWSStandIns(ctx, t, conn)
 	return conn
 }
 

@@ -16,7 +16,7 @@ import (
 var pluginAWSNames = []string{
 	"aws_cloudtrail_trail", "aws_s3_bucket", "aws_s3_account_settings", "aws_region", "aws_cloudtrail_lookup_event",
 	"tags_src", "object_ownership_controls", "policy", "server_side_encryption_configuration", "lifecycle_rules",
-	"opt_in_status", "name", "s3_bucket_name", "cloud_trail_event", "read_only", "resources", "start_time", "end_time",
+	"opt_in_status", "arn", "name", "s3_bucket_name", "cloud_trail_event", "read_only", "resources", "start_time", "end_time",
 }
 
 // Section headings of a table page, in order, before its examples.
@@ -68,6 +68,9 @@ func checkTopSections(t *testing.T, p page, name string) int {
 		if title := strings.TrimPrefix(p.headings[0], "# Table: "); p.front["title"] != "Steampipe Table: "+title {
 			t.Errorf("%s: front matter title %q; want %q, as the first heading", p.file, p.front["title"], "Steampipe Table: "+title)
 		}
+		if p.front["folder"] == "" {
+			t.Errorf("%s: front matter has no folder (the hub groups the tables by it)", p.file)
+		}
 		if n := len(strings.Fields(p.front["description"])); n < 12 {
 			t.Errorf("%s: front matter description is %d words; say what the table lets one query", p.file, n)
 		}
@@ -103,7 +106,11 @@ func TestTableExamplesHaveAPurposeLine(t *testing.T) {
 }
 
 // indexFields are the front matter fields the hub reads from docs/index.md.
-var indexFields = []string{"organization", "category", "icon_url", "brand_color", "display_name", "short_name", "description", "og_description", "og_image"}
+var indexFields = []string{"organization", "category", "icon_url", "brand_color", "display_name", "short_name", "description", "og_description", "og_image", "engines"}
+
+// rawDocs is the absolute address of the repository's docs/ folder: the hub
+// renders docs/index.md away from the repository, so icon_url is absolute.
+const rawDocs = "https://raw.githubusercontent.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/main/docs/"
 
 // TestIndexFollowsHubLayout checks docs/index.md: every front matter field
 // the hub reads, an SVG icon and a PNG social image shipped under docs/,
@@ -120,7 +127,16 @@ func TestIndexFollowsHubLayout(t *testing.T) {
 	if c := p.front["brand_color"]; !regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`).MatchString(c) {
 		t.Errorf("brand_color %q; want #RRGGBB", c)
 	}
-	if icon, err := os.ReadFile(shipped(t, "icon_url", p.front["icon_url"], ".svg")); err == nil {
+	icon := p.front["icon_url"]
+	if !strings.HasPrefix(icon, rawDocs) {
+		t.Errorf("icon_url %q: want an absolute URL under %s", icon, rawDocs)
+	}
+	// engines names what the project builds: the Steampipe plugin only (no
+	// SQLite extension, no Postgres FDW, no export tool).
+	if e := p.front["engines"]; e != `["steampipe"]` {
+		t.Errorf("engines %s, want [\"steampipe\"]", e)
+	}
+	if icon, err := os.ReadFile(shipped(t, "icon_url", strings.TrimPrefix(icon, rawDocs), ".svg")); err == nil {
 		var root struct{ XMLName xml.Name }
 		if err := xml.Unmarshal(icon, &root); err != nil || root.XMLName.Local != "svg" {
 			t.Errorf("icon_url %s is not an SVG document (root %q, %v)", p.front["icon_url"], root.XMLName.Local, err)

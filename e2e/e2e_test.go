@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -336,6 +337,8 @@ type exportedGroup struct {
 // benchmarkOptions are what one benchmark run adds to the command line and
 // expects.
 type benchmarkOptions struct {
+	// benchmark is the benchmark's full name; the root benchmark when "".
+	benchmark string
 	// args are extra Powerpipe arguments (--tag, --var).
 	args []string
 	// wantExits are the accepted exit codes.
@@ -359,6 +362,7 @@ func (e *env) benchmark(t *testing.T, a account, o benchmarkOptions) benchmarkRu
 	t.Helper()
 	dir := t.TempDir()
 	csvPath, jsonPath := filepath.Join(dir, "out.csv"), filepath.Join(dir, "out.json")
+	benchmark := cmp.Or(o.benchmark, benchmark)
 	args := append([]string{"benchmark", "run", benchmark, "--export", csvPath, "--export", jsonPath, "--progress=false"}, e.dbArgs(a)...)
 	args = append(args, o.args...)
 	cmd := e.powerpipeCmd(args...)
@@ -373,7 +377,7 @@ func (e *env) benchmark(t *testing.T, a account, o benchmarkOptions) benchmarkRu
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("powerpipe benchmark run %v (%s): exit %d in %v\n%s", o.args, a.schema, code, time.Since(start).Round(time.Millisecond), tail(stdout.String(), 16))
+	t.Logf("powerpipe benchmark run %s %v (%s): exit %d in %v\n%s", benchmark, o.args, a.schema, code, time.Since(start).Round(time.Millisecond), tail(stdout.String(), 16))
 	if code == 250 || !slices.Contains(o.wantExits, code) {
 		t.Fatalf("powerpipe exit %d, want one of %v (2: a control errored, 250: set-up failed)\nstdout:\n%s\nstderr:\n%s", code, o.wantExits, stdout.String(), stderr.String())
 	}
@@ -759,24 +763,57 @@ func stderrOf(err error) error {
 
 // assertCISTagSelectsCISControls runs the benchmark with --tag cis=true:
 // exactly the controls the mod tags cis = "true" (the rules the catalogue
-// maps to a CIS item) run.
+// maps to a CIS item) run. Then it runs the CIS v3-v5 benchmark with --tag
+// cis_item_id=3.4: exactly that version's controls of CIS item 3.4 run.
 func (e *env) assertCISTagSelectsCISControls(t *testing.T, a account) {
 	t.Helper()
 	m, err := mods.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
+	leaves, err := m.Walk(mods.RootBenchmark)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var cis []string
-	for name, c := range m.Controls {
-		if c.Tags["cis"] == "true" {
-			cis = append(cis, "control."+name)
+	for _, l := range leaves {
+		if l.Control.Tags["cis"] == "true" {
+			cis = append(cis, "control."+l.Control.Name)
 		}
 	}
-	if len(cis) == 0 || len(cis) == len(m.Controls) {
-		t.Fatalf("%d of %d controls tagged cis = true: the run would not show the selection", len(cis), len(m.Controls))
+	if len(cis) == 0 || len(cis) == len(leaves) {
+		t.Fatalf("%d of %d controls tagged cis = true: the run would not show the selection", len(cis), len(leaves))
 	}
 	run := e.benchmark(t, a, benchmarkOptions{args: []string{"--tag", "cis=true"}, wantExits: []int{0, 1, a.wantExit}, wantControls: cis})
 	t.Logf("--tag cis=true ran the %d CIS-mapped controls (%d CSV lines)", len(run.controls), bytes.Count(run.csv, []byte("\n")))
+
+	const cisBenchmark, item = "cis_v3_v5", "3.4"
+	cisLeaves, err := m.Walk(cisBenchmark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range cisLeaves {
+		if l.Control.Tags["cis_item_id"] == item {
+			want = append(want, "control."+l.Control.Name)
+		}
+	}
+	if len(want) == 0 || len(want) == len(cisLeaves) {
+		t.Fatalf("%d of %d controls of %s tagged cis_item_id = %s: the run would not show the selection", len(want), len(cisLeaves), cisBenchmark, item)
+	}
+	run = e.benchmark(t, a, benchmarkOptions{benchmark: "cloudtrailcc.benchmark." + cisBenchmark, args: []string{"--tag", "cis_item_id=" + item},
+		wantExits: []int{0, 1, a.wantExit}, wantControls: want})
+	recs := readCSV(t, "powerpipe", run.csv)
+	col := slices.Index(recs[0], "cis_item_id")
+	if col < 0 {
+		t.Fatalf("CSV header %v has no cis_item_id column", recs[0])
+	}
+	for _, r := range recs[1:] {
+		if r[col] != item {
+			t.Errorf("--tag cis_item_id=%s: a row with cis_item_id %q: %v", item, r[col], r)
+		}
+	}
+	t.Logf("%s --tag cis_item_id=%s ran %v (%d rows)", cisBenchmark, item, want, len(recs)-1)
 }
 
 // assertDimensionsFollowVariable runs the benchmark with connection_name

@@ -65,7 +65,7 @@ type CISRef struct {
 }
 
 // cisVersions matches a version note such as "v3-v5" or "v6".
-var cisVersions = regexp.MustCompile(`^v[0-9]+(-v[0-9]+)?$`)
+var cisVersions = regexp.MustCompile(`^v[0-9]+(\.[0-9]+)*(-v[0-9]+(\.[0-9]+)*)?$`)
 
 // CISRefs returns the CIS items a rule is mapped to, from the catalogue's
 // Related entry "CIS AWS Foundations ITEM (VERSIONS) / ITEM (VERSIONS)".
@@ -93,9 +93,9 @@ func CISRefs(r *rules.Rule) []CISRef {
 // ControlTags returns a rule's own control tags (the common tags are merged
 // in from local.cloudtrailcc_common_tags): service, rule_id, conformity_id
 // (when Conformity has one), security_hub (the catalogue's "AWS Security
-// Hub" entries, comma-separated), and for a CIS-mapped rule cis = "true",
-// cis_item_id and, when the catalogue names the versions, cis_version (" / "
-// between the items of several versions, in the same order).
+// Hub" entries, comma-separated), and for a CIS-mapped rule cis = "true".
+// Item numbers differ between CIS versions, so the CIS items are the tags of
+// the CIS benchmarks' own controls (CISBenchmarks), one value each.
 func ControlTags(r *rules.Rule) map[string]string {
 	tags := map[string]string{"service": Service(r), "rule_id": r.ID}
 	if r.ConformityID != "" {
@@ -110,22 +110,8 @@ func ControlTags(r *rules.Rule) map[string]string {
 	if len(hub) > 0 {
 		tags["security_hub"] = strings.Join(hub, ", ")
 	}
-	refs := CISRefs(r)
-	if len(refs) == 0 {
-		return tags
-	}
-	items := make([]string, len(refs))
-	versions := make([]string, 0, len(refs))
-	for i, ref := range refs {
-		items[i] = ref.Item
-		if ref.Versions != "" {
-			versions = append(versions, ref.Versions)
-		}
-	}
-	tags["cis"] = "true"
-	tags["cis_item_id"] = strings.Join(items, " / ")
-	if len(versions) == len(refs) {
-		tags["cis_version"] = strings.Join(versions, " / ")
+	if len(CISRefs(r)) > 0 {
+		tags["cis"] = "true"
 	}
 	return tags
 }
@@ -183,13 +169,18 @@ func rawTokens(expr string) (hclwrite.Tokens, error) {
 }
 
 // Generated returns every file generated from the catalogue, keyed by its
-// path in the mod directory: controls.pp and each control's documentation.
+// path in the mod directory: controls.pp, cis.pp and each control's
+// documentation.
 func Generated(catalogue []*rules.Rule) (map[string][]byte, error) {
 	controls, err := RenderControls(catalogue)
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{ControlsFile: controls}
+	cis, err := RenderCIS(catalogue)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{ControlsFile: controls, CISFile: cis}
 	for _, r := range catalogue {
 		doc, err := RenderControlDoc(r)
 		if err != nil {

@@ -104,6 +104,9 @@ type Dashboard struct {
 	Title string
 	// Panels lists every card, chart, table... at any depth, in order.
 	Panels []Panel
+	// Containers lists every container's title, at any depth, in order
+	// ("" for an untitled one).
+	Containers []string
 }
 
 // Panel is one dashboard panel: its kind and what it runs (a named query
@@ -118,6 +121,10 @@ type Panel struct {
 	SQL string
 	// Args are the panel's named arguments to its query.
 	Args map[string]string
+	// Href is where the panel links to ("" when it links nowhere).
+	Href string
+	// Series maps each of a chart's series blocks to its color.
+	Series map[string]string
 }
 
 // Load parses the embedded mod.
@@ -269,12 +276,30 @@ func (d *Dashboard) addPanels(body *hclsyntax.Body, ctx *hcl.EvalContext) error 
 	for _, b := range body.Blocks {
 		switch {
 		case b.Type == "container":
+			a := &attrs{body: b.Body, ctx: ctx}
+			d.Containers = append(d.Containers, a.str("title"))
+			if err := a.err(); err != nil {
+				return fmt.Errorf("%s: %w", b.DefRange(), err)
+			}
 			if err := d.addPanels(b.Body, ctx); err != nil {
 				return err
 			}
 		case panelKinds[b.Type]:
 			a := &attrs{body: b.Body, ctx: ctx}
-			p := Panel{Kind: b.Type, Title: a.str("title"), SQL: a.str("sql"), Args: a.strMap("args")}
+			p := Panel{Kind: b.Type, Title: a.str("title"), SQL: a.str("sql"), Args: a.strMap("args"), Href: a.str("href")}
+			for _, sb := range b.Body.Blocks {
+				if sb.Type != "series" || len(sb.Labels) != 1 {
+					continue
+				}
+				sa := &attrs{body: sb.Body, ctx: ctx}
+				if p.Series == nil {
+					p.Series = map[string]string{}
+				}
+				p.Series[sb.Labels[0]] = sa.str("color")
+				if err := sa.err(); err != nil {
+					return fmt.Errorf("%s: %w", sb.DefRange(), err)
+				}
+			}
 			if q, ok := b.Body.Attributes["query"]; ok {
 				ref, err := refOf(q.Expr)
 				if err != nil {

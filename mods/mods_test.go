@@ -3,8 +3,10 @@ package mods
 import (
 	"bytes"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -84,7 +86,16 @@ func TestControlsAreComplete(t *testing.T) {
 		if !slices.Contains(severities, c.Severity) {
 			t.Errorf("control %s: severity %q, want one of %v", name, c.Severity, severities)
 		}
-		for k, want := range map[string]string{"category": "Compliance", "plugin": "cloudtrailcc", "rule_id": name} {
+		// A main control is named by its rule id; a CIS control names it in
+		// its rule_id tag.
+		rule := c.Tags["rule_id"]
+		if _, ok := rules.Lookup(rule); !ok {
+			t.Errorf("control %s: rule_id tag %q is no rule of the catalogue", name, rule)
+		}
+		if _, isRule := rules.Lookup(name); isRule && rule != name {
+			t.Errorf("control %s: rule_id tag %q, want its own name", name, rule)
+		}
+		for k, want := range map[string]string{"category": "Compliance", "plugin": "cloudtrailcc"} {
 			if c.Tags[k] != want {
 				t.Errorf("control %s: tag %s = %q, want %q (tags %v)", name, k, c.Tags[k], want, c.Tags)
 			}
@@ -92,7 +103,7 @@ func TestControlsAreComplete(t *testing.T) {
 		// With the default common_dimensions: the rule's rows of
 		// cloudtrailcc_finding as the control reports them, with account_id
 		// and region.
-		want := "select resource, control_status as status, control_reason as reason, account_id, region from cloudtrailcc_finding where rule_id = '" + name + "'"
+		want := "select resource, control_status as status, control_reason as reason, account_id, region from cloudtrailcc_finding where rule_id = '" + rule + "'"
 		if c.SQL != want {
 			t.Errorf("control %s: sql %q, want %q", name, c.SQL, want)
 		}
@@ -144,27 +155,34 @@ func cisMapped() []string {
 	return out
 }
 
+// mainControls returns the controls of the main benchmark, by name.
+func mainControls(t *testing.T, m *Mod) map[string]*Control {
+	t.Helper()
+	leaves, err := m.Walk(RootBenchmark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*Control{}
+	for _, l := range leaves {
+		out[l.Control.Name] = l.Control
+	}
+	return out
+}
+
 func TestCISTagsAreTheCISMappedRules(t *testing.T) {
 	m := onDisk(t)
 	var tagged []string
-	for name, c := range m.Controls {
-		if c.Tags["cis"] == "" {
-			if c.Tags["cis_item_id"] != "" || c.Tags["cis_version"] != "" {
-				t.Errorf("control %s has CIS item tags without cis = \"true\": %v", name, c.Tags)
-			}
-			continue
+	for name, c := range mainControls(t, m) {
+		if c.Tags["cis_item_id"] != "" || c.Tags["cis_version"] != "" {
+			t.Errorf("main control %s carries a CIS item (%v): item numbers differ between CIS versions, they belong on the CIS benchmarks' controls", name, c.Tags)
 		}
-		if c.Tags["cis"] != "true" || c.Tags["cis_item_id"] == "" {
-			t.Errorf("control %s: cis = %q, cis_item_id = %q; want \"true\" and the item", name, c.Tags["cis"], c.Tags["cis_item_id"])
+		switch c.Tags["cis"] {
+		case "":
+		case "true":
+			tagged = append(tagged, name)
+		default:
+			t.Errorf("control %s: cis = %q, want \"true\"", name, c.Tags["cis"])
 		}
-		r, _ := rules.Lookup(name)
-		related := strings.Join(r.Related, "\n")
-		for _, item := range strings.Split(c.Tags["cis_item_id"], " / ") {
-			if !strings.Contains(related, item) {
-				t.Errorf("control %s: cis_item_id %s is not in the catalogue's related controls %q", name, item, r.Related)
-			}
-		}
-		tagged = append(tagged, name)
 	}
 	slices.Sort(tagged)
 	if want := cisMapped(); !slices.Equal(tagged, want) {
@@ -175,11 +193,68 @@ func TestCISTagsAreTheCISMappedRules(t *testing.T) {
 	}
 }
 
+// Every CIS benchmark control carries one item, one section and one
+// version, each a single value that the catalogue maps its rule to.
+func TestCISControlsCarryOneValuePerTag(t *testing.T) {
+	m := onDisk(t)
+	main := mainControls(t, m)
+	inCIS := map[string]string{}
+	for _, b := range CISBenchmarks(rules.Catalogue()) {
+		bm, ok := m.Benchmarks[b.Name]
+		if !ok || bm.Tags["cis_version"] != b.Versions || bm.Tags["type"] != "Benchmark" {
+			t.Errorf("benchmark %s: missing or mis-tagged (%v)", b.Name, bm)
+			continue
+		}
+		leaves, err := m.Walk(b.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range leaves {
+			c := l.Control
+			if prev, dup := inCIS[c.Name]; dup {
+				t.Errorf("control %s is in %s and %s", c.Name, prev, b.Name)
+			}
+			inCIS[c.Name] = b.Name
+			if _, ok := main[c.Name]; ok {
+				t.Errorf("CIS control %s is in the main benchmark too", c.Name)
+			}
+			item, section, version := c.Tags["cis_item_id"], c.Tags["cis_section_id"], c.Tags["cis_version"]
+			if c.Tags["cis"] != "true" || !regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`).MatchString(item) ||
+				!strings.HasPrefix(item, section+".") || version != b.Versions {
+				t.Errorf("control %s: cis %q, cis_item_id %q, cis_section_id %q, cis_version %q: want one item, its section and %s", c.Name, c.Tags["cis"], item, section, version, b.Versions)
+			}
+			r, _ := rules.Lookup(c.Tags["rule_id"])
+			if r == nil || !strings.Contains(strings.Join(r.Related, "\n"), "("+version+")") {
+				t.Errorf("control %s: rule %s is not mapped to CIS %s by the catalogue", c.Name, c.Tags["rule_id"], version)
+			}
+		}
+	}
+	for name := range m.Controls {
+		if _, ok := main[name]; !ok && inCIS[name] == "" {
+			t.Errorf("control %s is in no benchmark", name)
+		}
+	}
+	// The items the issue tracker and the compliance mod name.
+	for _, want := range []struct{ control, item, rule string }{
+		{"cis_v3_v5_3_4", "3.4", "bucket_access_logging"},
+		{"cis_v6_v7_4_4", "4.4", "bucket_access_logging"},
+		{"cis_v1_3_v2_0_3_3", "3.3", "bucket_not_public"},
+		{"cis_v3_v5_3_8", "3.8", "data_events"},
+		{"cis_v3_v5_3_9", "3.9", "data_events"},
+		{"cis_v3_v5_3_1_multi_region", "3.1", "multi_region"},
+	} {
+		c, ok := m.Controls[want.control]
+		if !ok || c.Tags["cis_item_id"] != want.item || c.Tags["rule_id"] != want.rule {
+			t.Errorf("control %s: want CIS %s checked by %s, got %v", want.control, want.item, want.rule, c)
+		}
+	}
+}
+
 func TestControlsMatchCatalogue(t *testing.T) {
 	m := onDisk(t)
 	cat := rules.Catalogue()
-	if len(m.Controls) != len(cat) || len(cat) != 14 {
-		t.Fatalf("%d controls, %d rules; want 14 of each", len(m.Controls), len(cat))
+	if main := mainControls(t, m); len(main) != len(cat) || len(cat) != 14 {
+		t.Fatalf("%d controls in %s, %d rules; want 14 of each", len(main), RootBenchmark, len(cat))
 	}
 	for _, r := range cat {
 		c, ok := m.Controls[r.ID]
@@ -233,17 +308,25 @@ func TestTagsFromCatalogue(t *testing.T) {
 	r, _ := rules.Lookup("multi_region")
 	tags := ControlTags(r)
 	if tags["security_hub"] != "CloudTrail.1, CloudTrail.3" || tags["conformity_id"] != "CT-001" || tags["service"] != "AWS/CloudTrail" ||
-		tags["cis"] != "true" || tags["cis_item_id"] != "3.1 / 4.1" || tags["cis_version"] != "v3-v5 / v6-v7" {
+		tags["cis"] != "true" || tags["cis_item_id"] != "" || tags["cis_version"] != "" {
 		t.Errorf("multi_region tags %v", tags)
 	}
 	r, _ = rules.Lookup("config_changes")
 	if cis, ok := ControlTags(r)["cis"]; ok {
 		t.Errorf("config_changes is only related to a CIS control, yet tagged cis = %q", cis)
 	}
-	// The catalogue names no CIS version for this item: no version is made up.
+	// The catalogue names no CIS version for this item: it is CIS-mapped,
+	// in no CIS benchmark.
 	r, _ = rules.Lookup("bucket_mfa_delete")
-	if tags := ControlTags(r); tags["cis_item_id"] != "2.1.2" || tags["cis_version"] != "" || tags["service"] != "AWS/S3" {
-		t.Errorf("bucket_mfa_delete tags %v, want cis_item_id 2.1.2, no cis_version, service AWS/S3", tags)
+	if tags := ControlTags(r); tags["cis"] != "true" || tags["service"] != "AWS/S3" {
+		t.Errorf("bucket_mfa_delete tags %v, want cis = true, service AWS/S3", tags)
+	}
+	for _, b := range CISBenchmarks(rules.Catalogue()) {
+		for _, c := range b.Controls {
+			if c.Rule.ID == "bucket_mfa_delete" {
+				t.Errorf("bucket_mfa_delete (no CIS version in the catalogue) is in %s", b.Name)
+			}
+		}
 	}
 	r, _ = rules.Lookup("sns_topic_exists")
 	if id, ok := ControlTags(r)["conformity_id"]; ok {
@@ -291,10 +374,11 @@ func TestBenchmarkTreeHoldsEachRuleOnce(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("benchmark tree holds %v\nwant exactly the rule ids %v", got, want)
 	}
-	// Every declared benchmark is in the tree (no stray ones).
+	// Every declared benchmark is in the tree or is a CIS benchmark (no
+	// stray ones).
 	_, groups, _ := m.tree(RootBenchmark)
-	if len(groups) != len(m.Benchmarks) {
-		t.Errorf("%d benchmarks declared, %d in the tree", len(m.Benchmarks), len(groups))
+	if cis := CISBenchmarks(rules.Catalogue()); len(groups)+len(cis) != len(m.Benchmarks) {
+		t.Errorf("%d benchmarks declared, %d in the tree, %d CIS benchmarks", len(m.Benchmarks), len(groups), len(cis))
 	}
 }
 
@@ -353,7 +437,7 @@ func TestTagKeysArePowerpipeColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"category", "cis", "cis_item_id", "cis_version", "conformity_id", "plugin", "rule_id", "security_hub", "service", "type"}
+	want := []string{"category", "cis", "conformity_id", "plugin", "rule_id", "security_hub", "service", "type"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("tag keys %v, want %v", keys, want)
 	}
@@ -379,11 +463,11 @@ func TestCommonDimensionsVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(withConn.Controls) != len(rules.Catalogue()) {
+	if len(withConn.Controls) != len(m.Controls) {
 		t.Fatalf("%d controls", len(withConn.Controls))
 	}
 	for name, c := range withConn.Controls {
-		want := "select resource, control_status as status, control_reason as reason, account_id, region, _ctx ->> 'connection_name' as connection_name from cloudtrailcc_finding where rule_id = '" + name + "'"
+		want := "select resource, control_status as status, control_reason as reason, account_id, region, _ctx ->> 'connection_name' as connection_name from cloudtrailcc_finding where rule_id = '" + c.Tags["rule_id"] + "'"
 		if c.SQL != want {
 			t.Errorf("control %s with connection_name: sql %q\nwant %q", name, c.SQL, want)
 		}
@@ -433,5 +517,86 @@ func TestSeverityCardsShareOneQuery(t *testing.T) {
 			t.Errorf("queries %s and %s have the same SQL: one query with a param instead", name, other)
 		}
 		seen[q.SQL] = name
+	}
+}
+
+// statusColors are the colours Powerpipe v1.5.2's benchmark view gives each
+// control status (ui/dashboard: ok bg-ok, alarm bg-alert, info bg-info,
+// skip bg-skip #7d8998; error is drawn apart from alarm, here in the
+// theme's orange #ff832b).
+var statusColors = map[string]string{"ok": "ok", "alarm": "alert", "error": "#ff832b", "info": "info", "skip": "#7d8998"}
+
+func TestDashboardCountsControlStatusInTheBenchmarksColours(t *testing.T) {
+	m := onDisk(t)
+	d := m.Dashboards["cloudtrail_posture"]
+	if d == nil {
+		t.Fatal("no dashboard cloudtrail_posture")
+	}
+	for i, title := range d.Containers {
+		if title == "" {
+			t.Errorf("container %d has no title", i+1)
+		}
+	}
+	// A bare status column counts a suppressed alarm as an alarm, where the
+	// benchmark reports a skip.
+	bareStatus := regexp.MustCompile(`(^|[^_a-z])status\b`)
+	cardStatuses := map[string]bool{}
+	for _, p := range d.Panels {
+		q := m.Queries[strings.TrimPrefix(p.Query, "query.")]
+		if q == nil {
+			continue // TestDashboardPanelsRunDeclaredQueries reports it
+		}
+		if strings.Contains(q.SQL, "cloudtrailcc_finding") {
+			if !strings.Contains(q.SQL, "control_status") || bareStatus.MatchString(strings.ReplaceAll(q.SQL, `"Status"`, "")) {
+				t.Errorf("%s panel %s counts findings by something other than control_status:\n%s", p.Kind, p.Query, q.SQL)
+			}
+		}
+		switch p.Kind {
+		case "card":
+			if p.Href != "/cloudtrailcc.benchmark."+RootBenchmark {
+				t.Errorf("card %s %v links to %q, want the benchmark", p.Query, p.Args, p.Href)
+			}
+			if p.Query == "query.status_count" {
+				cardStatuses[p.Args["status"]] = true
+			}
+		case "chart":
+			if !maps.Equal(p.Series, statusColors) {
+				t.Errorf("chart %q series colours %v, want one per status as the benchmark view: %v", p.Title, p.Series, statusColors)
+			}
+		}
+	}
+	for status := range statusColors {
+		if !cardStatuses[status] {
+			t.Errorf("no card counts control_status = %s", status)
+		}
+	}
+	colors := map[string]bool{}
+	for _, c := range statusColors {
+		colors[c] = true
+	}
+	if len(colors) != len(statusColors) {
+		t.Errorf("two statuses share a colour: %v", statusColors)
+	}
+}
+
+// Each control's "In the AWS console" section is its own numbered steps
+// (navigation steps may repeat), not a sentence shared by the controls.
+func TestConsoleStepsArePerControl(t *testing.T) {
+	m := onDisk(t)
+	seen := map[string]string{}
+	for _, r := range rules.Catalogue() {
+		c := m.Controls[r.ID]
+		if c == nil {
+			continue
+		}
+		_, rest, ok := strings.Cut(c.Documentation, "### In the AWS console\n\n")
+		section, _, _ := strings.Cut(rest, "\n### ")
+		if !ok || !regexp.MustCompile(`(?m)^1\. .*\n2\. `).MatchString(section) || !strings.Contains(section, "console.aws.amazon.com/") {
+			t.Errorf("control %s: the console section is not numbered steps linking the console:\n%s", r.ID, section)
+		}
+		if other, dup := seen[section]; dup {
+			t.Errorf("controls %s and %s have the same console steps", other, r.ID)
+		}
+		seen[section] = r.ID
 	}
 }

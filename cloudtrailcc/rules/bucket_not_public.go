@@ -29,7 +29,7 @@ var bucketNotPublic = &Rule{
 	RemediationCLI: "aws s3api put-public-access-block --bucket TRAIL_BUCKET --public-access-block-configuration " +
 		"BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true && " +
 		"aws s3api put-bucket-ownership-controls --bucket TRAIL_BUCKET --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'",
-	Related: []string{"AWS Security Hub CloudTrail.6"},
+	Related: []string{"AWS Security Hub CloudTrail.6", "CIS AWS Foundations 3.3 (v1.3-v2.0)"},
 	References: []string{
 		"https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
 		"https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",

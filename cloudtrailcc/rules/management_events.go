@@ -24,7 +24,7 @@ var managementEvents = &Rule{
 	Remediation: "Put an event selector that includes management events, read and write, with no excluded event " +
 		"sources (or an advanced selector with eventCategory = Management and no readOnly condition).",
 	RemediationCLI: `aws cloudtrail put-event-selectors --trail-name TRAIL_NAME --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,
-	Related:        []string{"AWS Security Hub CloudTrail.1", "CIS AWS Foundations 3.1"},
+	Related:        []string{"AWS Security Hub CloudTrail.1", "CIS AWS Foundations 3.1 (v3-v5) / 4.1 (v6-v7)"},
 	References: []string{
 		"https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html",
 		"https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetEventSelectors.html",

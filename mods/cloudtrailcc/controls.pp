@@ -9,8 +9,6 @@ control "bucket_access_logging" {
   documentation = file("./docs/controls/bucket_access_logging.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "3.4 / 4.4"
-    cis_version   = "v3-v5 / v6-v7"
     conformity_id = "CT-002"
     rule_id       = "bucket_access_logging"
     security_hub  = "CloudTrail.7"
@@ -26,7 +24,6 @@ control "bucket_mfa_delete" {
   documentation = file("./docs/controls/bucket_mfa_delete.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "2.1.2"
     conformity_id = "CT-004"
     rule_id       = "bucket_mfa_delete"
     service       = "AWS/S3"
@@ -40,6 +37,7 @@ control "bucket_not_public" {
   sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_not_public'"
   documentation = file("./docs/controls/bucket_not_public.md")
   tags = merge(local.cloudtrailcc_common_tags, {
+    cis           = "true"
     conformity_id = "CT-003"
     rule_id       = "bucket_not_public"
     security_hub  = "CloudTrail.6"
@@ -68,8 +66,6 @@ control "multi_region" {
   documentation = file("./docs/controls/multi_region.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "3.1 / 4.1"
-    cis_version   = "v3-v5 / v6-v7"
     conformity_id = "CT-001"
     rule_id       = "multi_region"
     security_hub  = "CloudTrail.1, CloudTrail.3"
@@ -112,8 +108,6 @@ control "log_file_validation" {
   documentation = file("./docs/controls/log_file_validation.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "3.2 / 4.2"
-    cis_version   = "v3-v5 / v6-v7"
     conformity_id = "CT-007"
     rule_id       = "log_file_validation"
     security_hub  = "CloudTrail.4"
@@ -129,8 +123,6 @@ control "kms_encryption" {
   documentation = file("./docs/controls/kms_encryption.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "3.5 / 4.5"
-    cis_version   = "v3-v5 / v6-v7"
     conformity_id = "CT-008"
     rule_id       = "kms_encryption"
     security_hub  = "CloudTrail.2"
@@ -146,8 +138,6 @@ control "data_events" {
   documentation = file("./docs/controls/data_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "3.8-3.9 / 4.8-4.9"
-    cis_version   = "v3-v5 / v6-v7"
     conformity_id = "CT-012"
     rule_id       = "data_events"
     service       = "AWS/CloudTrail"
@@ -188,7 +178,6 @@ control "management_events" {
   documentation = file("./docs/controls/management_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
-    cis_item_id   = "3.1"
     conformity_id = "CT-010"
     rule_id       = "management_events"
     security_hub  = "CloudTrail.1"

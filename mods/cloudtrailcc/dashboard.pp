@@ -1,7 +1,11 @@
 # A one-page view of the CloudTrail posture of the account, or of every
 # account of an organization connection. Every panel reads a
 # named query below, so `powerpipe query run cloudtrailcc.query.NAME` runs it
-# on its own (alarm_count with, e.g., --arg severity=high).
+# on its own (alarm_count with, e.g., --arg severity=high). Every count of
+# findings counts control_status, what the benchmark reports (an alarm an
+# exception suppresses is a skip), in the benchmark view's colours: ok green,
+# alarm red, error orange, info blue, skip grey. The cards link to the
+# benchmark.
 
 dashboard "cloudtrail_posture" {
   title         = "CloudTrail Posture"
@@ -11,46 +15,93 @@ dashboard "cloudtrail_posture" {
   })
 
   container {
+    title = "Coverage"
     card {
       query = query.account_count
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
     card {
       query = query.trail_count
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
     card {
       query = query.regions_covered
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
+  }
+
+  container {
+    title = "Controls by Status"
+    card {
+      query = query.status_count
+      args  = { status = "ok" }
+      width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
+    }
+    card {
+      query = query.status_count
+      args  = { status = "alarm" }
+      width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
+    }
+    card {
+      query = query.status_count
+      args  = { status = "error" }
+      width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
+    }
+    card {
+      query = query.status_count
+      args  = { status = "info" }
+      width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
+    }
+    card {
+      query = query.status_count
+      args  = { status = "skip" }
+      width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
+    }
+  }
+
+  container {
+    title = "Alarms by Severity"
     card {
       query = query.alarm_count
       args  = { severity = "critical" }
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
     card {
       query = query.alarm_count
       args  = { severity = "high" }
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
     card {
       query = query.alarm_count
       args  = { severity = "medium" }
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
     card {
       query = query.alarm_count
       args  = { severity = "low" }
       width = 2
+      href  = "/cloudtrailcc.benchmark.cloudtrail_best_practices"
     }
   }
 
   container {
+    title = "Findings by Rule"
     chart {
-      title = "Findings by Rule and Status"
-      type  = "bar"
-      query = query.findings_by_rule_status
-      width = 12
+      title    = "Findings by Rule and Status"
+      type     = "bar"
+      query    = query.findings_by_rule_status
+      width    = 12
       grouping = "stack"
       series "ok" {
         color = "ok"
@@ -59,17 +110,24 @@ dashboard "cloudtrail_posture" {
         color = "alert"
       }
       series "error" {
-        color = "alert"
+        color = "#ff832b"
+      }
+      series "info" {
+        color = "info"
+      }
+      series "skip" {
+        color = "#7d8998"
       }
     }
   }
 
   container {
+    title = "Findings by Account"
     chart {
-      title = "Findings by Account and Status"
-      type  = "bar"
-      query = query.findings_by_account_status
-      width = 12
+      title    = "Findings by Account and Status"
+      type     = "bar"
+      query    = query.findings_by_account_status
+      width    = 12
       grouping = "stack"
       series "ok" {
         color = "ok"
@@ -78,12 +136,19 @@ dashboard "cloudtrail_posture" {
         color = "alert"
       }
       series "error" {
-        color = "alert"
+        color = "#ff832b"
+      }
+      series "info" {
+        color = "info"
+      }
+      series "skip" {
+        color = "#7d8998"
       }
     }
   }
 
   container {
+    title = "Alarms"
     table {
       title = "Alarms"
       query = query.alarms
@@ -98,7 +163,7 @@ query "account_count" {
     select
       count(distinct account_id) as value,
       'Accounts' as label,
-      case when count(*) filter (where status = 'error') > 0 then 'alert' else 'info' end as type
+      case when count(*) filter (where control_status = 'error') > 0 then 'alert' else 'info' end as type
     from
       cloudtrailcc_finding
   EOQ
@@ -147,6 +212,30 @@ query "alarm_count" {
   }
 }
 
+query "status_count" {
+  title = "Control results of one status"
+  sql   = <<-EOQ
+    select
+      count(*) as value,
+      case $1 when 'ok' then 'OK' else initcap($1) end as label,
+      case
+        when count(*) = 0 then null
+        when $1 = 'ok' then 'ok'
+        when $1 in ('alarm', 'error') then 'alert'
+        when $1 = 'info' then 'info'
+      end as type
+    from
+      cloudtrailcc_finding
+    where
+      control_status = $1
+  EOQ
+
+  param "status" {
+    description = "The control status counted: ok, alarm, error, info or skip (a suppressed alarm is a skip, as in the benchmark)."
+    default     = "alarm"
+  }
+}
+
 query "findings_by_rule_status" {
   title = "Findings by rule and status"
   sql   = <<-EOQ
@@ -168,14 +257,14 @@ query "findings_by_account_status" {
   sql   = <<-EOQ
     select
       account_id as "Account",
-      status as "Status",
+      control_status as "Status",
       count(*) as "Findings"
     from
       cloudtrailcc_finding
     group by
-      account_id, status
+      account_id, control_status
     order by
-      account_id, status
+      account_id, control_status
   EOQ
 }
 

@@ -54,6 +54,6 @@ func run() error {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
-	fmt.Printf("wrote %s and %d control docs in %s\n", mods.ControlsFile, len(files)-1, docs)
+	fmt.Printf("wrote %s, %s and %d control docs in %s\n", mods.ControlsFile, mods.CISFile, len(files)-2, docs)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/mods"
 )
 
 // ASFFSchemaVersion is the ASFF schema version Security Hub accepts.
@@ -255,11 +256,16 @@ func relatedRequirements(f Finding, c *Control) []string {
 	if f.ConformityID != "" {
 		out = append(out, "Cloud Conformity "+f.ConformityID)
 	}
-	if v := c.Tags["cis_item_id"]; c.Tags["cis"] == "true" && v != "" {
-		if ver := c.Tags["cis_version"]; ver != "" {
-			v += " (" + ver + ")"
+	// One entry per CIS item, with the versions it holds in (the main
+	// control's tags carry no item: numbers differ between versions).
+	if r, ok := rules.Lookup(f.RuleID); ok && c.Tags["cis"] == "true" {
+		for _, ref := range mods.CISRefs(r) {
+			v := ref.Item
+			if ref.Versions != "" {
+				v += " (" + ref.Versions + ")"
+			}
+			out = append(out, "CIS AWS Foundations Benchmark "+v)
 		}
-		out = append(out, "CIS AWS Foundations Benchmark "+v)
 	}
 	if v := c.Tags["security_hub"]; v != "" {
 		out = append(out, "AWS Security Hub "+v)
