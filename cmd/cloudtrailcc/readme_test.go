@@ -18,6 +18,8 @@ var notRunHere = []struct{ prefix, why string }{
 	{"cd mods/cloudtrailcc", "make e2e runs the mod's benchmark with the real Powerpipe"},
 	{"powerpipe ", "make e2e runs the mod's benchmark with the real Powerpipe"},
 	{"aws cloudformation ", "deploys a StackSet across an AWS organization; there is none here"},
+	{"go install github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc@", "installs from the public module proxy; make test-install runs go install of this module from a file module proxy (TestGoInstallFromModuleProxy)"},
+	{"cloudtrailcc verify --trail-arn arn:aws:cloudtrail:us-east-1:111122223333:", "names an organization trail of an example organization; the logintegrity tests verify organization trails per member account in the emulator"},
 	{"go build -o bin/cloudtrailcc ./cmd/cloudtrailcc", "TestMain builds the binary the other commands run"},
 	{"bin/awsemu ", "runs the emulator in the background; cmd/awsemu's tests start it as a process and call it"},
 	{"export AWS_", "sets up the shell for the AWS CLI lines after it; cmd/awsemu's tests use the AWS CLI against the emulator"},
