@@ -126,12 +126,15 @@ func TestEveryTableWithinTheTTLStillMakesTheLeastCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables := slices.Sorted(maps.Keys(schema))
+	// Every table but the log integrity one: it reads the log and digest
+	// objects of its time window (each once, asserted by the logintegrity
+	// tests), facts of another kind than the rules' bound.
+	tables := slices.DeleteFunc(slices.Sorted(maps.Keys(schema)), func(t string) bool { return t == "cloudtrailcc_log_integrity" })
 	// every column but the trail tags, which no rule reads (ListTags)
 	columns := func(table string) []string {
 		var cols []string
 		for _, c := range schema[table] {
-			if table == "cloudtrailcc_trail" && (c.Name == "tags" || c.Name == "tags_error") {
+			if table == "cloudtrailcc_trail" && (c.Name == "tags" || c.Name == "tags_src" || c.Name == "tags_error") {
 				continue
 			}
 			cols = append(cols, c.Name)
