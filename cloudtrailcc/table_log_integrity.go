@@ -182,6 +182,10 @@ func (s *sources) awsConfig(ctx context.Context, conn *plugin.Connection, logger
 		}
 	}
 	cfg, err := col.LoadedAWS(ctx)
+	if err == nil {
+		// Every reply is judged by its declared shape, as the inventory's.
+		cfg.APIOptions = append(cfg.APIOptions, inventory.ReplyGuards()...)
+	}
 	if err != nil {
 		return aws.Config{}, readError(err)
 	}

@@ -52,6 +52,9 @@ func addResponseGuard(st *middleware.Stack) error {
 			if !ok || resp.StatusCode < 200 || resp.StatusCode > 299 {
 				return out, md, err
 			}
+			if shape, serr := shapeFor(actionFromContext(ctx)); serr == nil && shape.stream {
+				return out, md, nil // the object's reader judges it as it streams
+			}
 			body, rerr := io.ReadAll(resp.Body)
 			_ = resp.Body.Close()
 			resp.Body = io.NopCloser(bytes.NewReader(body))

@@ -57,6 +57,10 @@ type replyShape struct {
 	// check says what a parsed reply lacks ("" when nothing); absent
 	// elements it accepts read as documented in docs/replies.md.
 	check func(out any) string
+	// stream marks an object read (s3:GetObject): its body is the object
+	// itself, streamed to the reader that judges it (log integrity:
+	// gzip, JSON and hashes), never held whole by the guard.
+	stream bool
 }
 
 // shapeOf turns a check of one SDK output type into a replyShape.check:
@@ -80,6 +84,13 @@ func shapeFor(action string) (replyShape, error) {
 	return s, nil
 }
 
+// ReplyGuards are the middlewares that judge every reply by its declared
+// shape (replyShapes), for clients built outside the inventory from its
+// configuration (Collector.LoadedAWS), such as log integrity's.
+func ReplyGuards() []func(*middleware.Stack) error {
+	return []func(*middleware.Stack) error{addResponseGuard, addShapeCheck}
+}
+
 // addShapeCheck adds the middleware that refuses a parsed reply without
 // the elements its operation's declared shape requires.
 func addShapeCheck(st *middleware.Stack) error {
@@ -92,6 +103,9 @@ func addShapeCheck(st *middleware.Stack) error {
 			shape, serr := shapeFor(actionFromContext(ctx))
 			if serr != nil {
 				return out, md, serr
+			}
+			if shape.stream {
+				return out, md, nil
 			}
 			if what := shape.check(out.Result); what != "" {
 				return out, md, malformed(what)

@@ -70,6 +70,26 @@ var replyShapes = map[string]replyShape{
 					need(t.IncludeGlobalServiceEvents != nil, "a trail without IncludeGlobalServiceEvents"))
 			})
 		})},
+	// Log integrity reads the trail's bucket, prefix and home region.
+	"cloudtrail:GetTrail": {
+		check: shapeOf(func(o *cloudtrail.GetTrailOutput) string {
+			t := o.Trail
+			if t == nil {
+				return "no Trail"
+			}
+			return firstMissing(need(aws.ToString(t.TrailARN) != "", "a trail without TrailARN"),
+				need(validRegion(aws.ToString(t.HomeRegion)), "a trail without a valid HomeRegion"),
+				need(aws.ToString(t.S3BucketName) != "", "a trail without S3BucketName"))
+		})},
+	// A key without its value or fingerprint could verify nothing; an
+	// empty list leaves every digest's key unknown, never valid.
+	"cloudtrail:ListPublicKeys": {
+		check: shapeOf(func(o *cloudtrail.ListPublicKeysOutput) string {
+			return listMissing(o.PublicKeyList, "PublicKeyList", false, func(k ctypes.PublicKey) string {
+				return firstMissing(need(len(k.Value) > 0, "a public key without Value"),
+					need(aws.ToString(k.Fingerprint) != "", "a public key without Fingerprint"))
+			})
+		})},
 	"cloudtrail:GetTrailStatus": {
 		check: shapeOf(func(o *cloudtrail.GetTrailStatusOutput) string {
 			return need(o.IsLogging != nil, "no IsLogging")
@@ -117,6 +137,17 @@ var replyShapes = map[string]replyShape{
 	"s3:GetBucketLocation": {roots: []string{"LocationConstraint"},
 		check: shapeOf(func(o *s3.GetBucketLocationOutput) string { return "" })},
 	// Without LoggingEnabled, logging is off (an alarm).
+	// A listing must say whether it is complete: a digest or log file left
+	// out of a truncated page would read as deleted or never written.
+	"s3:ListObjectsV2": {roots: []string{"ListBucketResult"},
+		check: shapeOf(func(o *s3.ListObjectsV2Output) string {
+			return firstMissing(need(o.IsTruncated != nil, "no IsTruncated"),
+				need(!aws.ToBool(o.IsTruncated) || aws.ToString(o.NextContinuationToken) != "", "IsTruncated without NextContinuationToken"),
+				objectsMissing(o.Contents))
+		})},
+	// The object itself: log integrity gunzips, parses and hashes it as
+	// it streams, and reports what does not read as an error for the file.
+	"s3:GetObject": {stream: true},
 	"s3:GetBucketLogging": {roots: []string{"BucketLoggingStatus"},
 		check: shapeOf(func(o *s3.GetBucketLoggingOutput) string {
 			le := o.LoggingEnabled
@@ -161,6 +192,17 @@ var replyShapes = map[string]replyShape{
 			return oneOf("ObjectOwnership", oc.Rules[0].ObjectOwnership, s3types.ObjectOwnershipBucketOwnerEnforced,
 				s3types.ObjectOwnershipBucketOwnerPreferred, s3types.ObjectOwnershipObjectWriter)
 		})},
+}
+
+// objectsMissing says what a listing's objects lack: each needs its Key.
+// No Contents at all is an empty listing.
+func objectsMissing(objects []s3types.Object) string {
+	for _, c := range objects {
+		if aws.ToString(c.Key) == "" {
+			return "an object without Key"
+		}
+	}
+	return ""
 }
 
 // optionalOneOf is oneOf for an element that may be absent.
