@@ -1,3 +1,5 @@
+//go:build integritybench
+
 package logintegrity_test
 
 import (
@@ -33,12 +35,11 @@ func benchEnv(name string, def int) int {
 // organization, its S3 GETs against the objects in the window and its
 // peak heap growth, and aws-cli validate-logs' wall time for
 // CLOUDTRAILCC_INTEGRITY_CLI_ACCOUNTS of the accounts (default 1; it
-// validates one account per run). It runs only with
-// CLOUDTRAILCC_INTEGRITY_BENCH=1.
+// validates one account per run). It is a measurement, not a check, so it
+// is built only with the integritybench tag:
+//
+//	go test -tags integritybench -run TestMeasureOrganizationVerificationAgainstAWSCLI -v ./cloudtrailcc/logintegrity/
 func TestMeasureOrganizationVerificationAgainstAWSCLI(t *testing.T) {
-	if os.Getenv("CLOUDTRAILCC_INTEGRITY_BENCH") != "1" {
-		t.Skip("set CLOUDTRAILCC_INTEGRITY_BENCH=1 to measure")
-	}
 	nAccounts := benchEnv("CLOUDTRAILCC_INTEGRITY_ACCOUNTS", 20)
 	days := benchEnv("CLOUDTRAILCC_INTEGRITY_DAYS", 7)
 	latency := time.Duration(benchEnv("CLOUDTRAILCC_INTEGRITY_LATENCY_MS", 20)) * time.Millisecond
