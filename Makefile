@@ -98,6 +98,8 @@ fmt-check:
 # and at the end every skipped test with the reason it gave.
 GOTESTSUM = $(BIN)/gotestsum
 TEST_EVENTS = $(BIN)/test-events.json
+# The fail-closed matrix's summary and table, printed after the suite.
+MATRIX_TABLE = $(BIN)/fail-closed-matrix.txt
 
 $(GOTESTSUM): tools/go.mod tools/go.sum
 	@mkdir -p $(BIN)
@@ -106,13 +108,17 @@ $(GOTESTSUM): tools/go.mod tools/go.sum
 # With NO_SKIPS=1 (as .ci/run sets it) a skipped test fails the run: CI
 # installs everything every test needs.
 test: first-build vet fmt-check $(GOTESTSUM)
+	@rm -f $(MATRIX_TABLE)
 	CLOUDTRAILCC_TEST_DATABASE_URL="$${CLOUDTRAILCC_TEST_DATABASE_URL:-$$(./.ci/testdb.sh)}" \
+		CLOUDTRAILCC_MATRIX_OUT=$(CURDIR)/$(MATRIX_TABLE) \
 		$(GOTESTSUM) --format pkgname-and-test-fails --format-icons text --jsonfile $(TEST_EVENTS) -- -count=1 -timeout 25m ./...
 	@if [ -n "$(NO_SKIPS)" ] && grep -E '"Action":"skip".*"Test":' $(TEST_EVENTS) >/dev/null; then \
 		echo "NO_SKIPS: these tests were skipped (see the reasons above):"; \
 		grep -E '"Action":"skip".*"Test":' $(TEST_EVENTS) | sed -E 's/.*"Package":"([^"]*)","Test":"([^"]*)".*/  \1 \2/'; \
 		exit 1; \
 	fi
+	@echo "== fail-closed matrix (internal/testkit/faulttest): operation × mangling × outcome"
+	@cat $(MATRIX_TABLE)
 	@$(MAKE) --no-print-directory test-moto
 	@$(MAKE) --no-print-directory test-install
 

@@ -2,10 +2,12 @@ package faulttest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -117,6 +119,10 @@ func TestFailClosedMatrix(t *testing.T) {
 	}
 }
 
+// matrixOutEnv names a file the matrix appends its summary and its
+// operation × mangling × outcome table to (make test prints it).
+const matrixOutEnv = "CLOUDTRAILCC_MATRIX_OUT"
+
 // runMatrix runs the truth and then every cell of the matrix against s.
 func runMatrix(t *testing.T, s auditSetup) {
 	upstream, err := url.Parse(s.env.URL)
@@ -199,8 +205,10 @@ func runMatrix(t *testing.T, s auditSetup) {
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "operation\tmangling\tto error\tfalse passes\tdrops\toutcome")
 	var failing []string
+	var toError, falsePasses, drops int
 	for _, c := range cases {
 		o := judge(truth, got[c.conn], errs[c.conn], c)
+		toError, falsePasses, drops = toError+o.toError, falsePasses+o.falsePasses, drops+o.drops
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.action, c.mangling.Name, o.toError, o.falsePasses, o.drops, o.summary())
 		if len(o.failures) > 0 {
 			failing = append(failing, fmt.Sprintf("%s × %s: %d false passes, %d drops; %s", c.action, c.mangling.Name, o.falsePasses, o.drops, o.failures[0]))
@@ -213,6 +221,18 @@ func runMatrix(t *testing.T, s auditSetup) {
 	}
 	_ = tw.Flush()
 	t.Log("operation × mangling × outcome:\n" + table.String())
+	if path := os.Getenv(matrixOutEnv); path != "" {
+		summary := fmt.Sprintf("== %s: %d operations, %d cells: %d findings to error, %d false passes, %d drops, %d failing cells\n",
+			t.Name(), len(operations), len(cases), toError, falsePasses, drops, len(failing))
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatalf("%s: %v", matrixOutEnv, err)
+		}
+		_, werr := f.WriteString(summary + table.String())
+		if err := errors.Join(werr, f.Close()); err != nil {
+			t.Fatalf("%s: %v", matrixOutEnv, err)
+		}
+	}
 	if len(failing) > 0 {
 		t.Errorf("%d of %d cells fail open:\n  %s", len(failing), len(cases), strings.Join(failing, "\n  "))
 	}
