@@ -109,20 +109,10 @@ func TestNoCredentialsIsOneLineWithoutTheSDKsWarnings(t *testing.T) {
 	// back to IMDSv1 and says so at warning level.
 	imds := httptest.NewServer(http.NotFoundHandler())
 	defer imds.Close()
-	cmd := exec.Command(cliBinary, "check")
-	cmd.Dir = t.TempDir()
-	for _, kv := range cleanEnv(t) {
-		if kv != "AWS_EC2_METADATA_DISABLED=true" {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+imds.URL)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errOut.String()}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage {
-		t.Fatalf("check without credentials: %v, want exit %d\n%s", err, exitUsage, r.stderr)
+	r := cliWithEnv(t, "", map[string]string{"AWS_EC2_METADATA_DISABLED": "false",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL}, "check")
+	if r.code != exitUsage {
+		t.Fatalf("check without credentials: exit %d, want %d\n%s", r.code, exitUsage, r.stderr)
 	}
 	r.oneErrorLine(t, "no AWS credentials found")
 }

@@ -19,11 +19,10 @@ func isTerminal(w io.Writer) bool {
 // terminalWidth is the width in columns of the terminal w writes to, 0
 // when w is no terminal or its size cannot be read.
 func terminalWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(w) {
 		return 0
 	}
-	cols, _, err := term.GetSize(int(f.Fd()))
+	cols, _, err := term.GetSize(int(w.(*os.File).Fd()))
 	if err != nil || cols <= 0 {
 		return 0
 	}
