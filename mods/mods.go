@@ -27,8 +27,18 @@ import (
 // ModDir is the mod's directory relative to this package.
 const ModDir = "cloudtrailcc"
 
-// RootBenchmark is the short name of the benchmark holding every control.
+// RootBenchmark is the short name of the benchmark holding the fourteen
+// rules' controls.
 const RootBenchmark = "cloudtrail_best_practices"
+
+// IntegrityBenchmark is the short name of the log file integrity benchmark
+// (log_file_integrity.pp), beside RootBenchmark: its one control,
+// IntegrityControl, reads cloudtrailcc_log_integrity, not a rule's findings.
+const IntegrityBenchmark = "log_file_integrity"
+
+// IntegrityControl is the short name of the control verifying the trails'
+// digest chains.
+const IntegrityControl = "log_files_intact"
 
 //go:embed cloudtrailcc/*.pp cloudtrailcc/docs/*.md cloudtrailcc/docs/controls/*.md
 var embedded embed.FS

@@ -86,6 +86,9 @@ func TestControlsAreComplete(t *testing.T) {
 		if !slices.Contains(severities, c.Severity) {
 			t.Errorf("control %s: severity %q, want one of %v", name, c.Severity, severities)
 		}
+		if name == IntegrityControl {
+			continue // no rule's control: TestIntegrityBenchmark checks it
+		}
 		// A main control is named by its rule id; a CIS control names it in
 		// its rule_id tag.
 		rule := c.Tags["rule_id"]
@@ -230,7 +233,7 @@ func TestCISControlsCarryOneValuePerTag(t *testing.T) {
 		}
 	}
 	for name := range m.Controls {
-		if _, ok := main[name]; !ok && inCIS[name] == "" {
+		if _, ok := main[name]; !ok && inCIS[name] == "" && name != IntegrityControl {
 			t.Errorf("control %s is in no benchmark", name)
 		}
 	}
@@ -374,11 +377,11 @@ func TestBenchmarkTreeHoldsEachRuleOnce(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("benchmark tree holds %v\nwant exactly the rule ids %v", got, want)
 	}
-	// Every declared benchmark is in the tree or is a CIS benchmark (no
-	// stray ones).
+	// Every declared benchmark is in the tree, is a CIS benchmark or is the
+	// log file integrity benchmark (no stray ones).
 	_, groups, _ := m.tree(RootBenchmark)
-	if cis := CISBenchmarks(rules.Catalogue()); len(groups)+len(cis) != len(m.Benchmarks) {
-		t.Errorf("%d benchmarks declared, %d in the tree, %d CIS benchmarks", len(m.Benchmarks), len(groups), len(cis))
+	if cis := CISBenchmarks(rules.Catalogue()); len(groups)+len(cis)+1 != len(m.Benchmarks) || m.Benchmarks[IntegrityBenchmark] == nil {
+		t.Errorf("%d benchmarks declared, %d in the tree, %d CIS benchmarks, and %s", len(m.Benchmarks), len(groups), len(cis), IntegrityBenchmark)
 	}
 }
 
@@ -467,6 +470,12 @@ func TestCommonDimensionsVariable(t *testing.T) {
 		t.Fatalf("%d controls", len(withConn.Controls))
 	}
 	for name, c := range withConn.Controls {
+		if name == IntegrityControl {
+			if !strings.Contains(c.SQL, "trail_arn, account_id, region, _ctx ->> 'connection_name' as connection_name\nfrom") {
+				t.Errorf("control %s with connection_name: sql %q lacks the dimensions", name, c.SQL)
+			}
+			continue
+		}
 		want := "select resource, control_status as status, control_reason as reason, account_id, region, _ctx ->> 'connection_name' as connection_name from cloudtrailcc_finding where rule_id = '" + c.Tags["rule_id"] + "'"
 		if c.SQL != want {
 			t.Errorf("control %s with connection_name: sql %q\nwant %q", name, c.SQL, want)
@@ -598,5 +607,68 @@ func TestConsoleStepsArePerControl(t *testing.T) {
 			t.Errorf("controls %s and %s have the same console steps", other, r.ID)
 		}
 		seen[section] = r.ID
+	}
+}
+
+// The log file integrity benchmark stands beside the fourteen rules: one
+// control reading cloudtrailcc_log_integrity with the plugin's control
+// status, documented with the verdict each status stands for, and counted
+// by nothing of the rules' dashboard.
+func TestIntegrityBenchmark(t *testing.T) {
+	m := onDisk(t)
+	b, ok := m.Benchmarks[IntegrityBenchmark]
+	if !ok {
+		t.Fatalf("no benchmark %s", IntegrityBenchmark)
+	}
+	if b.Title == "" || b.Description == "" || b.Tags["type"] != "Benchmark" || b.Tags["plugin"] != "cloudtrailcc" {
+		t.Errorf("benchmark %s: title %q, description %q, tags %v", b.Name, b.Title, b.Description, b.Tags)
+	}
+	if want := []string{"control." + IntegrityControl}; !slices.Equal(b.Children, want) {
+		t.Errorf("benchmark %s children %v, want %v", b.Name, b.Children, want)
+	}
+	c := m.Controls[IntegrityControl]
+	if c == nil {
+		t.Fatalf("no control %s", IntegrityControl)
+	}
+	if c.Tags["rule_id"] != "" || c.Tags["category"] != "Compliance" || c.Tags["service"] != "AWS/CloudTrail" {
+		t.Errorf("control %s tags %v: want the common tags and no rule_id", c.Name, c.Tags)
+	}
+	for _, want := range []string{"from\n  cloudtrailcc_log_integrity", "control_status as status", "coalesce(s3_uri, trail_arn) as resource", "trail_arn, account_id, region\nfrom"} {
+		if !strings.Contains(c.SQL, want) {
+			t.Errorf("control %s sql lacks %q:\n%s", c.Name, want, c.SQL)
+		}
+	}
+	if strings.Contains(c.SQL, "cloudtrailcc_finding") {
+		t.Errorf("control %s reads cloudtrailcc_finding", c.Name)
+	}
+	leaves, err := m.Walk(RootBenchmark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range leaves {
+		if l.Control == c {
+			t.Errorf("%s holds %s: the fourteen-rule benchmark must stay the rules", RootBenchmark, c.Name)
+		}
+	}
+	for _, q := range m.Queries {
+		if strings.Contains(q.SQL, "cloudtrailcc_log_integrity") {
+			t.Errorf("dashboard query %s reads cloudtrailcc_log_integrity: the rules' charts count the rules only", q.Name)
+		}
+	}
+	doc := c.Documentation
+	for _, want := range []string{"## Description", "## Remediation", "### In the AWS console\n\n1. ", "### With the AWS CLI\n\n```sh\naws cloudtrail validate-logs",
+		"## Permissions", "`cloudtrail:ListPublicKeys`", "`s3:GetObject`", "`s3:ListBucket`", "## References", "console.aws.amazon.com/s3/",
+		"powerpipe benchmark run cloudtrailcc.benchmark." + IntegrityBenchmark} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("control %s documentation lacks %q", c.Name, want)
+		}
+	}
+	// Every verdict of cloudtrailcc_log_integrity, with the status the
+	// control reports for it: nothing unread is ok.
+	for verdict, status := range map[string]string{"valid": "ok", "modified": "alarm", "deleted": "alarm", "unknown_key": "alarm",
+		"uncovered": "alarm", "error": "error", "not_found": "info"} {
+		if !regexp.MustCompile("(?m)^\\| `" + verdict + "`[^|]*\\| `" + status + "` \\|$").MatchString(doc) {
+			t.Errorf("control %s documentation has no table row %s -> %s", c.Name, verdict, status)
+		}
 	}
 }
