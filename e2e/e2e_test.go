@@ -117,6 +117,7 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			e.assertDimensionsFollowVariable(t, a)
 		})
 	}
+	t.Run("log_integrity", e.assertLogIntegrityBenchmark)
 	for _, schema := range e.installed {
 		e.uninstall(t, schema)
 	}
