@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -54,6 +55,13 @@ func hostileReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A verification whose every outside value holds the payload: a
+	// tampered file in a trail and account named by it, and a verdict the
+	// section does not know.
+	r.Integrity = &Integrity{Start: r.Time.Add(-time.Hour), End: r.Time, Rows: []IntegrityRow{
+		{TrailARN: payload, AccountID: payload, Region: payload, Kind: "log", Status: "modified", ControlStatus: "alarm", Bucket: payload, Key: payload, Detail: payload, DigestKey: payload},
+		{TrailARN: payload, AccountID: payload, Region: payload, Kind: payload, Status: payload, ControlStatus: payload, Bucket: payload, Detail: payload},
+	}}
 	return r
 }
 
@@ -139,7 +147,8 @@ func TestHostileFindingInEveryFormat(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		scripts, handlers, rows := 0, 0, 0
+		scripts, handlers, rows, files := 0, 0, 0, 0
+		var classes []string
 		var text strings.Builder
 		var walk func(*html.Node)
 		walk = func(nd *html.Node) {
@@ -153,6 +162,15 @@ func TestHostileFindingInEveryFormat(t *testing.T) {
 					for _, a := range nd.Attr {
 						if a.Key == "class" && a.Val == "finding" {
 							rows++
+						}
+						if a.Key == "class" && a.Val == "integrity-file" {
+							files++
+						}
+					}
+				case "td":
+					for _, a := range nd.Attr {
+						if a.Key == "class" && strings.HasPrefix(a.Val, "verdict ") {
+							classes = append(classes, a.Val)
 						}
 					}
 				}
@@ -178,6 +196,17 @@ func TestHostileFindingInEveryFormat(t *testing.T) {
 		}
 		if !strings.Contains(text.String(), "<script>alert(1)</script>") {
 			t.Error("the payload's markup is not shown as text")
+		}
+		// The log file integrity section: both rows as files not valid and
+		// in the list of every file, the payload shown as text (the file
+		// as s3://BUCKET/KEY), the unknown verdict coloured as an error.
+		if files != 4 || !strings.Contains(text.String(), "s3://"+escape.Text(payload)+"/"+escape.Text(payload)) {
+			t.Errorf("%d integrity file rows (want 4), or the payload's file is not shown as text", files)
+		}
+		for _, c := range classes {
+			if c != "verdict s-alarm" && c != "verdict s-error" {
+				t.Errorf("an integrity verdict of the payload has class %q", c)
+			}
 		}
 		if bad := controlBytes(out[FormatHTML], "\n\t"); bad != "" {
 			t.Errorf("the HTML holds a control character: %q", bad)

@@ -19,7 +19,7 @@ import (
 //go:embed html.tmpl
 var htmlTemplate string
 
-var htmlPageTemplate = template.Must(template.New("report").Parse(htmlTemplate))
+var htmlPageTemplate = template.Must(template.Must(template.New("report").Parse(htmlTemplate)).Parse(integrityTemplate))
 
 // htmlPage is what the HTML template renders.
 type htmlPage struct {
@@ -28,6 +28,8 @@ type htmlPage struct {
 	Bars                                 []htmlBar
 	Filters                              []htmlFilter
 	Findings                             []htmlFinding
+	// Integrity is the log file integrity section; nil without one.
+	Integrity *integritySection
 }
 
 // htmlBar is one rule's bar of the chart: its findings stacked by status.
@@ -69,6 +71,11 @@ type htmlFinding struct {
 // are shown escaped (escape.Text).
 //
 // A suppressed alarm is shown as its control reports it (Report.Outcomes).
+//
+// When the report holds a log file integrity verification (Integrity), a
+// section before the findings shows its window and summary, the verdicts
+// counted per trail and account, every file not valid, and every file
+// verified (folded).
 func WriteHTML(w io.Writer, r *Report) error {
 	r = r.Outcomes().escaped(escape.Text)
 	page, err := htmlPageOf(r)
@@ -95,6 +102,10 @@ func htmlPageOf(r *Report) (htmlPage, error) {
 		Version:   r.Version,
 		Overview:  o,
 		Bars:      barsOf(o.Rules),
+	}
+	if r.Integrity != nil {
+		sec := r.Integrity.sectionOf(false)
+		p.Integrity = &sec
 	}
 	var rules, accounts, severities []string
 	for _, f := range r.Findings {

@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io"
 	"strconv"
 	"strings"
@@ -76,9 +75,18 @@ func terminalSafe(s string) string {
 	return b.String()
 }
 
-// WriteIntegrity writes verification rows, in the order given, as a
-// terminal table (with a summary line), CSV, JSON or Markdown.
+// WriteIntegrity writes verification rows, in the order given, as
+// Integrity.Write does (without a window).
 func WriteIntegrity(w io.Writer, rows []IntegrityRow, f Format) error {
+	return Integrity{Rows: rows}.Write(w, f)
+}
+
+// Write writes the verification's rows, in their order, as a terminal
+// table (with a summary line), CSV, JSON, Markdown, or an HTML page
+// holding the log file integrity section of the check report (the window,
+// counts per trail and account, the files not valid and every file).
+func (v Integrity) Write(w io.Writer, f Format) error {
+	rows := v.Rows
 	switch f {
 	case FormatJSON:
 		if rows == nil {
@@ -110,11 +118,7 @@ func WriteIntegrity(w io.Writer, rows []IntegrityRow, f Format) error {
 		_, err := io.WriteString(w, out.String())
 		return err
 	case FormatHTML:
-		var cells [][]string
-		for _, r := range rows {
-			cells = append(cells, r.cells())
-		}
-		return integrityHTML.Execute(w, map[string]any{"Summary": IntegritySummaryOf(rows).String(), "Rows": cells})
+		return writeIntegrityPage(w, v)
 	case FormatTable:
 		t := table.NewWriter()
 		t.SetStyle(table.StyleLight)
@@ -175,18 +179,3 @@ func (s IntegritySummary) String() string {
 	return fmt.Sprintf("%d/%d digest files valid, %d/%d log files valid, %d gaps (%d deleted or unreadable)",
 		s.DigestsValid, s.Digests, s.LogsValid, s.Logs, s.Gaps, s.GapsNotIntact)
 }
-
-// integrityHTML is the self-contained HTML page of WriteIntegrity:
-// html/template escapes every value (object keys may hold anything).
-var integrityHTML = template.Must(template.New("integrity").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>CloudTrail log file integrity</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
-.valid{color:#1a7f37}.not_found{color:#0969da}.error{color:#8250df}.modified,.deleted,.unknown_key,.uncovered{color:#cf222e;font-weight:bold}td.file{word-break:break-all}</style>
-</head><body>
-<h1>CloudTrail log file integrity</h1>
-<p>{{.Summary}}</p>
-<table><thead><tr><th>Status</th><th>Kind</th><th>Account</th><th>Region</th><th>File</th><th>Detail</th></tr></thead><tbody>
-{{range .Rows}}<tr><td class="{{index . 0}}">{{index . 0}}</td><td>{{index . 1}}</td><td>{{index . 2}}</td><td>{{index . 3}}</td><td class="file">{{index . 4}}</td><td>{{index . 5}}</td></tr>
-{{end}}</tbody></table>
-</body></html>
-`))

@@ -80,6 +80,10 @@ type Report struct {
 	// DefaultRegion is used where a format needs a region and a finding has
 	// none (ASFF ProductArn of account-level findings); default us-east-1.
 	DefaultRegion string
+	// Integrity, when check verified the logs (--verify-logs), is the
+	// verification: the HTML report shows it as its log file integrity
+	// section; the other formats hold the findings only.
+	Integrity *Integrity
 }
 
 // New builds a report, ordering the findings as Powerpipe lists a benchmark
