@@ -36,6 +36,8 @@ type checkOptions struct {
 	failOn   string
 	baseline string
 	wide     bool
+	// verify is --verify-logs and its window (check only; nil for demo).
+	verify *checkVerify
 }
 
 // register adds the check flags to cmd.
@@ -133,11 +135,20 @@ alarm an unexpired entry matches is printed as skip, "suppressed until DATE
 by OWNER: REASON (was: ...)", as the Powerpipe mod reports it, and fails
 nothing; JSON, ASFF and OCSF keep it an alarm, marked suppressed.
 
+--verify-logs also verifies log file integrity over --start-time to
+--end-time (default the last 24 hours), as cloudtrailcc verify does, and adds
+a "Log file integrity" section to the HTML report: the verdicts counted per
+trail and account, every file not valid, every file verified. It reads
+every log and digest file of the window from S3, so it needs an HTML
+report (--output html or an .html export) and is never on by default.
+
 A summary line goes to stderr. Exit codes: 0 no failing alarm and no rule
-error, 1 an unsuppressed alarm at or above --fail-on (default low: any alarm), 2 usage,
+error, 1 an unsuppressed alarm at or above --fail-on (default low: any alarm),
+or with --verify-logs a file modified, deleted, signed with an unknown key or
+uncovered (unless --fail-on none), 2 usage,
 configuration or credential error, 3 a rule could not be evaluated (a
-finding with status error) and no alarm failed the run. Only the findings
-reported (after --rule and --status) count.`,
+finding with status error), or a file could not be verified, and no alarm
+failed the run. Only the findings reported (after --rule and --status) count.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, exports, err := o.validate()
@@ -145,6 +156,9 @@ reported (after --rule and --status) count.`,
 				return err
 			}
 			defer exports.discard()
+			if err := o.verify.validate(out, exports, time.Now().UTC()); err != nil {
+				return err
+			}
 			baseline, err := loadBaseline(o.baseline)
 			if err != nil {
 				return err
@@ -157,12 +171,14 @@ reported (after --rule and --status) count.`,
 				return err
 			}
 			if baseline != nil {
-				return baselineExit(cmd.ErrOrStderr(), baseline, r.Findings, o.failOn)
+				return worseExit(baselineExit(cmd.ErrOrStderr(), baseline, r.Findings, o.failOn), integrityExit(r, o.failOn))
 			}
-			return o.exitCode(r)
+			return worseExit(o.exitCode(r), integrityExit(r, o.failOn))
 		},
 	}
 	o.register(cmd, nil)
+	o.verify = &checkVerify{}
+	o.verify.register(cmd)
 	return cmd
 }
 
@@ -216,6 +232,11 @@ func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn con
 	r, err := report.New(bench, findings, time.Now(), version.Version)
 	if err != nil {
 		return nil, err
+	}
+	if o.verify != nil && o.verify.enabled {
+		if err := o.verify.run(ctx, g, client, conn.name, r, stderr); err != nil {
+			return nil, err
+		}
 	}
 	// ASFF's region for account-level findings: the first configured region,
 	// else the SDK's AWS_REGION, else us-east-1
@@ -319,6 +340,9 @@ func (o *checkOptions) write(r *report.Report, out report.Format, exports export
 		fmt.Fprintln(stderr, line)
 	}
 	fmt.Fprintln(stderr, "summary: "+r.Summary().String())
+	if r.Integrity != nil {
+		fmt.Fprintln(stderr, integritySummary(r))
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -128,15 +129,16 @@ func (g *globals) verify(cmd *cobra.Command, o *verifyOptions) error {
 		return err
 	}
 	defer client.Close()
-	rows, err := integrityRows(cmd, client, conn.name, o, start, end)
+	rows, err := integrityRows(cmd.Context(), client, conn.name, o, start, end)
 	if err != nil {
 		return err
 	}
-	if err := report.WriteIntegrity(cmd.OutOrStdout(), rows, out); err != nil {
+	v := report.Integrity{Start: start, End: end, Rows: rows}
+	if err := v.Write(cmd.OutOrStdout(), out); err != nil {
 		return err
 	}
 	for _, f := range files {
-		if err := f.write(func(w io.Writer) error { return report.WriteIntegrity(w, rows, f.format) }); err != nil {
+		if err := f.write(func(w io.Writer) error { return v.Write(w, f.format) }); err != nil {
 			return asUsage(fmt.Errorf("writing %s: %w; no export was replaced", f.path, err))
 		}
 	}
@@ -155,7 +157,7 @@ func (g *globals) verify(cmd *cobra.Command, o *verifyOptions) error {
 
 // integrityRows queries cloudtrailcc_log_integrity over the window and
 // sorts the rows by account, region, time and file.
-func integrityRows(cmd *cobra.Command, client *inproc.Client, conn string, o *verifyOptions, start, end time.Time) ([]report.IntegrityRow, error) {
+func integrityRows(ctx context.Context, client *inproc.Client, conn string, o *verifyOptions, start, end time.Time) ([]report.IntegrityRow, error) {
 	// Rows whose period meets the window; the plugin verifies from the
 	// lowest lower bound to the highest upper bound.
 	quals := []inproc.Qual{{Column: "period_end", Operator: ">=", Value: start}, {Column: "period_start", Operator: "<=", Value: end}}
@@ -165,7 +167,7 @@ func integrityRows(cmd *cobra.Command, client *inproc.Client, conn string, o *ve
 	if len(o.accounts) > 0 {
 		quals = append(quals, inproc.Qual{Column: "account_id", Operator: "=", Value: o.accounts})
 	}
-	res, err := client.Query(cmd.Context(), conn, "cloudtrailcc_log_integrity", nil, quals)
+	res, err := client.Query(ctx, conn, "cloudtrailcc_log_integrity", nil, quals)
 	if err != nil {
 		return nil, asUsage(fmt.Errorf("%s", cleanError(err)))
 	}
