@@ -39,7 +39,7 @@ const integrityHours = 3
 // existed), no alarm, exit 0. After a log file is overwritten with an
 // ordinary PutObject, that file is an alarm saying modified, exit 1, and
 // the rest stays ok; after a digest is deleted, it is an alarm saying
-// deleted.
+// deleted (that run with connection_name among the dimensions).
 func (e *env) assertLogIntegrityBenchmark(t *testing.T) {
 	ctx := context.Background()
 	a := integrityAccount
@@ -125,7 +125,14 @@ func (e *env) assertLogIntegrityBenchmark(t *testing.T) {
 	if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(integrityBucket), Key: aws.String(deleted)}); err != nil {
 		t.Fatal(err)
 	}
+	// This run adds connection_name to the dimensions, as the rules'
+	// controls take it.
+	opts.args = []string{"--var", `common_dimensions=["account_id","region","connection_name"]`}
 	run = e.benchmark(t, a, opts)
+	recs := readCSV(t, "powerpipe", run.csv)
+	if col := slices.Index(recs[0], "connection_name"); col < 0 || recs[1][col] == "" || recs[1][col] == "<nil>" {
+		t.Errorf("with connection_name in common_dimensions: CSV header %v, first row %v", recs[0], recs[1])
+	}
 	uri = "s3://" + integrityBucket + "/" + deleted
 	if after := integrityStatuses(t, run, *trail.TrailARN); after[uri] != "alarm" || !strings.Contains(resultReason(run, uri), "is deleted") {
 		t.Errorf("after deleting %s: %s, reason %q; want an alarm saying deleted", deleted, after[uri], resultReason(run, uri))
