@@ -53,10 +53,27 @@ type AWS struct {
 
 // NewAWS returns readers with cfg's credentials; homeRegion is the trail's.
 // With a custom BaseEndpoint, S3 is addressed path-style.
-func NewAWS(cfg aws.Config, homeRegion string) *AWS {
-	ctCfg := cfg.Copy()
+func NewAWS(cfg aws.Config, homeRegion string) *AWS { return NewAWSAs(cfg, cfg, homeRegion) }
+
+// NewAWSAs returns readers that read the bucket with bucketCfg's
+// credentials (the account that owns it) and call CloudTrail (GetTrail,
+// GetTrailStatus, ListPublicKeys) with trailCfg's (the trail's home
+// account).
+func NewAWSAs(bucketCfg, trailCfg aws.Config, homeRegion string) *AWS {
+	ctCfg := trailCfg.Copy()
 	ctCfg.Region = homeRegion
-	return &AWS{cfg: cfg, cloudtrail: cloudtrail.NewFromConfig(ctCfg), clients: map[string]*s3.Client{}, regions: map[string]string{}}
+	return &AWS{cfg: bucketCfg, cloudtrail: cloudtrail.NewFromConfig(ctCfg), clients: map[string]*s3.Client{}, regions: map[string]string{}}
+}
+
+// KnowBucketRegion records the region of bucket, read elsewhere (the
+// audit's GetBucketLocation), so that it is not asked again.
+func (a *AWS) KnowBucketRegion(bucket, region string) {
+	if region == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.regions[bucket] = region
 }
 
 func (a *AWS) s3In(region string) *s3.Client {
