@@ -63,6 +63,9 @@ func (a *AWS) folders(ctx context.Context, bucket, prefix string) ([]string, err
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/")})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = checkListing(page, bucket, prefix)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 		}

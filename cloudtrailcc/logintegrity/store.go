@@ -149,6 +149,9 @@ func (a *AWS) List(ctx context.Context, bucket, prefix string, fn func(key strin
 		if err != nil {
 			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 		}
+		if err := checkListing(page, bucket, prefix); err != nil {
+			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+		}
 		for _, o := range page.Contents {
 			if o.Key == nil {
 				return fmt.Errorf("list s3://%s/%s: an object without a key", bucket, prefix)
@@ -157,6 +160,24 @@ func (a *AWS) List(ctx context.Context, bucket, prefix string, fn func(key strin
 				return nil
 			}
 		}
+	}
+	return nil
+}
+
+// checkListing refuses a ListObjectsV2 page that does not answer the
+// listing asked for (another bucket or prefix) or whose KeyCount is not
+// the number of keys and common prefixes it holds: a key left out would
+// read as a deleted digest or an hour without one.
+func checkListing(page *s3.ListObjectsV2Output, bucket, prefix string) error {
+	switch {
+	case aws.ToString(page.Name) != bucket:
+		return fmt.Errorf("the reply lists bucket %q, not %q", aws.ToString(page.Name), bucket)
+	case aws.ToString(page.Prefix) != prefix:
+		return fmt.Errorf("the reply lists prefix %q, not %q", aws.ToString(page.Prefix), prefix)
+	case page.KeyCount == nil:
+		return errors.New("the reply has no KeyCount")
+	case int(*page.KeyCount) != len(page.Contents)+len(page.CommonPrefixes):
+		return fmt.Errorf("the reply's KeyCount is %d, but it holds %d keys and %d common prefixes", *page.KeyCount, len(page.Contents), len(page.CommonPrefixes))
 	}
 	return nil
 }

@@ -75,6 +75,19 @@ func (t Target) check() error {
 	return nil
 }
 
+// clamp is the part of [start, end) inside the window: a span reported
+// about a day folder stays within the window a query bounds, so that the
+// query's own bounds on period_start and period_end keep its row.
+func (t Target) clamp(start, end time.Time) (time.Time, time.Time) {
+	if start.Before(t.Start) {
+		start = t.Start
+	}
+	if end.After(t.End) {
+		end = t.End
+	}
+	return start, end
+}
+
 // root is "PREFIX/AWSLogs/[o-ORG/]".
 func (t Target) root() string {
 	p := ""

@@ -176,7 +176,7 @@ func (w *walker) loadDay() bool {
 	<-w.v.sem
 	if err != nil {
 		r := w.result(KindGap, "", Error, "cannot list "+prefix+": "+err.Error())
-		r.Start, r.End = day, day.AddDate(0, 0, 1)
+		r.Start, r.End = t.clamp(day, day.AddDate(0, 0, 1))
 		w.v.report(r)
 		return true
 	}

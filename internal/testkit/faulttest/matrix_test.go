@@ -106,7 +106,8 @@ type matrixCase struct {
 // naming the operation, or panic. An alarm becoming an error is failing
 // closed. The operation × mangling × outcome table is logged (-v), and a
 // failing matrix sums up its failing cells in one error; -matrix.skip
-// leaves cells out.
+// leaves cells out. The log_integrity setup does the same to a
+// verification of log file integrity (runIntegrityMatrix).
 func TestFailClosedMatrix(t *testing.T) {
 	for _, s := range []struct {
 		name  string
@@ -117,6 +118,7 @@ func TestFailClosedMatrix(t *testing.T) {
 	} {
 		t.Run(s.name, func(t *testing.T) { runMatrix(t, s.start(t)) })
 	}
+	t.Run("log_integrity", runIntegrityMatrix)
 }
 
 // matrixOutEnv names a file the matrix appends its summary and its
