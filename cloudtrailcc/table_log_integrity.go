@@ -339,24 +339,31 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 			if t.Status != nil && t.Status.IsLogging && t.Status.StartLoggingTime != nil {
 				tr.LoggingSince = *t.Status.StartLoggingTime
 			}
-			owner := t.OwnerAccountID
-			if !t.IsOrganizationTrail && !q.match(accountIDColumn, owner) {
+			if !t.IsOrganizationTrail && !q.match(accountIDColumn, t.OwnerAccountID) {
 				continue
+			}
+			// What keeps the whole trail from being verified stands for
+			// every account whose files it holds, so that a query of one
+			// account sees it.
+			failTrail := func(detail string) {
+				for _, id := range trailAccounts(org, t, q.equals[accountIDColumn]) {
+					fail(t.ARN, id, t.HomeRegion, t.S3BucketName, detail)
+				}
 			}
 			if t.StatusErr != nil && t.Status == nil {
 				// Without the latest digest delivery, digests missing at the
 				// end of the window cannot be told deleted from not delivered.
-				fail(t.ARN, owner, t.HomeRegion, t.S3BucketName, "the trail's status could not be read, so digests missing at the end of the window cannot be told deleted: "+t.StatusErr.Error())
+				failTrail("the trail's status could not be read, so digests missing at the end of the window cannot be told deleted: " + t.StatusErr.Error())
 			}
 			readers, err := access.readers(ctx, tr)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				fail(t.ARN, owner, t.HomeRegion, t.S3BucketName, err.Error())
+				failTrail(err.Error())
 				continue
 			}
-			if err := verifyTrail(ctx, d, readers, tr, q.equals[accountIDColumn], start, end); err != nil {
+			if err := verifyTrail(ctx, d, readers, tr, q.equals[accountIDColumn], start, end, failTrail); err != nil {
 				return nil, err
 			}
 			if d.RowsRemaining(ctx) == 0 {
@@ -367,33 +374,44 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 	return nil, nil
 }
 
-// verifyTrail streams the verdicts of one trail. A trail whose target
-// cannot be worked out (its bucket unreadable) is one error row.
-func verifyTrail(ctx context.Context, d *plugin.QueryData, a *logintegrity.AWS, tr logintegrity.Trail, accounts []string, start, end time.Time) error {
-	home, owner, _, err := logintegrity.ParseTrailARN(tr.ARN)
-	if err != nil {
-		return err
+// trailAccounts are the accounts whose files trail t holds, as far as the
+// audit knows them: its owner's; for an organization trail the accounts
+// asked for, else every audited account.
+func trailAccounts(org *snapshot.Organization, t *snapshot.Trail, asked []string) []string {
+	if !t.IsOrganizationTrail {
+		return []string{t.OwnerAccountID}
 	}
+	if len(asked) > 0 {
+		return asked
+	}
+	ids := []string{t.OwnerAccountID}
+	for _, a := range org.Accounts {
+		ids = append(ids, a.AccountID)
+	}
+	for _, f := range org.Failed {
+		ids = append(ids, f.AccountID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// verifyTrail streams the verdicts of one trail. A trail whose target
+// cannot be worked out (its bucket unreadable) or whose keys cannot be
+// read is reported through fail.
+func verifyTrail(ctx context.Context, d *plugin.QueryData, a *logintegrity.AWS, tr logintegrity.Trail, accounts []string, start, end time.Time, fail func(detail string)) error {
 	target, err := a.TargetOf(ctx, tr, accounts, start, end)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if len(accounts) > 0 && !slices.Contains(accounts, owner) && !tr.Organization {
-			return nil
-		}
-		d.StreamListItem(ctx, integrityRow{trail: tr.ARN, start: start, end: end, r: logintegrity.Result{
-			Kind: logintegrity.KindGap, Account: owner, Region: home, Bucket: tr.Bucket, Status: logintegrity.Error,
-			Detail: err.Error(), Start: start, End: end}})
+		fail(err.Error())
 		return nil
 	}
 	_, err = logintegrity.Verify(ctx, a, a, target, logintegrity.Options{}, func(r logintegrity.Result) {
 		d.StreamListItem(ctx, integrityRow{trail: tr.ARN, r: r, start: start, end: end})
 	})
 	if err != nil && ctx.Err() == nil {
-		d.StreamListItem(ctx, integrityRow{trail: tr.ARN, start: start, end: end, r: logintegrity.Result{
-			Kind: logintegrity.KindGap, Account: owner, Region: home, Bucket: tr.Bucket, Status: logintegrity.Error,
-			Detail: err.Error(), Start: start, End: end}})
+		fail(err.Error())
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cloudtrailcc_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,8 +63,8 @@ func startArchiveOrganization(t *testing.T) (*awsemu.Server, string, time.Time) 
 }
 
 // integrityRowsOf queries cloudtrailcc_log_integrity over [t0, t0+3h)
-// through an organization connection with extra settings.
-func integrityRowsOf(t *testing.T, url, extra string, t0 time.Time) []inproc.Row {
+// (and quals) through an organization connection with extra settings.
+func integrityRowsOf(t *testing.T, url, extra string, t0 time.Time, quals ...inproc.Qual) []inproc.Row {
 	t.Helper()
 	ctx := context.Background()
 	c, err := inproc.New(ctx, []inproc.Connection{{Name: "org", Config: fmt.Sprintf("endpoint_url = %q\naccess_key = \"test\"\nsecret_key = \"test\"\nregions = [\"us-east-1\"]\n%s", url, extra)}})
@@ -71,8 +72,8 @@ func integrityRowsOf(t *testing.T, url, extra string, t0 time.Time) []inproc.Row
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	rows, err := c.Query(ctx, "org", "cloudtrailcc_log_integrity", nil, []inproc.Qual{
-		{Column: "period_start", Operator: ">=", Value: t0}, {Column: "period_end", Operator: "<=", Value: t0.Add(3 * time.Hour)}})
+	rows, err := c.Query(ctx, "org", "cloudtrailcc_log_integrity", nil, append([]inproc.Qual{
+		{Column: "period_start", Operator: ">=", Value: t0}, {Column: "period_end", Operator: "<=", Value: t0.Add(3 * time.Hour)}}, quals...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,33 +125,45 @@ func TestOrganizationLogIntegrityReadsTheBucketThroughItsOwner(t *testing.T) {
 		t.Fatalf("reads %v", reads)
 	}
 
-	for _, c := range []struct{ name, extra, want, wantTrail string }{
+	// The trail's error row stands for each account of the audit, so that
+	// a query of one account sees it.
+	for _, c := range []struct {
+		name, extra, want, wantTrail string
+		accounts                     []string
+		quals                        []inproc.Qual
+	}{
 		{"the owner's role cannot be assumed", "organization_role_name = \"AuditNoArchive\"\n", "sts:AssumeRole failed",
-			"no audited account's s3:ListAllMyBuckets lists " + archiveBucket + "; account " + archiveAccount + " was not read (sts:AssumeRole failed"},
+			"no audited account's s3:ListAllMyBuckets lists " + archiveBucket + "; account " + archiveAccount + " was not read (sts:AssumeRole failed",
+			[]string{mgmt, archiveAccount, plainMember}, nil},
+		{"the owner's role cannot be assumed, one account asked for", "organization_role_name = \"AuditNoArchive\"\n", "sts:AssumeRole failed",
+			"no audited account's s3:ListAllMyBuckets lists " + archiveBucket, []string{plainMember},
+			[]inproc.Qual{{Column: "account_id", Operator: "=", Value: plainMember}}},
 		{"the owner is not audited", "organization_role_name = \"Audit\"\naccounts = [\"" + mgmt + "\", \"" + plainMember + "\"]\n",
-			"no audited account's s3:ListAllMyBuckets lists " + archiveBucket, "organization mode reads a bucket only through the audited account that owns it"},
+			"no audited account's s3:ListAllMyBuckets lists " + archiveBucket, "organization mode reads a bucket only through the audited account that owns it",
+			[]string{mgmt, plainMember}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv.ResetCalls()
-			rows := integrityRowsOf(t, url, c.extra, t0)
+			rows := integrityRowsOf(t, url, c.extra, t0, c.quals...)
 			if len(rows) == 0 {
 				t.Fatal("no row: the trail was dropped")
 			}
-			trailRows := 0
+			var trailAccounts []string
 			for _, r := range rows {
 				detail, _ := r["detail"].(string)
 				if r["status"] != "error" || r["control_status"] != "error" || !strings.Contains(detail, c.want) {
 					t.Errorf("row %v, want an error saying %q", r, c.want)
 				}
 				if r["trail_arn"] != nil {
-					trailRows++
+					trailAccounts = append(trailAccounts, fmt.Sprint(r["account_id"]))
 					if !strings.Contains(detail, c.wantTrail) || r["bucket"] != archiveBucket {
 						t.Errorf("trail row %v, want an error on %s saying %q", r, archiveBucket, c.wantTrail)
 					}
 				}
 			}
-			if trailRows != 1 {
-				t.Errorf("%d rows of the trail, want its one error row", trailRows)
+			slices.Sort(trailAccounts)
+			if !slices.Equal(trailAccounts, c.accounts) {
+				t.Errorf("the trail's error rows are of accounts %v, want one for each of %v", trailAccounts, c.accounts)
 			}
 			for _, call := range srv.Calls() {
 				if call.Action == "s3:GetObject" || call.Action == "s3:ListBucket" {

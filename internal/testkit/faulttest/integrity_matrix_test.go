@@ -29,12 +29,21 @@ import (
 )
 
 // integritySetup is an emulator holding three hours of a trail's log
-// files and digests, one log file overwritten, and the window verified.
+// files and digests, one log file overwritten, the window verified and
+// the connection's settings beyond its endpoint and keys.
 type integritySetup struct {
 	srv        *awsemu.Server
 	url        string
 	start, end time.Time
+	extra      string
 }
+
+// The accounts of the organization setup: the log-archive member owns the
+// organization trail's bucket.
+const (
+	matrixArchive = "222222222222"
+	matrixMember  = "333333333333"
+)
 
 // startIntegrity seeds a logging trail with log file validation in one
 // region, three hours of events delivered, and overwrites one log file
@@ -42,7 +51,58 @@ type integritySetup struct {
 // files and one modified log file.
 func startIntegrity(t *testing.T) integritySetup {
 	t.Helper()
-	ctx := t.Context()
+	s, s3c, ct := newIntegrityEmulator(t)
+	const bucket = "matrix-integrity"
+	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ct.CreateTrail(t.Context(), &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String(bucket), EnableLogFileValidation: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ct.StartLogging(t.Context(), &cloudtrail.StartLoggingInput{Name: aws.String("main")}); err != nil {
+		t.Fatal(err)
+	}
+	s.deliver(t, awsemu.DefaultAccountID)
+	s.overwriteLog(t, s3c, bucket, "AWSLogs/"+awsemu.DefaultAccountID+"/CloudTrail/")
+	return s
+}
+
+// startOrganizationIntegrity seeds an organization of three accounts whose
+// organization trail (of the management account) delivers to a bucket of
+// the log-archive member, and verifies it through an organization
+// connection: the bucket is read with the archive's audit role.
+func startOrganizationIntegrity(t *testing.T) integritySetup {
+	t.Helper()
+	s, _, _ := newIntegrityEmulator(t)
+	mgmt := awsemu.DefaultAccountID
+	const bucket = "matrix-org-archive"
+	for _, err := range []error{
+		s.srv.SetOrganization(awsemu.Organization{ManagementAccountID: mgmt, Accounts: []awsemu.OrgAccount{{AccountID: mgmt}, {AccountID: matrixArchive}, {AccountID: matrixMember}}}),
+		s.srv.AddRole(awsemu.Role{AccountID: matrixArchive, RoleName: "MatrixAudit", TrustedAccountIDs: []string{mgmt}}),
+		s.srv.AddRole(awsemu.Role{AccountID: matrixMember, RoleName: "MatrixAudit", TrustedAccountIDs: []string{mgmt}}),
+		s.srv.AddForeignBucket(bucket, matrixArchive, "us-east-1"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.srv.AddOrganizationTrail(awsemu.OrganizationTrail{OwnerAccountID: mgmt, MemberAccountIDs: []string{matrixArchive, matrixMember}, Name: "org",
+		HomeRegion: "us-east-1", S3BucketName: bucket, IsLogging: true, LogFileValidationEnabled: true, MemberCanReadStatus: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.deliver(t, mgmt, matrixArchive, matrixMember)
+	s.srv.AddAccount("MATRIXARCHIVE", "matrix-archive", matrixArchive)
+	archive := s3.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.url),
+		Credentials: credentials.NewStaticCredentialsProvider("MATRIXARCHIVE", "matrix-archive", "")}, func(o *s3.Options) { o.UsePathStyle = true })
+	s.overwriteLog(t, archive, bucket, "AWSLogs/")
+	s.extra = "organization_role_name = \"MatrixAudit\"\n"
+	return s
+}
+
+// newIntegrityEmulator starts an emulator of one region at the setup's
+// clock, with clients of its default account.
+func newIntegrityEmulator(t *testing.T) (integritySetup, *s3.Client, *cloudtrail.Client) {
+	t.Helper()
 	srv := awsemu.New(awsemu.Options{Regions: []string{"us-east-1"}})
 	u, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -54,29 +114,40 @@ func startIntegrity(t *testing.T) integritySetup {
 		t.Fatal(err)
 	}
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(u), Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	ct := cloudtrail.NewFromConfig(cfg)
-	const bucket = "matrix-integrity"
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	return integritySetup{srv: srv, url: u, start: t0, end: t0.Add(3 * time.Hour)},
+		s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), cloudtrail.NewFromConfig(cfg)
+}
+
+// deliver records events of accounts over the window and lets the trails
+// deliver them.
+func (s integritySetup) deliver(t *testing.T, accounts ...string) {
+	t.Helper()
+	for _, acct := range accounts {
+		for m := 7; m < 180; m += 40 {
+			s.srv.AddEvent(awsemu.EventInput{AccountID: acct, Region: "us-east-1", EventName: "RunInstances", EventSource: "ec2.amazonaws.com", EventTime: s.start.Add(time.Duration(m) * time.Minute)})
+		}
+	}
+	if err := s.srv.AdvanceClock(s.end.Sub(s.start)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String(bucket), EnableLogFileValidation: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
+}
+
+// overwriteLog replaces the second log file under prefix with one event
+// changed, as an ordinary PutObject would.
+func (s integritySetup) overwriteLog(t *testing.T, s3c *s3.Client, bucket, prefix string) {
+	t.Helper()
+	ctx := t.Context()
+	list, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	var logs []string
+	for _, o := range list.Contents {
+		if k := aws.ToString(o.Key); strings.Contains(k, "/CloudTrail/") {
+			logs = append(logs, k)
+		}
 	}
-	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}); err != nil {
-		t.Fatal(err)
+	if err != nil || len(logs) < 3 {
+		t.Fatalf("delivered logs: %v %v", logs, err)
 	}
-	for m := 7; m < 180; m += 40 {
-		srv.AddEvent(awsemu.EventInput{AccountID: awsemu.DefaultAccountID, Region: "us-east-1", EventName: "RunInstances", EventSource: "ec2.amazonaws.com", EventTime: t0.Add(time.Duration(m) * time.Minute)})
-	}
-	if err := srv.AdvanceClock(3 * time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	list, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("AWSLogs/" + awsemu.DefaultAccountID + "/CloudTrail/")})
-	if err != nil || len(list.Contents) < 3 {
-		t.Fatalf("delivered logs: %v %v", list, err)
-	}
-	key := aws.ToString(list.Contents[1].Key)
+	key := logs[1]
 	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		t.Fatal(err)
@@ -96,14 +167,13 @@ func startIntegrity(t *testing.T) integritySetup {
 	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(buf.Bytes())}); err != nil {
 		t.Fatal(err)
 	}
-	return integritySetup{srv: srv, url: u, start: t0, end: t0.Add(3 * time.Hour)}
 }
 
 // connection is the setup's connection named name through url (a proxy in
 // front of the emulator).
 func (s integritySetup) connection(name, url string) inproc.Connection {
 	// Every enabled region: DescribeRegions' answer then matters.
-	return inproc.Connection{Name: name, Config: fmt.Sprintf("endpoint_url = %q\naccess_key = \"test\"\nsecret_key = \"test\"\nregions = [\"*\"]\n%s", url, connConfig)}
+	return inproc.Connection{Name: name, Config: fmt.Sprintf("endpoint_url = %q\naccess_key = \"test\"\nsecret_key = \"test\"\nregions = [\"*\"]\n%s%s", url, connConfig, s.extra)}
 }
 
 // verdict is one row of cloudtrailcc_log_integrity.
@@ -267,8 +337,7 @@ func judgeIntegrity(truth, got []verdict, runErr error, c *matrixCase) integrity
 // cell must end in an error row or a failed query: no file valid that the
 // truth does not have valid, no digest, log file or gap gone without an
 // error row in its place, no panic.
-func runIntegrityMatrix(t *testing.T) {
-	s := startIntegrity(t)
+func runIntegrityMatrix(t *testing.T, s integritySetup) {
 	upstream, err := url.Parse(s.url)
 	if err != nil {
 		t.Fatal(err)
@@ -349,10 +418,18 @@ func runIntegrityMatrix(t *testing.T) {
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "operation\tmangling\tto error\tfalse passes\tdrops\toutcome")
 	var failing []string
-	var toError, falsePasses, drops int
+	var toError, falsePasses, drops, failedRuns, errorRuns, sameRuns int
 	for _, c := range cases {
 		o := judgeIntegrity(truth, got[c.conn], errs[c.conn], c)
 		toError, falsePasses, drops = toError+o.toError+o.covered, falsePasses+o.falsePasses, drops+o.drops
+		switch {
+		case o.runErr != "":
+			failedRuns++
+		case o.errorRows > 0:
+			errorRuns++
+		case o.same:
+			sameRuns++
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.action, c.mangling.Name, o.toError+o.covered, o.falsePasses, o.drops, o.summary())
 		if len(o.failures) > 0 {
 			failing = append(failing, fmt.Sprintf("%s × %s: %s", c.action, c.mangling.Name, o.failures[0]))
@@ -366,8 +443,8 @@ func runIntegrityMatrix(t *testing.T) {
 	_ = tw.Flush()
 	t.Log("operation × mangling × outcome:\n" + table.String())
 	if path := os.Getenv(matrixOutEnv); path != "" {
-		summary := fmt.Sprintf("== %s: %d operations, %d cells in %s: %d rows to error, %d false passes, %d drops, %d failing cells\n",
-			t.Name(), len(operations), len(cases), elapsed, toError, falsePasses, drops, len(failing))
+		summary := fmt.Sprintf("== %s: %d operations, %d cells in %s (%d with error rows, %d failed queries, %d the truth's rows): %d rows to error, %d false passes, %d drops, %d failing cells\n",
+			t.Name(), len(operations), len(cases), elapsed, errorRuns, failedRuns, sameRuns, toError, falsePasses, drops, len(failing))
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
 			t.Fatalf("%s: %v", matrixOutEnv, err)
