@@ -339,6 +339,9 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 			if t.Status != nil && t.Status.IsLogging && t.Status.StartLoggingTime != nil {
 				tr.LoggingSince = *t.Status.StartLoggingTime
 			}
+			if t.Status == nil && t.StatusErr != nil {
+				tr.StatusUnread = t.StatusErr.Error()
+			}
 			if !t.IsOrganizationTrail && !q.match(accountIDColumn, t.OwnerAccountID) {
 				continue
 			}

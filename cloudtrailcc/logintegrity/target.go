@@ -31,6 +31,10 @@ type Target struct {
 	// StartLoggingTime), marks hours without digests after it as hours
 	// CloudTrail was logging through.
 	LoggingSince time.Time
+	// StatusUnread, when GetTrailStatus could not be read, says why: hours
+	// after the newest digest are then an error, neither deleted nor
+	// not found.
+	StatusUnread string
 }
 
 // ParseTrailARN splits arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME.
