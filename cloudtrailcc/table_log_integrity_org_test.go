@@ -62,22 +62,34 @@ func startArchiveOrganization(t *testing.T) (*awsemu.Server, string, time.Time) 
 	return srv, url, t0
 }
 
-// integrityRowsOf queries cloudtrailcc_log_integrity over [t0, t0+3h)
-// (and quals) through an organization connection with extra settings.
-func integrityRowsOf(t *testing.T, url, extra string, t0 time.Time, quals ...inproc.Qual) []inproc.Row {
+// orgClient opens an organization connection "org" with extra settings.
+func orgClient(t *testing.T, url, extra string) *inproc.Client {
 	t.Helper()
-	ctx := context.Background()
-	c, err := inproc.New(ctx, []inproc.Connection{{Name: "org", Config: fmt.Sprintf("endpoint_url = %q\naccess_key = \"test\"\nsecret_key = \"test\"\nregions = [\"us-east-1\"]\n%s", url, extra)}})
+	c, err := inproc.New(context.Background(), []inproc.Connection{{Name: "org", Config: fmt.Sprintf("endpoint_url = %q\naccess_key = \"test\"\nsecret_key = \"test\"\nregions = [\"us-east-1\"]\n%s", url, extra)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	rows, err := c.Query(ctx, "org", "cloudtrailcc_log_integrity", nil, append([]inproc.Qual{
+	return c
+}
+
+// queryIntegrity queries cloudtrailcc_log_integrity over [t0, t0+3h)
+// (and quals) through c's connection "org".
+func queryIntegrity(t *testing.T, c *inproc.Client, t0 time.Time, quals ...inproc.Qual) []inproc.Row {
+	t.Helper()
+	rows, err := c.Query(context.Background(), "org", "cloudtrailcc_log_integrity", nil, append([]inproc.Qual{
 		{Column: "period_start", Operator: ">=", Value: t0}, {Column: "period_end", Operator: "<=", Value: t0.Add(3 * time.Hour)}}, quals...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// integrityRowsOf queries cloudtrailcc_log_integrity over [t0, t0+3h)
+// (and quals) through a new organization connection with extra settings.
+func integrityRowsOf(t *testing.T, url, extra string, t0 time.Time, quals ...inproc.Qual) []inproc.Row {
+	t.Helper()
+	return queryIntegrity(t, orgClient(t, url, extra), t0, quals...)
 }
 
 // TestOrganizationLogIntegrityReadsTheBucketThroughItsOwner verifies an
@@ -171,5 +183,46 @@ func TestOrganizationLogIntegrityReadsTheBucketThroughItsOwner(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOrganizationLogIntegrityIsAnErrorWhenTheOwnersRoleIsRefused reads
+// the organization once, then the log-archive account stops trusting the
+// caller: the next verification, within the cache period, cannot assume
+// the owner's role and says so in an error row for each account, without
+// reading the bucket as anyone else.
+func TestOrganizationLogIntegrityIsAnErrorWhenTheOwnersRoleIsRefused(t *testing.T) {
+	srv, url, t0 := startArchiveOrganization(t)
+	c := orgClient(t, url, "organization_role_name = \"Audit\"\n")
+	valid := 0
+	for _, r := range queryIntegrity(t, c, t0) {
+		if r["status"] == "valid" {
+			valid++
+		}
+	}
+	if valid == 0 {
+		t.Fatal("no valid row before the role was refused")
+	}
+	if err := srv.AddRole(awsemu.Role{AccountID: archiveAccount, RoleName: "Audit", TrustedAccountIDs: []string{"999999999999"}}); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCalls()
+	rows := queryIntegrity(t, c, t0)
+	var accounts []string
+	for _, r := range rows {
+		detail, _ := r["detail"].(string)
+		if r["status"] != "error" || !strings.Contains(detail, "cannot read bucket "+archiveBucket+" through its owner, account "+archiveAccount) || !strings.Contains(detail, "sts:AssumeRole failed") {
+			t.Errorf("row %v, want an error naming the owner's refused role", r)
+		}
+		accounts = append(accounts, fmt.Sprint(r["account_id"]))
+	}
+	slices.Sort(accounts)
+	if want := []string{awsemu.DefaultAccountID, archiveAccount, plainMember}; !slices.Equal(accounts, want) {
+		t.Errorf("error rows of accounts %v, want %v", accounts, want)
+	}
+	for _, call := range srv.Calls() {
+		if call.Action == "s3:GetObject" || call.Action == "s3:ListBucket" {
+			t.Errorf("%s as %s after the owner's role was refused", call.Action, call.AccountID)
+		}
 	}
 }
