@@ -291,7 +291,7 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 	}
 	need := snapshot.NeedTrails | snapshot.NeedTrailStatus
 	if e.orgCol != nil {
-		need |= bucketLocation // who owns each trail bucket, and where
+		need |= snapshot.NeedBucketOwner // who owns each trail bucket, and where
 	}
 	org, err := s.snapshot(ctx, d, need)
 	if err != nil {
