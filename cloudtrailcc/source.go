@@ -48,6 +48,10 @@ type sourceEntry struct {
 	// org reads an organization audit (src and col are nil then): an
 	// organization.Collector, optionally behind a disk cache.
 	org snapcache.OrganizationSource
+	// orgCol is the organization.Collector behind org: it assumes the
+	// role of one account alone, which a disk cache in front of it would
+	// not.
+	orgCol *organization.Collector
 }
 
 func newSources() *sources {
@@ -81,7 +85,7 @@ func (s *sources) get(conn *plugin.Connection, logger hclog.Logger) (*sourceEntr
 			name := conn.Name
 			org.SetProgress(func(done, total int) { s.progress(name, done, total) })
 		}
-		e := &sourceEntry{key: st.Key, org: org}
+		e := &sourceEntry{key: st.Key, org: org, orgCol: org}
 		if st.CacheDir != "" {
 			e.org = snapcache.NewOrganization(s.cacheConfig(st, cfg), org)
 		}

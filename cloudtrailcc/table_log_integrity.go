@@ -3,17 +3,19 @@ package cloudtrailcc
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/hashicorp/go-hclog"
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin"
 	"github.com/turbot/steampipe-plugin-sdk/v5/plugin/transform"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/logintegrity"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
@@ -62,7 +64,7 @@ func optTimeValue(t time.Time) any {
 }
 
 var integrityColumns = []integrityColumn{
-	{"trail_arn", proto.ColumnType_STRING, "ARN of the trail whose files were verified.", func(x integrityRow) any { return x.trail }},
+	{"trail_arn", proto.ColumnType_STRING, "ARN of the trail whose files were verified; null for an error row about an account or region whose trails could not be read.", func(x integrityRow) any { return optString(x.trail) }},
 	{"kind", proto.ColumnType_STRING, "What the row is about: digest (a digest file), log (a log file) or gap (hours of the window without digests).", func(x integrityRow) any { return string(x.r.Kind) }},
 	{"status", proto.ColumnType_STRING, "The verdict: valid, modified, deleted, not_found (hours no digest covers and nothing names), unknown_key (signed with a key CloudTrail never published), uncovered (a file no digest or chain lists) or error (the file could not be judged).", func(x integrityRow) any { return string(x.r.Status) }},
 	{"control_status", proto.ColumnType_STRING, "The verdict as a benchmark status: ok (valid), info (not_found), error, or alarm (any sign of tampering).", func(x integrityRow) any { return controlStatus(x.r.Status) }},
@@ -162,13 +164,9 @@ func integrityWindow(d *plugin.QueryData, now time.Time) (time.Time, time.Time, 
 	return start, end, nil
 }
 
-// awsConfig is the connection's SDK configuration: the credentials that
-// read the trails' buckets and CloudTrail's public keys.
-func (s *sources) awsConfig(ctx context.Context, conn *plugin.Connection, logger hclog.Logger) (aws.Config, error) {
-	e, err := s.get(conn, logger)
-	if err != nil {
-		return aws.Config{}, err
-	}
+// awsConfig is a single-account connection's SDK configuration: the
+// credentials that read the trails' buckets and CloudTrail's public keys.
+func (s *sources) awsConfig(ctx context.Context, conn *plugin.Connection, e *sourceEntry) (aws.Config, error) {
 	col := e.col
 	if col == nil {
 		st, _, err := s.conns.settings(conn)
@@ -182,35 +180,153 @@ func (s *sources) awsConfig(ctx context.Context, conn *plugin.Connection, logger
 		}
 	}
 	cfg, err := col.LoadedAWS(ctx)
-	if err == nil {
-		// Every reply is judged by its declared shape, as the inventory's.
-		cfg.APIOptions = append(cfg.APIOptions, inventory.ReplyGuards()...)
-	}
 	if err != nil {
 		return aws.Config{}, readError(err)
 	}
-	return cfg, nil
+	return guarded(cfg), nil
+}
+
+// guarded is cfg with every reply judged by its declared shape, as the
+// inventory's are.
+func guarded(cfg aws.Config) aws.Config {
+	cfg.APIOptions = slices.Concat(cfg.APIOptions, inventory.ReplyGuards())
+	return cfg
+}
+
+// integrityAccess gives each trail's verification the credentials it reads
+// through: a single-account connection's own; in an organization
+// connection, the bucket through the audited account that owns it and
+// CloudTrail through the trail's home account, each assumed once a query.
+type integrityAccess struct {
+	single *aws.Config
+	org    *organization.Collector
+	snap   *snapshot.Organization
+	byID   map[string]accountAccess
+}
+
+type accountAccess struct {
+	cfg aws.Config
+	err error
+}
+
+// account is the configuration that reads as the audited account id.
+func (a *integrityAccess) account(ctx context.Context, partition, id string) (aws.Config, error) {
+	if got, ok := a.byID[id]; ok {
+		return got.cfg, got.err
+	}
+	cfg, err := a.org.AccountAWS(ctx, partition, id)
+	if err == nil {
+		cfg = guarded(cfg)
+	} else {
+		err = readError(err)
+	}
+	a.byID[id] = accountAccess{cfg, err}
+	return cfg, err
+}
+
+// readers returns the readers of trail tr, or why its bucket or keys
+// cannot be read through the accounts that own them.
+func (a *integrityAccess) readers(ctx context.Context, tr logintegrity.Trail) (*logintegrity.AWS, error) {
+	home, trailAccount, _, err := logintegrity.ParseTrailARN(tr.ARN)
+	if err != nil {
+		return nil, err
+	}
+	if a.org == nil {
+		return logintegrity.NewAWS(*a.single, home), nil
+	}
+	partition := strings.SplitN(tr.ARN, ":", 3)[1]
+	owner := a.snap.BucketOwner(tr.Bucket)
+	if owner == "" {
+		return nil, fmt.Errorf("organization mode reads a bucket only through the audited account that owns it, and no audited account's s3:ListAllMyBuckets lists %s%s", tr.Bucket, a.unread())
+	}
+	bucketCfg, err := a.account(ctx, partition, owner)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read bucket %s through its owner, account %s: %w", tr.Bucket, owner, err)
+	}
+	if a.snap.Account(trailAccount) == nil {
+		return nil, fmt.Errorf("organization mode calls cloudtrail:ListPublicKeys through the trail's home account %s, which was not read%s", trailAccount, a.unread())
+	}
+	trailCfg, err := a.account(ctx, partition, trailAccount)
+	if err != nil {
+		return nil, fmt.Errorf("cannot call cloudtrail:ListPublicKeys through the trail's home account %s: %w", trailAccount, err)
+	}
+	r := logintegrity.NewAWSAs(bucketCfg, trailCfg, home)
+	if b := a.snap.Account(owner).Buckets[tr.Bucket]; b != nil {
+		r.KnowBucketRegion(tr.Bucket, b.Region)
+	}
+	return r, nil
+}
+
+// unread says which accounts could not be read or list their buckets: an
+// owner may be among them.
+func (a *integrityAccess) unread() string {
+	var out []string
+	for _, f := range a.snap.Failed {
+		out = append(out, fmt.Sprintf("account %s was not read (%s)", f.AccountID, f.Err.Error()))
+	}
+	for _, acct := range a.snap.Accounts {
+		if acct.OwnBucketsErr != nil {
+			out = append(out, fmt.Sprintf("account %s did not list its buckets (%s)", acct.AccountID, acct.OwnBucketsErr.Error()))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(out, "; ")
 }
 
 // listLogIntegrity verifies each trail with log file validation (one at a
 // time; each verification reads in parallel) and streams its verdicts.
+// What keeps a trail from being verified at all (its account or region's
+// trails unread, its readers unavailable) is an error row, never no row.
 func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *plugin.HydrateData) (any, error) {
 	start, end, err := integrityWindow(d, time.Now().UTC())
 	if err != nil {
 		return nil, err
 	}
 	q := newQuery(d, []string{"trail_arn", accountIDColumn})
-	org, err := s.snapshot(ctx, d, snapshot.NeedTrails|snapshot.NeedTrailStatus)
+	e, err := s.get(d.Connection, d.Table.Plugin.Logger)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.awsConfig(ctx, d.Connection, d.Table.Plugin.Logger)
+	need := snapshot.NeedTrails | snapshot.NeedTrailStatus
+	if e.orgCol != nil {
+		need |= snapshot.NeedBucketOwner // who owns each trail bucket, and where
+	}
+	org, err := s.snapshot(ctx, d, need)
 	if err != nil {
 		return nil, err
+	}
+	access := &integrityAccess{org: e.orgCol, snap: org, byID: map[string]accountAccess{}}
+	if e.orgCol == nil {
+		cfg, err := s.awsConfig(ctx, d.Connection, e)
+		if err != nil {
+			return nil, err
+		}
+		access.single = &cfg
+	}
+	fail := func(trail, account, region, bucket, detail string) {
+		d.StreamListItem(ctx, integrityRow{trail: trail, start: start, end: end, r: logintegrity.Result{
+			Kind: logintegrity.KindGap, Account: account, Region: region, Bucket: bucket, Status: logintegrity.Error,
+			Detail: detail, Start: start, End: end}})
+	}
+	for _, f := range org.Failed {
+		if q.match(accountIDColumn, f.AccountID) {
+			fail("", f.AccountID, "", "", "the account's trails could not be read, so none was verified: "+f.Err.Error())
+		}
 	}
 	seen := map[string]bool{}
 	for _, acct := range org.Accounts {
+		if q.match(accountIDColumn, acct.AccountID) {
+			if acct.RegionsErr != nil {
+				fail("", acct.AccountID, "", "", "the account's regions could not be read, so trails homed in some may not be verified: "+acct.RegionsErr.Error())
+			}
+			for _, region := range slices.Sorted(maps.Keys(acct.TrailListErrors)) {
+				fail("", acct.AccountID, region, "", "the region's trails could not be read, so none was verified: "+acct.TrailListErrors[region].Error())
+			}
+		}
 		for _, t := range acct.Trails {
+			t = org.OwnerCopy(acct.AccountID, t) // its owner read its status
 			if seen[t.ARN] || !t.LogFileValidationEnabled || t.S3BucketName == "" || !q.match("trail_arn", t.ARN) {
 				continue
 			}
@@ -223,7 +339,34 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 			if t.Status != nil && t.Status.IsLogging && t.Status.StartLoggingTime != nil {
 				tr.LoggingSince = *t.Status.StartLoggingTime
 			}
-			if err := verifyTrail(ctx, d, cfg, tr, q.equals[accountIDColumn], start, end); err != nil {
+			if t.Status == nil && t.StatusErr != nil {
+				tr.StatusUnread = t.StatusErr.Error()
+			}
+			if !t.IsOrganizationTrail && !q.match(accountIDColumn, t.OwnerAccountID) {
+				continue
+			}
+			// What keeps the whole trail from being verified stands for
+			// every account whose files it holds, so that a query of one
+			// account sees it.
+			failTrail := func(detail string) {
+				for _, id := range trailAccounts(org, t, q.equals[accountIDColumn]) {
+					fail(t.ARN, id, t.HomeRegion, t.S3BucketName, detail)
+				}
+			}
+			if t.StatusErr != nil && t.Status == nil {
+				// Without the latest digest delivery, digests missing at the
+				// end of the window cannot be told deleted from not delivered.
+				failTrail("the trail's status could not be read, so digests missing at the end of the window cannot be told deleted: " + t.StatusErr.Error())
+			}
+			readers, err := access.readers(ctx, tr)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				failTrail(err.Error())
+				continue
+			}
+			if err := verifyTrail(ctx, d, readers, tr, q.equals[accountIDColumn], start, end, failTrail); err != nil {
 				return nil, err
 			}
 			if d.RowsRemaining(ctx) == 0 {
@@ -234,34 +377,44 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 	return nil, nil
 }
 
-// verifyTrail streams the verdicts of one trail. A trail whose target
-// cannot be worked out (its bucket unreadable) is one error row.
-func verifyTrail(ctx context.Context, d *plugin.QueryData, cfg aws.Config, tr logintegrity.Trail, accounts []string, start, end time.Time) error {
-	home, owner, _, err := logintegrity.ParseTrailARN(tr.ARN)
-	if err != nil {
-		return err
+// trailAccounts are the accounts whose files trail t holds, as far as the
+// audit knows them: its owner's; for an organization trail the accounts
+// asked for, else every audited account.
+func trailAccounts(org *snapshot.Organization, t *snapshot.Trail, asked []string) []string {
+	if !t.IsOrganizationTrail {
+		return []string{t.OwnerAccountID}
 	}
-	a := logintegrity.NewAWS(cfg, home)
+	if len(asked) > 0 {
+		return asked
+	}
+	ids := []string{t.OwnerAccountID}
+	for _, a := range org.Accounts {
+		ids = append(ids, a.AccountID)
+	}
+	for _, f := range org.Failed {
+		ids = append(ids, f.AccountID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// verifyTrail streams the verdicts of one trail. A trail whose target
+// cannot be worked out (its bucket unreadable) or whose keys cannot be
+// read is reported through fail.
+func verifyTrail(ctx context.Context, d *plugin.QueryData, a *logintegrity.AWS, tr logintegrity.Trail, accounts []string, start, end time.Time, fail func(detail string)) error {
 	target, err := a.TargetOf(ctx, tr, accounts, start, end)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if len(accounts) > 0 && !slices.Contains(accounts, owner) && !tr.Organization {
-			return nil
-		}
-		d.StreamListItem(ctx, integrityRow{trail: tr.ARN, start: start, end: end, r: logintegrity.Result{
-			Kind: logintegrity.KindGap, Account: owner, Region: home, Bucket: tr.Bucket, Status: logintegrity.Error,
-			Detail: err.Error(), Start: start, End: end}})
+		fail(err.Error())
 		return nil
 	}
 	_, err = logintegrity.Verify(ctx, a, a, target, logintegrity.Options{}, func(r logintegrity.Result) {
 		d.StreamListItem(ctx, integrityRow{trail: tr.ARN, r: r, start: start, end: end})
 	})
 	if err != nil && ctx.Err() == nil {
-		d.StreamListItem(ctx, integrityRow{trail: tr.ARN, start: start, end: end, r: logintegrity.Result{
-			Kind: logintegrity.KindGap, Account: owner, Region: home, Bucket: tr.Bucket, Status: logintegrity.Error,
-			Detail: err.Error(), Start: start, End: end}})
+		fail(err.Error())
 	}
 	return nil
 }

@@ -63,12 +63,13 @@ func TestReplyGuardJudgesTheBody(t *testing.T) {
 
 // TestTrailListShape checks DescribeTrails' shape: an empty list is a
 // region without trails, a missing list, a trail whose home region is not
-// a region name, or one without its bucket or global-events flag is
-// malformed.
+// a region name, or one without its bucket, global-events, validation,
+// multi-region or organization flag is malformed.
 func TestTrailListShape(t *testing.T) {
 	trail := func(home string) ctypes.Trail {
 		return ctypes.Trail{TrailARN: aws.String("arn:aws:cloudtrail:us-east-1:123456789012:trail/t"), Name: aws.String("t"), HomeRegion: aws.String(home),
-			S3BucketName: aws.String("logs"), IncludeGlobalServiceEvents: aws.Bool(false)}
+			S3BucketName: aws.String("logs"), IncludeGlobalServiceEvents: aws.Bool(false),
+			LogFileValidationEnabled: aws.Bool(true), IsMultiRegionTrail: aws.Bool(false), IsOrganizationTrail: aws.Bool(false)}
 	}
 	without := func(drop func(*ctypes.Trail)) *cloudtrail.DescribeTrailsOutput {
 		t := trail("us-east-1")
@@ -88,6 +89,9 @@ func TestTrailListShape(t *testing.T) {
 		{"newline in home region", &cloudtrail.DescribeTrailsOutput{TrailList: []ctypes.Trail{trail("us-east-1\n")}}, false},
 		{"no S3BucketName", without(func(t *ctypes.Trail) { t.S3BucketName = nil }), false},
 		{"no IncludeGlobalServiceEvents", without(func(t *ctypes.Trail) { t.IncludeGlobalServiceEvents = nil }), false},
+		{"no LogFileValidationEnabled", without(func(t *ctypes.Trail) { t.LogFileValidationEnabled = nil }), false},
+		{"no IsMultiRegionTrail", without(func(t *ctypes.Trail) { t.IsMultiRegionTrail = nil }), false},
+		{"no IsOrganizationTrail", without(func(t *ctypes.Trail) { t.IsOrganizationTrail = nil }), false},
 	} {
 		if what := check(c.out); (what == "") != c.ok {
 			t.Errorf("%s: missing %q, want accepted %v", c.name, what, c.ok)

@@ -67,7 +67,12 @@ var replyShapes = map[string]replyShape{
 					need(aws.ToString(t.Name) != "", "a trail without Name"),
 					need(validRegion(aws.ToString(t.HomeRegion)), "a trail without a valid HomeRegion"),
 					need(aws.ToString(t.S3BucketName) != "", "a trail without S3BucketName"),
-					need(t.IncludeGlobalServiceEvents != nil, "a trail without IncludeGlobalServiceEvents"))
+					need(t.IncludeGlobalServiceEvents != nil, "a trail without IncludeGlobalServiceEvents"),
+					// Read as false they would drop a trail's log integrity
+					// verification or its member accounts and regions.
+					need(t.LogFileValidationEnabled != nil, "a trail without LogFileValidationEnabled"),
+					need(t.IsMultiRegionTrail != nil, "a trail without IsMultiRegionTrail"),
+					need(t.IsOrganizationTrail != nil, "a trail without IsOrganizationTrail"))
 			})
 		})},
 	// Log integrity reads the trail's bucket, prefix and home region.

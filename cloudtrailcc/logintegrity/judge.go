@@ -190,7 +190,7 @@ func (w *walker) checkUncovered(below time.Time) {
 		<-w.v.sem
 		if err != nil {
 			r := w.result(KindGap, "", Error, "cannot list "+prefix+": "+err.Error())
-			r.Start, r.End = w.logDay, w.logDay.AddDate(0, 0, 1)
+			r.Start, r.End = t.clamp(w.logDay, w.logDay.AddDate(0, 0, 1))
 			w.v.report(r)
 		}
 	}

@@ -22,6 +22,9 @@ type Trail struct {
 	MultiRegion          bool
 	LatestDigestDelivery time.Time
 	LoggingSince         time.Time // StartLoggingTime, when logging now
+	// StatusUnread says why GetTrailStatus could not be read ("" when it
+	// was): digests missing at the end of the window are then errors.
+	StatusUnread string
 }
 
 // DescribeTrail reads a trail by ARN with GetTrail in its home region, and
@@ -63,6 +66,9 @@ func (a *AWS) folders(ctx context.Context, bucket, prefix string) ([]string, err
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/")})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = checkListing(page, bucket, prefix)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 		}
@@ -88,7 +94,7 @@ func (a *AWS) TargetOf(ctx context.Context, tr Trail, accounts []string, start, 
 		return Target{}, err
 	}
 	t := Target{TrailName: name, HomeRegion: home, Bucket: tr.Bucket, Prefix: tr.Prefix, Start: start, End: end,
-		LatestDigestDelivery: tr.LatestDigestDelivery, LoggingSince: tr.LoggingSince}
+		LatestDigestDelivery: tr.LatestDigestDelivery, LoggingSince: tr.LoggingSince, StatusUnread: tr.StatusUnread}
 	if tr.Organization {
 		top, err := a.folders(ctx, tr.Bucket, t.root())
 		if err != nil {

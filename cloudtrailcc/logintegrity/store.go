@@ -53,10 +53,27 @@ type AWS struct {
 
 // NewAWS returns readers with cfg's credentials; homeRegion is the trail's.
 // With a custom BaseEndpoint, S3 is addressed path-style.
-func NewAWS(cfg aws.Config, homeRegion string) *AWS {
-	ctCfg := cfg.Copy()
+func NewAWS(cfg aws.Config, homeRegion string) *AWS { return NewAWSAs(cfg, cfg, homeRegion) }
+
+// NewAWSAs returns readers that read the bucket with bucketCfg's
+// credentials (the account that owns it) and call CloudTrail (GetTrail,
+// GetTrailStatus, ListPublicKeys) with trailCfg's (the trail's home
+// account).
+func NewAWSAs(bucketCfg, trailCfg aws.Config, homeRegion string) *AWS {
+	ctCfg := trailCfg.Copy()
 	ctCfg.Region = homeRegion
-	return &AWS{cfg: cfg, cloudtrail: cloudtrail.NewFromConfig(ctCfg), clients: map[string]*s3.Client{}, regions: map[string]string{}}
+	return &AWS{cfg: bucketCfg, cloudtrail: cloudtrail.NewFromConfig(ctCfg), clients: map[string]*s3.Client{}, regions: map[string]string{}}
+}
+
+// KnowBucketRegion records the region of bucket, read elsewhere (the
+// audit's GetBucketLocation), so that it is not asked again.
+func (a *AWS) KnowBucketRegion(bucket, region string) {
+	if region == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.regions[bucket] = region
 }
 
 func (a *AWS) s3In(region string) *s3.Client {
@@ -132,6 +149,9 @@ func (a *AWS) List(ctx context.Context, bucket, prefix string, fn func(key strin
 		if err != nil {
 			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
 		}
+		if err := checkListing(page, bucket, prefix); err != nil {
+			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+		}
 		for _, o := range page.Contents {
 			if o.Key == nil {
 				return fmt.Errorf("list s3://%s/%s: an object without a key", bucket, prefix)
@@ -140,6 +160,24 @@ func (a *AWS) List(ctx context.Context, bucket, prefix string, fn func(key strin
 				return nil
 			}
 		}
+	}
+	return nil
+}
+
+// checkListing refuses a ListObjectsV2 page that does not answer the
+// listing asked for (another bucket or prefix) or whose KeyCount is not
+// the number of keys and common prefixes it holds: a key left out would
+// read as a deleted digest or an hour without one.
+func checkListing(page *s3.ListObjectsV2Output, bucket, prefix string) error {
+	switch {
+	case aws.ToString(page.Name) != bucket:
+		return fmt.Errorf("the reply lists bucket %q, not %q", aws.ToString(page.Name), bucket)
+	case aws.ToString(page.Prefix) != prefix:
+		return fmt.Errorf("the reply lists prefix %q, not %q", aws.ToString(page.Prefix), prefix)
+	case page.KeyCount == nil:
+		return errors.New("the reply has no KeyCount")
+	case int(*page.KeyCount) != len(page.Contents)+len(page.CommonPrefixes):
+		return fmt.Errorf("the reply's KeyCount is %d, but it holds %d keys and %d common prefixes", *page.KeyCount, len(page.Contents), len(page.CommonPrefixes))
 	}
 	return nil
 }

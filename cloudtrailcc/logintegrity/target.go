@@ -31,6 +31,10 @@ type Target struct {
 	// StartLoggingTime), marks hours without digests after it as hours
 	// CloudTrail was logging through.
 	LoggingSince time.Time
+	// StatusUnread, when GetTrailStatus could not be read, says why: hours
+	// after the newest digest are then an error, neither deleted nor
+	// not found.
+	StatusUnread string
 }
 
 // ParseTrailARN splits arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME.
@@ -73,6 +77,19 @@ func (t Target) check() error {
 		}
 	}
 	return nil
+}
+
+// clamp is the part of [start, end) inside the window: a span reported
+// about a day folder stays within the window a query bounds, so that the
+// query's own bounds on period_start and period_end keep its row.
+func (t Target) clamp(start, end time.Time) (time.Time, time.Time) {
+	if start.Before(t.Start) {
+		start = t.Start
+	}
+	if end.After(t.End) {
+		end = t.End
+	}
+	return start, end
 }
 
 // root is "PREFIX/AWSLogs/[o-ORG/]".

@@ -176,7 +176,7 @@ func (w *walker) loadDay() bool {
 	<-w.v.sem
 	if err != nil {
 		r := w.result(KindGap, "", Error, "cannot list "+prefix+": "+err.Error())
-		r.Start, r.End = day, day.AddDate(0, 0, 1)
+		r.Start, r.End = t.clamp(day, day.AddDate(0, 0, 1))
 		w.v.report(r)
 		return true
 	}
@@ -269,11 +269,25 @@ func (w *walker) run() {
 		return
 	}
 	if newest := keyTime(key); t.End.Sub(newest) > deliverySlack {
-		if !t.LatestDigestDelivery.IsZero() && t.LatestDigestDelivery.Sub(newest) > time.Minute {
+		switch {
+		case !t.LatestDigestDelivery.IsZero() && t.LatestDigestDelivery.Sub(newest) > time.Minute:
 			r := w.result(KindGap, "", Deleted, fmt.Sprintf("CloudTrail last delivered a digest at %s, but the newest digest is from %s", t.LatestDigestDelivery.UTC().Format(time.RFC3339), newest.Format(time.RFC3339)))
 			r.Start, r.End = newest, t.End
 			w.v.report(r)
-		} else {
+		case t.StatusUnread != "":
+			r := w.result(KindGap, "", Error, fmt.Sprintf("no digest after %s, and the trail's status could not be read (%s): whether the newer digests were deleted cannot be told",
+				newest.Format(time.RFC3339), t.StatusUnread))
+			r.Start, r.End = newest, t.End
+			w.v.report(r)
+		case t.LatestDigestDelivery.IsZero() && !t.LoggingSince.IsZero() && !t.LoggingSince.After(newest):
+			// CloudTrail names its latest digest delivery once it made
+			// one: a status without it, of a trail logging since before
+			// digests that exist, cannot tell deleted digests from none.
+			r := w.result(KindGap, "", Error, fmt.Sprintf("no digest after %s, and the trail's status (GetTrailStatus) names no latest digest delivery although the trail has been logging since %s and delivered digests: whether the newer digests were deleted cannot be told",
+				newest.Format(time.RFC3339), t.LoggingSince.UTC().Format(time.RFC3339)))
+			r.Start, r.End = newest, t.End
+			w.v.report(r)
+		default:
 			w.notFound(newest, t.End, "no digest after "+newest.Format(time.RFC3339))
 		}
 	}

@@ -201,10 +201,28 @@ func TestHoursWithoutDigestWhileLoggingAreNamedAsSuch(t *testing.T) {
 	if gap.Status != logintegrity.NotFound || strings.Contains(gap.Detail, "was logging") {
 		t.Fatalf("hours after the newest digest, logging unknown: %+v", gap)
 	}
+	// Logging, and CloudTrail's last digest delivery is the newest digest:
+	// it delivered none since (a delivery problem), nothing was deleted.
 	s.target.LoggingSince = t0
+	s.target.LatestDigestDelivery = t0.Add(3 * time.Hour)
 	got, sum := s.verify(nil)
 	gap = got["gap:"+t0.Add(3*time.Hour).Format(time.RFC3339)]
 	if gap.Status != logintegrity.NotFound || !strings.Contains(gap.Detail, "CloudTrail was logging through these hours") || !sum.Clean() {
 		t.Fatalf("hours after the newest digest while logging: %+v", gap)
+	}
+	// Logging since before digests that exist, and a status naming no
+	// latest digest delivery: deleted digests cannot be told from none.
+	s.target.LatestDigestDelivery = time.Time{}
+	got, _ = s.verify(nil)
+	gap = got["gap:"+t0.Add(3*time.Hour).Format(time.RFC3339)]
+	if gap.Status != logintegrity.Error || !strings.Contains(gap.Detail, "names no latest digest delivery") {
+		t.Fatalf("hours after the newest digest, logging, no latest digest delivery: %+v", gap)
+	}
+	// GetTrailStatus unread: an error saying why.
+	s.target.LoggingSince, s.target.StatusUnread = time.Time{}, "cloudtrail:GetTrailStatus failed: AccessDenied"
+	got, _ = s.verify(nil)
+	gap = got["gap:"+t0.Add(3*time.Hour).Format(time.RFC3339)]
+	if gap.Status != logintegrity.Error || !strings.Contains(gap.Detail, "AccessDenied") {
+		t.Fatalf("hours after the newest digest, status unread: %+v", gap)
 	}
 }

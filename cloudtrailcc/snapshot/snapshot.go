@@ -42,12 +42,15 @@ const (
 	NeedKeys
 	// NeedConfigChanges: cloudtrail:LookupEvents per enabled region (implies NeedRegions).
 	NeedConfigChanges
+	// NeedBucketOwner: s3:ListAllMyBuckets and s3:GetBucketLocation alone: which
+	// account owns each trail bucket, and its region (implies NeedTrails).
+	NeedBucketOwner
 )
 
 // NeedAll asks for every fact.
 const NeedAll = NeedRegions | NeedTrails | NeedTrailStatus | NeedEventSelectors |
 	NeedInsightSelectors | NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
-	NeedBucketPublic | NeedTopics | NeedKeys | NeedConfigChanges
+	NeedBucketPublic | NeedTopics | NeedKeys | NeedConfigChanges | NeedBucketOwner
 
 // Has reports whether every kind in o is in n.
 func (n Need) Has(o Need) bool { return n&o == o }
@@ -58,7 +61,7 @@ func (n Need) Has(o Need) bool { return n&o == o }
 func (n Need) WithDependencies() Need {
 	perTrail := NeedTrailStatus | NeedEventSelectors | NeedInsightSelectors |
 		NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
-		NeedBucketPublic | NeedTopics | NeedKeys
+		NeedBucketPublic | NeedTopics | NeedKeys | NeedBucketOwner
 	if n&perTrail != 0 {
 		n |= NeedTrails
 	}
@@ -68,9 +71,10 @@ func (n Need) WithDependencies() Need {
 	return n
 }
 
-// NeedsBucket reports whether n asks for any per-bucket fact.
+// NeedsBucket reports whether n asks for any per-bucket fact (its owner
+// and region included).
 func (n Need) NeedsBucket() bool {
-	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic) != 0
+	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic|NeedBucketOwner) != 0
 }
 
 // Account is everything read about one AWS account (one connection).

@@ -10,6 +10,7 @@ func TestWithDependenciesAddsTrailsAndRegions(t *testing.T) {
 		{"bucket facts are read through the trails", NeedBucketPublic, NeedBucketPublic | NeedTrails | NeedRegions},
 		{"trail status needs the trails", NeedTrailStatus, NeedTrailStatus | NeedTrails | NeedRegions},
 		{"changes need only the regions", NeedConfigChanges, NeedConfigChanges | NeedRegions},
+		{"bucket owners are read through the trails", NeedBucketOwner, NeedBucketOwner | NeedTrails | NeedRegions},
 		{"regions alone stay alone", NeedRegions, NeedRegions},
 		{"nothing stays nothing", 0, 0},
 	} {

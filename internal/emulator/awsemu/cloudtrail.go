@@ -390,7 +390,7 @@ func (s *Server) startLogging(q *request) (any, *apiError) {
 	return s.withTrail(q, writeTrail, func(t *trail) (any, *apiError) {
 		if !t.Logging {
 			t.Logging = true
-			t.StartLoggingAt = q.now
+			t.StartLoggingAt = s.st.loggingTime(q.now)
 			t.Logs.start(s.st.clock.now())
 		}
 		return struct{}{}, nil
@@ -401,7 +401,7 @@ func (s *Server) stopLogging(q *request) (any, *apiError) {
 	return s.withTrail(q, writeTrail, func(t *trail) (any, *apiError) {
 		if t.Logging {
 			t.Logging = false
-			t.StopLoggingAt = q.now
+			t.StopLoggingAt = s.st.loggingTime(q.now)
 			t.Logs.stop()
 		}
 		return struct{}{}, nil

@@ -52,6 +52,16 @@ type deliveryClock struct{ t time.Time }
 
 func (c *deliveryClock) now() time.Time { return c.t }
 
+// loggingTime is when StartLogging or StopLogging takes effect: on the
+// delivery clock once a test set it, so that StartLoggingTime and the
+// digests delivered after it tell one story; else wall (the request's).
+func (st *state) loggingTime(wall time.Time) time.Time {
+	if c := st.clock.now(); !c.IsZero() {
+		return c
+	}
+	return wall
+}
+
 // logDelivery is a trail's delivery progress; state lock.
 type logDelivery struct {
 	since   time.Time              // clock time logging (re)started; zero when stopped

@@ -50,6 +50,12 @@ func TestBucketOfAnotherAccountDeniedAndMissingBucketNotFound(t *testing.T) {
 	wantCode(t, err, "AccessDenied")
 	_, err = c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("their-bucket")})
 	wantCode(t, err, "AccessDenied")
+	// Its objects too: another account's log bucket is read through the
+	// account that owns it.
+	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("their-bucket")})
+	wantCode(t, err, "AccessDenied")
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("their-bucket"), Key: aws.String("AWSLogs/x.json.gz")})
+	wantCode(t, err, "AccessDenied")
 	_, err = c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("nobody-has-this")})
 	wantCode(t, err, "NoSuchBucket")
 	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("their-bucket")})

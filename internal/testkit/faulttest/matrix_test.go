@@ -106,7 +106,9 @@ type matrixCase struct {
 // naming the operation, or panic. An alarm becoming an error is failing
 // closed. The operation × mangling × outcome table is logged (-v), and a
 // failing matrix sums up its failing cells in one error; -matrix.skip
-// leaves cells out.
+// leaves cells out. The log_integrity setups do the same to a
+// verification of log file integrity (runIntegrityMatrix), of one account
+// and of an organization whose log bucket a log-archive member owns.
 func TestFailClosedMatrix(t *testing.T) {
 	for _, s := range []struct {
 		name  string
@@ -117,6 +119,8 @@ func TestFailClosedMatrix(t *testing.T) {
 	} {
 		t.Run(s.name, func(t *testing.T) { runMatrix(t, s.start(t)) })
 	}
+	t.Run("log_integrity", func(t *testing.T) { runIntegrityMatrix(t, startIntegrity(t)) })
+	t.Run("log_integrity_organization", func(t *testing.T) { runIntegrityMatrix(t, startOrganizationIntegrity(t)) })
 }
 
 // matrixOutEnv names a file the matrix appends its summary and its

@@ -137,7 +137,8 @@ var s3Subresources = []struct{ query, op string }{
 
 // operation names the request's operation as IAM does: the JSON
 // protocols' X-Amz-Target, the query protocols' Action, or S3's path and
-// subresource.
+// subresource (a GET of a key is s3:GetObject, of a bucket without a
+// subresource s3:ListBucket).
 func operation(r *http.Request, body []byte) string {
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		return t[strings.LastIndex(t, ".")+1:]
@@ -157,6 +158,16 @@ func operation(r *http.Request, body []byte) string {
 	for _, s := range s3Subresources {
 		if q.Has(s.query) {
 			return s.op
+		}
+	}
+	// Path-style: /BUCKET lists objects (IAM s3:ListBucket), /BUCKET/KEY
+	// reads one (s3:GetObject).
+	if r.Method == http.MethodGet {
+		switch bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); {
+		case key != "":
+			return "GetObject"
+		case bucket != "":
+			return "ListBucket" // ListObjects and ListObjectsV2
 		}
 	}
 	return r.Method + " " + r.URL.Path
