@@ -633,7 +633,7 @@ func TestIntegrityBenchmark(t *testing.T) {
 	if c.Tags["rule_id"] != "" || c.Tags["category"] != "Compliance" || c.Tags["service"] != "AWS/CloudTrail" {
 		t.Errorf("control %s tags %v: want the common tags and no rule_id", c.Name, c.Tags)
 	}
-	for _, want := range []string{"from\n  cloudtrailcc_log_integrity", "control_status as status", "coalesce(s3_uri, trail_arn) as resource", "trail_arn, account_id, region\nfrom"} {
+	for _, want := range []string{"from\n  cloudtrailcc_log_integrity", "control_status as status", "coalesce(s3_uri, trail_arn, 'arn:aws:::' || account_id) as resource", "trail_arn, account_id, region\nfrom"} {
 		if !strings.Contains(c.SQL, want) {
 			t.Errorf("control %s sql lacks %q:\n%s", c.Name, want, c.SQL)
 		}

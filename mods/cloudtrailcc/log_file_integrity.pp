@@ -23,14 +23,14 @@ control "log_files_intact" {
   severity      = "high"
   sql           = <<-EOQ
     select
-      coalesce(s3_uri, trail_arn) as resource,
+      coalesce(s3_uri, trail_arn, 'arn:aws:::' || account_id) as resource,
       control_status as status,
       case kind
         when 'digest' then 'Digest file'
         when 'log' then 'Log file'
         else 'Hours ' || to_char(period_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
           || ' to ' || to_char(period_end at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-      end || ' of account ' || account_id || ' in ' || region || ' is ' || status
+      end || ' of account ' || account_id || coalesce(' in ' || nullif(region, ''), '') || ' is ' || status
         || coalesce(': ' || detail, '') || '.' as reason,
       trail_arn${local.common_dimensions_sql}
     from
