@@ -37,6 +37,8 @@ func run() error {
 	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the plugin's process during the first query of the last run to this file (go tool pprof)")
+	memProfile := flag.String("memprofile", "", "write a heap profile of what the plugin's process holds after the first query of the last run to this file (go tool pprof)")
+	accounts := flag.Int("accounts", 0, "audit this many accounts instead of the workload's own number (to try a smaller or larger organization; the page then names the count)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q; use flags only (see -h)", flag.Args())
@@ -45,9 +47,9 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *child {
-		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile)
+		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile, *memProfile)
 	}
-	childProfile = *cpuProfile
+	childProfile, childMemProfile = *cpuProfile, *memProfile
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
 	}
@@ -59,6 +61,9 @@ func run() error {
 		spec, ok := harness.Specs[strings.TrimSpace(name)]
 		if !ok {
 			return fmt.Errorf("-workloads: unknown workload %q; known: W1, W2, W3, W4", name)
+		}
+		if *accounts > 0 {
+			spec.Accounts = *accounts
 		}
 		specs = append(specs, spec)
 	}

@@ -165,6 +165,9 @@ func start(ctx context.Context, spec harness.Spec, latency time.Duration) (*harn
 // (empty: none); each run overwrites it, so it holds the last run's.
 var childProfile string
 
+// childMemProfile is the -memprofile file passed on to each measuring child.
+var childMemProfile string
+
 // measureOnce has a child process run the plugin against env twice and
 // fills r from the emulator's request log and the child's resource usage.
 func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connection, r *result) error {
@@ -173,7 +176,7 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 	if err != nil {
 		return fmt.Errorf("finding the benchmark binary: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe, "-child", "-cpuprofile", childProfile)
+	cmd := exec.CommandContext(ctx, exe, "-child", "-cpuprofile", childProfile, "-memprofile", childMemProfile)
 	cmd.Env = childEnv()
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"sort"
@@ -26,40 +27,62 @@ const suspendedRule = "multi_region"
 // account-level error per rule; a suspended account one skip (under
 // multi_region). Otherwise the findings are Evaluate's of each account.
 func EvaluateOrganization(org *snapshot.Organization, ids ...string) []Finding {
-	if org == nil {
-		return nil
-	}
-	var out []Finding
-	if !org.Multi {
+	return slices.Collect(OrganizationFindings(org, ids...))
+}
+
+// OrganizationFindings yields EvaluateOrganization's findings account by
+// account, in the same order, without holding more than one account's
+// findings: an organization of thousands of accounts is judged in the
+// memory of one.
+func OrganizationFindings(org *snapshot.Organization, ids ...string) iter.Seq[Finding] {
+	return func(yield func(Finding) bool) {
+		if org == nil {
+			return
+		}
+		each := func(fs []Finding) bool {
+			for _, f := range fs {
+				if !yield(f) {
+					return false
+				}
+			}
+			return true
+		}
+		if !org.Multi {
+			for _, a := range org.Accounts {
+				if !each(Evaluate(a, ids...)) {
+					return
+				}
+			}
+			return
+		}
+		ov := newOrgView(org)
 		for _, a := range org.Accounts {
-			out = append(out, Evaluate(a, ids...)...)
-		}
-		return out
-	}
-	ov := newOrgView(org)
-	for _, a := range org.Accounts {
-		out = append(out, evaluate(ov.view(a), ov, ids)...)
-	}
-	for _, f := range org.Failed {
-		for _, r := range selected(ids) {
-			st, reason := StatusError, failureReason(f)
-			if f.Err != nil && f.Err.Ignored != "" {
-				st, reason = StatusSkip, "not evaluated: "+reason+", ignored by "+f.Err.Ignored
+			if !each(evaluate(ov.view(a), ov, ids)) {
+				return
 			}
-			out = append(out, accountFinding(r, f.AccountID, f.Partition, st, reason,
-				map[string]any{"error": errEvidence(f.Err)}))
 		}
-	}
-	for _, id := range org.Suspended {
-		for _, r := range selected(ids) {
-			if r.ID == suspendedRule {
-				out = append(out, accountFinding(r, id, partitionOf(org), StatusSkip,
+		for _, f := range org.Failed {
+			for _, r := range selected(ids) {
+				st, reason := StatusError, failureReason(f)
+				if f.Err != nil && f.Err.Ignored != "" {
+					st, reason = StatusSkip, "not evaluated: "+reason+", ignored by "+f.Err.Ignored
+				}
+				if !yield(accountFinding(r, f.AccountID, f.Partition, st, reason,
+					map[string]any{"error": errEvidence(f.Err)})) {
+					return
+				}
+			}
+		}
+		for _, id := range org.Suspended {
+			for _, r := range selected(ids) {
+				if r.ID == suspendedRule && !yield(accountFinding(r, id, partitionOf(org), StatusSkip,
 					"account "+id+" is suspended in the organization (organizations:ListAccounts), so it is not audited: no rule is evaluated for it",
-					map[string]any{"account_status": "SUSPENDED", "audited": false}))
+					map[string]any{"account_status": "SUSPENDED", "audited": false})) {
+					return
+				}
 			}
 		}
 	}
-	return out
 }
 
 // failureReason is "sts:AssumeRole into 210987654321 failed: AccessDenied".
