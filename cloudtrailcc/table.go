@@ -221,7 +221,7 @@ func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.Query
 		all = streamed(rows)
 	default:
 		var out []T
-		for _, acct := range org.Accounts {
+		for acct := range org.Each() {
 			if !q.match(accountIDColumn, acct.AccountID) {
 				continue
 			}

@@ -109,16 +109,20 @@ func findingRows(q *query, org *snapshot.Organization) iter.Seq[findingRow] {
 	asked := q.equals["rule_id"]
 	found := rules.OrganizationFindings(org, q.exc.Rules(asked)...)
 	var account, partition string
-	if len(org.Accounts) > 0 {
-		account, partition = org.Accounts[0].AccountID, org.Accounts[0].Partition
+	if first := org.First(); first != nil {
+		account, partition = first.AccountID, first.Partition
 	}
 	return func(yield func(findingRow) bool) {
+		var acct *snapshot.Account // the account of the last rows: findings come account by account
 		for j := range q.exc.Judge(found, asked, account, partition, time.Now()) {
 			if !q.match("status", string(j.Status)) {
 				continue
 			}
 			rule, _ := rules.Lookup(j.RuleID)
-			if !yield(findingRow{acct: org.Account(j.AccountID), f: j.Finding, sup: j.Suppression, rule: rule}) {
+			if acct == nil || acct.AccountID != j.AccountID {
+				acct = org.Account(j.AccountID)
+			}
+			if !yield(findingRow{acct: acct, f: j.Finding, sup: j.Suppression, rule: rule}) {
 				return
 			}
 		}

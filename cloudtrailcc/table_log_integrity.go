@@ -209,7 +209,7 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, acct := range org.Accounts {
+	for acct := range org.Each() {
 		for _, t := range acct.Trails {
 			if seen[t.ARN] || !t.LogFileValidationEnabled || t.S3BucketName == "" || !q.match("trail_arn", t.ARN) {
 				continue
