@@ -108,6 +108,9 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 		replay = &replayJob{URL: env.URL, Keys: env.Keys(), Calls: env.Graph(bound.RulesNeed).Calls()}
 	}
 
+	if spec.Runs > 0 {
+		runs = spec.Runs
+	}
 	var all []result
 	for i := range runs {
 		if i > 0 {
