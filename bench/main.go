@@ -70,7 +70,11 @@ func run() error {
 
 	var results []result
 	for _, spec := range specs {
-		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call, %d runs...\n", spec.Name, spec, *latency, *runs)
+		n := *runs
+		if spec.Runs > 0 {
+			n = spec.Runs
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call, %d runs...\n", spec.Name, spec, *latency, n)
 		r, err := measure(ctx, spec, *latency, *runs)
 		if err != nil {
 			return err
