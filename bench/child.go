@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
@@ -42,7 +43,7 @@ type runReport struct {
 // finding table on every connection at once, reports, waits for the parent
 // to read the emulator's request log, and does it again (the cached run).
 // Only the plugin lives in this process, so its peak RSS is the plugin's.
-func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile string) error {
+func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile, memProfile string) error {
 	in := bufio.NewReader(stdin)
 	line, err := in.ReadBytes('\n')
 	if err != nil {
@@ -87,6 +88,11 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 		if err != nil {
 			return err
 		}
+		if run == 0 {
+			if err := writeHeapProfile(memProfile); err != nil {
+				return err
+			}
+		}
 		rep.WallNanos = wall.Nanoseconds()
 		if err := out.Encode(rep); err != nil {
 			return err
@@ -113,6 +119,24 @@ func startCPUProfile(path string, on bool) (func(), error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeHeapProfile writes the heap profile of what the process still holds
+// after the first run (after a collection: the caches) to path, when set.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("creating the heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("writing the heap profile: %w", err)
+	}
+	return nil
 }
 
 // childEnv is the environment of the measuring child: the parent's, without

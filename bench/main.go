@@ -2,7 +2,7 @@
 // reference workloads against the AWS emulator with injected per-call
 // latency, and writes the results as a Markdown page.
 //
-//	go run ./bench -out docs/benchmarks.md            # all workloads (W4 takes minutes), 50 ms a call
+//	go run ./bench -out docs/benchmarks.md            # all workloads (W4 and W5 take minutes), 50 ms a call
 //	go run ./bench -workloads W1 -latency 100ms
 //
 // For each workload it prints the API calls against the least calls the
@@ -33,10 +33,12 @@ func main() {
 func run() error {
 	out := flag.String("out", "", "write the results as Markdown to this file (e.g. docs/benchmarks.md)")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every AWS call during the measured runs")
-	workloads := flag.String("workloads", "W1,W2,W3,W4", "comma-separated reference workloads to run: W1, W2, W3, W4 (W4, a 1,000-account organization, is long: run it alone)")
+	workloads := flag.String("workloads", "W1,W2,W3,W4,W5", "comma-separated reference workloads to run: W1, W2, W3, W4, W5 (W4 and W5, organizations of 1,000 and 10,000 accounts, are long: W5 takes about 10 minutes)")
 	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the plugin's process during the first query of the last run to this file (go tool pprof)")
+	memProfile := flag.String("memprofile", "", "write a heap profile of what the plugin's process holds after the first query of the last run to this file (go tool pprof)")
+	accounts := flag.Int("accounts", 0, "audit this many accounts instead of the workload's own number (to try a smaller or larger organization; the page then names the count)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q; use flags only (see -h)", flag.Args())
@@ -45,9 +47,9 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *child {
-		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile)
+		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile, *memProfile)
 	}
-	childProfile = *cpuProfile
+	childProfile, childMemProfile = *cpuProfile, *memProfile
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
 	}
@@ -58,14 +60,21 @@ func run() error {
 	for _, name := range strings.Split(*workloads, ",") {
 		spec, ok := harness.Specs[strings.TrimSpace(name)]
 		if !ok {
-			return fmt.Errorf("-workloads: unknown workload %q; known: W1, W2, W3, W4", name)
+			return fmt.Errorf("-workloads: unknown workload %q; known: W1, W2, W3, W4, W5", name)
+		}
+		if *accounts > 0 {
+			spec.Accounts = *accounts
 		}
 		specs = append(specs, spec)
 	}
 
 	var results []result
 	for _, spec := range specs {
-		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call, %d runs...\n", spec.Name, spec, *latency, *runs)
+		n := *runs
+		if spec.Runs > 0 {
+			n = spec.Runs
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call, %d runs...\n", spec.Name, spec, *latency, n)
 		r, err := measure(ctx, spec, *latency, *runs)
 		if err != nil {
 			return err

@@ -108,6 +108,9 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 		replay = &replayJob{URL: env.URL, Keys: env.Keys(), Calls: env.Graph(bound.RulesNeed).Calls()}
 	}
 
+	if spec.Runs > 0 {
+		runs = spec.Runs
+	}
 	var all []result
 	for i := range runs {
 		if i > 0 {
@@ -165,6 +168,9 @@ func start(ctx context.Context, spec harness.Spec, latency time.Duration) (*harn
 // (empty: none); each run overwrites it, so it holds the last run's.
 var childProfile string
 
+// childMemProfile is the -memprofile file passed on to each measuring child.
+var childMemProfile string
+
 // measureOnce has a child process run the plugin against env twice and
 // fills r from the emulator's request log and the child's resource usage.
 func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connection, r *result) error {
@@ -173,7 +179,7 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 	if err != nil {
 		return fmt.Errorf("finding the benchmark binary: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe, "-child", "-cpuprofile", childProfile)
+	cmd := exec.CommandContext(ctx, exe, "-child", "-cpuprofile", childProfile, "-memprofile", childMemProfile)
 	cmd.Env = childEnv()
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()

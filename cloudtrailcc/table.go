@@ -3,6 +3,7 @@ package cloudtrailcc
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -45,6 +46,10 @@ type tableSpec[T any] struct {
 	// orgRows, when set, makes the rows of all the audited accounts at
 	// once (instead of rows for each account).
 	orgRows func(q *query, org *snapshot.Organization) ([]T, error)
+	// orgStream, when set, yields the rows of all the audited accounts one
+	// by one as they are made (instead of orgRows): a table whose rows grow
+	// with the organization never holds them all.
+	orgStream func(q *query, org *snapshot.Organization) iter.Seq[T]
 	// exceptions gives every query the connection's exceptions (query.exc),
 	// read again when the file changed so that an edit takes effect.
 	exceptions bool
@@ -174,10 +179,8 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 		if err != nil {
 			return nil, err
 		}
-		var zero T
-		for i, r := range rows {
+		for r := range rows {
 			d.StreamListItem(ctx, r)
-			rows[i] = zero // streamed: an organization's findings need not all stay alive
 			if d.RowsRemaining(ctx) == 0 {
 				break
 			}
@@ -186,31 +189,39 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 	}
 }
 
-// rowsOf makes the rows of a query: from no facts, from the snapshots of
-// every audited account at once (orgRows), or account by account; with an
-// account_id qual, only the rows of the accounts asked for, and none at all
-// (after reading the identity alone) from a connection to another account.
-func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.QueryData, q *query, need snapshot.Need) ([]T, error) {
+// rowsOf yields the rows of a query: from no facts, from the snapshots of
+// every audited account at once (orgStream, orgRows), or account by
+// account; with an account_id qual, only the rows of the accounts asked
+// for, and none at all (after reading the identity alone) from a
+// connection to another account.
+func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.QueryData, q *query, need snapshot.Need) (iter.Seq[T], error) {
 	if need == 0 {
-		return t.rows(q, nil)
+		rows, err := t.rows(q, nil)
+		return streamed(rows), err
 	}
 	if ids, ok := q.equals[accountIDColumn]; ok {
 		holds, err := srcs.mayHold(ctx, d.Connection, d.Table.Plugin.Logger, ids)
 		if err != nil || !holds {
-			return nil, err
+			return streamed[T](nil), err
 		}
 	}
 	org, err := srcs.snapshot(ctx, d, need)
 	if err != nil {
 		return nil, err
 	}
-	var out []T
-	if t.orgRows != nil {
-		if out, err = t.orgRows(q, org); err != nil {
+	var all iter.Seq[T]
+	switch {
+	case t.orgStream != nil:
+		all = t.orgStream(q, org)
+	case t.orgRows != nil:
+		rows, err := t.orgRows(q, org)
+		if err != nil {
 			return nil, err
 		}
-	} else {
-		for _, acct := range org.Accounts {
+		all = streamed(rows)
+	default:
+		var out []T
+		for acct := range org.Each() {
 			if !q.match(accountIDColumn, acct.AccountID) {
 				continue
 			}
@@ -220,14 +231,33 @@ func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.Query
 			}
 			out = append(out, rows...)
 		}
+		all = streamed(out)
 	}
-	if get := t.accountOf(); get != nil {
-		out = slices.DeleteFunc(out, func(r T) bool {
-			id, _ := get(r).(string)
-			return !q.match(accountIDColumn, id)
-		})
+	get := t.accountOf()
+	if get == nil {
+		return all, nil
 	}
-	return out, nil
+	return func(yield func(T) bool) {
+		for r := range all {
+			if id, _ := get(r).(string); q.match(accountIDColumn, id) && !yield(r) {
+				return
+			}
+		}
+	}, nil
+}
+
+// streamed yields rows in order, letting go of each once it is passed on:
+// an organization's rows need not all stay alive while they stream.
+func streamed[T any](rows []T) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		var zero T
+		for i, r := range rows {
+			rows[i] = zero
+			if !yield(r) {
+				return
+			}
+		}
+	}
 }
 
 // Helpers shared by the tables' column getters.

@@ -2,6 +2,7 @@ package cloudtrailcc
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 
@@ -84,11 +85,9 @@ func findingTable() tableSpec[findingRow] {
 			{name: "control_reason", typ: proto.ColumnType_STRING, desc: "Reason the benchmark control reports: 'suppressed until DATE by OWNER: REASON (was: ORIGINAL REASON)' for a suppressed alarm, else reason.", get: func(x r) any { _, s := x.outcome(); return s }},
 		},
 		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
-			return findingRows(q, snapshot.Single(acct)), nil
+			return slices.Collect(findingRows(q, snapshot.Single(acct))), nil
 		},
-		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
-			return findingRows(q, org), nil
-		},
+		orgStream: findingRows,
 	}
 }
 
@@ -104,21 +103,28 @@ func checkStatuses(q *query) error {
 
 // findingRows evaluates the rules asked for over every audited account and
 // applies the connection's exceptions: the one place findings are judged
-// against them, for every table, bridge and CLI output.
-func findingRows(q *query, org *snapshot.Organization) []findingRow {
+// against them, for every table, bridge and CLI output. The rows are made
+// account by account as they are streamed.
+func findingRows(q *query, org *snapshot.Organization) iter.Seq[findingRow] {
 	asked := q.equals["rule_id"]
-	found := rules.EvaluateOrganization(org, q.exc.Rules(asked)...)
+	found := rules.OrganizationFindings(org, q.exc.Rules(asked)...)
 	var account, partition string
-	if len(org.Accounts) > 0 {
-		account, partition = org.Accounts[0].AccountID, org.Accounts[0].Partition
+	if first := org.First(); first != nil {
+		account, partition = first.AccountID, first.Partition
 	}
-	var out []findingRow
-	for _, j := range q.exc.Apply(found, asked, account, partition, time.Now()) {
-		if !q.match("status", string(j.Status)) {
-			continue
+	return func(yield func(findingRow) bool) {
+		var acct *snapshot.Account // the account of the last rows: findings come account by account
+		for j := range q.exc.Judge(found, asked, account, partition, time.Now()) {
+			if !q.match("status", string(j.Status)) {
+				continue
+			}
+			rule, _ := rules.Lookup(j.RuleID)
+			if acct == nil || acct.AccountID != j.AccountID {
+				acct = org.Account(j.AccountID)
+			}
+			if !yield(findingRow{acct: acct, f: j.Finding, sup: j.Suppression, rule: rule}) {
+				return
+			}
 		}
-		rule, _ := rules.Lookup(j.RuleID)
-		out = append(out, findingRow{acct: org.Account(j.AccountID), f: j.Finding, sup: j.Suppression, rule: rule})
 	}
-	return out
 }

@@ -264,7 +264,7 @@ func (a *integrityAccess) unread() string {
 	for _, f := range a.snap.Failed {
 		out = append(out, fmt.Sprintf("account %s was not read (%s)", f.AccountID, f.Err.Error()))
 	}
-	for _, acct := range a.snap.Accounts {
+	for acct := range a.snap.Each() {
 		if acct.OwnBucketsErr != nil {
 			out = append(out, fmt.Sprintf("account %s did not list its buckets (%s)", acct.AccountID, acct.OwnBucketsErr.Error()))
 		}
@@ -316,7 +316,7 @@ func (s *sources) listLogIntegrity(ctx context.Context, d *plugin.QueryData, _ *
 		}
 	}
 	seen := map[string]bool{}
-	for _, acct := range org.Accounts {
+	for acct := range org.Each() {
 		if q.match(accountIDColumn, acct.AccountID) {
 			if acct.RegionsErr != nil {
 				fail("", acct.AccountID, "", "", "the account's regions could not be read, so trails homed in some may not be verified: "+acct.RegionsErr.Error())
@@ -387,10 +387,7 @@ func trailAccounts(org *snapshot.Organization, t *snapshot.Trail, asked []string
 	if len(asked) > 0 {
 		return asked
 	}
-	ids := []string{t.OwnerAccountID}
-	for _, a := range org.Accounts {
-		ids = append(ids, a.AccountID)
-	}
+	ids := append([]string{t.OwnerAccountID}, org.IDs()...)
 	for _, f := range org.Failed {
 		ids = append(ids, f.AccountID)
 	}

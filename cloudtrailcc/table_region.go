@@ -118,7 +118,7 @@ func regionTable() tableSpec[regionRow] {
 		// selectors, as AWS applies it to the member.
 		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
 			var out []r
-			for _, acct := range org.Accounts {
+			for acct := range org.Each() {
 				for _, region := range slices.Sorted(slices.Values(acct.Regions)) {
 					if !q.match("region", region) {
 						continue

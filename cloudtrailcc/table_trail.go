@@ -119,7 +119,7 @@ func trailTable() tableSpec[trailRow] {
 		// trail of an audited account only under that account.
 		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
 			var out []r
-			for _, acct := range org.Accounts {
+			for acct := range org.Each() {
 				for _, t := range acct.Trails {
 					if q.match("name", t.Name) && q.match("arn", t.ARN) && !org.HeldElsewhere(acct.AccountID, t) {
 						out = append(out, r{acct: acct, t: t})

@@ -197,7 +197,7 @@ func trailBucketTable() tableSpec[bucketRow] {
 func bucketRows(q *query, org *snapshot.Organization) []bucketRow {
 	type key struct{ account, name string }
 	rows := map[key]*bucketRow{}
-	for _, acct := range org.Accounts {
+	for acct := range org.Each() {
 		for _, t := range acct.Trails {
 			name := t.S3BucketName
 			if name == "" || !q.match("name", name) || org.HeldElsewhere(acct.AccountID, t) {
@@ -219,7 +219,7 @@ func bucketRows(q *query, org *snapshot.Organization) []bucketRow {
 			}
 		}
 	}
-	if len(org.Accounts) > 0 && org.Accounts[0].Loaded.Has(snapshot.NeedBucketPublic) {
+	if first := org.First(); first != nil && first.Loaded.Has(snapshot.NeedBucketPublic) {
 		for _, f := range rules.EvaluateOrganization(org, "bucket_not_public") {
 			if row, ok := rows[key{f.AccountID, bucketNameOf(f.Resource)}]; ok {
 				row.public = &f

@@ -37,6 +37,9 @@ type Spec struct {
 	// Organization: the accounts are one organization audited in one
 	// connection (StartOrganization), not one connection each.
 	Organization bool
+	// Runs, when set, is how many measured runs the workload takes
+	// instead of the bench's -runs (W5 runs once).
+	Runs int
 }
 
 // The reference workloads.
@@ -50,7 +53,7 @@ var (
 )
 
 // Specs are the reference workloads by name.
-var Specs = map[string]Spec{"W1": W1, "W2": W2, "W3": W3, "W4": W4}
+var Specs = map[string]Spec{"W1": W1, "W2": W2, "W3": W3, "W4": W4, "W5": W5}
 
 // String describes the workload, e.g. "1 account, 17 regions, 3 trails, 2 buckets, 1 topic".
 func (s Spec) String() string {

@@ -19,6 +19,10 @@ import (
 // sharing one central log bucket, audited in one connection.
 var W4 = Spec{Name: "W4", Accounts: 1000, Trails: 3, Buckets: 2, Topics: 1, Organization: true}
 
+// W5 is W4's organization grown to 10,000 accounts: the memory of an audit
+// must not grow with the organization. It takes one run.
+var W5 = Spec{Name: "W5", Accounts: 10000, Trails: 3, Buckets: 2, Topics: 1, Organization: true, Runs: 1}
+
 // Org is an emulator seeded with an organization: Env's accounts, the
 // first the management account and the second the log-archive account.
 type Org struct {

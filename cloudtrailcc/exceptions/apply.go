@@ -2,6 +2,7 @@ package exceptions
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 
@@ -78,41 +79,55 @@ func (l *List) Rules(asked []string) []string {
 // never changed: an exception accepts a failed check, never an unread fact.
 // account is the account a stale entry without one is reported under.
 func (l *List) Apply(found []rules.Finding, asked []string, account, partition string, now time.Time) []Judged {
-	out := make([]Judged, 0, len(found))
-	for _, f := range found {
-		j := Judged{Finding: f}
-		if active, expired := l.match(&f, now); active != nil {
-			j.Suppression = &Suppression{Reason: active.Reason, Expires: active.ExpiresText(), Owner: active.Owner}
-		} else if expired != nil {
-			j.Reason = fmt.Sprintf("%s (its exception, %s:%d, expired on %s)", j.Reason, l.Name(), expired.Line, expired.ExpiresText())
+	return slices.Collect(l.Judge(slices.Values(found), asked, account, partition, now))
+}
+
+// Judge is Apply over a stream of findings: each is judged as it comes and
+// passed on, so no more than one finding is held; the stale and allow_all
+// entries, which need every finding, come after the last.
+func (l *List) Judge(found iter.Seq[rules.Finding], asked []string, account, partition string, now time.Time) iter.Seq[Judged] {
+	return func(yield func(Judged) bool) {
+		var counts []int
+		if l != nil {
+			counts = make([]int, len(l.Entries))
 		}
-		if len(asked) == 0 || slices.Contains(asked, f.RuleID) {
-			out = append(out, j)
+		for f := range found {
+			j := Judged{Finding: f}
+			if active, expired := l.match(&f, now); active != nil {
+				j.Suppression = &Suppression{Reason: active.Reason, Expires: active.ExpiresText(), Owner: active.Owner}
+			} else if expired != nil {
+				j.Reason = fmt.Sprintf("%s (its exception, %s:%d, expired on %s)", j.Reason, l.Name(), expired.Line, expired.ExpiresText())
+			}
+			l.count(counts, &f)
+			if (len(asked) == 0 || slices.Contains(asked, f.RuleID)) && !yield(j) {
+				return
+			}
 		}
-	}
-	if l == nil {
-		return out
-	}
-	evaluated, counts := l.Rules(asked), l.Matches(found)
-	for i, e := range l.Entries {
-		rule := e.Rule
-		if rule == AnyRule {
-			rule = StaleRule
+		if l == nil {
+			return
 		}
-		judgedAll := len(evaluated) == 0 || e.Rule != AnyRule && slices.Contains(evaluated, e.Rule)
-		if counts[i] > 0 || !judgedAll || len(asked) > 0 && !slices.Contains(asked, rule) {
-			continue
-		}
-		out = append(out, Judged{Finding: l.stale(&l.Entries[i], rule, account, partition)})
-	}
-	if len(asked) == 0 || slices.Contains(asked, StaleRule) {
+		evaluated := l.Rules(asked)
 		for i, e := range l.Entries {
-			if e.AllowAll && !e.Expired(now) {
-				out = append(out, Judged{Finding: l.acceptsAll(&l.Entries[i], counts[i], account, partition)})
+			rule := e.Rule
+			if rule == AnyRule {
+				rule = StaleRule
+			}
+			judgedAll := len(evaluated) == 0 || e.Rule != AnyRule && slices.Contains(evaluated, e.Rule)
+			if counts[i] > 0 || !judgedAll || len(asked) > 0 && !slices.Contains(asked, rule) {
+				continue
+			}
+			if !yield(Judged{Finding: l.stale(&l.Entries[i], rule, account, partition)}) {
+				return
+			}
+		}
+		if len(asked) == 0 || slices.Contains(asked, StaleRule) {
+			for i, e := range l.Entries {
+				if e.AllowAll && !e.Expired(now) && !yield(Judged{Finding: l.acceptsAll(&l.Entries[i], counts[i], account, partition)}) {
+					return
+				}
 			}
 		}
 	}
-	return out
 }
 
 // Warnings are the lines to log on every run: one for each unexpired entry
@@ -153,17 +168,23 @@ func (l *List) match(f *rules.Finding, now time.Time) (active, expired *Entry) {
 // Matches counts, for each entry, the alarms of found it matches.
 func (l *List) Matches(found []rules.Finding) []int {
 	counts := make([]int, len(l.Entries))
-	for _, f := range found {
-		if f.Status != rules.StatusAlarm {
-			continue
-		}
-		for i := range l.Entries {
-			if l.Entries[i].matches(&f) {
-				counts[i]++
-			}
-		}
+	for i := range found {
+		l.count(counts, &found[i])
 	}
 	return counts
+}
+
+// count adds f to the counts of the entries that match it, when f is an
+// alarm (counts has one slot per entry).
+func (l *List) count(counts []int, f *rules.Finding) {
+	if l == nil || f.Status != rules.StatusAlarm {
+		return
+	}
+	for i := range l.Entries {
+		if l.Entries[i].matches(f) {
+			counts[i]++
+		}
+	}
 }
 
 // acceptsAll is the info finding of an unexpired allow_all entry, under

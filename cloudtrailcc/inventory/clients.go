@@ -300,7 +300,7 @@ func (c *Collector) attemptGate(sem chan struct{}, region string) func(*middlewa
 					// the pace comes before the concurrency slot, so a
 					// request waiting for its turn holds no slot
 					key := c.setup.endpoint + "|" + c.accountID() + "|" + region
-					done, err := lookupPacer(key).wait(ctx)
+					done, err := lookupPacers.wait(ctx, key)
 					if err != nil {
 						return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 					}

@@ -53,9 +53,84 @@ func (p *sendPacer) wait(ctx context.Context) (done func(), err error) {
 
 // lookupPacers holds one LookupEvents pacer per endpoint, account and
 // region, shared by every Collector of the process.
-var lookupPacers sync.Map // string -> *sendPacer
+var lookupPacers = newPacerSet(lookupEventsInterval)
 
-func lookupPacer(key string) *sendPacer {
-	p, _ := lookupPacers.LoadOrStore(key, newSendPacer(lookupEventsInterval))
-	return p.(*sendPacer)
+// pacerSet holds the pacers of the keys (endpoint, account, region) in use:
+// a key's pacer lives while a request of it waits or is in flight, and for
+// one interval after its last request was sent, then it is let go. Memory
+// follows the accounts being read, not every account ever read: an
+// organization of 10,000 accounts would otherwise keep 170,000 pacers.
+type pacerSet struct {
+	interval time.Duration
+	mu       sync.Mutex
+	byKey    map[string]*pacerUse
+}
+
+// pacerUse is a key's pacer and how many requests hold it.
+type pacerUse struct {
+	p     *sendPacer
+	users int
+}
+
+func newPacerSet(interval time.Duration) *pacerSet {
+	return &pacerSet{interval: interval, byKey: map[string]*pacerUse{}}
+}
+
+// wait is the pacer of key's wait: it blocks until the caller may send and
+// returns the function that ends its turn once the reply is in.
+func (s *pacerSet) wait(ctx context.Context, key string) (done func(), err error) {
+	s.mu.Lock()
+	u := s.byKey[key]
+	if u == nil {
+		u = &pacerUse{p: newSendPacer(s.interval)}
+		s.byKey[key] = u
+	}
+	u.users++
+	s.mu.Unlock()
+	end, err := u.p.wait(ctx)
+	if err != nil {
+		s.release(key, u)
+		return nil, err
+	}
+	return func() {
+		end()
+		s.release(key, u)
+	}, nil
+}
+
+// release drops one user of key's pacer; the last one lets it go once its
+// interval has passed (a new pacer then sends at once, which is no earlier
+// than the interval after the old one's last request).
+func (s *pacerSet) release(key string, u *pacerUse) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.users--
+	s.forgetIdle(key, u)
+}
+
+// forgetIdle deletes key's pacer u when no request holds it and its last
+// request went out at least an interval ago, and otherwise looks again
+// once that interval is over. A request that took u up in the meantime
+// keeps it (and looks again when it ends). s.mu is held; with no user, no
+// one writes u's last send time.
+func (s *pacerSet) forgetIdle(key string, u *pacerUse) {
+	if u.users > 0 || s.byKey[key] != u {
+		return
+	}
+	if wait := time.Until(u.p.last.Add(s.interval)); wait > 0 {
+		time.AfterFunc(wait, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.forgetIdle(key, u)
+		})
+		return
+	}
+	delete(s.byKey, key)
+}
+
+// len is the number of pacers held.
+func (s *pacerSet) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byKey)
 }

@@ -51,10 +51,10 @@ func TestCABundleIsReadOncePerOrganizationAudit(t *testing.T) {
 	path, opens := countedBundle(t)
 	t.Setenv("AWS_CA_BUNDLE", path)
 	org := readAll(t, cfg)
-	if len(org.Accounts) < 2 {
-		t.Fatalf("read %d accounts; want the organization's members", len(org.Accounts))
+	if org.Len() < 2 {
+		t.Fatalf("read %d accounts; want the organization's members", org.Len())
 	}
 	if n := opens(); n != 1 {
-		t.Fatalf("the CA bundle was read %d times for %d accounts; want once", n, len(org.Accounts))
+		t.Fatalf("the CA bundle was read %d times for %d accounts; want once", n, org.Len())
 	}
 }

@@ -195,7 +195,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 			if fail != nil {
 				org.Failed = append(org.Failed, snapshot.AccountFailure{AccountID: id, Partition: self.Partition, Err: fail})
 			} else {
-				org.Accounts = append(org.Accounts, acct)
+				org.Add(acct)
 				members[id] = creds
 			}
 			done++
@@ -210,8 +210,13 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	if err := c.resolve(ctx, org, self, members, need); err != nil {
 		return nil, err
 	}
-	for _, a := range org.Accounts {
+	for a := range org.Each() {
 		a.OwnedBucketNames = nil
+	}
+	// kept compressed until the cache expires: a query decodes one
+	// account at a time
+	if err := org.Pack(); err != nil {
+		return nil, err
 	}
 	return org, nil
 }

@@ -1,11 +1,14 @@
 package organization_test
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/emuclient"
@@ -50,7 +53,7 @@ func TestOrganizationReadsEachAccountAndEachSharedFactOnce(t *testing.T) {
 	emu, o, cfg := seeded(t)
 	org := readAll(t, cfg)
 	var read []string
-	for _, a := range org.Accounts {
+	for a := range org.Each() {
 		read = append(read, a.AccountID)
 	}
 	if len(read) != 6 || len(org.Failed) != 1 || org.Failed[0].AccountID != o.RoleMissing ||
@@ -97,7 +100,7 @@ func TestExplicitAccountsNeedNoOrganizationsAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	org, err := col.Snapshot(t.Context(), snapshot.NeedTrails)
-	if err != nil || len(org.Accounts) != 2 || len(org.Failed) != 0 {
+	if err != nil || org.Len() != 2 || len(org.Failed) != 0 {
 		t.Fatalf("explicit accounts: %+v, %v", org, err)
 	}
 }
@@ -116,4 +119,53 @@ func TestBadOrganizationOptionsAreNamed(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", c.cfg, err, c.want)
 		}
 	}
+}
+
+// TestPackedOrganizationIsJudgedAsUnpacked: the organization a collection
+// keeps (packed, decoded an account at a time) gives the same findings, in
+// the same order, as the same snapshots held whole, for the clean and the
+// bad organization.
+func TestPackedOrganizationIsJudgedAsUnpacked(t *testing.T) {
+	for name, seedOrg := range map[string]func(context.Context, seed.Target) (*seed.Organization, error){
+		"clean": seed.OrganizationClean, "bad": seed.OrganizationBad} {
+		t.Run(name, func(t *testing.T) {
+			emu := awsemu.New(awsemu.Options{Regions: []string{"eu-west-1", "us-east-1"}, LookupEventsRate: -1})
+			base, err := emu.Start("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = emu.Close() })
+			o, err := seedOrg(t.Context(), seed.Target{EndpointURL: base, AccessKey: "test", SecretKey: "test",
+				Region: "us-east-1", Control: emuclient.New(base)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			packed := readAll(t, organization.Config{RoleName: o.RoleName, Inventory: inventory.Config{EndpointURL: base,
+				AccessKey: "test", SecretKey: "test", MaxErrorRetryAttempts: 1}})
+			b, err := json.Marshal(packed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var whole snapshot.Organization
+			if err := json.Unmarshal(b, &whole); err != nil {
+				t.Fatal(err)
+			}
+			got, want := rules.EvaluateOrganization(packed), rules.EvaluateOrganization(&whole)
+			if len(want) < 20 {
+				t.Fatalf("only %d findings for the %s organization", len(want), name)
+			}
+			if gj, wj := mustJSON(t, got), mustJSON(t, want); gj != wj {
+				t.Fatalf("%d findings of the packed organization differ from the %d of the whole one", len(got), len(want))
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -160,7 +160,7 @@ func TestMotoRepliesAreRead(t *testing.T) {
 		t.Fatalf("organization audit on moto: %v", err)
 	}
 	if org.Account(motoAccount) == nil || org.Account(member) == nil {
-		t.Errorf("organization audit read %d accounts (failed %+v); want %s and %s", len(org.Accounts), org.Failed, motoAccount, member)
+		t.Errorf("organization audit read %d accounts (failed %+v); want %s and %s", org.Len(), org.Failed, motoAccount, member)
 	}
 	for _, f := range org.Failed {
 		t.Errorf("account %s failed: %v", f.AccountID, f.Err)

@@ -85,7 +85,7 @@ func TestMalformedAccountListIsAnError(t *testing.T) {
 			if !errors.As(err, &se) || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "MalformedResponse") {
 				var read []string
 				if org != nil {
-					for _, a := range org.Accounts {
+					for a := range org.Each() {
 						read = append(read, a.AccountID)
 					}
 					t.Fatalf("audited %q (suspended %q, failed %d), error %v; want a setup error naming organizations:ListAccounts and MalformedResponse",
@@ -107,8 +107,8 @@ func TestAccountListKeepsStateOverStatus(t *testing.T) {
 		delete(a, "Status")
 	}))
 	org := readAll(t, cfg)
-	if len(org.Accounts) != 6 || strings.Join(org.Suspended, ",") != o.Suspended {
-		t.Fatalf("State only: %d accounts read, suspended %v", len(org.Accounts), org.Suspended)
+	if org.Len() != 6 || strings.Join(org.Suspended, ",") != o.Suspended {
+		t.Fatalf("State only: %d accounts read, suspended %v", org.Len(), org.Suspended)
 	}
 }
 
@@ -142,9 +142,9 @@ func TestMalformedAssumeRoleFailsTheMember(t *testing.T) {
 			if mg.Mangled() == 0 {
 				t.Fatal("AssumeRole was never called")
 			}
-			if len(org.Accounts) != 1 || org.Accounts[0].AccountID != o.Management.AccountID {
+			if org.Len() != 1 || org.First().AccountID != o.Management.AccountID {
 				var read []string
-				for _, a := range org.Accounts {
+				for a := range org.Each() {
 					read = append(read, a.AccountID)
 				}
 				t.Fatalf("accounts read %v, want only the management account (members' replies were malformed)", read)

@@ -21,7 +21,7 @@ import (
 // credentials (another account's, or deleted).
 func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds map[string]aws.Credentials, need snapshot.Need) error {
 	owners := map[string]string{}
-	for _, a := range org.Accounts {
+	for a := range org.Each() {
 		for _, name := range a.OwnedBucketNames {
 			owners[name] = a.AccountID
 		}
@@ -39,7 +39,7 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 	keys := func(o *inventory.Owned) *[]string { return &o.Keys }
 	topics := func(o *inventory.Owned) *[]string { return &o.Topics }
 	probe := map[string][]*snapshot.Bucket{}
-	for _, a := range org.Accounts {
+	for a := range org.Each() {
 		for _, name := range sortedKeys(a.Buckets) {
 			b := a.Buckets[name]
 			if !b.OwnedKnown || b.Owned {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"sort"
@@ -26,40 +27,62 @@ const suspendedRule = "multi_region"
 // account-level error per rule; a suspended account one skip (under
 // multi_region). Otherwise the findings are Evaluate's of each account.
 func EvaluateOrganization(org *snapshot.Organization, ids ...string) []Finding {
-	if org == nil {
-		return nil
-	}
-	var out []Finding
-	if !org.Multi {
-		for _, a := range org.Accounts {
-			out = append(out, Evaluate(a, ids...)...)
+	return slices.Collect(OrganizationFindings(org, ids...))
+}
+
+// OrganizationFindings yields EvaluateOrganization's findings account by
+// account, in the same order, without holding more than one account's
+// findings: an organization of thousands of accounts is judged in the
+// memory of one.
+func OrganizationFindings(org *snapshot.Organization, ids ...string) iter.Seq[Finding] {
+	return func(yield func(Finding) bool) {
+		if org == nil {
+			return
 		}
-		return out
-	}
-	ov := newOrgView(org)
-	for _, a := range org.Accounts {
-		out = append(out, evaluate(ov.view(a), ov, ids)...)
-	}
-	for _, f := range org.Failed {
-		for _, r := range selected(ids) {
-			st, reason := StatusError, failureReason(f)
-			if f.Err != nil && f.Err.Ignored != "" {
-				st, reason = StatusSkip, "not evaluated: "+reason+", ignored by "+f.Err.Ignored
+		each := func(fs []Finding) bool {
+			for _, f := range fs {
+				if !yield(f) {
+					return false
+				}
 			}
-			out = append(out, accountFinding(r, f.AccountID, f.Partition, st, reason,
-				map[string]any{"error": errEvidence(f.Err)}))
+			return true
 		}
-	}
-	for _, id := range org.Suspended {
-		for _, r := range selected(ids) {
-			if r.ID == suspendedRule {
-				out = append(out, accountFinding(r, id, partitionOf(org), StatusSkip,
+		if !org.Multi {
+			for a := range org.Each() {
+				if !each(Evaluate(a, ids...)) {
+					return
+				}
+			}
+			return
+		}
+		ov := newOrgView(org)
+		for a := range org.Each() {
+			if !each(evaluate(ov.view(a), ov, ids)) {
+				return
+			}
+		}
+		for _, f := range org.Failed {
+			for _, r := range selected(ids) {
+				st, reason := StatusError, failureReason(f)
+				if f.Err != nil && f.Err.Ignored != "" {
+					st, reason = StatusSkip, "not evaluated: "+reason+", ignored by "+f.Err.Ignored
+				}
+				if !yield(accountFinding(r, f.AccountID, f.Partition, st, reason,
+					map[string]any{"error": errEvidence(f.Err)})) {
+					return
+				}
+			}
+		}
+		for _, id := range org.Suspended {
+			for _, r := range selected(ids) {
+				if r.ID == suspendedRule && !yield(accountFinding(r, id, ov.partition, StatusSkip,
 					"account "+id+" is suspended in the organization (organizations:ListAccounts), so it is not audited: no rule is evaluated for it",
-					map[string]any{"account_status": "SUSPENDED", "audited": false}))
+					map[string]any{"account_status": "SUSPENDED", "audited": false})) {
+					return
+				}
 			}
 		}
 	}
-	return out
 }
 
 // failureReason is "sts:AssumeRole into 210987654321 failed: AccessDenied".
@@ -79,37 +102,56 @@ func accountFinding(r *Rule, account, partition string, st Status, reason string
 		AccountID: account, Severity: r.Severity, Evidence: ev}
 }
 
-func partitionOf(org *snapshot.Organization) string {
-	for _, a := range org.Accounts {
-		if a.Partition != "" {
-			return a.Partition
-		}
-	}
-	return "aws"
-}
-
-// orgView is what the rules of one account need to know of the others.
+// orgView is what the rules of one account need to know of the others,
+// gathered in one pass over the accounts so that judging them keeps no
+// more than one account's snapshot besides it.
 type orgView struct {
 	org *snapshot.Organization
-	// trails maps the ARN of each trail of a read account to the owner's copy.
+	// trails maps the ARN of each trail that an account reads and another
+	// read account owns (an organization trail in its members) to the
+	// owner's copy.
 	trails map[string]*snapshot.Trail
+	// keys and topics map the KMS keys and SNS topics that read accounts
+	// own and hold to their facts.
+	keys   map[string]*snapshot.Key
+	topics map[string]*snapshot.Topic
 	// bucketTrails maps a bucket to the trails of every read account that
 	// deliver to it (ARNs, sorted).
 	bucketTrails map[string][]string
 	// bucketOwner maps a bucket to the read account that owns it.
 	bucketOwner map[string]string
+	// unlisted is the first read account (by id) whose
+	// s3:ListAllMyBuckets failed, and that error.
+	unlisted    string
+	unlistedErr *snapshot.ReadError
+	// partition is the first partition an account names ("aws" if none).
+	partition string
 }
 
 func newOrgView(org *snapshot.Organization) *orgView {
-	ov := &orgView{org: org, trails: map[string]*snapshot.Trail{}, bucketTrails: map[string][]string{},
+	ov := &orgView{org: org, trails: map[string]*snapshot.Trail{}, keys: map[string]*snapshot.Key{},
+		topics: map[string]*snapshot.Topic{}, bucketTrails: map[string][]string{},
 		bucketOwner: maps.Clone(org.BucketOwners)}
 	if ov.bucketOwner == nil {
 		ov.bucketOwner = map[string]string{}
 	}
-	for _, a := range org.Accounts {
+	// owned keeps the owner's copy of every organization trail, and of any
+	// trail already seen in another account: those are the trails other
+	// accounts read. foreign are the trails read outside their owner.
+	owned, foreign := map[string]*snapshot.Trail{}, map[string]bool{}
+	for a := range org.Each() {
+		if ov.partition == "" {
+			ov.partition = a.Partition
+		}
+		if ov.unlisted == "" && a.OwnBucketsErr != nil {
+			ov.unlisted, ov.unlistedErr = a.AccountID, a.OwnBucketsErr
+		}
 		for _, t := range a.Trails {
-			if t.IsOwnedBy(a.AccountID) {
-				ov.trails[t.ARN] = t
+			switch {
+			case !t.IsOwnedBy(a.AccountID):
+				foreign[t.ARN] = true
+			case t.IsOrganizationTrail || foreign[t.ARN]:
+				owned[t.ARN] = t
 			}
 			if name := t.S3BucketName; name != "" && !slices.Contains(ov.bucketTrails[name], t.ARN) {
 				ov.bucketTrails[name] = append(ov.bucketTrails[name], t.ARN)
@@ -120,6 +162,44 @@ func newOrgView(org *snapshot.Organization) *orgView {
 				ov.bucketOwner[name] = a.AccountID
 			}
 		}
+		for id, k := range a.Keys {
+			if k != nil && arnAccount(id) == a.AccountID {
+				ov.keys[id] = k
+			}
+		}
+		for id, t := range a.Topics {
+			if t != nil && arnAccount(id) == a.AccountID {
+				ov.topics[id] = t
+			}
+		}
+	}
+	// a trail that is no organization trail, read in another account
+	// after its owner was passed: a second look at its owner
+	missing := map[string]bool{}
+	for arn := range foreign {
+		if owned[arn] == nil {
+			missing[arnAccount(arn)] = true
+		}
+	}
+	if len(missing) > 0 {
+		for a := range org.Each() {
+			if !missing[a.AccountID] {
+				continue
+			}
+			for _, t := range a.Trails {
+				if foreign[t.ARN] && t.IsOwnedBy(a.AccountID) {
+					owned[t.ARN] = t
+				}
+			}
+		}
+	}
+	for arn := range foreign {
+		if t := owned[arn]; t != nil {
+			ov.trails[arn] = t
+		}
+	}
+	if ov.partition == "" {
+		ov.partition = "aws"
 	}
 	for _, arns := range ov.bucketTrails {
 		sort.Strings(arns)
@@ -139,17 +219,17 @@ func (ov *orgView) view(acct *snapshot.Account) *snapshot.Account {
 			t = o
 		}
 		v.Trails[i] = t
-		if owner := ov.org.Account(arnAccount(t.KmsKeyID)); owner != nil && owner.Keys[t.KmsKeyID] != nil {
+		if k := ov.keys[t.KmsKeyID]; k != nil {
 			if v.Keys == nil {
 				v.Keys = map[string]*snapshot.Key{}
 			}
-			v.Keys[t.KmsKeyID] = owner.Keys[t.KmsKeyID]
+			v.Keys[t.KmsKeyID] = k
 		}
-		if owner := ov.org.Account(arnAccount(t.SnsTopicARN)); owner != nil && owner.Topics[t.SnsTopicARN] != nil {
+		if topic := ov.topics[t.SnsTopicARN]; topic != nil {
 			if v.Topics == nil {
 				v.Topics = map[string]*snapshot.Topic{}
 			}
-			v.Topics[t.SnsTopicARN] = owner.Topics[t.SnsTopicARN]
+			v.Topics[t.SnsTopicARN] = topic
 		}
 	}
 	return &v
@@ -163,7 +243,7 @@ func (c *evalCtx) judgedHere(ts []*snapshot.Trail) []*snapshot.Trail {
 	}
 	var out []*snapshot.Trail
 	for _, t := range ts {
-		if !c.isForeign(t) || c.org.org.Account(t.OwnerAccountID) == nil {
+		if !c.isForeign(t) || !c.org.org.Has(t.OwnerAccountID) {
 			out = append(out, t)
 		}
 	}
@@ -237,7 +317,7 @@ func (c *evalCtx) auditedOwner(account string) (read bool, failed *snapshot.Acco
 	if c.org == nil || account == "" {
 		return false, nil
 	}
-	if c.org.org.Account(account) != nil {
+	if c.org.org.Has(account) {
 		return true, nil
 	}
 	for i := range c.org.org.Failed {
@@ -256,12 +336,7 @@ func (c *evalCtx) unlistedBuckets() (string, *snapshot.ReadError) {
 	if c.org == nil {
 		return "", nil
 	}
-	for _, a := range c.org.org.Accounts {
-		if a.OwnBucketsErr != nil {
-			return a.AccountID, a.OwnBucketsErr
-		}
-	}
-	return "", nil
+	return c.org.unlisted, c.org.unlistedErr
 }
 
 // outsideAudit qualifies "another account" in an organization audit.

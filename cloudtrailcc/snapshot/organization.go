@@ -1,8 +1,15 @@
 package snapshot
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -12,8 +19,11 @@ import (
 // bucket that belongs to another audited account. Nothing else about an
 // account is kept once its facts are in.
 type Organization struct {
-	// Accounts are the snapshots of the accounts read, sorted by account id.
-	Accounts []*Account `json:"accounts"`
+	// accounts are the snapshots of the accounts read (Add), sorted by
+	// account id (Sort), until Pack moves them into packed. They are read
+	// only through Each, Account, First and Len, so that no caller can
+	// mistake a packed organization for one of no accounts.
+	accounts []*Account
 	// Failed are the accounts that could not be read at all.
 	Failed []AccountFailure `json:"failed,omitempty"`
 	// Suspended are the accounts the organization lists as SUSPENDED.
@@ -33,6 +43,179 @@ type Organization struct {
 	// in every account.
 	ReadAt time.Time `json:"read_at"`
 	Loaded Need      `json:"loaded"`
+
+	// packed holds the accounts once Pack moved them out of Accounts.
+	packed *packedAccounts
+}
+
+// packedAccounts are the snapshots of an organization's accounts, each
+// kept as compressed JSON and decoded when asked for: an organization of
+// thousands of accounts held between queries costs a few kilobytes an
+// account, and a query decodes one account at a time.
+type packedAccounts struct {
+	ids   []string // sorted
+	blobs [][]byte // deflated JSON of each account, in ids' order
+	// owned maps each bucket an account owns (Bucket.Owned) to it.
+	owned map[string]string
+	// first is the first account (by id), decoded.
+	first *Account
+
+	mu   sync.Mutex
+	last *Account // the account Account decoded last
+}
+
+var (
+	deflaters = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
+	inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+)
+
+// Pack moves the accounts' snapshots out of Accounts into their compressed
+// form (see Each and Account); Accounts is nil afterwards. An organization
+// is packed once its collection is complete: a packed snapshot is never
+// changed.
+func (o *Organization) Pack() error {
+	if o.packed != nil {
+		return nil
+	}
+	o.Sort()
+	p := &packedAccounts{owned: map[string]string{}}
+	var buf bytes.Buffer
+	for _, a := range o.accounts {
+		buf.Reset()
+		w := deflaters.Get().(*flate.Writer)
+		w.Reset(&buf)
+		err := json.NewEncoder(w).Encode(a)
+		if err == nil {
+			err = w.Close()
+		}
+		deflaters.Put(w)
+		if err != nil {
+			return fmt.Errorf("packing the snapshot of account %s: %w", a.AccountID, err)
+		}
+		p.ids = append(p.ids, a.AccountID)
+		p.blobs = append(p.blobs, bytes.Clone(buf.Bytes()))
+		for name, b := range a.Buckets {
+			if b.Owned {
+				p.owned[name] = a.AccountID
+			}
+		}
+	}
+	if len(o.accounts) > 0 {
+		p.first = o.accounts[0]
+	}
+	o.packed, o.accounts = p, nil
+	return nil
+}
+
+// unpack decodes the i-th packed account. The bytes are the process's own,
+// written by Pack: a failure to read them back is a defect, never an
+// account with no facts.
+func (p *packedAccounts) unpack(i int) *Account {
+	r := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(p.blobs[i]), nil); err != nil {
+		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.ids[i], err))
+	}
+	a := &Account{}
+	if err := json.NewDecoder(r).Decode(a); err != nil {
+		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.ids[i], err))
+	}
+	return a
+}
+
+// Len is the number of accounts read.
+func (o *Organization) Len() int {
+	if o.packed != nil {
+		return len(o.packed.ids)
+	}
+	return len(o.accounts)
+}
+
+// Each yields the snapshot of every account read, by account id; a packed
+// organization decodes them one at a time, so a caller that keeps none of
+// them holds one account at a time.
+func (o *Organization) Each() iter.Seq[*Account] {
+	return func(yield func(*Account) bool) {
+		if o.packed == nil {
+			for _, a := range o.accounts {
+				if !yield(a) {
+					return
+				}
+			}
+			return
+		}
+		for i := range o.packed.ids {
+			if !yield(o.packed.unpack(i)) {
+				return
+			}
+		}
+	}
+}
+
+// IDs are the ids of the accounts read, without decoding them.
+func (o *Organization) IDs() []string {
+	if o.packed != nil {
+		return slices.Clone(o.packed.ids)
+	}
+	ids := make([]string, 0, len(o.accounts))
+	for _, a := range o.accounts {
+		ids = append(ids, a.AccountID)
+	}
+	return ids
+}
+
+// First is the snapshot of the first account by id, or nil.
+func (o *Organization) First() *Account {
+	if o.packed != nil {
+		return o.packed.first
+	}
+	if len(o.accounts) == 0 {
+		return nil
+	}
+	return o.accounts[0]
+}
+
+// Has reports whether account id was read, without decoding it.
+func (o *Organization) Has(id string) bool {
+	if o.packed != nil {
+		_, ok := slices.BinarySearch(o.packed.ids, id)
+		return ok
+	}
+	return o.Account(id) != nil
+}
+
+// Add appends the snapshot of an account read (before Sort and Pack).
+func (o *Organization) Add(acct *Account) {
+	if o.packed != nil {
+		panic("snapshot: Add to a packed organization")
+	}
+	o.accounts = append(o.accounts, acct)
+}
+
+// organizationJSON is the organization as the disk cache stores it.
+type organizationJSON struct {
+	Accounts []*Account `json:"accounts"`
+	*plainOrganization
+}
+
+// plainOrganization is Organization without its methods (for JSON).
+type plainOrganization Organization
+
+// MarshalJSON writes the organization with its accounts, packed or not
+// (the disk cache stores it so).
+func (o *Organization) MarshalJSON() ([]byte, error) {
+	return json.Marshal(organizationJSON{Accounts: slices.Collect(o.Each()), plainOrganization: (*plainOrganization)(o)})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (o *Organization) UnmarshalJSON(b []byte) error {
+	w := organizationJSON{plainOrganization: &plainOrganization{}}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*o = Organization(*w.plainOrganization)
+	o.accounts = w.Accounts
+	return nil
 }
 
 // AccountFailure is an account that could not be read at all.
@@ -47,21 +230,36 @@ func Single(acct *Account) *Organization {
 	if acct == nil {
 		return &Organization{}
 	}
-	return &Organization{Accounts: []*Account{acct}}
+	return &Organization{accounts: []*Account{acct}}
 }
 
 // Account returns the snapshot of account id, or nil.
 func (o *Organization) Account(id string) *Account {
-	i, ok := slices.BinarySearchFunc(o.Accounts, id, func(a *Account, id string) int { return strings.Compare(a.AccountID, id) })
+	if p := o.packed; p != nil {
+		i, ok := slices.BinarySearch(p.ids, id)
+		if !ok {
+			return nil
+		}
+		if i == 0 {
+			return p.first
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.last == nil || p.last.AccountID != id {
+			p.last = p.unpack(i)
+		}
+		return p.last
+	}
+	i, ok := slices.BinarySearchFunc(o.accounts, id, func(a *Account, id string) int { return strings.Compare(a.AccountID, id) })
 	if !ok {
 		return nil
 	}
-	return o.Accounts[i]
+	return o.accounts[i]
 }
 
 // Sort orders the accounts, failures and suspended accounts by account id.
 func (o *Organization) Sort() {
-	slices.SortFunc(o.Accounts, func(a, b *Account) int { return strings.Compare(a.AccountID, b.AccountID) })
+	slices.SortFunc(o.accounts, func(a, b *Account) int { return strings.Compare(a.AccountID, b.AccountID) })
 	slices.SortFunc(o.Failed, func(a, b AccountFailure) int { return strings.Compare(a.AccountID, b.AccountID) })
 	slices.Sort(o.Suspended)
 }
@@ -93,7 +291,10 @@ func (o *Organization) BucketOwner(name string) string {
 	if owner := o.BucketOwners[name]; owner != "" {
 		return owner
 	}
-	for _, a := range o.Accounts {
+	if o.packed != nil {
+		return o.packed.owned[name]
+	}
+	for _, a := range o.accounts {
 		if b := a.Buckets[name]; b != nil && b.Owned {
 			return a.AccountID
 		}

@@ -38,7 +38,7 @@ type Builder struct {
 func NewBuilder(ctx context.Context, t Target, kind string) *Builder {
 	b := &Builder{ctx: ctx, target: t, clients: clientCache{target: t},
 		acct: &Account{Kind: kind, Region: t.region()}}
-	var raw [3]byte
+	var raw [5]byte // 40 bits: 10,000 seeded accounts' buckets never share a name
 	if _, err := rand.Read(raw[:]); err != nil {
 		b.fail("random name suffix", err)
 		return b

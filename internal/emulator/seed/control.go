@@ -156,7 +156,7 @@ func (b *Builder) ForeignKey(owner, region string) string {
 	if c == nil {
 		return ""
 	}
-	arn := "arn:" + b.acct.Partition + ":kms:" + region + ":" + owner + ":key/" + b.suffix + "-0000-4000-8000-000000000000"
+	arn := "arn:" + b.acct.Partition + ":kms:" + region + ":" + owner + ":key/" + b.suffix[:8] + "-0000-4000-8000-000000000000"
 	if err := c.AddForeignKey(b.ctx, arn); err != nil {
 		b.fail("control foreign-key", err)
 		return ""

@@ -1,0 +1,86 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// packTestOrganization is three accounts whose snapshots use every kind of
+// fact: trails, owned and foreign buckets, keys, topics, config changes
+// with request parameters, and read errors.
+func packTestOrganization() *Organization {
+	o := &Organization{Multi: true, BucketOwners: map[string]string{"central": "222222222222"}, CallerAccountID: "111111111111",
+		Suspended: []string{"999999999999"}, Failed: []AccountFailure{{AccountID: "444444444444", Err: NewReadError("sts:AssumeRole", "AccessDenied", "no")}}}
+	for i, id := range []string{"333333333333", "111111111111", "222222222222"} { // unsorted: Pack sorts
+		trail := fmt.Sprintf("arn:aws:cloudtrail:us-east-1:%s:trail/t%d", id, i)
+		a := &Account{AccountID: id, Partition: "aws", CallerARN: "arn:aws:iam::" + id + ":role/audit", ReadAt: time.Unix(1700000000, 0).UTC(),
+			Regions: []string{"us-east-1", "eu-west-1"},
+			Trails: []*Trail{{ARN: trail, Name: fmt.Sprintf("t%d", i), HomeRegion: "us-east-1", OwnerAccountID: id, S3BucketName: "central",
+				IsMultiRegionTrail: true, KmsKeyID: "arn:aws:kms:us-east-1:" + id + ":key/k", SnsTopicARN: "arn:aws:sns:us-east-1:" + id + ":t"}},
+			TrailListErrors: map[string]*ReadError{"eu-west-1": NewReadError("cloudtrail:DescribeTrails", "Throttling", "slow down")},
+			Buckets: map[string]*Bucket{"own-" + id: {Name: "own-" + id, Owned: true, OwnedKnown: true, Region: "us-east-1"},
+				"central": {Name: "central", OwnedKnown: true, Owned: id == "222222222222"}},
+			Keys:   map[string]*Key{"arn:aws:kms:us-east-1:" + id + ":key/k": {ID: "arn:aws:kms:us-east-1:" + id + ":key/k", State: "Enabled"}},
+			Topics: map[string]*Topic{"arn:aws:sns:us-east-1:" + id + ":t": {ARN: "arn:aws:sns:us-east-1:" + id + ":t", Exists: true}},
+			ConfigChanges: []*ConfigChangeEvent{{EventID: "e" + id, EventName: "StopLogging", EventTime: time.Unix(1700000100, 0).UTC(),
+				RequestParameters: json.RawMessage(`{"name":"t"}`), Trail: "t"}},
+			Loaded: NeedAll}
+		o.Add(a)
+	}
+	return o
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestPackedOrganizationReadsBackEveryAccount: once packed, every account
+// reads back as it was, by Each, Account and First, and the organization
+// writes the same JSON as before packing.
+func TestPackedOrganizationReadsBackEveryAccount(t *testing.T) {
+	plain, packed := packTestOrganization(), packTestOrganization()
+	plain.Sort()
+	want := map[string]string{}
+	for a := range plain.Each() {
+		want[a.AccountID] = jsonOf(t, a)
+	}
+	if err := packed.Pack(); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for a := range packed.Each() {
+		order = append(order, a.AccountID)
+		if got := jsonOf(t, a); got != want[a.AccountID] {
+			t.Errorf("account %s after packing:\n%s\nwant\n%s", a.AccountID, got, want[a.AccountID])
+		}
+	}
+	if !slices.Equal(order, []string{"111111111111", "222222222222", "333333333333"}) || packed.Len() != 3 {
+		t.Fatalf("packed accounts %v (len %d), want the three by id", order, packed.Len())
+	}
+	for id, w := range want {
+		if a := packed.Account(id); a == nil || jsonOf(t, a) != w || !packed.Has(id) {
+			t.Errorf("Account(%s) of the packed organization: %v", id, a)
+		}
+	}
+	if packed.Account("444444444444") != nil || packed.Has("444444444444") || packed.First().AccountID != "111111111111" {
+		t.Error("a failed account reads as read, or First is not the first by id")
+	}
+	if packed.BucketOwner("own-333333333333") != "333333333333" || packed.BucketOwner("nobody's") != "" || packed.BucketOwner("central") != "222222222222" {
+		t.Error("bucket owners of the packed organization differ")
+	}
+	if got, w := jsonOf(t, packed), jsonOf(t, plain); got != w {
+		t.Errorf("packed organization's JSON:\n%s\nwant\n%s", got, w)
+	}
+	var back Organization
+	if err := json.Unmarshal([]byte(jsonOf(t, packed)), &back); err != nil || back.Len() != 3 || jsonOf(t, &back) != jsonOf(t, plain) {
+		t.Errorf("the JSON of a packed organization does not read back: %v", err)
+	}
+}
