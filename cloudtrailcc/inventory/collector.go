@@ -255,6 +255,7 @@ var iamActions = []string{
 	"s3:GetBucketOwnershipControls",
 	"s3:GetBucketPolicyStatus",
 	"s3:GetBucketPublicAccessBlock",
+	"s3:GetBucketTagging",
 	"s3:GetBucketVersioning",
 	"s3:ListAllMyBuckets",
 	"sns:GetTopicAttributes",

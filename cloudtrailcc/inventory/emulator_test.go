@@ -121,6 +121,9 @@ func smallAccount(t *testing.T, url string) (mainARN, euARN string) {
 		in.TagsList = []ctypes.Tag{{Key: aws.String("team"), Value: aws.String("security")}}
 	})
 	euARN = s.trail("eu-trail", "eu-west-1", "eu-trail-logs", false, false, nil)
+	_, err := s.s3("us-east-1").PutBucketTagging(t.Context(), &s3.PutBucketTaggingInput{Bucket: aws.String("main-trail-logs"),
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("cost-center"), Value: aws.String("audit")}}}})
+	s.must(err)
 	return mainARN, euARN
 }
 
@@ -215,6 +218,14 @@ func TestSnapshotOfSeededAccount(t *testing.T) {
 				b.ACLErr, b.PolicyErr, b.PublicAccessBlockErr, b.OwnershipErr)
 		}
 	}
+	// A tagged bucket gives its tags; S3's NoSuchTagSet for the other is
+	// "no tags", an empty map (nil would be "not read").
+	if tags := acct.Buckets["main-trail-logs"].Tags; len(tags) != 1 || tags["cost-center"] != "audit" {
+		t.Errorf("main-trail-logs tags = %v (%v), want cost-center=audit", tags, acct.Buckets["main-trail-logs"].TagsErr)
+	}
+	if eu := acct.Buckets["eu-trail-logs"]; eu.Tags == nil || len(eu.Tags) != 0 || eu.TagsErr != nil {
+		t.Errorf("eu-trail-logs tags = %#v (%v), want an empty map for NoSuchTagSet", eu.Tags, eu.TagsErr)
+	}
 	if acct.AccountPublicAccessBlock != nil || acct.AccountPublicAccessBlockErr != nil {
 		t.Errorf("account PAB = %+v, %v; want none configured", acct.AccountPublicAccessBlock, acct.AccountPublicAccessBlockErr)
 	}
@@ -256,6 +267,7 @@ var smallAccountCalls = map[string]int{
 	"s3:GetBucketPolicyStatus":       2,
 	"s3:GetBucketPublicAccessBlock":  2,
 	"s3:GetBucketOwnershipControls":  2,
+	"s3:GetBucketTagging":            2,
 	"s3:GetAccountPublicAccessBlock": 1,
 }
 
@@ -432,6 +444,7 @@ func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "AccessDeniedException"})
 	srv.AddFault(awsemu.Fault{Action: "s3:GetBucketAcl", ErrorCode: "AccessDenied"})
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:LookupEvents", Region: "eu-west-1", ErrorCode: "AccessDeniedException"})
+	srv.AddFault(awsemu.Fault{Action: "s3:GetBucketTagging", Resource: "main-trail-logs", ErrorCode: "AccessDenied"})
 	c := collector(t, url, nil)
 
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedAll)
@@ -450,6 +463,10 @@ func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 	b := acct.Buckets["main-trail-logs"]
 	if b.ACL != nil || b.ACLErr == nil || b.ACLErr.Action != "s3:GetBucketAcl" || b.ACLErr.Class != snapshot.ClassAccessDenied || b.Policy == nil {
 		t.Errorf("bucket acl = %+v err %+v", b.ACL, b.ACLErr)
+	}
+	// Denied tags are an error, never "no tags".
+	if b.Tags != nil || b.TagsErr == nil || b.TagsErr.Action != "s3:GetBucketTagging" || b.TagsErr.Class != snapshot.ClassAccessDenied {
+		t.Errorf("bucket tags = %#v err %+v, want nil and an AccessDenied s3:GetBucketTagging error", b.Tags, b.TagsErr)
 	}
 	if e := acct.ConfigChangeErrors["eu-west-1"]; e == nil || e.Action != "cloudtrail:LookupEvents" || e.Class != snapshot.ClassAccessDenied {
 		t.Errorf("config change errors = %v", acct.ConfigChangeErrors)

@@ -20,6 +20,7 @@ const (
 	codeNoSuchPolicy       = "NoSuchBucketPolicy"
 	codeNoSuchPAB          = "NoSuchPublicAccessBlockConfiguration"
 	codeNoOwnershipControl = "OwnershipControlsNotFoundError"
+	codeNoSuchTagSet       = "NoSuchTagSet"
 )
 
 // ownBuckets lists the account's buckets (s3:ListAllMyBuckets, paginated),
@@ -189,6 +190,9 @@ func bucketErrFields(b *snapshot.Bucket, need snapshot.Need) []**snapshot.ReadEr
 	if need.Has(snapshot.NeedBucketPublic) {
 		out = append(out, &b.ACLErr, &b.PolicyErr, &b.PublicAccessBlockErr, &b.OwnershipErr)
 	}
+	if need.Has(snapshot.NeedBucketTags) {
+		out = append(out, &b.TagsErr)
+	}
 	return out
 }
 
@@ -294,6 +298,24 @@ var bucketFacts = []bucketFact{
 			return "", nil
 		})
 		b.ObjectOwnership, b.OwnershipErr, b.OwnershipRead = r.V, r.Err, r.Err == nil
+		return err
+	}},
+	{snapshot.NeedBucketTags, func(c *Collector, ctx context.Context, b *snapshot.Bucket) error {
+		r, err := readBucketFact(c, ctx, b, "s3:GetBucketTagging", func(ctx context.Context, cl *s3.Client, in string) (map[string]string, error) {
+			out, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &in})
+			if err != nil {
+				if code, _ := errorCode(err); code == codeNoSuchTagSet {
+					return map[string]string{}, nil // S3's answer for a bucket without tags
+				}
+				return nil, err
+			}
+			tags := make(map[string]string, len(out.TagSet))
+			for _, t := range out.TagSet {
+				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			return tags, nil
+		})
+		b.Tags, b.TagsErr = r.V, r.Err
 		return err
 	}},
 }

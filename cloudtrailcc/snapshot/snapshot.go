@@ -42,12 +42,15 @@ const (
 	NeedKeys
 	// NeedConfigChanges: cloudtrail:LookupEvents per enabled region (implies NeedRegions).
 	NeedConfigChanges
+	// NeedBucketTags: s3:GetBucketTagging per trail bucket (no rule reads
+	// it: only the tags columns ask for it).
+	NeedBucketTags
 )
 
 // NeedAll asks for every fact.
 const NeedAll = NeedRegions | NeedTrails | NeedTrailStatus | NeedEventSelectors |
 	NeedInsightSelectors | NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
-	NeedBucketPublic | NeedTopics | NeedKeys | NeedConfigChanges
+	NeedBucketPublic | NeedTopics | NeedKeys | NeedConfigChanges | NeedBucketTags
 
 // Has reports whether every kind in o is in n.
 func (n Need) Has(o Need) bool { return n&o == o }
@@ -58,7 +61,7 @@ func (n Need) Has(o Need) bool { return n&o == o }
 func (n Need) WithDependencies() Need {
 	perTrail := NeedTrailStatus | NeedEventSelectors | NeedInsightSelectors |
 		NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
-		NeedBucketPublic | NeedTopics | NeedKeys
+		NeedBucketPublic | NeedBucketTags | NeedTopics | NeedKeys
 	if n&perTrail != 0 {
 		n |= NeedTrails
 	}
@@ -70,7 +73,7 @@ func (n Need) WithDependencies() Need {
 
 // NeedsBucket reports whether n asks for any per-bucket fact.
 func (n Need) NeedsBucket() bool {
-	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic) != 0
+	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic|NeedBucketTags) != 0
 }
 
 // Account is everything read about one AWS account (one connection).
@@ -269,6 +272,10 @@ type Bucket struct {
 	ObjectOwnership string     `json:"object_ownership,omitempty"`
 	OwnershipRead   bool       `json:"ownership_read"`
 	OwnershipErr    *ReadError `json:"ownership_error,omitempty"`
+	// Tags are GetBucketTagging's TagSet as a map (empty when S3 answered
+	// NoSuchTagSet, kept empty through a copy); nil when not read or failed.
+	Tags    map[string]string `json:"tags,omitzero"`
+	TagsErr *ReadError        `json:"tags_error,omitempty"`
 }
 
 // BucketLogging is GetBucketLogging's LoggingEnabled (TargetBucket empty = off).
