@@ -228,6 +228,11 @@ func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn con
 	return r, nil
 }
 
+// findingTagsColumn is the column of cloudtrailcc_finding that check does
+// not read: the resources' tags cost AWS calls (cloudtrail:ListTags,
+// s3:GetBucketTagging) that no rule makes.
+const findingTagsColumn = "tags"
+
 // queryFindings reads cloudtrailcc_finding (only the rules and statuses
 // asked for, as quals) and turns each row into a typed report.Finding with
 // its rule's catalogue entry: the one place the CLI reads findings from
@@ -244,7 +249,17 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 		// as the outputs show it: a suppressed alarm is a skip
 		quals = append(quals, inproc.Qual{Column: "control_status", Operator: "=", Value: statuses})
 	}
-	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", nil, quals)
+	schema, err := client.Schema(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plugin schema: %w", err)
+	}
+	var columns []string
+	for _, c := range schema["cloudtrailcc_finding"] {
+		if c.Name != findingTagsColumn {
+			columns = append(columns, c.Name)
+		}
+	}
+	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", columns, quals)
 	if err != nil {
 		return nil, usageError("%s", cleanError(err, "cloudtrailcc_finding", conn))
 	}
