@@ -12,6 +12,12 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
+// FindingTagsColumn is the column of cloudtrailcc_finding that reads what
+// no rule needs: the resources' tags (cloudtrail:ListTags,
+// s3:GetBucketTagging). A run of the rules (check, the benchmarks' calls)
+// leaves it out, and the Postgres bridge reads it only when a query names it.
+const FindingTagsColumn = "tags"
+
 // findingRow is one finding with the account it was evaluated for and the
 // exception that suppresses it, if any.
 type findingRow struct {
@@ -58,7 +64,7 @@ func findingTable() tableSpec[findingRow] {
 			}
 			ids := q.exc.Rules(q.equals["rule_id"])
 			need := rules.NeedsOf(ids...)
-			if slices.Contains(q.columns, "tags") {
+			if slices.Contains(q.columns, FindingTagsColumn) {
 				need |= tagsNeedOf(ids)
 			}
 			return need, nil
@@ -90,7 +96,7 @@ func findingTable() tableSpec[findingRow] {
 			{name: "suppression_owner", typ: proto.ColumnType_STRING, desc: "Owner of the exception that suppresses the alarm; null when not suppressed or when the exception names none.", get: suppression(func(s *exceptions.Suppression) string { return s.Owner })},
 			{name: "control_status", typ: proto.ColumnType_STRING, desc: "Status the benchmark control reports: skip for a suppressed alarm, else status.", get: func(x r) any { s, _ := x.outcome(); return string(s) }},
 			{name: "control_reason", typ: proto.ColumnType_STRING, desc: "Reason the benchmark control reports: 'suppressed until DATE by OWNER: REASON (was: ORIGINAL REASON)' for a suppressed alarm, else reason.", get: func(x r) any { _, s := x.outcome(); return s }},
-			{name: "tags", typ: proto.ColumnType_JSON, desc: "A map of the tags of the resource the finding is about: the trail's (cloudtrail:ListTags) or the bucket's (s3:GetBucketTagging), {} when it has none; null for account and region findings, another account's bucket, or tags that could not be read (see the tags_error and read_errors columns of cloudtrailcc_trail and cloudtrailcc_trail_bucket). Read only when asked for: the mod's tag_dimensions variable selects tags ->> 'KEY'.", get: func(x r) any {
+			{name: FindingTagsColumn, typ: proto.ColumnType_JSON, desc: "A map of the tags of the resource the finding is about: the trail's (cloudtrail:ListTags) or the bucket's (s3:GetBucketTagging), {} when it has none; null for account and region findings, another account's bucket, or tags that could not be read (see the tags_error and read_errors columns of cloudtrailcc_trail and cloudtrailcc_trail_bucket). Read only when asked for: the mod's tag_dimensions variable selects tags ->> 'KEY'.", get: func(x r) any {
 				if x.tags == nil {
 					return nil
 				}
@@ -127,7 +133,7 @@ func findingRows(q *query, org *snapshot.Organization) []findingRow {
 		account, partition = org.Accounts[0].AccountID, org.Accounts[0].Partition
 	}
 	var tags map[string]map[string]string
-	if slices.Contains(q.columns, "tags") {
+	if slices.Contains(q.columns, FindingTagsColumn) {
 		tags = resourceTags(org)
 	}
 	var out []findingRow

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
@@ -228,11 +229,6 @@ func (g *globals) checkWith(ctx context.Context, client *inproc.Client, conn con
 	return r, nil
 }
 
-// findingTagsColumn is the column of cloudtrailcc_finding that check does
-// not read: the resources' tags cost AWS calls (cloudtrail:ListTags,
-// s3:GetBucketTagging) that no rule makes.
-const findingTagsColumn = "tags"
-
 // queryFindings reads cloudtrailcc_finding (only the rules and statuses
 // asked for, as quals) and turns each row into a typed report.Finding with
 // its rule's catalogue entry: the one place the CLI reads findings from
@@ -255,7 +251,7 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 	}
 	var columns []string
 	for _, c := range schema["cloudtrailcc_finding"] {
-		if c.Name != findingTagsColumn {
+		if c.Name != cloudtrailcc.FindingTagsColumn { // no rule reads tags
 			columns = append(columns, c.Name)
 		}
 	}
