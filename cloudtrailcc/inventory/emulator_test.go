@@ -1034,8 +1034,9 @@ func TestCallTimeout(t *testing.T) {
 
 // TestExtendReadsOnlyTheMissingTrailDetails: a snapshot collected by one
 // collector (another process, through a disk cache) is extended by a fresh
-// one: trail tags cost only ListTags calls, and the copy keeps the other
-// facts and ReadAt; a fact that is not a trail detail collects again.
+// one: trail tags cost only ListTags calls, bucket tags only
+// GetBucketTagging calls once the buckets were read, and the copy keeps the
+// other facts and ReadAt; any other missing fact collects again.
 func TestExtendReadsOnlyTheMissingTrailDetails(t *testing.T) {
 	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
@@ -1069,6 +1070,35 @@ func TestExtendReadsOnlyTheMissingTrailDetails(t *testing.T) {
 		if tr.Tags != nil {
 			t.Error("Extend changed the snapshot it was given")
 		}
+	}
+	// The buckets' tags are added to a snapshot that read its buckets.
+	withBuckets, err := collector(t, url, nil).Snapshot(t.Context(), snapshot.NeedBucketLogging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(srv)
+	srv.ResetCalls()
+	tagged, err := collector(t, url, nil).Extend(t.Context(), withBuckets, snapshot.NeedBucketTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := emulatorCounts(srv); !maps.Equal(calls, map[string]int{"s3:GetBucketTagging": 2}) {
+		t.Errorf("extending with bucket tags called %v; want GetBucketTagging once per bucket (2)", calls)
+	}
+	if b := tagged.Buckets["main-trail-logs"]; b.Tags["cost-center"] != "audit" || b.Logging == nil || !tagged.ReadAt.Equal(withBuckets.ReadAt) {
+		t.Errorf("extended bucket: tags %v, logging %v, read at %s; want the tags beside the facts read before", b.Tags, b.Logging, tagged.ReadAt)
+	}
+	if eu := tagged.Buckets["eu-trail-logs"]; eu.Tags == nil || len(eu.Tags) != 0 {
+		t.Errorf("extended untagged bucket: tags %#v, want {}", eu.Tags)
+	}
+	settle(srv)
+	srv.ResetCalls()
+	// Without its buckets, a snapshot is collected again for their tags.
+	if _, err := collector(t, url, nil).Extend(t.Context(), first, snapshot.NeedBucketTags); err != nil {
+		t.Fatal(err)
+	}
+	if calls := emulatorCounts(srv); calls["s3:ListAllMyBuckets"] != 1 || calls["s3:GetBucketTagging"] != 2 || calls["cloudtrail:DescribeTrails"] == 0 {
+		t.Errorf("extending a snapshot without buckets with their tags called %v; want a new collection", calls)
 	}
 	settle(srv)
 	srv.ResetCalls()

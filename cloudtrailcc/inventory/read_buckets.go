@@ -178,6 +178,28 @@ func (c *Collector) readBucket(ctx context.Context, partition string, b *snapsho
 	return c.parallel(ctx, "", tasks)
 }
 
+// fillBucketTags reads the tags of the buckets acct holds as fillBuckets
+// would have: every bucket but another account's, in its region; a bucket
+// whose region could not be read carries that error instead.
+func (c *Collector) fillBucketTags(ctx context.Context, acct *snapshot.Account) error {
+	var tasks []func(context.Context) error
+	for _, b := range acct.Buckets {
+		switch {
+		case b.OwnedKnown && !b.Owned:
+			// another account's: not read (its owner's audit reads it)
+		case b.RegionErr != nil:
+			b.TagsErr = b.RegionErr
+		default:
+			for _, f := range bucketFacts {
+				if f.need == snapshot.NeedBucketTags {
+					tasks = append(tasks, func(ctx context.Context) error { return f.read(c, ctx, b) })
+				}
+			}
+		}
+	}
+	return c.parallel(ctx, "buckets", tasks)
+}
+
 // bucketErrFields returns the error fields of the facts need asks for.
 func bucketErrFields(b *snapshot.Bucket, need snapshot.Need) []**snapshot.ReadError {
 	var out []**snapshot.ReadError
