@@ -53,7 +53,7 @@ var (
 	}
 )
 
-// columnsEnv lists the columns the helper prints (all when unset); logEnv
+// columnsEnv lists the columns the test program prints (all when unset); logEnv
 // is a file it appends each run's table and columns to.
 const (
 	columnsEnv = "PGBRIDGE_TEST_COLUMNS"
