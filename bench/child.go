@@ -76,10 +76,15 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 		if err != nil {
 			return err
 		}
-		// every column is read, as select * would, but only counted: the
-		// process's memory is the plugin's, not the rows'
+		// every column a run of the rules reads, as select * would but for
+		// the tags, is read but only counted: the process's memory is the
+		// plugin's, not the rows'
+		columns, err := harness.FindingColumns(ctx, client)
+		if err != nil {
+			return err
+		}
 		rep := runReport{Statuses: map[string]int{}}
-		wall, err := harness.CountAll(ctx, client, harness.FindingTable, nil, func(r inproc.Row) {
+		wall, err := harness.CountAll(ctx, client, harness.FindingTable, columns, func(r inproc.Row) {
 			rep.Findings++
 			s, _ := r["status"].(string)
 			rep.Statuses[s]++

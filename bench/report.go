@@ -173,7 +173,7 @@ const measuredText = `## What was measured
   by the plugin itself.
 - **Least calls** is computed from what was seeded (package ` + "`bench/bound`" + `), not from the plugin's code:
   1 sts:GetCallerIdentity, 1 ec2:DescribeRegions, 1 cloudtrail:DescribeTrails per enabled region, 1 GetTrailStatus and
-  1 GetEventSelectors per distinct trail (no GetInsightSelectors or ListTags: no rule reads them), s3:ListAllMyBuckets
+  1 GetEventSelectors per distinct trail (no GetInsightSelectors, ListTags or GetBucketTagging: no rule reads them), s3:ListAllMyBuckets
   once per page, GetBucketLocation per distinct trail bucket (for a bucket ListBuckets does not list, the one call that
   tells another account's from a deleted one), per own trail bucket GetBucketLogging, GetBucketVersioning,
   GetBucketAcl, GetBucketPolicyStatus, GetBucketPublicAccessBlock and GetBucketOwnershipControls,

@@ -13,6 +13,12 @@ import (
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
+// FindingTagsColumn is the column of cloudtrailcc_finding that reads what
+// no rule needs: the resources' tags (cloudtrail:ListTags,
+// s3:GetBucketTagging). A run of the rules (check, the benchmarks' calls)
+// leaves it out, and the Postgres bridge reads it only when a query names it.
+const FindingTagsColumn = "tags"
+
 // findingRow is one finding with the account it was evaluated for and the
 // exception that suppresses it, if any.
 type findingRow struct {
@@ -20,6 +26,9 @@ type findingRow struct {
 	f    rules.Finding
 	sup  *exceptions.Suppression
 	rule *rules.Rule
+	// tags are the tags of the finding's resource (nil when it has none
+	// that were read: not a trail or bucket, or the read failed).
+	tags map[string]string
 }
 
 // outcome is the row's status and reason as the mod's control reports them.
@@ -54,7 +63,12 @@ func findingTable() tableSpec[findingRow] {
 			if err := checkStatuses(q); err != nil {
 				return 0, err
 			}
-			return rules.NeedsOf(q.exc.Rules(q.equals["rule_id"])...), nil
+			ids := q.exc.Rules(q.equals["rule_id"])
+			need := rules.NeedsOf(ids...)
+			if slices.Contains(q.columns, FindingTagsColumn) {
+				need |= tagsNeedOf(ids)
+			}
+			return need, nil
 		},
 		cols: []column[r]{
 			{name: "rule_id", typ: proto.ColumnType_STRING, desc: "Identifier of the rule (see cloudtrailcc_rule).", get: func(x r) any { return x.f.RuleID }},
@@ -83,6 +97,12 @@ func findingTable() tableSpec[findingRow] {
 			{name: "suppression_owner", typ: proto.ColumnType_STRING, desc: "Owner of the exception that suppresses the alarm; null when not suppressed or when the exception names none.", get: suppression(func(s *exceptions.Suppression) string { return s.Owner })},
 			{name: "control_status", typ: proto.ColumnType_STRING, desc: "Status the benchmark control reports: skip for a suppressed alarm, else status.", get: func(x r) any { s, _ := x.outcome(); return string(s) }},
 			{name: "control_reason", typ: proto.ColumnType_STRING, desc: "Reason the benchmark control reports: 'suppressed until DATE by OWNER: REASON (was: ORIGINAL REASON)' for a suppressed alarm, else reason.", get: func(x r) any { _, s := x.outcome(); return s }},
+			{name: FindingTagsColumn, typ: proto.ColumnType_JSON, desc: "A map of the tags of the resource the finding is about: the trail's (cloudtrail:ListTags) or the bucket's (s3:GetBucketTagging), {} when it has none; null for account and region findings, another account's bucket, or tags that could not be read (see the tags_error and read_errors columns of cloudtrailcc_trail and cloudtrailcc_trail_bucket). Read only when asked for: the mod's tag_dimensions variable selects tags ->> 'KEY'.", get: func(x r) any {
+				if x.tags == nil {
+					return nil
+				}
+				return x.tags
+			}},
 		},
 		rows: func(q *query, acct *snapshot.Account) ([]r, error) {
 			return slices.Collect(findingRows(q, snapshot.Single(acct))), nil
@@ -112,6 +132,10 @@ func findingRows(q *query, org *snapshot.Organization) iter.Seq[findingRow] {
 	if first := org.First(); first != nil {
 		account, partition = first.AccountID, first.Partition
 	}
+	var tags map[string]map[string]string
+	if slices.Contains(q.columns, FindingTagsColumn) {
+		tags = resourceTags(org)
+	}
 	return func(yield func(findingRow) bool) {
 		var acct *snapshot.Account // the account of the last rows: findings come account by account
 		for j := range q.exc.Judge(found, asked, account, partition, time.Now()) {
@@ -122,9 +146,52 @@ func findingRows(q *query, org *snapshot.Organization) iter.Seq[findingRow] {
 			if acct == nil || acct.AccountID != j.AccountID {
 				acct = org.Account(j.AccountID)
 			}
-			if !yield(findingRow{acct: acct, f: j.Finding, sup: j.Suppression, rule: rule}) {
+			if !yield(findingRow{acct: acct, f: j.Finding, sup: j.Suppression, rule: rule, tags: tags[j.Resource]}) {
 				return
 			}
 		}
 	}
+}
+
+// tagsNeedOf is what the tags column of the given rules' findings reads
+// (every rule's when none is given): the trails' tags for the rules about
+// trails, the buckets' tags for the rules about buckets, nothing for the
+// others.
+func tagsNeedOf(ids []string) snapshot.Need {
+	var need snapshot.Need
+	for _, r := range rules.Catalogue() {
+		if len(ids) > 0 && !slices.Contains(ids, r.ID) {
+			continue
+		}
+		switch r.Scope {
+		case rules.ScopeTrail:
+			need |= snapshot.NeedTrailTags
+		case rules.ScopeBucket:
+			need |= snapshot.NeedBucketTags
+		}
+	}
+	return need
+}
+
+// resourceTags maps the ARN of each trail and bucket whose tags were read
+// to them ({} for none).
+func resourceTags(org *snapshot.Organization) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for acct := range org.Each() {
+		if acct.Loaded.Has(snapshot.NeedTrailTags) {
+			for _, t := range acct.Trails {
+				if t.TagsErr == nil && t.Tags == nil {
+					out[t.ARN] = map[string]string{} // none (a copied snapshot drops the empty map)
+				} else if t.TagsErr == nil {
+					out[t.ARN] = t.Tags
+				}
+			}
+		}
+		for name, b := range acct.Buckets {
+			if b.Tags != nil {
+				out[fmt.Sprintf("arn:%s:s3:::%s", partitionOf(acct), name)] = b.Tags
+			}
+		}
+	}
+	return out
 }

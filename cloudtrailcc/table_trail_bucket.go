@@ -89,6 +89,17 @@ func pabField(account bool, f func(*snapshot.PublicAccessBlock) bool) func(bucke
 	}
 }
 
+// bucketTags returns a getter of the bucket's tags as f gives them: NULL
+// when they were not read or the read failed (see read_errors).
+func bucketTags(f func(map[string]string) any) func(bucketRow) any {
+	return bucketField(func(bk *snapshot.Bucket) any {
+		if bk.Tags == nil {
+			return nil
+		}
+		return f(bk.Tags)
+	})
+}
+
 // ownershipControls is GetBucketOwnershipControls' OwnershipControls.
 type ownershipControls struct {
 	Rules []ownershipRule `json:"Rules"`
@@ -177,7 +188,9 @@ func trailBucketTable() tableSpec[bucketRow] {
 				}
 				return optString(x.public.Reason)
 			}},
-			{name: "read_errors", typ: js, need: lg | ver | pub, desc: "The S3 reads that failed for this bucket, and the account-level ones its verdicts depend on (ListBuckets, account Public Access Block), by IAM action, e.g. {\"s3:GetBucketLogging\": \"s3:GetBucketLogging failed: AccessDenied: ...\"}; empty when every read succeeded.", get: func(x r) any { return bucketReadErrors(x) }},
+			{name: "tags", typ: js, need: snapshot.NeedBucketTags, desc: "A map of tags for the bucket (GetBucketTagging), {} when it has none (S3 answers NoSuchTagSet); null when they could not be read (see read_errors) or the bucket belongs to another account. Read only when this column or tags_src is asked for (s3:GetBucketTagging).", get: bucketTags(func(tags map[string]string) any { return tags })},
+			{name: "tags_src", typ: js, need: snapshot.NeedBucketTags, desc: "A list of tags assigned to the bucket as GetBucketTagging returns them ([{\"Key\": ..., \"Value\": ...}], sorted by key), [] when it has none; null when they could not be read.", get: bucketTags(func(tags map[string]string) any { return tagsSrc(tags) })},
+			{name: "read_errors", typ: js, need: lg | ver | pub, desc: "The S3 reads that failed for this bucket, and the account-level ones its verdicts depend on (ListBuckets, account Public Access Block), by IAM action, e.g. {\"s3:GetBucketLogging\": \"s3:GetBucketLogging failed: AccessDenied: ...\"}, and s3:GetBucketTagging when the tags were asked for and could not be read; empty when every read succeeded.", get: func(x r) any { return bucketReadErrors(x) }},
 			{name: "account_id", typ: str, desc: "The AWS account ID the row belongs to: the bucket's owner when it is an audited account, else the account whose trails deliver to it.", get: func(x r) any { return x.acct.AccountID }},
 			{name: "partition", typ: str, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
 			{name: "title", typ: str, desc: "Title of the resource: the bucket name.", get: func(x r) any { return x.name }},
@@ -257,7 +270,7 @@ func bucketReadErrors(x bucketRow) map[string]string {
 	add(x.acct.OwnBucketsErr)
 	add(x.acct.AccountPublicAccessBlockErr)
 	if b := x.b; b != nil {
-		for _, e := range []*snapshot.ReadError{b.RegionErr, b.LoggingErr, b.VersioningErr, b.ACLErr, b.PolicyErr, b.PublicAccessBlockErr, b.OwnershipErr} {
+		for _, e := range []*snapshot.ReadError{b.RegionErr, b.LoggingErr, b.VersioningErr, b.ACLErr, b.PolicyErr, b.PublicAccessBlockErr, b.OwnershipErr, b.TagsErr} {
 			add(e)
 		}
 	}

@@ -115,6 +115,7 @@ func TestPowerpipeBenchmarkOnPlainPostgres(t *testing.T) {
 			e.assertDashboardSnapshot(t, a)
 			e.assertCISTagSelectsCISControls(t, a)
 			e.assertDimensionsFollowVariable(t, a)
+			e.assertTagDimensionsAddTagColumns(t, a, seeded)
 		})
 	}
 	t.Run("log_integrity", e.assertLogIntegrityBenchmark)
@@ -843,4 +844,69 @@ func (e *env) assertDimensionsFollowVariable(t *testing.T, a account) {
 		t.Errorf("connection_name column values %v, want the one bridge connection on every row", names)
 	}
 	t.Logf("--var common_dimensions with connection_name: header %v, connection_name %v", header[i+1:i+4], names)
+}
+
+// assertTagDimensionsAddTagColumns runs the benchmark with the owner tag in
+// tag_dimensions: the CSV gains an owner column holding the tag of each
+// finding's trail or bucket (NULL for account and region findings), and
+// only this run reads the tags (the default run's calls are asserted by
+// assertOneCollection). Accounts seeded without tags are not asked.
+func (e *env) assertTagDimensionsAddTagColumns(t *testing.T, a account, seeded *seed.Account) {
+	t.Helper()
+	const key = "owner"
+	tagged := map[string]string{} // resource ARN -> owner tag
+	for _, tr := range seeded.Trails {
+		if v, ok := tr.Tags[key]; ok {
+			tagged[tr.ARN] = v
+		}
+	}
+	for _, b := range seeded.Buckets {
+		if v, ok := b.Tags[key]; ok {
+			tagged["arn:"+seeded.Partition+":s3:::"+b.Name] = v
+		}
+	}
+	if len(tagged) == 0 {
+		return
+	}
+	if err := e.emulator.ResetCalls(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run := e.benchmark(t, a, benchmarkOptions{
+		args:      []string{"--var", `tag_dimensions=["` + key + `"]`},
+		wantExits: []int{a.wantExit}, wantControls: allControls(),
+	})
+	recs := readCSV(t, "powerpipe", run.csv)
+	col, res := slices.Index(recs[0], key), slices.Index(recs[0], "resource")
+	if col < 0 || res < 0 {
+		t.Fatalf("CSV header %v: no %s column (or no resource column)", recs[0], key)
+	}
+	seen := map[string]int{}
+	for _, r := range recs[1:] {
+		want, ok := tagged[r[res]]
+		if !ok {
+			want = "<nil>" // NULL: Powerpipe writes a NULL dimension so
+		}
+		if r[col] != want {
+			t.Errorf("%s on %s: %s = %q, want %q", r[slices.Index(recs[0], "control_id")], r[res], key, r[col], want)
+		}
+		if ok {
+			seen[r[res]]++
+		}
+	}
+	if len(seen) != len(tagged) {
+		t.Errorf("rows about the tagged resources %v, want every one of %v", seen, tagged)
+	}
+	calls, err := e.emulator.Calls(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]int{}
+	for _, c := range calls {
+		read[c.Action]++
+	}
+	if read["cloudtrail:ListTags"] == 0 || read["s3:GetBucketTagging"] == 0 {
+		t.Errorf("the tag_dimensions run read ListTags %d and GetBucketTagging %d times, want both read",
+			read["cloudtrail:ListTags"], read["s3:GetBucketTagging"])
+	}
+	t.Logf("--var tag_dimensions=[%q]: %d rows, the tag on %d resources", key, len(recs)-1, len(seen))
 }

@@ -28,6 +28,11 @@ const CommonTagsLocal = "cloudtrailcc_common_tags"
 // common_dimensions variable's columns (", account_id, region" by default).
 const DimensionsLocal = "common_dimensions_sql"
 
+// TagDimensionsLocal is the local holding the select-list suffix of the
+// tag_dimensions variable's columns, one `tags ->> 'KEY' as "KEY"` each
+// (empty by default: no tags are selected, so none are read from AWS).
+const TagDimensionsLocal = "tag_dimensions_sql"
+
 // Related-control prefixes that become tags.
 const (
 	securityHubPrefix = "AWS Security Hub "
@@ -38,9 +43,10 @@ const (
 // rows of cloudtrailcc_finding (so the controls agree with that table
 // exactly) with the status and reason a control reports (control_status
 // and control_reason: skip for an alarm an exception suppresses), and the
-// common_dimensions columns.
+// common_dimensions and tag_dimensions columns.
 func ControlSQL(ruleID string) string {
-	return "select resource, control_status as status, control_reason as reason${local." + DimensionsLocal + "} from cloudtrailcc_finding where rule_id = '" + ruleID + "'"
+	return "select resource, control_status as status, control_reason as reason${local." + DimensionsLocal + "}${local." +
+		TagDimensionsLocal + "} from cloudtrailcc_finding where rule_id = '" + ruleID + "'"
 }
 
 // ControlDocPath is the path of a rule's control documentation in the mod.

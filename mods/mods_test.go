@@ -496,6 +496,49 @@ func TestCommonDimensionsVariable(t *testing.T) {
 	}
 }
 
+// tag_dimensions adds one column per tag key, the value of that tag on the
+// finding's resource, the key quoted for SQL; by default no tags column is
+// selected, so a run reads no tags.
+func TestTagDimensionsVariable(t *testing.T) {
+	m := onDisk(t)
+	v, ok := m.Variables["tag_dimensions"]
+	if !ok || v.Description == "" {
+		t.Fatal("no documented tag_dimensions variable")
+	}
+	if got := v.Default.AsValueSlice(); len(got) != 0 {
+		t.Errorf("tag_dimensions default %#v, want []", v.Default)
+	}
+	for name, c := range m.Controls {
+		if strings.Contains(c.SQL, "tags") {
+			t.Errorf("control %s selects tags by default: %q", name, c.SQL)
+		}
+	}
+	keys := cty.ListVal([]cty.Value{cty.StringVal("owner"), cty.StringVal(`it's "x"`)})
+	tagged, err := ParseWith(os.DirFS(ModDir), map[string]cty.Value{"tag_dimensions": keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tagged.Controls) != len(m.Controls) {
+		t.Fatalf("%d controls", len(tagged.Controls))
+	}
+	n := 0
+	for name, c := range tagged.Controls {
+		if c.Tags["rule_id"] == "" {
+			continue // not a rule's control: its table has no tags
+		}
+		n++
+		want := "select resource, control_status as status, control_reason as reason, account_id, region" +
+			`, tags ->> 'owner' as "owner", tags ->> 'it''s "x"' as "it's ""x"""` +
+			" from cloudtrailcc_finding where rule_id = '" + c.Tags["rule_id"] + "'"
+		if c.SQL != want {
+			t.Errorf("control %s with tag_dimensions: sql %q\nwant %q", name, c.SQL, want)
+		}
+	}
+	if n < len(rules.Catalogue()) {
+		t.Errorf("%d rule controls carry the tag dimensions, want every rule's (%d)", n, len(rules.Catalogue()))
+	}
+}
+
 func TestSeverityCardsShareOneQuery(t *testing.T) {
 	m := onDisk(t)
 	var severities []string

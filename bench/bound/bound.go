@@ -34,6 +34,7 @@ const (
 	GetBucketPolicyStatus      = "s3:GetBucketPolicyStatus"
 	GetBucketPublicAccessBlock = "s3:GetBucketPublicAccessBlock"
 	GetBucketOwnershipControls = "s3:GetBucketOwnershipControls"
+	GetBucketTagging           = "s3:GetBucketTagging"
 	GetAccountPublicAccess     = "s3:GetAccountPublicAccessBlock"
 	GetTopicAttributes         = "sns:GetTopicAttributes"
 	DescribeKey                = "kms:DescribeKey"
@@ -43,7 +44,8 @@ const (
 // (every rule's facts): regions, trails with their status and event selectors, the
 // trail buckets' logging, versioning and publicity, topics, keys and
 // configuration-change events. No rule reads tags or insight selectors, so
-// the finding table must not call ListTags or GetInsightSelectors.
+// the finding table must not call ListTags, GetBucketTagging or
+// GetInsightSelectors unless its tags column is asked for.
 const RulesNeed = snapshot.NeedRegions | snapshot.NeedTrails | snapshot.NeedTrailStatus |
 	snapshot.NeedEventSelectors | snapshot.NeedBucketLogging | snapshot.NeedBucketVersioning |
 	snapshot.NeedBucketPublic | snapshot.NeedTopics | snapshot.NeedKeys | snapshot.NeedConfigChanges
@@ -236,6 +238,9 @@ func bucketActions(need snapshot.Need) []string {
 	}
 	if need.Has(snapshot.NeedBucketPublic) {
 		out = append(out, GetBucketAcl, GetBucketPolicyStatus, GetBucketPublicAccessBlock, GetBucketOwnershipControls)
+	}
+	if need.Has(snapshot.NeedBucketTags) {
+		out = append(out, GetBucketTagging)
 	}
 	return out
 }

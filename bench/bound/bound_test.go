@@ -58,7 +58,7 @@ func TestCallsFollowWhatIsSeeded(t *testing.T) {
 	got := Calls(a, snapshot.NeedAll)
 	checks := map[string]int{
 		GetBucketLocation: 2, GetBucketAcl: 1, DescribeKey: 1, GetInsightSelectors: 1,
-		LookupEvents: 19, ListBuckets: 2, ListTags: 3, GetAccountPublicAccess: 1,
+		LookupEvents: 19, ListBuckets: 2, ListTags: 3, GetAccountPublicAccess: 1, GetBucketTagging: 1,
 	}
 	for action, want := range checks {
 		if got[action] != want {

@@ -77,10 +77,18 @@ func assertCalls(t *testing.T, env *Env, what string, want map[string]int) {
 	}
 }
 
+// query selects columns from table; nil columns are every column, but for
+// the finding table those a run of the rules reads (FindingColumns).
 func query(t *testing.T, c *inproc.Client, table string, columns []string) []inproc.Row {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if table == FindingTable && columns == nil {
+		var err error
+		if columns, err = FindingColumns(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rows, err := c.Query(ctx, "acct01", table, columns, nil)
 	if err != nil {
 		t.Fatalf("select from %s: %v", table, err)
@@ -130,11 +138,11 @@ func TestEveryTableWithinTheTTLStillMakesTheLeastCalls(t *testing.T) {
 	// objects of its time window (each once, asserted by the logintegrity
 	// tests), facts of another kind than the rules' bound.
 	tables := slices.DeleteFunc(slices.Sorted(maps.Keys(schema)), func(t string) bool { return t == "cloudtrailcc_log_integrity" })
-	// every column but the trail tags, which no rule reads (ListTags)
+	// every column but the tags, which no rule reads (ListTags, GetBucketTagging)
 	columns := func(table string) []string {
 		var cols []string
 		for _, c := range schema[table] {
-			if table == "cloudtrailcc_trail" && (c.Name == "tags" || c.Name == "tags_src" || c.Name == "tags_error") {
+			if c.Name == "tags" || c.Name == "tags_src" || c.Name == "tags_error" {
 				continue
 			}
 			cols = append(cols, c.Name)
@@ -151,12 +159,15 @@ func TestEveryTableWithinTheTTLStillMakesTheLeastCalls(t *testing.T) {
 		assertCalls(t, env, "every table, three times", want)
 	}
 
-	// the tags columns add ListTags, and nothing else
+	// the trail tags add ListTags, and nothing else; the bucket tags then
+	// add GetBucketTagging
 	query(t, client, "cloudtrailcc_trail", []string{"arn", "tags"})
-	assertCalls(t, env, "trail tags", env.Bound(snapshot.NeedAll))
-	if env.Bound(snapshot.NeedAll)[bound.ListTags] == 0 {
-		t.Fatal("the bound of every fact has no ListTags call")
+	assertCalls(t, env, "trail tags", env.Bound(snapshot.NeedAll&^snapshot.NeedBucketTags))
+	if env.Bound(snapshot.NeedAll)[bound.ListTags] == 0 || env.Bound(snapshot.NeedAll)[bound.GetBucketTagging] == 0 {
+		t.Fatal("the bound of every fact has no ListTags or GetBucketTagging call")
 	}
+	query(t, client, "cloudtrailcc_trail_bucket", []string{"name", "tags"})
+	assertCalls(t, env, "trail and bucket tags", env.Bound(snapshot.NeedAll))
 }
 
 func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
@@ -170,7 +181,7 @@ func TestSecondProcessWithinTheTTLReadsTheDiskCache(t *testing.T) {
 	// costs: it is served only to the account it describes.
 	conns := env.Connections(fmt.Sprintf("cache_dir = %q\n", t.TempDir()))
 	tags := map[string]int{}
-	for action, n := range env.Bound(snapshot.NeedAll) {
+	for action, n := range env.Bound(snapshot.NeedAll &^ snapshot.NeedBucketTags) {
 		if d := n - env.Bound(bound.RulesNeed)[action]; d > 0 {
 			tags[action] = d
 		}

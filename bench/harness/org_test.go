@@ -50,7 +50,11 @@ func TestOrganizationInOneConnectionMakesTheLeastCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(client.Close)
-	rows, _, err := QueryAll(ctx, client, FindingTable, nil)
+	columns, err := FindingColumns(ctx, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := QueryAll(ctx, client, FindingTable, columns)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,29 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 )
 
 // FindingTable is the table whose full query evaluates every rule.
 const FindingTable = "cloudtrailcc_finding"
+
+// FindingColumns are the columns of the finding table a run of the rules
+// reads, as select * would: every column but the tags, which read what no
+// rule needs (cloudtrail:ListTags, s3:GetBucketTagging).
+func FindingColumns(ctx context.Context, c *inproc.Client) ([]string, error) {
+	schema, err := c.Schema(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plugin schema: %w", err)
+	}
+	var out []string
+	for _, col := range schema[FindingTable] {
+		if col.Name != cloudtrailcc.FindingTagsColumn {
+			out = append(out, col.Name)
+		}
+	}
+	return out, nil
+}
 
 // QueryAll runs `select columns from table` on every connection of c at
 // once and returns the rows by connection and the wall time from the first

@@ -212,15 +212,20 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 // Extend returns a copy of acct that also holds need. acct may come from
 // another process (a disk cache) for the same account and configuration.
 // When all that is missing are details of the trails acct lists (status,
-// selectors, insight selectors, tags, SNS topics, KMS keys), only those are
-// read, and the copy keeps acct's other facts and its ReadAt; otherwise the
-// whole snapshot is collected again for need and what acct holds.
+// selectors, insight selectors, tags, SNS topics, KMS keys) or the tags of
+// the buckets it read, only those are read, and the copy keeps acct's other
+// facts and its ReadAt; otherwise the whole snapshot is collected again for
+// need and what acct holds.
 func (c *Collector) Extend(ctx context.Context, acct *snapshot.Account, need snapshot.Need) (*snapshot.Account, error) {
 	missing := need.WithDependencies() &^ acct.Loaded
 	if missing == 0 {
 		return acct.Clone()
 	}
-	if missing&^snapshot.NeedTrailDetails != 0 || !acct.Loaded.Has(snapshot.NeedTrails) {
+	addable := snapshot.NeedTrailDetails
+	if acct.Loaded.NeedsBucket() {
+		addable |= snapshot.NeedBucketTags // the buckets, their owners and regions are known
+	}
+	if missing&^addable != 0 || !acct.Loaded.Has(snapshot.NeedTrails) {
 		return c.Snapshot(ctx, need|acct.Loaded)
 	}
 	if _, err := c.loadAWS(ctx); err != nil {
@@ -233,6 +238,11 @@ func (c *Collector) Extend(ctx context.Context, acct *snapshot.Account, need sna
 	c.account.Store(out.AccountID)
 	if err := c.fillTrailDetails(ctx, out, missing); err != nil {
 		return nil, err
+	}
+	if missing.Has(snapshot.NeedBucketTags) {
+		if err := c.fillBucketTags(ctx, out); err != nil {
+			return nil, err
+		}
 	}
 	out.Loaded |= missing
 	return out, nil
@@ -255,6 +265,7 @@ var iamActions = []string{
 	"s3:GetBucketOwnershipControls",
 	"s3:GetBucketPolicyStatus",
 	"s3:GetBucketPublicAccessBlock",
+	"s3:GetBucketTagging",
 	"s3:GetBucketVersioning",
 	"s3:ListAllMyBuckets",
 	"sns:GetTopicAttributes",

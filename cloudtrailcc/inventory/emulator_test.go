@@ -121,6 +121,9 @@ func smallAccount(t *testing.T, url string) (mainARN, euARN string) {
 		in.TagsList = []ctypes.Tag{{Key: aws.String("team"), Value: aws.String("security")}}
 	})
 	euARN = s.trail("eu-trail", "eu-west-1", "eu-trail-logs", false, false, nil)
+	_, err := s.s3("us-east-1").PutBucketTagging(t.Context(), &s3.PutBucketTaggingInput{Bucket: aws.String("main-trail-logs"),
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("cost-center"), Value: aws.String("audit")}}}})
+	s.must(err)
 	return mainARN, euARN
 }
 
@@ -215,6 +218,14 @@ func TestSnapshotOfSeededAccount(t *testing.T) {
 				b.ACLErr, b.PolicyErr, b.PublicAccessBlockErr, b.OwnershipErr)
 		}
 	}
+	// A tagged bucket gives its tags; S3's NoSuchTagSet for the other is
+	// "no tags", an empty map (nil would be "not read").
+	if tags := acct.Buckets["main-trail-logs"].Tags; len(tags) != 1 || tags["cost-center"] != "audit" {
+		t.Errorf("main-trail-logs tags = %v (%v), want cost-center=audit", tags, acct.Buckets["main-trail-logs"].TagsErr)
+	}
+	if eu := acct.Buckets["eu-trail-logs"]; eu.Tags == nil || len(eu.Tags) != 0 || eu.TagsErr != nil {
+		t.Errorf("eu-trail-logs tags = %#v (%v), want an empty map for NoSuchTagSet", eu.Tags, eu.TagsErr)
+	}
 	if acct.AccountPublicAccessBlock != nil || acct.AccountPublicAccessBlockErr != nil {
 		t.Errorf("account PAB = %+v, %v; want none configured", acct.AccountPublicAccessBlock, acct.AccountPublicAccessBlockErr)
 	}
@@ -256,6 +267,7 @@ var smallAccountCalls = map[string]int{
 	"s3:GetBucketPolicyStatus":       2,
 	"s3:GetBucketPublicAccessBlock":  2,
 	"s3:GetBucketOwnershipControls":  2,
+	"s3:GetBucketTagging":            2,
 	"s3:GetAccountPublicAccessBlock": 1,
 }
 
@@ -432,6 +444,7 @@ func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:GetTrailStatus", ErrorCode: "AccessDeniedException"})
 	srv.AddFault(awsemu.Fault{Action: "s3:GetBucketAcl", ErrorCode: "AccessDenied"})
 	srv.AddFault(awsemu.Fault{Action: "cloudtrail:LookupEvents", Region: "eu-west-1", ErrorCode: "AccessDeniedException"})
+	srv.AddFault(awsemu.Fault{Action: "s3:GetBucketTagging", Resource: "main-trail-logs", ErrorCode: "AccessDenied"})
 	c := collector(t, url, nil)
 
 	acct, err := c.Snapshot(t.Context(), snapshot.NeedAll)
@@ -450,6 +463,10 @@ func TestDeniedActionsAreRecordedPerFact(t *testing.T) {
 	b := acct.Buckets["main-trail-logs"]
 	if b.ACL != nil || b.ACLErr == nil || b.ACLErr.Action != "s3:GetBucketAcl" || b.ACLErr.Class != snapshot.ClassAccessDenied || b.Policy == nil {
 		t.Errorf("bucket acl = %+v err %+v", b.ACL, b.ACLErr)
+	}
+	// Denied tags are an error, never "no tags".
+	if b.Tags != nil || b.TagsErr == nil || b.TagsErr.Action != "s3:GetBucketTagging" || b.TagsErr.Class != snapshot.ClassAccessDenied {
+		t.Errorf("bucket tags = %#v err %+v, want nil and an AccessDenied s3:GetBucketTagging error", b.Tags, b.TagsErr)
 	}
 	if e := acct.ConfigChangeErrors["eu-west-1"]; e == nil || e.Action != "cloudtrail:LookupEvents" || e.Class != snapshot.ClassAccessDenied {
 		t.Errorf("config change errors = %v", acct.ConfigChangeErrors)
@@ -1017,8 +1034,9 @@ func TestCallTimeout(t *testing.T) {
 
 // TestExtendReadsOnlyTheMissingTrailDetails: a snapshot collected by one
 // collector (another process, through a disk cache) is extended by a fresh
-// one: trail tags cost only ListTags calls, and the copy keeps the other
-// facts and ReadAt; a fact that is not a trail detail collects again.
+// one: trail tags cost only ListTags calls, bucket tags only
+// GetBucketTagging calls once the buckets were read, and the copy keeps the
+// other facts and ReadAt; any other missing fact collects again.
 func TestExtendReadsOnlyTheMissingTrailDetails(t *testing.T) {
 	t.Parallel()
 	srv, url := emulator(t, awsemu.Options{})
@@ -1052,6 +1070,35 @@ func TestExtendReadsOnlyTheMissingTrailDetails(t *testing.T) {
 		if tr.Tags != nil {
 			t.Error("Extend changed the snapshot it was given")
 		}
+	}
+	// The buckets' tags are added to a snapshot that read its buckets.
+	withBuckets, err := collector(t, url, nil).Snapshot(t.Context(), snapshot.NeedBucketLogging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(srv)
+	srv.ResetCalls()
+	tagged, err := collector(t, url, nil).Extend(t.Context(), withBuckets, snapshot.NeedBucketTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := emulatorCounts(srv); !maps.Equal(calls, map[string]int{"s3:GetBucketTagging": 2}) {
+		t.Errorf("extending with bucket tags called %v; want GetBucketTagging once per bucket (2)", calls)
+	}
+	if b := tagged.Buckets["main-trail-logs"]; b.Tags["cost-center"] != "audit" || b.Logging == nil || !tagged.ReadAt.Equal(withBuckets.ReadAt) {
+		t.Errorf("extended bucket: tags %v, logging %v, read at %s; want the tags beside the facts read before", b.Tags, b.Logging, tagged.ReadAt)
+	}
+	if eu := tagged.Buckets["eu-trail-logs"]; eu.Tags == nil || len(eu.Tags) != 0 {
+		t.Errorf("extended untagged bucket: tags %#v, want {}", eu.Tags)
+	}
+	settle(srv)
+	srv.ResetCalls()
+	// Without its buckets, a snapshot is collected again for their tags.
+	if _, err := collector(t, url, nil).Extend(t.Context(), first, snapshot.NeedBucketTags); err != nil {
+		t.Fatal(err)
+	}
+	if calls := emulatorCounts(srv); calls["s3:ListAllMyBuckets"] != 1 || calls["s3:GetBucketTagging"] != 2 || calls["cloudtrail:DescribeTrails"] == 0 {
+		t.Errorf("extending a snapshot without buckets with their tags called %v; want a new collection", calls)
 	}
 	settle(srv)
 	srv.ResetCalls()

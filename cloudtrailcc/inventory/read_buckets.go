@@ -20,6 +20,7 @@ const (
 	codeNoSuchPolicy       = "NoSuchBucketPolicy"
 	codeNoSuchPAB          = "NoSuchPublicAccessBlockConfiguration"
 	codeNoOwnershipControl = "OwnershipControlsNotFoundError"
+	codeNoSuchTagSet       = "NoSuchTagSet"
 )
 
 // ownBuckets lists the account's buckets (s3:ListAllMyBuckets, paginated),
@@ -177,6 +178,28 @@ func (c *Collector) readBucket(ctx context.Context, partition string, b *snapsho
 	return c.parallel(ctx, "", tasks)
 }
 
+// fillBucketTags reads the tags of the buckets acct holds as fillBuckets
+// would have: every bucket but another account's, in its region; a bucket
+// whose region could not be read carries that error instead.
+func (c *Collector) fillBucketTags(ctx context.Context, acct *snapshot.Account) error {
+	var tasks []func(context.Context) error
+	for _, b := range acct.Buckets {
+		switch {
+		case b.OwnedKnown && !b.Owned:
+			// another account's: not read (its owner's audit reads it)
+		case b.RegionErr != nil:
+			b.TagsErr = b.RegionErr
+		default:
+			for _, f := range bucketFacts {
+				if f.need == snapshot.NeedBucketTags {
+					tasks = append(tasks, func(ctx context.Context) error { return f.read(c, ctx, b) })
+				}
+			}
+		}
+	}
+	return c.parallel(ctx, "buckets", tasks)
+}
+
 // bucketErrFields returns the error fields of the facts need asks for.
 func bucketErrFields(b *snapshot.Bucket, need snapshot.Need) []**snapshot.ReadError {
 	var out []**snapshot.ReadError
@@ -188,6 +211,9 @@ func bucketErrFields(b *snapshot.Bucket, need snapshot.Need) []**snapshot.ReadEr
 	}
 	if need.Has(snapshot.NeedBucketPublic) {
 		out = append(out, &b.ACLErr, &b.PolicyErr, &b.PublicAccessBlockErr, &b.OwnershipErr)
+	}
+	if need.Has(snapshot.NeedBucketTags) {
+		out = append(out, &b.TagsErr)
 	}
 	return out
 }
@@ -294,6 +320,24 @@ var bucketFacts = []bucketFact{
 			return "", nil
 		})
 		b.ObjectOwnership, b.OwnershipErr, b.OwnershipRead = r.V, r.Err, r.Err == nil
+		return err
+	}},
+	{snapshot.NeedBucketTags, func(c *Collector, ctx context.Context, b *snapshot.Bucket) error {
+		r, err := readBucketFact(c, ctx, b, "s3:GetBucketTagging", func(ctx context.Context, cl *s3.Client, in string) (map[string]string, error) {
+			out, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &in})
+			if err != nil {
+				if code, _ := errorCode(err); code == codeNoSuchTagSet {
+					return map[string]string{}, nil // S3's answer for a bucket without tags
+				}
+				return nil, err
+			}
+			tags := make(map[string]string, len(out.TagSet))
+			for _, t := range out.TagSet {
+				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			return tags, nil
+		})
+		b.Tags, b.TagsErr = r.V, r.Err
 		return err
 	}},
 }

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -196,6 +197,25 @@ var replyShapes = map[string]replyShape{
 			}
 			return oneOf("ObjectOwnership", oc.Rules[0].ObjectOwnership, s3types.ObjectOwnershipBucketOwnerEnforced,
 				s3types.ObjectOwnershipBucketOwnerPreferred, s3types.ObjectOwnershipObjectWriter)
+		})},
+	// Only the tags columns read it. A bucket without tags is the
+	// NoSuchTagSet error, not an empty TagSet; a tag without its Key, or a
+	// key given twice, would make the map say something S3 did not. An
+	// absent Value is the empty value (S3 allows one).
+	"s3:GetBucketTagging": {roots: []string{"Tagging"},
+		check: shapeOf(func(o *s3.GetBucketTaggingOutput) string {
+			seen := map[string]bool{}
+			return listMissing(o.TagSet, "TagSet", false, func(t s3types.Tag) string {
+				k := aws.ToString(t.Key)
+				if k == "" {
+					return "a tag without Key"
+				}
+				if seen[k] {
+					return fmt.Sprintf("tag key %q given twice", k)
+				}
+				seen[k] = true
+				return ""
+			})
 		})},
 }
 

@@ -28,7 +28,8 @@ const (
 	Path Kind = "path"
 	// Int is a whole number, in Unit.
 	Int Kind = "int"
-	// List is a list of strings (the CLI flag is repeatable and splits commas).
+	// List is a list of strings (the CLI flag is repeatable and splits
+	// commas, unless the option is Whole).
 	List Kind = "list"
 	// Bool is true or false.
 	Bool Kind = "bool"
@@ -53,6 +54,9 @@ type Option struct {
 	Min, Max int64
 	// Unit is what an Int counts: "ms", "s" or "" (a count).
 	Unit string
+	// Whole makes a List's CLI flag take each value whole instead of
+	// splitting it on commas (regular expressions may hold commas).
+	Whole bool
 }
 
 // table lists the arguments in the order the docs show them.
@@ -66,9 +70,9 @@ var table = []Option{
 	{Name: "session_token", Flag: "session-token", Kind: String, Example: `"..."`, Doc: "AWS session token of temporary static credentials"},
 	{Name: "endpoint_url", Flag: "endpoint-url", Kind: String, Example: `"http://127.0.0.1:4566"`,
 		Doc: "an AWS-compatible endpoint for every service (S3 then path-style); AWS_ENDPOINT_URL is honoured too; a user and password in it are never printed"},
-	{Name: "default_region", Kind: String, Example: `"us-east-1"`,
+	{Name: "default_region", Flag: "default-region", Kind: String, Example: `"us-east-1"`,
 		Doc: "region of the account-wide calls (sts:GetCallerIdentity, ec2:DescribeRegions), as in steampipe-plugin-aws (default: AWS_REGION, the profile's region, else us-east-1, or the partition's region when only China or GovCloud regions are configured)"},
-	{Name: "s3_force_path_style", Kind: Bool, Default: "false", Example: "false",
+	{Name: "s3_force_path_style", Flag: "s3-force-path-style", Kind: Bool, Default: "false", Example: "false",
 		Doc: "address S3 path-style on AWS's own endpoints too (a custom endpoint_url is always path-style)"},
 	{Name: "max_error_retry_attempts", Flag: "max-error-retry-attempts", Kind: Int,
 		Doc: "attempts of a call in all, the first included (1 = no retry), as in steampipe-plugin-aws; AWS_MAX_ATTEMPTS when this is not set; only throttling, 5xx answers and dropped connections are retried"},
@@ -77,9 +81,9 @@ var table = []Option{
 	{Name: "max_s3_concurrency", Flag: "max-s3-concurrency", Kind: Int, Doc: "S3 calls in flight per region"},
 	{Name: "call_timeout", Flag: "call-timeout", Kind: Int,
 		Doc: "how long one attempt of an AWS call may wait for its answer; on timeout it is not retried and its fact is reported as error"},
-	{Name: "ignore_error_codes", Kind: List, Example: `["AccessDenied*"]`,
+	{Name: "ignore_error_codes", Flag: "ignore-error-code", Kind: List, Example: `["AccessDenied*"]`,
 		Doc: "AWS error codes to ignore, wildcards * and ? allowed, as in steampipe-plugin-aws: not retried, and every check that needed the fact is skip (naming the ignored code), never ok"},
-	{Name: "ignore_error_messages", Kind: List, Example: `["^.*is not authorized.*$"]`,
+	{Name: "ignore_error_messages", Flag: "ignore-error-message", Kind: List, Whole: true, Example: `["^.*is not authorized.*$"]`,
 		Doc: "regular expressions (Go syntax) matched against the error text, with the same effect as ignore_error_codes"},
 	{Name: "config_change_lookback", Flag: "config-change-lookback", Kind: String, Default: `"24h"`, Example: `"24h"`,
 		Doc: `how far back config_changes looks: a Go duration or days ("7d"), at most 90 days`},

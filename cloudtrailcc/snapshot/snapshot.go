@@ -45,12 +45,15 @@ const (
 	// NeedBucketOwner: s3:ListAllMyBuckets and s3:GetBucketLocation alone: which
 	// account owns each trail bucket, and its region (implies NeedTrails).
 	NeedBucketOwner
+	// NeedBucketTags: s3:GetBucketTagging per trail bucket (no rule reads
+	// it: only the tags columns ask for it).
+	NeedBucketTags
 )
 
 // NeedAll asks for every fact.
 const NeedAll = NeedRegions | NeedTrails | NeedTrailStatus | NeedEventSelectors |
 	NeedInsightSelectors | NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
-	NeedBucketPublic | NeedTopics | NeedKeys | NeedConfigChanges | NeedBucketOwner
+	NeedBucketPublic | NeedTopics | NeedKeys | NeedConfigChanges | NeedBucketOwner | NeedBucketTags
 
 // Has reports whether every kind in o is in n.
 func (n Need) Has(o Need) bool { return n&o == o }
@@ -61,7 +64,7 @@ func (n Need) Has(o Need) bool { return n&o == o }
 func (n Need) WithDependencies() Need {
 	perTrail := NeedTrailStatus | NeedEventSelectors | NeedInsightSelectors |
 		NeedTrailTags | NeedBucketLogging | NeedBucketVersioning |
-		NeedBucketPublic | NeedTopics | NeedKeys | NeedBucketOwner
+		NeedBucketPublic | NeedBucketTags | NeedTopics | NeedKeys | NeedBucketOwner
 	if n&perTrail != 0 {
 		n |= NeedTrails
 	}
@@ -74,7 +77,7 @@ func (n Need) WithDependencies() Need {
 // NeedsBucket reports whether n asks for any per-bucket fact (its owner
 // and region included).
 func (n Need) NeedsBucket() bool {
-	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic|NeedBucketOwner) != 0
+	return n&(NeedBucketLogging|NeedBucketVersioning|NeedBucketPublic|NeedBucketOwner|NeedBucketTags) != 0
 }
 
 // Account is everything read about one AWS account (one connection).
@@ -273,6 +276,10 @@ type Bucket struct {
 	ObjectOwnership string     `json:"object_ownership,omitempty"`
 	OwnershipRead   bool       `json:"ownership_read"`
 	OwnershipErr    *ReadError `json:"ownership_error,omitempty"`
+	// Tags are GetBucketTagging's TagSet as a map (empty when S3 answered
+	// NoSuchTagSet, kept empty through a copy); nil when not read or failed.
+	Tags    map[string]string `json:"tags,omitzero"`
+	TagsErr *ReadError        `json:"tags_error,omitempty"`
 }
 
 // BucketLogging is GetBucketLogging's LoggingEnabled (TargetBucket empty = off).

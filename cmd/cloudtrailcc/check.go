@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/rules"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/escape"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
@@ -265,7 +266,17 @@ func queryFindings(ctx context.Context, client *inproc.Client, conn string, rule
 		// as the outputs show it: a suppressed alarm is a skip
 		quals = append(quals, inproc.Qual{Column: "control_status", Operator: "=", Value: statuses})
 	}
-	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", nil, quals)
+	schema, err := client.Schema(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plugin schema: %w", err)
+	}
+	var columns []string
+	for _, c := range schema["cloudtrailcc_finding"] {
+		if c.Name != cloudtrailcc.FindingTagsColumn { // no rule reads tags
+			columns = append(columns, c.Name)
+		}
+	}
+	rows, err := client.Query(ctx, conn, "cloudtrailcc_finding", columns, quals)
 	if err != nil {
 		return nil, usageError("%s", cleanError(err, "cloudtrailcc_finding", conn))
 	}

@@ -337,3 +337,31 @@ func TestExportByFormatNameIsNamedAsPowerpipe(t *testing.T) {
 	}
 	checkPowerpipeCSV(t, files[0])
 }
+
+// check reads what the rules need and nothing more: the finding table's
+// tags column (cloudtrail:ListTags, s3:GetBucketTagging) is not asked for,
+// though the seeded trail and bucket have tags.
+func TestCheckReadsNoTags(t *testing.T) {
+	srv, url := emulatorServer(t)
+	acct, err := seed.Clean(context.Background(), seed.Target{EndpointURL: url, AccessKey: demoAccessKey, SecretKey: demoSecretKey, Control: emuclient.New(url)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acct.Trails) == 0 || acct.Trails[0].Tags == nil {
+		t.Fatalf("the clean account's trail is not tagged: %+v", acct.Trails)
+	}
+	srv.ResetCalls()
+	r := cli(t, "", append([]string{"check", "--output", "json"}, emulatorArgs(url)...)...)
+	if r.code != 0 && r.code != 1 {
+		t.Fatalf("check exit %d: %s", r.code, r.stderr)
+	}
+	counts := srv.CallCounts()
+	if counts["s3:GetBucketAcl"] == 0 {
+		t.Fatalf("check read no bucket: %v", counts)
+	}
+	for _, a := range []string{"cloudtrail:ListTags", "s3:GetBucketTagging"} {
+		if counts[a] != 0 {
+			t.Errorf("check called %s %d times; no rule reads tags", a, counts[a])
+		}
+	}
+}

@@ -61,6 +61,8 @@ func (g *globals) register(cmd *cobra.Command) {
 			fs.Int(o.Flag, 0, o.Usage())
 		case options.List:
 			fs.StringArray(o.Flag, nil, o.Usage())
+		case options.Bool:
+			fs.Bool(o.Flag, false, o.Usage())
 		}
 	}
 	g.flags = fs
@@ -176,7 +178,13 @@ func (g *globals) connectionConfig() (connection, error) {
 			v = cty.NumberIntVal(int64(n))
 		case options.List:
 			l, _ := g.flags.GetStringArray(o.Flag)
-			v = stringList(splitCommas(l))
+			if !o.Whole {
+				l = splitCommas(l)
+			}
+			v = stringList(l)
+		case options.Bool:
+			b, _ := g.flags.GetBool(o.Flag)
+			v = cty.BoolVal(b)
 		}
 		attrs[o.Name] = v
 	}

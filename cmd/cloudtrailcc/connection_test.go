@@ -37,7 +37,8 @@ func TestFlagsBecomeTheConnectionConfig(t *testing.T) {
 	name, attrs, err := parsed(t, "--region", "us-east-1,eu-*", "--region", "ap-south-1", "--profile", "audit",
 		"--endpoint-url", "http://127.0.0.1:4566", "--max-error-retry-attempts", "3", "--min-error-retry-delay", "50",
 		"--config-change-lookback", "7d", "--config-change-event", "StopLogging", "--cache-ttl", "60", "--cache-dir", "/tmp/c", "--call-timeout", "5",
-		"--max-concurrency", "2", "--max-s3-concurrency", "16")
+		"--max-concurrency", "2", "--max-s3-concurrency", "16", "--default-region", "eu-west-1", "--s3-force-path-style",
+		"--ignore-error-code", "AccessDenied*,Throttling", "--ignore-error-message", `^x{1,3} is not authorized.*$`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +58,11 @@ func TestFlagsBecomeTheConnectionConfig(t *testing.T) {
 		"call_timeout":             cty.NumberIntVal(5),
 		"max_concurrency":          cty.NumberIntVal(2),
 		"max_s3_concurrency":       cty.NumberIntVal(16),
+		"default_region":           cty.StringVal("eu-west-1"),
+		"s3_force_path_style":      cty.True,
+		"ignore_error_codes":       cty.ListVal([]cty.Value{cty.StringVal("AccessDenied*"), cty.StringVal("Throttling")}),
+		// a regular expression is taken whole, its comma included
+		"ignore_error_messages": cty.ListVal([]cty.Value{cty.StringVal(`^x{1,3} is not authorized.*$`)}),
 	}
 	if len(attrs) != len(want) {
 		t.Errorf("attributes %v, want %v", keys(attrs), keys(want))

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/pgbridge"
 )
@@ -217,10 +218,17 @@ func runPostgresInstall(ctx context.Context, cmd *cobra.Command, g *globals, o *
 		DatabaseURL: o.database,
 		Schema:      o.schema,
 		Tables:      tables,
-		Command: func(table string) string {
-			return strings.Join([]string{pgbridge.ShellQuote(program), "export", table,
-				"--output", bridgeOutput, "--config", pgbridge.ShellQuote(configFile)}, " ")
+		Command: func(table string, columns []string) string {
+			args := []string{pgbridge.ShellQuote(program), "export", table,
+				"--output", bridgeOutput, "--config", pgbridge.ShellQuote(configFile)}
+			if columns != nil {
+				args = append(args, "--columns", pgbridge.ShellQuote(strings.Join(columns, ",")))
+			}
+			return strings.Join(args, " ")
 		},
+		// The findings' tags cost calls no rule makes: read them only for
+		// a query that names them, as Steampipe does.
+		Lazy:       map[string]pgbridge.LazyColumns{"cloudtrailcc_finding": {Key: "resource", Columns: []string{cloudtrailcc.FindingTagsColumn}}},
 		ConfigFile: configFile,
 		CacheDir:   cacheDir,
 		Program:    program,
@@ -397,7 +405,7 @@ func printInstalled(w io.Writer, inst *pgbridge.Installation, replaced bool, o *
 	if replaced {
 		verb = "reinstalled"
 	}
-	fmt.Fprintf(w, "%s %d foreign tables in schema %s (server %s, running %s)\n", verb, len(inst.Tables), inst.Schema, inst.Server, program)
+	fmt.Fprintf(w, "%s %d tables in schema %s (server %s, running %s)\n", verb, len(inst.Tables), inst.Schema, inst.Server, program)
 	fmt.Fprintf(w, "connection file: %s\n", inst.ConfigFile)
 	db := pgbridge.Redact(o.database)
 	fmt.Fprintf(w, "try: psql %q -c 'select rule_id, status, reason from %s.cloudtrailcc_finding'\n", db, inst.Schema)

@@ -20,7 +20,7 @@ control "cis_v1_3_v2_0_3_3" {
   title         = "3.3 AWS CloudTrail insecure buckets"
   description   = "Checks that no S3 bucket a CloudTrail trail delivers to is public. A bucket is public when either path is open: an ACL grant to the AllUsers or AuthenticatedUsers group (any permission) that is not neutralised by IgnorePublicAcls (bucket or account Public Access Block) or by Object Ownership BucketOwnerEnforced (ACLs disabled); or a public bucket policy (GetBucketPolicyStatus IsPublic) not neutralised by RestrictPublicBuckets (bucket or account level). BlockPublicAcls and BlockPublicPolicy are reported but never make an existing grant or policy private: they only refuse new ones. Public audit logs expose the account's activity to anyone."
   severity      = "critical"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_not_public'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_not_public'"
   documentation = file("./docs/controls/bucket_not_public.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -56,7 +56,7 @@ control "cis_v3_v5_3_1_management_events" {
   title         = "3.1 Enable Management Events for CloudTrail trails"
   description   = "Checks that each trail logs management (control-plane) events: a classic event selector with IncludeManagementEvents true, or an advanced event selector with eventCategory Equals Management - decided by the fields, never by the selector's name. The finding gives the read/write type (classic ReadWriteType or advanced readOnly) and any excluded event sources. A response with neither classic nor advanced selectors is reported as info with the raw response."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'management_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'management_events'"
   documentation = file("./docs/controls/management_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -72,7 +72,7 @@ control "cis_v3_v5_3_1_multi_region" {
   title         = "3.1 Enable AWS CloudTrail multi-region API logging"
   description   = "Checks that at least one multi-region trail is logging, so API activity in every region - including regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading), so its event selectors must be readable. When there is none, the finding lists the enabled regions that no logging trail covers (a regional trail covers its own region); the verdict itself does not depend on the region list."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'multi_region'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'multi_region'"
   documentation = file("./docs/controls/multi_region.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -88,7 +88,7 @@ control "cis_v3_v5_3_2" {
   title         = "3.2 Enable AWS CloudTrail log file integrity validation"
   description   = "Checks that each trail has log file integrity validation enabled (LogFileValidationEnabled). CloudTrail then delivers hourly digest files, signed with SHA-256 and RSA, that prove whether log files were changed, deleted or forged after delivery."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'log_file_validation'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'log_file_validation'"
   documentation = file("./docs/controls/log_file_validation.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -104,7 +104,7 @@ control "cis_v3_v5_3_4" {
   title         = "3.4 Enable access logging for AWS CloudTrail buckets"
   description   = "Checks that every S3 bucket a CloudTrail trail delivers to has S3 server access logging enabled (GetBucketLogging returns LoggingEnabled with a TargetBucket). Access logs record who read or changed the audit log files themselves, which helps detect tampering and unauthorised access to the trail's evidence."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_access_logging'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_access_logging'"
   documentation = file("./docs/controls/bucket_access_logging.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -120,7 +120,7 @@ control "cis_v3_v5_3_5" {
   title         = "3.5 Enable AWS CloudTrail log files encryption"
   description   = "Checks that each trail encrypts its log files with a KMS key (KmsKeyId, SSE-KMS) rather than S3-managed keys only, and that the key is usable: kms:DescribeKey showing it disabled or pending deletion means CloudTrail can no longer deliver logs. A key in another account, or one this account may not describe, is reported as info: its state cannot be verified."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'kms_encryption'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'kms_encryption'"
   documentation = file("./docs/controls/kms_encryption.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -136,7 +136,7 @@ control "cis_v3_v5_3_8" {
   title         = "3.8 Enable Data Events Logging for CloudTrail Trails"
   description   = "Checks that each trail logs data events: a classic event selector with non-empty DataResources, or an advanced event selector with eventCategory Equals Data (NetworkActivity does not count). The finding lists each resource type with its read/write scope, and the evidence flags whether all S3 object-level events are logged for read and write (the CIS reading). Data events record resource operations such as S3 GetObject/PutObject and Lambda Invoke, which management events do not."
   severity      = "low"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
   documentation = file("./docs/controls/data_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -152,7 +152,7 @@ control "cis_v3_v5_3_9" {
   title         = "3.9 Enable Data Events Logging for CloudTrail Trails"
   description   = "Checks that each trail logs data events: a classic event selector with non-empty DataResources, or an advanced event selector with eventCategory Equals Data (NetworkActivity does not count). The finding lists each resource type with its read/write scope, and the evidence flags whether all S3 object-level events are logged for read and write (the CIS reading). Data events record resource operations such as S3 GetObject/PutObject and Lambda Invoke, which management events do not."
   severity      = "low"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
   documentation = file("./docs/controls/data_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -188,7 +188,7 @@ control "cis_v6_v7_4_1_management_events" {
   title         = "4.1 Enable Management Events for CloudTrail trails"
   description   = "Checks that each trail logs management (control-plane) events: a classic event selector with IncludeManagementEvents true, or an advanced event selector with eventCategory Equals Management - decided by the fields, never by the selector's name. The finding gives the read/write type (classic ReadWriteType or advanced readOnly) and any excluded event sources. A response with neither classic nor advanced selectors is reported as info with the raw response."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'management_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'management_events'"
   documentation = file("./docs/controls/management_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -204,7 +204,7 @@ control "cis_v6_v7_4_1_multi_region" {
   title         = "4.1 Enable AWS CloudTrail multi-region API logging"
   description   = "Checks that at least one multi-region trail is logging, so API activity in every region - including regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading), so its event selectors must be readable. When there is none, the finding lists the enabled regions that no logging trail covers (a regional trail covers its own region); the verdict itself does not depend on the region list."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'multi_region'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'multi_region'"
   documentation = file("./docs/controls/multi_region.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -220,7 +220,7 @@ control "cis_v6_v7_4_2" {
   title         = "4.2 Enable AWS CloudTrail log file integrity validation"
   description   = "Checks that each trail has log file integrity validation enabled (LogFileValidationEnabled). CloudTrail then delivers hourly digest files, signed with SHA-256 and RSA, that prove whether log files were changed, deleted or forged after delivery."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'log_file_validation'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'log_file_validation'"
   documentation = file("./docs/controls/log_file_validation.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -236,7 +236,7 @@ control "cis_v6_v7_4_4" {
   title         = "4.4 Enable access logging for AWS CloudTrail buckets"
   description   = "Checks that every S3 bucket a CloudTrail trail delivers to has S3 server access logging enabled (GetBucketLogging returns LoggingEnabled with a TargetBucket). Access logs record who read or changed the audit log files themselves, which helps detect tampering and unauthorised access to the trail's evidence."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_access_logging'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_access_logging'"
   documentation = file("./docs/controls/bucket_access_logging.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -252,7 +252,7 @@ control "cis_v6_v7_4_5" {
   title         = "4.5 Enable AWS CloudTrail log files encryption"
   description   = "Checks that each trail encrypts its log files with a KMS key (KmsKeyId, SSE-KMS) rather than S3-managed keys only, and that the key is usable: kms:DescribeKey showing it disabled or pending deletion means CloudTrail can no longer deliver logs. A key in another account, or one this account may not describe, is reported as info: its state cannot be verified."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'kms_encryption'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'kms_encryption'"
   documentation = file("./docs/controls/kms_encryption.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -268,7 +268,7 @@ control "cis_v6_v7_4_8" {
   title         = "4.8 Enable Data Events Logging for CloudTrail Trails"
   description   = "Checks that each trail logs data events: a classic event selector with non-empty DataResources, or an advanced event selector with eventCategory Equals Data (NetworkActivity does not count). The finding lists each resource type with its read/write scope, and the evidence flags whether all S3 object-level events are logged for read and write (the CIS reading). Data events record resource operations such as S3 GetObject/PutObject and Lambda Invoke, which management events do not."
   severity      = "low"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
   documentation = file("./docs/controls/data_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"
@@ -284,7 +284,7 @@ control "cis_v6_v7_4_9" {
   title         = "4.9 Enable Data Events Logging for CloudTrail Trails"
   description   = "Checks that each trail logs data events: a classic event selector with non-empty DataResources, or an advanced event selector with eventCategory Equals Data (NetworkActivity does not count). The finding lists each resource type with its read/write scope, and the evidence flags whether all S3 object-level events are logged for read and write (the CIS reading). Data events record resource operations such as S3 GetObject/PutObject and Lambda Invoke, which management events do not."
   severity      = "low"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
   documentation = file("./docs/controls/data_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis            = "true"

@@ -5,7 +5,7 @@ control "bucket_access_logging" {
   title         = "Enable access logging for AWS CloudTrail buckets"
   description   = "Checks that every S3 bucket a CloudTrail trail delivers to has S3 server access logging enabled (GetBucketLogging returns LoggingEnabled with a TargetBucket). Access logs record who read or changed the audit log files themselves, which helps detect tampering and unauthorised access to the trail's evidence."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_access_logging'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_access_logging'"
   documentation = file("./docs/controls/bucket_access_logging.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -20,7 +20,7 @@ control "bucket_mfa_delete" {
   title         = "Enable MFA Delete for AWS CloudTrail bucket"
   description   = "Checks that every S3 bucket a CloudTrail trail delivers to has MFA Delete enabled (GetBucketVersioning returns MFADelete Enabled). With MFA Delete, permanently deleting an object version or changing the bucket's versioning state needs the root user's MFA code, so stolen credentials cannot erase the audit trail. The finding tells MFADelete Disabled from never configured and gives the versioning state."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_mfa_delete'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_mfa_delete'"
   documentation = file("./docs/controls/bucket_mfa_delete.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -34,7 +34,7 @@ control "bucket_not_public" {
   title         = "AWS CloudTrail insecure buckets"
   description   = "Checks that no S3 bucket a CloudTrail trail delivers to is public. A bucket is public when either path is open: an ACL grant to the AllUsers or AuthenticatedUsers group (any permission) that is not neutralised by IgnorePublicAcls (bucket or account Public Access Block) or by Object Ownership BucketOwnerEnforced (ACLs disabled); or a public bucket policy (GetBucketPolicyStatus IsPublic) not neutralised by RestrictPublicBuckets (bucket or account level). BlockPublicAcls and BlockPublicPolicy are reported but never make an existing grant or policy private: they only refuse new ones. Public audit logs expose the account's activity to anyone."
   severity      = "critical"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_not_public'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'bucket_not_public'"
   documentation = file("./docs/controls/bucket_not_public.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -49,7 +49,7 @@ control "config_changes" {
   title         = "Monitor AWS CloudTrail Configuration Changes"
   description   = "Reports every CloudTrail configuration change (by default AddTags, RemoveTags, CreateTrail, UpdateTrail, DeleteTrail, StartLogging, StopLogging, PutEventSelectors, PutInsightSelectors, CreateEventDataStore, UpdateEventDataStore, DeleteEventDataStore and StopEventDataStoreIngestion) recorded by LookupEvents in each enabled region within the lookback window (default 24 hours, at most 90 days), with who made it, when and from where; failed attempts are reported too. An attacker commonly stops or reconfigures logging before acting. Conformity's knowledge-base page rates this Low; its catalogue export says High."
   severity      = "low"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'config_changes'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'config_changes'"
   documentation = file("./docs/controls/config_changes.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     conformity_id = "CT-013"
@@ -62,7 +62,7 @@ control "multi_region" {
   title         = "Enable AWS CloudTrail multi-region API logging"
   description   = "Checks that at least one multi-region trail is logging, so API activity in every region - including regions enabled later - is recorded. The evidence carries the trail's management-event read/write type and excluded event sources (the Security Hub CloudTrail.1 / CIS 3.1 reading), so its event selectors must be readable. When there is none, the finding lists the enabled regions that no logging trail covers (a regional trail covers its own region); the verdict itself does not depend on the region list."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'multi_region'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'multi_region'"
   documentation = file("./docs/controls/multi_region.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -77,7 +77,7 @@ control "global_services" {
   title         = "Enable AWS CloudTrail logging for global services"
   description   = "Checks that a logging trail records events of global services (IAM, STS, CloudFront). Since 2021-11-22 AWS delivers them only to trails that have IncludeGlobalServiceEvents and are multi-region or homed in us-east-1; a single-region trail elsewhere with the flag set receives none. In partitions other than aws the region receiving global events is not confirmed, so the finding is info there."
   severity      = "high"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'global_services'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'global_services'"
   documentation = file("./docs/controls/global_services.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     conformity_id = "CT-005"
@@ -90,7 +90,7 @@ control "cloudwatch_integration" {
   title         = "Enable AWS CloudTrail integration with CloudWatch"
   description   = "Checks that each trail sends its events to a CloudWatch Logs log group (CloudWatchLogsLogGroupArn) and that the last delivery there (GetTrailStatus LatestCloudWatchLogsDeliveryTime, never the S3 delivery time) is within the last 24 hours without a delivery error. CloudWatch Logs enables metric filters, alarms and real-time analysis of API activity."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'cloudwatch_integration'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'cloudwatch_integration'"
   documentation = file("./docs/controls/cloudwatch_integration.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     conformity_id = "CT-009"
@@ -104,7 +104,7 @@ control "log_file_validation" {
   title         = "Enable AWS CloudTrail log file integrity validation"
   description   = "Checks that each trail has log file integrity validation enabled (LogFileValidationEnabled). CloudTrail then delivers hourly digest files, signed with SHA-256 and RSA, that prove whether log files were changed, deleted or forged after delivery."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'log_file_validation'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'log_file_validation'"
   documentation = file("./docs/controls/log_file_validation.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -119,7 +119,7 @@ control "kms_encryption" {
   title         = "Enable AWS CloudTrail log files encryption"
   description   = "Checks that each trail encrypts its log files with a KMS key (KmsKeyId, SSE-KMS) rather than S3-managed keys only, and that the key is usable: kms:DescribeKey showing it disabled or pending deletion means CloudTrail can no longer deliver logs. A key in another account, or one this account may not describe, is reported as info: its state cannot be verified."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'kms_encryption'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'kms_encryption'"
   documentation = file("./docs/controls/kms_encryption.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -134,7 +134,7 @@ control "data_events" {
   title         = "Enable Data Events Logging for CloudTrail Trails"
   description   = "Checks that each trail logs data events: a classic event selector with non-empty DataResources, or an advanced event selector with eventCategory Equals Data (NetworkActivity does not count). The finding lists each resource type with its read/write scope, and the evidence flags whether all S3 object-level events are logged for read and write (the CIS reading). Data events record resource operations such as S3 GetObject/PutObject and Lambda Invoke, which management events do not."
   severity      = "low"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'data_events'"
   documentation = file("./docs/controls/data_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -148,7 +148,7 @@ control "delivery_failing" {
   title         = "AWS CloudTrail Log Files Delivery Failing"
   description   = "Checks GetTrailStatus for delivery failures: LatestDeliveryError (log files to S3: AccessDenied, NoSuchBucket, KMS errors...), LatestNotificationError (SNS notifications) and LatestDigestDeliveryError (digest files, without which log file validation silently breaks), and that the trail is logging at all. It does not alarm merely because nothing was delivered recently: quiet regions deliver nothing for hours."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'delivery_failing'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'delivery_failing'"
   documentation = file("./docs/controls/delivery_failing.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     conformity_id = "CT-011"
@@ -161,7 +161,7 @@ control "duplicate_global_events" {
   title         = "Avoid duplicate entries in AWS CloudTrail logs"
   description   = "Counts the trails that actually receive global service events (IAM, STS, CloudFront): IncludeGlobalServiceEvents true and multi-region or homed in us-east-1, own or organization trails, distinct by ARN, logging or not. Two or more record every global event twice, which doubles storage and confuses analysis. In partitions other than aws, single-region trails with the flag may or may not receive them: when only those would make a duplicate the finding is info. GetTrailStatus, when read, only marks trails \"(not logging)\"; it does not decide."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'duplicate_global_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'duplicate_global_events'"
   documentation = file("./docs/controls/duplicate_global_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     conformity_id = "CT-006"
@@ -174,7 +174,7 @@ control "management_events" {
   title         = "Enable Management Events for CloudTrail trails"
   description   = "Checks that each trail logs management (control-plane) events: a classic event selector with IncludeManagementEvents true, or an advanced event selector with eventCategory Equals Management - decided by the fields, never by the selector's name. The finding gives the read/write type (classic ReadWriteType or advanced readOnly) and any excluded event sources. A response with neither classic nor advanced selectors is reported as info with the raw response."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'management_events'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'management_events'"
   documentation = file("./docs/controls/management_events.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     cis           = "true"
@@ -189,7 +189,7 @@ control "sns_topic_exists" {
   title         = "AWS CloudTrail Referencing Missing SNS Topic"
   description   = "Checks that the SNS topic a trail notifies (SnsTopicARN) still exists: sns:GetTopicAttributes in the topic's own region and account answers NotFound when it was deleted, and CloudTrail then fails every notification (see delivery_failing's LatestNotificationError). Trails without a topic are skipped, and so are other accounts' topics this account may not read. Cloud Conformity documents this check on a knowledge-base page (risk Medium) but gives it no rule id, so the Conformity id is empty."
   severity      = "medium"
-  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql} from cloudtrailcc_finding where rule_id = 'sns_topic_exists'"
+  sql           = "select resource, control_status as status, control_reason as reason${local.common_dimensions_sql}${local.tag_dimensions_sql} from cloudtrailcc_finding where rule_id = 'sns_topic_exists'"
   documentation = file("./docs/controls/sns_topic_exists.md")
   tags = merge(local.cloudtrailcc_common_tags, {
     rule_id = "sns_topic_exists"

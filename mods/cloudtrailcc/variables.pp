@@ -1,6 +1,7 @@
 # Variables a run can set with --var or a .ppvars file, e.g.
 #   powerpipe benchmark run cloudtrailcc.benchmark.cloudtrail_best_practices \
-#     --var 'common_dimensions=["account_id","region","connection_name"]'
+#     --var 'common_dimensions=["account_id","region","connection_name"]' \
+#     --var 'tag_dimensions=["owner"]'
 
 variable "common_dimensions" {
   type        = list(string)
@@ -22,4 +23,18 @@ locals {
       region          = "region"
     }[d]}"
   ])
+  # The controls' select-list suffix for var.tag_dimensions: one
+  # `, tags ->> 'KEY' as "KEY"` per tag key, the key quoted for SQL (a '
+  # doubled in the string, a " in the column name), as the compliance mod
+  # does. Empty by default, so the controls do not select tags and no tag
+  # is read.
+  tag_dimensions_sql = join("", [
+    for k in var.tag_dimensions : ", tags ->> '${replace(k, "'", "''")}' as \"${replace(k, "\"", "\"\"")}\""
+  ])
+}
+
+variable "tag_dimensions" {
+  type        = list(string)
+  description = "Tag keys added as dimension columns to every control's results, each the value of that tag on the finding's trail or bucket (empty for account and region findings). Empty by default: the tags are then not read from AWS (cloudtrail:ListTags, s3:GetBucketTagging)."
+  default     = []
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -40,9 +41,13 @@ type Options struct {
 	// Tables are the plugin's tables with their columns in order
 	// (inproc.Client.Schema).
 	Tables map[string][]inproc.Column
-	// Command returns the shell command line file_fdw runs to read a table;
-	// it must write the table's rows to stdout in WriteCSV's format.
-	Command func(table string) string
+	// Command returns the shell command line file_fdw runs to read a table
+	// (columns nil: every column; else those, in that order); it must write
+	// the rows to stdout in WriteCSV's format.
+	Command func(table string, columns []string) string
+	// Lazy names, by table, the columns read only when a query names them
+	// (see LazyColumns).
+	Lazy map[string]LazyColumns
 	// ConfigFile is the file the commands read, recorded so that Uninstall's
 	// caller can remove it.
 	ConfigFile string
@@ -57,13 +62,32 @@ type Options struct {
 	ProbeTable string
 }
 
+// LazyColumns are columns of a plugin table that cost AWS reads of their
+// own, which Steampipe makes only when a query names them
+// (cloudtrailcc_finding's tags). A foreign table cannot tell which columns
+// a query names, so Install serves such a table as a view of two foreign
+// tables: one with every other column, one with Key and the lazy columns,
+// grouped by Key. PostgreSQL drops a left join to a subquery grouped by
+// the join key when the query names none of its columns, so the second
+// table is read only when a lazy column is asked for.
+type LazyColumns struct {
+	// Key is the column both foreign tables share: the join key.
+	Key string
+	// Columns are the lazy columns; each has one value per Key.
+	Columns []string
+}
+
 // Installation is what Install created, as recorded in the database.
 type Installation struct {
 	// Schema holds the foreign tables; Server is the file_fdw server.
 	Schema string `json:"schema"`
 	Server string `json:"server"`
-	// Tables are the foreign tables, sorted.
+	// Tables are the plugin's tables, sorted: each a foreign table, or a
+	// view of two (Views).
 	Tables []string `json:"tables"`
+	// Views are the tables served as views over foreign tables (see
+	// LazyColumns), sorted.
+	Views []string `json:"views,omitempty"`
 	// ConfigFile is the configuration file the tables' commands read.
 	ConfigFile string `json:"config_file,omitempty"`
 	// CacheDir is the snapshot cache directory the install set up, if any.
@@ -116,7 +140,14 @@ func Install(ctx context.Context, o Options) (inst, previous *Installation, err 
 	inst = &Installation{Schema: o.Schema, Server: ServerName(o.Schema), Tables: names, ConfigFile: o.ConfigFile, CacheDir: o.CacheDir, Program: o.Program}
 	var ddl []string
 	for _, name := range names {
-		stmts, err := foreignTableDDL(inst, name, o.Tables[name], o.Command(name))
+		var stmts []string
+		var err error
+		if lazy, ok := o.Lazy[name]; ok {
+			inst.Views = append(inst.Views, name)
+			stmts, err = lazyTableDDL(inst, name, o.Tables[name], lazy, o.Command)
+		} else {
+			stmts, err = foreignTableDDL(inst, name, o.Tables[name], o.Command(name, nil))
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -135,7 +166,11 @@ func Install(ctx context.Context, o Options) (inst, previous *Installation, err 
 		if err != nil {
 			return err
 		}
-		existed, err := s.checkSchema(ctx, inst.Schema, inst.Server)
+		var ours []string
+		if previous != nil {
+			ours = previous.Views
+		}
+		existed, err := s.checkSchema(ctx, inst.Schema, inst.Server, ours)
 		if err != nil {
 			return err
 		}
@@ -166,7 +201,7 @@ func Install(ctx context.Context, o Options) (inst, previous *Installation, err 
 			return err
 		}
 		if o.ProbeTable != "" {
-			return s.probe(ctx, inst.Schema, o.ProbeTable, o.Command(o.ProbeTable))
+			return s.probe(ctx, inst.Schema, o.ProbeTable, o.Command(o.ProbeTable, nil))
 		}
 		return nil
 	})
@@ -203,7 +238,7 @@ func Uninstall(ctx context.Context, databaseURL, schema string) (inst *Installat
 			return err
 		}
 		if inst.CreatedSchema {
-			others, err := s.otherObjects(ctx, inst.Schema, "")
+			others, err := s.otherObjects(ctx, inst.Schema, "", nil)
 			if err != nil {
 				return err
 			}
@@ -258,6 +293,68 @@ func foreignTableDDL(inst *Installation, table string, cols []inproc.Column, com
 	create := "CREATE FOREIGN TABLE " + q + " (\n  " + strings.Join(defs, ",\n  ") + "\n) SERVER " + ident(inst.Server) +
 		" OPTIONS (program " + literal(command) + ", format 'csv', header 'false', encoding 'UTF8')"
 	return append([]string{create}, comments...), nil
+}
+
+// lazyTableDDL returns the statements serving table as a view over two
+// foreign tables (see LazyColumns): "_TABLE" with every column but the
+// lazy ones, "_TABLE_COLUMNS" with the key and the lazy ones.
+func lazyTableDDL(inst *Installation, table string, cols []inproc.Column, lazy LazyColumns, command func(string, []string) string) ([]string, error) {
+	var base, rest []inproc.Column
+	var key *inproc.Column
+	for _, c := range cols {
+		if c.Name == lazy.Key {
+			key = &c
+		}
+		if slices.Contains(lazy.Columns, c.Name) {
+			rest = append(rest, c)
+		} else {
+			base = append(base, c)
+		}
+	}
+	if key == nil || slices.Contains(lazy.Columns, lazy.Key) || len(rest) != len(lazy.Columns) || len(rest) == 0 {
+		return nil, fmt.Errorf("table %s: lazy columns %v keyed by %s are not columns of it", table, lazy.Columns, lazy.Key)
+	}
+	rest = append([]inproc.Column{*key}, rest...)
+	baseName, restName := "_"+table, "_"+table+"_"+strings.Join(lazy.Columns, "_")
+	names := func(cs []inproc.Column) []string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.Name
+		}
+		return out
+	}
+	var out []string
+	for _, part := range []struct {
+		name string
+		cols []inproc.Column
+	}{{baseName, base}, {restName, rest}} {
+		stmts, err := foreignTableDDL(inst, part.name, part.cols, command(table, names(part.cols)))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stmts...)
+	}
+	q := func(name string) string { return ident(inst.Schema) + "." + ident(name) }
+	selects := make([]string, 0, len(cols))
+	for _, c := range cols {
+		if slices.Contains(lazy.Columns, c.Name) {
+			selects = append(selects, "l."+ident(c.Name))
+		} else {
+			selects = append(selects, "b."+ident(c.Name))
+		}
+	}
+	grouped := []string{ident(lazy.Key)}
+	for _, c := range lazy.Columns {
+		grouped = append(grouped, "(array_agg("+ident(c)+"))[1] AS "+ident(c))
+	}
+	out = append(out, "CREATE VIEW "+q(table)+" AS SELECT "+strings.Join(selects, ", ")+" FROM "+q(baseName)+" b LEFT JOIN (SELECT "+
+		strings.Join(grouped, ", ")+" FROM "+q(restName)+" GROUP BY "+ident(lazy.Key)+") l ON l."+ident(lazy.Key)+" = b."+ident(lazy.Key))
+	for _, c := range cols {
+		if c.Description != "" {
+			out = append(out, "COMMENT ON COLUMN "+q(table)+"."+ident(c.Name)+" IS "+literal(c.Description))
+		}
+	}
+	return out, nil
 }
 
 // inLockedSession connects to databaseURL and runs fn in one transaction

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,42 @@ var (
 	}
 	probeCols = []inproc.Column{{Name: "rule_id", Type: "STRING"}}
 	probeRows = []inproc.Row{{"rule_id": "multi_region"}}
+	// costly is a table whose tags column is lazy (read only when named):
+	// two rows share a resource.
+	costlyCols = []inproc.Column{
+		{Name: "rule_id", Type: "STRING"}, {Name: "resource", Type: "STRING"},
+		{Name: "tags", Type: "JSON", Description: "The tags."}, {Name: "status", Type: "STRING"},
+	}
+	costlyRows = []inproc.Row{
+		{"rule_id": "a", "resource": "arn:1", "tags": map[string]any{"owner": "x"}, "status": "ok"},
+		{"rule_id": "b", "resource": "arn:1", "tags": map[string]any{"owner": "x"}, "status": "alarm"},
+		{"rule_id": "c", "resource": "arn:2", "tags": nil, "status": "ok"},
+	}
 )
+
+// columnsEnv lists the columns the test program prints (all when unset); logEnv
+// is a file it appends each run's table and columns to.
+const (
+	columnsEnv = "PGBRIDGE_TEST_COLUMNS"
+	logEnv     = "PGBRIDGE_TEST_LOG"
+)
+
+// pick returns the columns named by columnsEnv, in that order.
+func pick(cols []inproc.Column) []inproc.Column {
+	names := os.Getenv(columnsEnv)
+	if names == "" {
+		return cols
+	}
+	var out []inproc.Column
+	for _, n := range strings.Split(names, ",") {
+		for _, c := range cols {
+			if c.Name == n {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
 
 func TestMain(m *testing.M) {
 	switch os.Getenv(helperEnv) {
@@ -50,6 +86,16 @@ func TestMain(m *testing.M) {
 		exit(err)
 	case "probe":
 		exit(pgbridge.WriteCSV(os.Stdout, probeCols, probeRows))
+	case "costly":
+		if log := os.Getenv(logEnv); log != "" {
+			f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				exit(err)
+			}
+			fmt.Fprintf(f, "costly %s\n", os.Getenv(columnsEnv))
+			f.Close()
+		}
+		exit(pgbridge.WriteCSV(os.Stdout, pick(costlyCols), costlyRows))
 	default:
 		exit(fmt.Errorf("unknown table %q", os.Getenv(helperEnv)))
 	}
@@ -65,19 +111,23 @@ func exit(err error) {
 
 // program copies the test binary where the server's OS user can run it and
 // returns the Command for Options.
-func program(t *testing.T) func(table string) string {
+func program(t *testing.T, env ...string) func(table string, columns []string) string {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	bin := pgtest.CopyExecutable(t, self, pgtest.ServerDir(t), "helper")
-	return func(table string) string {
-		return helperEnv + "=" + strings.TrimPrefix(table, "cloudtrailcc_") + " " + pgbridge.ShellQuote(bin)
+	return func(table string, columns []string) string {
+		vars := append([]string{helperEnv + "=" + strings.TrimPrefix(table, "cloudtrailcc_")}, env...)
+		if columns != nil {
+			vars = append(vars, columnsEnv+"="+strings.Join(columns, ","))
+		}
+		return strings.Join(vars, " ") + " " + pgbridge.ShellQuote(bin)
 	}
 }
 
-func options(dbURL, schema string, command func(string) string) pgbridge.Options {
+func options(dbURL, schema string, command func(string, []string) string) pgbridge.Options {
 	return pgbridge.Options{
 		DatabaseURL: dbURL,
 		Schema:      schema,
@@ -239,7 +289,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 		{"bad schema name", options(db, "Audit; drop", cmd), "--schema"},
 		{"schema with other tables", options(db, "busy", cmd), "schema busy already holds objects that cloudtrailcc postgres install did not create (table accounts)"},
 		{"role without file_fdw rights", options(asRole, "audit", cmd), "may not run programs on the database server"},
-		{"program the server cannot run", options(db, "audit", func(string) string { return "/nonexistent/cloudtrailcc export" }), "the database server could not read audit.cloudtrailcc_probe"},
+		{"program the server cannot run", options(db, "audit", func(string, []string) string { return "/nonexistent/cloudtrailcc export" }), "the database server could not read audit.cloudtrailcc_probe"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -280,4 +330,92 @@ func TestRoleWithProgramRightsButNoExtension(t *testing.T) {
 	if _, _, err := pgbridge.Install(context.Background(), options(pgtest.WithDB(t, db, "", role, "pe"), "audit", program(t))); err != nil {
 		t.Fatalf("install with pg_execute_server_program and file_fdw usage: %v", err)
 	}
+}
+
+// A table with a lazy column is a view whose columns are the table's, in
+// order; the lazy column's program runs only for a query that names it,
+// and reinstall and uninstall handle the view.
+func TestLazyColumnIsReadOnlyWhenNamed(t *testing.T) {
+	db := pgtest.NewDB(t)
+	before := pgtest.State(t, db)
+	logDir := pgtest.ServerDir(t)
+	log := logDir + "/runs.log"
+	if err := os.WriteFile(log, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(log, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	o := options(db, "audit", program(t, logEnv+"="+log))
+	o.Tables["cloudtrailcc_costly"] = costlyCols
+	o.Lazy = map[string]pgbridge.LazyColumns{"cloudtrailcc_costly": {Key: "resource", Columns: []string{"tags"}}}
+	inst, _, err := pgbridge.Install(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inst.Views) != 1 || inst.Views[0] != "cloudtrailcc_costly" || len(inst.Tables) != 3 {
+		t.Errorf("installation %+v, want three tables, cloudtrailcc_costly a view", inst)
+	}
+	runs := func() string {
+		b, err := os.ReadFile(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(log, 0); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	runs()
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	cols, err := pgx.CollectRows(must(conn.Query(ctx, `SELECT column_name || ' ' || data_type FROM information_schema.columns
+		WHERE table_schema = 'audit' AND table_name = 'cloudtrailcc_costly' ORDER BY ordinal_position`)), pgx.RowTo[string])
+	if err != nil || strings.Join(cols, "|") != "rule_id text|resource text|tags jsonb|status text" {
+		t.Errorf("view columns %v (%v), want the table's in order", cols, err)
+	}
+	var comment string
+	if err := conn.QueryRow(ctx, `SELECT col_description('audit.cloudtrailcc_costly'::regclass, 3)`).Scan(&comment); err != nil || comment != "The tags." {
+		t.Errorf("tags column comment %q, %v", comment, err)
+	}
+
+	statuses, err := pgx.CollectRows(must(conn.Query(ctx, `SELECT rule_id || '=' || status FROM audit.cloudtrailcc_costly ORDER BY 1`,
+		pgx.QueryExecModeSimpleProtocol)), pgx.RowTo[string])
+	if err != nil || strings.Join(statuses, ",") != "a=ok,b=alarm,c=ok" {
+		t.Errorf("rows %v (%v)", statuses, err)
+	}
+	if got := runs(); got != "costly rule_id,resource,status" {
+		t.Errorf("a query without tags ran %q, want only the table without tags", got)
+	}
+
+	owners, err := pgx.CollectRows(must(conn.Query(ctx, `SELECT rule_id || '=' || coalesce(tags ->> 'owner', 'NULL') FROM audit.cloudtrailcc_costly ORDER BY 1`,
+		pgx.QueryExecModeSimpleProtocol)), pgx.RowTo[string])
+	if err != nil || strings.Join(owners, ",") != "a=x,b=x,c=NULL" {
+		t.Errorf("tags ->> 'owner': %v (%v), want each row its resource's tags", owners, err)
+	}
+	if got := strings.Split(runs(), "\n"); len(got) != 2 || !slices.Contains(got, "costly resource,tags") {
+		t.Errorf("a query of tags ran %q, want both parts once each", got)
+	}
+
+	if _, prev, err := pgbridge.Install(ctx, o); err != nil || prev == nil {
+		t.Fatalf("reinstall over the view: %v", err)
+	}
+	if _, _, err := pgbridge.Uninstall(ctx, db, "audit"); err != nil {
+		t.Fatal(err)
+	}
+	if after := pgtest.State(t, db); after != before {
+		t.Errorf("after install+uninstall the database differs:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -113,14 +113,14 @@ func (s session) installation(ctx context.Context, server string) (*Installation
 
 // checkSchema reports whether schema exists and fails when it holds
 // anything but foreign tables of server.
-func (s session) checkSchema(ctx context.Context, schema, server string) (existed bool, err error) {
+func (s session) checkSchema(ctx context.Context, schema, server string, views []string) (existed bool, err error) {
 	if err := s.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&existed); err != nil {
 		return false, fmt.Errorf("reading schema %s: %s", schema, oneLine(err))
 	}
 	if !existed {
 		return false, nil
 	}
-	others, err := s.otherObjects(ctx, schema, server)
+	others, err := s.otherObjects(ctx, schema, server, views)
 	if err != nil {
 		return true, err
 	}
@@ -131,8 +131,9 @@ func (s session) checkSchema(ctx context.Context, schema, server string) (existe
 }
 
 // otherObjects lists (at most six) objects in schema other than the
-// foreign tables of server: relations, functions and standalone types.
-func (s session) otherObjects(ctx context.Context, schema, server string) ([]string, error) {
+// foreign tables of server and the views an installation made:
+// relations, functions and standalone types.
+func (s session) otherObjects(ctx context.Context, schema, server string, views []string) ([]string, error) {
 	var out []string
 	err := s.strings(ctx, &out, `
 		SELECT kind || ' ' || name FROM (
@@ -143,12 +144,13 @@ func (s session) otherObjects(ctx context.Context, schema, server string) ([]str
 			LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
 			LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
 			WHERE n.nspname = $1 AND (fs.srvname IS NULL OR fs.srvname <> $2)
+				AND NOT (c.relkind = 'v' AND c.relname = ANY(coalesce($3::text[], '{}')))
 			UNION ALL
 			SELECT 'function', p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
 			UNION ALL
 			SELECT 'type', t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 			WHERE n.nspname = $1 AND t.typrelid = 0 AND t.typelem = 0
-		) o ORDER BY 1 LIMIT 6`, schema, server)
+		) o ORDER BY 1 LIMIT 6`, schema, server, views)
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +163,12 @@ func (s session) otherObjects(ctx context.Context, schema, server string) ([]str
 // dropTablesAndServer drops an installation's foreign tables and server
 // without CASCADE, so an object that depends on them stops it.
 func (s session) dropTablesAndServer(ctx context.Context, inst *Installation) error {
+	for _, v := range inst.Views {
+		if err := s.exec(ctx, "dropping view "+inst.Schema+"."+v,
+			"DROP VIEW IF EXISTS "+ident(inst.Schema)+"."+ident(v)); err != nil {
+			return err
+		}
+	}
 	var tables []string
 	if err := s.strings(ctx, &tables, `SELECT c.relname::text FROM pg_foreign_table ft
 		JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_namespace n ON n.oid = c.relnamespace

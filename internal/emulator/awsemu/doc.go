@@ -93,7 +93,8 @@
 // permission differently: S3 ListBuckets is "s3:ListAllMyBuckets", HeadBucket
 // "s3:ListBucket", Get/Put/DeletePublicAccessBlock of a bucket
 // "s3:GetBucketPublicAccessBlock"/"s3:PutBucketPublicAccessBlock",
-// DeleteBucketOwnershipControls "s3:PutBucketOwnershipControls", and the S3
+// DeleteBucketOwnershipControls "s3:PutBucketOwnershipControls",
+// DeleteBucketTagging "s3:PutBucketTagging", and the S3
 // Control account Public Access Block "s3:GetAccountPublicAccessBlock" /
 // "s3:PutAccountPublicAccessBlock" (Delete included).
 //
@@ -103,7 +104,8 @@
 // selectors, advanced/classic replacement, shadow trails, ARN access from any
 // region, KmsKeyId as ARN, GetTrailStatus fields only when set, MFADelete only
 // once configured, NoSuchBucketPolicy, AWS's definition of a public policy,
-// NoSuchPublicAccessBlockConfiguration, GetBucketLocation empty for
+// NoSuchPublicAccessBlockConfiguration, NoSuchTagSet for a bucket without
+// tags (PutBucketTagging with S3's tag limits), GetBucketLocation empty for
 // us-east-1, DescribeRegions enabled-only, LookupEvents limits (50 a page,
 // one attribute, 2 requests/second per account and region, 90 days). State
 // only AWS sets goes through the control endpoint (see control.go and

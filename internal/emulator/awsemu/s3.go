@@ -29,6 +29,7 @@ type bucket struct {
 	Policy              string
 	PAB                 *publicAccessBlock
 	Ownership           string // "" = no ownership controls
+	Tags                []s3Tag
 	Objects             map[string]*object
 }
 
@@ -58,6 +59,7 @@ var s3IAMActions = map[string]string{
 	"PutPublicAccessBlock":          "PutBucketPublicAccessBlock",
 	"DeletePublicAccessBlock":       "PutBucketPublicAccessBlock",
 	"DeleteBucketOwnershipControls": "PutBucketOwnershipControls",
+	"DeleteBucketTagging":           "PutBucketTagging",
 	"HeadObject":                    "GetObject",
 	"ListObjects":                   "ListBucket",
 	"ListObjectsV2":                 "ListBucket",
@@ -80,6 +82,7 @@ var s3Subresources = map[string]map[string]string{
 	"policyStatus":      {"GET": "GetBucketPolicyStatus"},
 	"publicAccessBlock": {"GET": "GetPublicAccessBlock", "PUT": "PutPublicAccessBlock", "DELETE": "DeletePublicAccessBlock"},
 	"ownershipControls": {"GET": "GetBucketOwnershipControls", "PUT": "PutBucketOwnershipControls", "DELETE": "DeleteBucketOwnershipControls"},
+	"tagging":           {"GET": "GetBucketTagging", "PUT": "PutBucketTagging", "DELETE": "DeleteBucketTagging"},
 }
 
 // s3Operation names the S3 operation of a path-style request.
@@ -150,6 +153,9 @@ func (s *Server) s3Ops() map[string]handlerFunc {
 		"GetBucketOwnershipControls":    s.bucketOp(s.getOwnershipControls),
 		"PutBucketOwnershipControls":    s.bucketOp(s.putOwnershipControls),
 		"DeleteBucketOwnershipControls": s.bucketOp(s.deleteOwnershipControls),
+		"GetBucketTagging":              s.bucketOp(s.getBucketTagging),
+		"PutBucketTagging":              s.bucketOp(s.putBucketTagging),
+		"DeleteBucketTagging":           s.bucketOp(s.deleteBucketTagging),
 		"GetObject":                     s.bucketOp(s.getObject),
 		"HeadObject":                    s.bucketOp(s.getObject),
 		"PutObject":                     s.bucketOp(s.putObject),

@@ -40,6 +40,8 @@ type Trail struct {
 	// Organization is true for an organization trail (created by the
 	// management account or registered through the control endpoint).
 	Organization bool
+	// Tags are the tags the trail was created with (nil = none).
+	Tags map[string]string
 }
 
 // Bucket is one S3 bucket of a scenario.
@@ -60,6 +62,8 @@ type Bucket struct {
 	Public string
 	// PublicAccessBlock is true when the bucket's Public Access Block was set to all true.
 	PublicAccessBlock bool
+	// Tags are the bucket's tags (nil = none: GetBucketTagging answers NoSuchTagSet).
+	Tags map[string]string
 }
 
 // Trail returns the trail with role, or nil.

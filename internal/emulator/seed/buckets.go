@@ -3,6 +3,9 @@ package seed
 // S3 buckets and the account-level S3 Public Access Block.
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -58,6 +61,8 @@ type BucketSpec struct {
 	// PublicPolicy adds a statement allowing Principal "*" s3:GetObject with
 	// no condition (the bucket's Public Access Block removed).
 	PublicPolicy bool
+	// Tags are put with PutBucketTagging (nil = none).
+	Tags map[string]string
 }
 
 // Bucket creates an S3 bucket as spec says and returns its name.
@@ -132,6 +137,17 @@ func (b *Builder) Bucket(spec BucketSpec) string {
 			return ""
 		}
 		rec.LogTarget = spec.LogTarget
+	}
+	if len(spec.Tags) > 0 {
+		var set []s3types.Tag
+		for _, k := range slices.Sorted(maps.Keys(spec.Tags)) {
+			set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(spec.Tags[k])})
+		}
+		if !step("s3:PutBucketTagging", second(c.S3.PutBucketTagging(b.ctx, &s3.PutBucketTaggingInput{Bucket: bucket,
+			Tagging: &s3types.Tagging{TagSet: set}}))) {
+			return ""
+		}
+		rec.Tags = maps.Clone(spec.Tags)
 	}
 	if spec.MFADelete {
 		rec.MFADelete = b.SetMFADelete(name, "Enabled")

@@ -151,6 +151,10 @@ func setUpOrganization(ctx context.Context, c *emuclient.Client, management stri
 // resource-owning account.
 func accountKey(id string) string { return "org-" + id }
 
+// AccountTarget is t signed as the account id of the organization layout
+// (the management account's Target signs as the others through it).
+func AccountTarget(t Target, id string) Target { return accountTarget(t, id) }
+
 // accountTarget is t signed as another account of the layout.
 func accountTarget(t Target, id string) Target {
 	t.AccessKey, t.SecretKey = accountKey(id), accountKey(id)

@@ -29,13 +29,21 @@ const EventsBackdate = 48 * time.Hour
 // events; its bucket private (owner-only ACL, a CloudTrail policy limited by
 // aws:SourceArn, Public Access Block all on), versioned with MFA Delete and
 // access-logged to a log bucket; an existing SNS topic; recent successful
-// deliveries. The configuration changes made to set it up are moved out of
-// the default 24-hour lookback window (control endpoint).
+// deliveries; the trail and its bucket tagged (GoodTrailTags), the
+// access-log bucket without tags. The configuration changes made to set it
+// up are moved out of the default 24-hour lookback window (control
+// endpoint).
 func Clean(ctx context.Context, t Target) (*Account, error) {
 	b := NewBuilder(ctx, t, "clean")
 	b.goodTrail("main", true)
 	b.BackdateEvents(EventsBackdate)
 	return b.Account()
+}
+
+// GoodTrailTags are the tags of goodTrail's trail and its log bucket: the
+// same owner on both, and what each one is. (Its access-log bucket has none.)
+func GoodTrailTags(purpose string) map[string]string {
+	return map[string]string{"owner": "security-team", "purpose": purpose}
 }
 
 // goodTrail seeds the multi-region trail of Clean (and of Demo, where
@@ -47,9 +55,10 @@ func (b *Builder) goodTrail(role string, mfaDelete bool) *Trail {
 	group := b.LogGroup(r, role+"-logs")
 	logs := b.Bucket(BucketSpec{Role: role + "-access-logs", AccessLogTarget: true, BlockPublicAccess: true})
 	bucket := b.Bucket(BucketSpec{Role: role + "-trail", CloudTrailFor: []string{b.TrailARN(r, role)}, LogTarget: logs,
-		BlockPublicAccess: true, Versioning: "Enabled", MFADelete: mfaDelete})
+		BlockPublicAccess: true, Versioning: "Enabled", MFADelete: mfaDelete, Tags: GoodTrailTags("log-archive")})
 	return b.Trail(TrailSpec{Role: role, Bucket: bucket, TopicARN: topic, KeyARN: key, LogGroupARN: group,
-		MultiRegion: true, GlobalEvents: true, Validation: true, Classic: AllS3DataEvents(), Logging: true, Status: Healthy()})
+		MultiRegion: true, GlobalEvents: true, Validation: true, Classic: AllS3DataEvents(), Logging: true, Status: Healthy(),
+		Tags: GoodTrailTags("audit-trail")})
 }
 
 // Bad seeds an account where each of the fourteen rules alarms:

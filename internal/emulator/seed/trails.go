@@ -3,6 +3,8 @@ package seed
 // Trails and their logging state.
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +31,8 @@ type TrailSpec struct {
 	Organization bool
 	// Status sets the delivery status (control endpoint); nil leaves it as the endpoint reports it.
 	Status *TrailStatus
+	// Tags are CreateTrail's TagsList (nil = none).
+	Tags map[string]string
 }
 
 // Trail creates a trail as spec says and returns it.
@@ -61,6 +65,9 @@ func (b *Builder) Trail(spec TrailSpec) *Trail {
 		in.CloudWatchLogsLogGroupArn = aws.String(spec.LogGroupARN)
 		in.CloudWatchLogsRoleArn = aws.String(b.cloudWatchRoleARN())
 	}
+	for _, k := range slices.Sorted(maps.Keys(spec.Tags)) {
+		in.TagsList = append(in.TagsList, cttypes.Tag{Key: aws.String(k), Value: aws.String(spec.Tags[k])})
+	}
 	out, err := c.CloudTrail.CreateTrail(b.ctx, in)
 	if err != nil {
 		b.fail("cloudtrail:CreateTrail "+spec.Role, err)
@@ -69,7 +76,7 @@ func (b *Builder) Trail(spec TrailSpec) *Trail {
 	t := &Trail{Role: spec.Role, Name: name, ARN: aws.ToString(out.TrailARN), HomeRegion: spec.Region,
 		OwnerAccountID: b.acct.AccountID, Bucket: spec.Bucket, TopicARN: spec.TopicARN, KeyARN: spec.KeyARN,
 		LogGroupARN: spec.LogGroupARN, MultiRegion: spec.MultiRegion, GlobalEvents: spec.GlobalEvents, Validation: spec.Validation,
-		Organization: spec.Organization}
+		Organization: spec.Organization, Tags: maps.Clone(spec.Tags)}
 	b.acct.Trails = append(b.acct.Trails, t)
 	if spec.Classic != nil || spec.Advanced != nil {
 		if _, err := c.CloudTrail.PutEventSelectors(b.ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(t.ARN),

@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/emuclient"
@@ -160,4 +164,66 @@ func TestOrganizationTablesShowEachTrailAndBucketOnceUnderItsOwner(t *testing.T)
 	if len(perAccount) != 6 {
 		t.Errorf("region rows of accounts %v; want the six read accounts", perAccount)
 	}
+}
+
+// On an organization connection, a bucket's tags are read by the account
+// that owns it: the central bucket of the log-archive account, which the
+// management account's organization trail delivers to, shows its tags in
+// its one row and in the findings about it, read with the log-archive
+// account's credentials.
+func TestOrganizationBucketTagsAreReadByTheOwner(t *testing.T) {
+	f := Start(t)
+	o, orgConfig := seedOrganization(t, f)
+	owner := seed.AccountTarget(seed.Target{EndpointURL: f.URL, AccessKey: AccessKey, SecretKey: SecretKey}, o.LogArchive.AccountID)
+	cfg := f.AWS("us-east-1")
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(owner.AccessKey, owner.SecretKey, "")
+	s3c := s3.NewFromConfig(cfg, func(opt *s3.Options) { opt.UsePathStyle = true })
+	if _, err := s3c.PutBucketTagging(context.Background(), &s3.PutBucketTaggingInput{Bucket: aws.String(o.Bucket),
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("owner"), Value: aws.String("log-archive")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.Emu.ResetCalls()
+	pc := launch(t)
+	if err := configure(pc, map[string]string{"org": orgConfig}); err != nil {
+		t.Fatalf("SetAllConnectionConfigs: %v", err)
+	}
+	buckets, err := execute(t, pc, "org", "cloudtrailcc_trail_bucket", []string{"name", "account_id", "tags"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range buckets {
+		if r["name"].GetStringValue() != o.Bucket {
+			continue
+		}
+		found = true
+		if got := string(r["tags"].GetJsonValue()); got != `{"owner":"log-archive"}` || r["account_id"].GetStringValue() != o.LogArchive.AccountID {
+			t.Errorf("central bucket under %s: tags %s, want the owner's {\"owner\": \"log-archive\"} under %s", r["account_id"].GetStringValue(), got, o.LogArchive.AccountID)
+		}
+	}
+	if !found {
+		t.Fatalf("no row of the central bucket %s: %v", o.Bucket, buckets)
+	}
+	tagReads := map[string]int{}
+	for _, c := range f.Emu.Calls() {
+		if c.Action == "s3:GetBucketTagging" {
+			tagReads[c.AccountID]++
+		}
+	}
+	if tagReads[o.LogArchive.AccountID] == 0 {
+		t.Errorf("GetBucketTagging calls by account %v; want the log-archive account %s to read its bucket's tags", tagReads, o.LogArchive.AccountID)
+	}
+	findings, err := execute(t, pc, "org", "cloudtrailcc_finding", []string{"resource", "tags"}, eq("rule_id", "bucket_access_logging"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range findings {
+		if strings.HasSuffix(r["resource"].GetStringValue(), ":::"+o.Bucket) {
+			if got := string(r["tags"].GetJsonValue()); got != `{"owner":"log-archive"}` {
+				t.Errorf("bucket_access_logging on the central bucket: tags %s", got)
+			}
+			return
+		}
+	}
+	t.Errorf("no bucket_access_logging finding on the central bucket: %v", findings)
 }

@@ -89,7 +89,11 @@ func run(ctx context.Context) ([]finding, error) {
 		return nil, err
 	}
 	defer c.Close()
-	rows, err := c.Query(ctx, env.Accounts[0].Connection, harness.FindingTable, nil, nil)
+	columns, err := harness.FindingColumns(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.Query(ctx, env.Accounts[0].Connection, harness.FindingTable, columns, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -67,13 +67,20 @@ const collectAtOnce = 32
 // collect queries every finding of every connection of c, at most
 // collectAtOnce at a time.
 func collect(ctx context.Context, c *inproc.Client, conns []string) (map[string][]finding, map[string]error) {
-	var mu sync.Mutex
 	got, errs := map[string][]finding{}, map[string]error{}
+	columns, err := harness.FindingColumns(ctx, c)
+	if err != nil {
+		for _, conn := range conns {
+			errs[conn] = err
+		}
+		return got, errs
+	}
+	var mu sync.Mutex
 	var g errgroup.Group
 	g.SetLimit(collectAtOnce)
 	for _, conn := range conns {
 		g.Go(func() error {
-			rows, err := c.Query(ctx, conn, harness.FindingTable, nil, nil)
+			rows, err := c.Query(ctx, conn, harness.FindingTable, columns, nil)
 			fs := make([]finding, len(rows))
 			for i, r := range rows {
 				fs[i] = findingOf(r)

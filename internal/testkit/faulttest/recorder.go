@@ -132,7 +132,7 @@ func scope(auth string) (region, service string) {
 var s3Subresources = []struct{ query, op string }{
 	{"location", "GetBucketLocation"}, {"logging", "GetBucketLogging"}, {"versioning", "GetBucketVersioning"},
 	{"acl", "GetBucketAcl"}, {"policyStatus", "GetBucketPolicyStatus"}, {"publicAccessBlock", "GetBucketPublicAccessBlock"},
-	{"ownershipControls", "GetBucketOwnershipControls"},
+	{"ownershipControls", "GetBucketOwnershipControls"}, {"tagging", "GetBucketTagging"},
 }
 
 // operation names the request's operation as IAM does: the JSON
