@@ -40,7 +40,7 @@ func TestPacedRequestsAreNeverThrottled(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				sent := time.Now()
+				sent := p.last // the send time the pacer keeps (its turn is held)
 				time.Sleep(delay()) // on its way to the server
 				mu.Lock()
 				sends, handled = append(sends, sent), append(handled, time.Now())
@@ -135,7 +135,8 @@ func TestPacerSetLetsIdleKeysGo(t *testing.T) {
 
 // TestPacerSetKeepsThePaceAcrossLettingGo: requests of one key, some close
 // together and some after the pacer was let go, are still sent at least one
-// interval apart (send times taken by the senders themselves).
+// interval apart (the send times the pacers keep, read while each request
+// holds its turn).
 func TestPacerSetKeepsThePaceAcrossLettingGo(t *testing.T) {
 	const interval = 20 * time.Millisecond
 	s := newPacerSet(interval)
@@ -159,8 +160,13 @@ func TestPacerSetKeepsThePaceAcrossLettingGo(t *testing.T) {
 					t.Error(err)
 					return
 				}
+				// the send time the pacer itself keeps (its turn is held, so
+				// no other request writes it now)
+				s.mu.Lock()
+				sent := s.byKey["endpoint|123456789012|us-east-1"].p.last
+				s.mu.Unlock()
 				mu.Lock()
-				sends = append(sends, time.Now())
+				sends = append(sends, sent)
 				mu.Unlock()
 				done()
 			}
