@@ -179,6 +179,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{},
 		CallerAccountID: self.AccountID, CallerARN: self.CallerARN}
 	members := map[string]aws.Credentials{}
+	owners := map[string]string{} // bucket -> the read account that lists it
 	var mu sync.Mutex
 	done := 0
 	c.report(0, len(ids))
@@ -195,7 +196,16 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 			if fail != nil {
 				org.Failed = append(org.Failed, snapshot.AccountFailure{AccountID: id, Partition: self.Partition, Err: fail})
 			} else {
-				org.Add(acct)
+				// what resolution needs of the account is its buckets'
+				// names; the rest is kept packed from now on
+				for _, name := range acct.OwnedBucketNames {
+					owners[name] = id
+				}
+				kept := *acct // the caller's snapshot stays its collector's
+				kept.OwnedBucketNames = nil
+				if err := org.AddPacked(&kept); err != nil {
+					return err
+				}
 				members[id] = creds
 			}
 			done++
@@ -206,16 +216,12 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	org.Sort()
-	if err := c.resolve(ctx, org, self, members, need); err != nil {
-		return nil, err
-	}
-	for a := range org.Each() {
-		a.OwnedBucketNames = nil
-	}
 	// kept compressed until the cache expires: a query decodes one
 	// account at a time
 	if err := org.Pack(); err != nil {
+		return nil, err
+	}
+	if err := c.resolve(ctx, org, self, members, owners, need); err != nil {
 		return nil, err
 	}
 	return org, nil

@@ -19,13 +19,7 @@ import (
 // the account whose trail names it, as a single-account audit would.
 // Buckets that no read account lists are probed once with the caller's
 // credentials (another account's, or deleted).
-func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds map[string]aws.Credentials, need snapshot.Need) error {
-	owners := map[string]string{}
-	for a := range org.Each() {
-		for _, name := range a.OwnedBucketNames {
-			owners[name] = a.AccountID
-		}
-	}
+func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds map[string]aws.Credentials, owners map[string]string, need snapshot.Need) error {
 	work := map[string]*inventory.Owned{}
 	add := func(account string, list func(*inventory.Owned) *[]string, v string) {
 		if work[account] == nil {
@@ -38,7 +32,7 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 	buckets := func(o *inventory.Owned) *[]string { return &o.Buckets }
 	keys := func(o *inventory.Owned) *[]string { return &o.Keys }
 	topics := func(o *inventory.Owned) *[]string { return &o.Topics }
-	probe := map[string][]*snapshot.Bucket{}
+	probe := map[string][]string{} // bucket -> the accounts naming it, by id
 	for a := range org.Each() {
 		for _, name := range sortedKeys(a.Buckets) {
 			b := a.Buckets[name]
@@ -49,7 +43,7 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 				org.BucketOwners[name] = owner
 				add(owner, buckets, name)
 			} else {
-				probe[name] = append(probe[name], b)
+				probe[name] = append(probe[name], a.AccountID)
 			}
 		}
 		for _, t := range a.Trails {
@@ -65,7 +59,7 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 					continue
 				}
 				owner := arnAccount(r.ref)
-				if owner == a.AccountID || org.Account(owner) == nil {
+				if owner == a.AccountID || !org.Has(owner) {
 					owner = a.AccountID // not read elsewhere: read it here
 				}
 				add(owner, r.list, r.ref)
@@ -83,23 +77,44 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 				return err
 			}
 		}
-		if err := col.ReadOwned(ctx, org.Account(owner), *work[owner], need); err != nil && !isSetup(err) {
+		err := org.Update(owner, func(a *snapshot.Account) error { return col.ReadOwned(ctx, a, *work[owner], need) })
+		if err != nil && !isSetup(err) {
 			return err
 		}
 	}
 	if len(probe) == 0 {
 		return nil
 	}
-	first := make([]*snapshot.Bucket, 0, len(probe))
-	for _, name := range sortedKeys(probe) {
-		first = append(first, probe[name][0])
+	// each bucket no read account lists is probed once, in the first
+	// account naming it, and the answer copied to the others
+	names := sortedKeys(probe)
+	first := make([]*snapshot.Bucket, 0, len(names))
+	for _, name := range names {
+		first = append(first, org.Account(probe[name][0]).Buckets[name])
 	}
 	if err := c.caller.ProbeBuckets(ctx, self.Partition, first); err != nil && !isSetup(err) {
 		return err
 	}
-	for _, same := range probe {
-		for _, b := range same[1:] {
-			b.Region, b.NotFound, b.RegionErr = same[0].Region, same[0].NotFound, same[0].RegionErr
+	probed := map[string][]int{} // account -> indexes into names
+	for i, name := range names {
+		for _, id := range probe[name] {
+			probed[id] = append(probed[id], i)
+		}
+	}
+	for _, id := range sortedKeys(probed) {
+		err := org.Update(id, func(a *snapshot.Account) error {
+			for _, i := range probed[id] {
+				b, p := a.Buckets[names[i]], first[i]
+				if id == probe[names[i]][0] {
+					*b = *p
+				} else {
+					b.Region, b.NotFound, b.RegionErr = p.Region, p.NotFound, p.RegionErr
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

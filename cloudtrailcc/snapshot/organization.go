@@ -69,42 +69,110 @@ var (
 	inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
 )
 
-// Pack moves the accounts' snapshots out of Accounts into their compressed
-// form (see Each and Account); Accounts is nil afterwards. An organization
-// is packed once its collection is complete: a packed snapshot is never
-// changed.
+// Pack moves the accounts' snapshots out of accounts into their
+// compressed form (see Each and Account) and orders every account by id.
+// An organization is packed once its accounts are read; afterwards it
+// changes only through Update, while it is being collected.
 func (o *Organization) Pack() error {
-	if o.packed != nil {
-		return nil
-	}
-	o.Sort()
-	p := &packedAccounts{owned: map[string]string{}}
-	var buf bytes.Buffer
 	for _, a := range o.accounts {
-		buf.Reset()
-		w := deflaters.Get().(*flate.Writer)
-		w.Reset(&buf)
-		err := json.NewEncoder(w).Encode(a)
-		if err == nil {
-			err = w.Close()
-		}
-		deflaters.Put(w)
-		if err != nil {
-			return fmt.Errorf("packing the snapshot of account %s: %w", a.AccountID, err)
-		}
-		p.ids = append(p.ids, a.AccountID)
-		p.blobs = append(p.blobs, bytes.Clone(buf.Bytes()))
-		for name, b := range a.Buckets {
-			if b.Owned {
-				p.owned[name] = a.AccountID
-			}
+		if err := o.AddPacked(a); err != nil {
+			return err
 		}
 	}
-	if len(o.accounts) > 0 {
-		p.first = o.accounts[0]
+	o.accounts = nil
+	if o.packed == nil {
+		o.packed = &packedAccounts{owned: map[string]string{}}
 	}
-	o.packed, o.accounts = p, nil
+	p := o.packed
+	order := make([]int, len(p.ids))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(p.ids[a], p.ids[b]) })
+	ids, blobs := make([]string, len(order)), make([][]byte, len(order))
+	for i, j := range order {
+		ids[i], blobs[i] = p.ids[j], p.blobs[j]
+	}
+	p.ids, p.blobs, p.first, p.last = ids, blobs, nil, nil
+	if len(ids) > 0 {
+		p.first = p.unpack(0)
+	}
+	slices.SortFunc(o.Failed, func(a, b AccountFailure) int { return strings.Compare(a.AccountID, b.AccountID) })
+	slices.Sort(o.Suspended)
 	return nil
+}
+
+// AddPacked adds the snapshot of an account read in its compressed form at
+// once, so that an organization being read holds the accounts already read
+// in a few kilobytes each; Pack then orders them. acct is not kept.
+func (o *Organization) AddPacked(acct *Account) error {
+	if o.packed == nil {
+		o.packed = &packedAccounts{owned: map[string]string{}}
+	}
+	blob, err := pack(acct)
+	if err != nil {
+		return err
+	}
+	p := o.packed
+	p.ids, p.blobs = append(p.ids, acct.AccountID), append(p.blobs, blob)
+	for name, b := range acct.Buckets {
+		if b.Owned {
+			p.owned[name] = acct.AccountID
+		}
+	}
+	return nil
+}
+
+// Update applies fn to the snapshot of account id of a packed organization
+// and keeps the result, even when fn fails (its error is returned). It is
+// for the collection that owns the organization, before anyone reads it.
+func (o *Organization) Update(id string, fn func(*Account) error) error {
+	if o.packed == nil {
+		a := o.Account(id)
+		if a == nil {
+			return fmt.Errorf("snapshot: account %s was not read", id)
+		}
+		return fn(a)
+	}
+	p := o.packed
+	i, ok := slices.BinarySearch(p.ids, id)
+	if !ok {
+		return fmt.Errorf("snapshot: account %s was not read", id)
+	}
+	a := p.unpack(i)
+	ferr := fn(a)
+	blob, err := pack(a)
+	if err != nil {
+		return err
+	}
+	p.blobs[i] = blob
+	for name, b := range a.Buckets {
+		if b.Owned {
+			p.owned[name] = a.AccountID
+		}
+	}
+	p.mu.Lock()
+	p.last = nil
+	p.mu.Unlock()
+	if i == 0 {
+		p.first = a
+	}
+	return ferr
+}
+
+// pack is acct as deflated JSON.
+func pack(acct *Account) ([]byte, error) {
+	var buf bytes.Buffer
+	w := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(w)
+	w.Reset(&buf)
+	if err := json.NewEncoder(w).Encode(acct); err != nil {
+		return nil, fmt.Errorf("packing the snapshot of account %s: %w", acct.AccountID, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("packing the snapshot of account %s: %w", acct.AccountID, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // unpack decodes the i-th packed account. The bytes are the process's own,
@@ -187,7 +255,7 @@ func (o *Organization) Has(id string) bool {
 // Add appends the snapshot of an account read (before Sort and Pack).
 func (o *Organization) Add(acct *Account) {
 	if o.packed != nil {
-		panic("snapshot: Add to a packed organization")
+		panic("snapshot: Add to a packed organization; use AddPacked")
 	}
 	o.accounts = append(o.accounts, acct)
 }
