@@ -40,7 +40,7 @@ func TestPacedRequestsAreNeverThrottled(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				sent := p.last // the send time the pacer keeps (its turn is held)
+				sent := p.last      // the send time the pacer keeps (its turn is held)
 				time.Sleep(delay()) // on its way to the server
 				mu.Lock()
 				sends, handled = append(sends, sent), append(handled, time.Now())
