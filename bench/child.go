@@ -21,6 +21,9 @@ type job struct {
 	// Replay, when set, has the child make these calls with bare SDK
 	// clients instead (harness.Replay), report the wall time and exit.
 	Replay *replayJob `json:"replay,omitempty"`
+	// Integrity, when set, has the child verify a trail's log files
+	// instead (runIntegrityChild), report and exit.
+	Integrity *integrityJob `json:"integrity,omitempty"`
 }
 
 // replayJob is a harness.Replay to run.
@@ -58,6 +61,9 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 			return err
 		}
 		return json.NewEncoder(stdout).Encode(runReport{WallNanos: wall.Nanoseconds()})
+	}
+	if j.Integrity != nil {
+		return runIntegrityChild(ctx, j.Connections, j.Integrity, stdout)
 	}
 	client, err := inproc.New(ctx, j.Connections)
 	if err != nil {

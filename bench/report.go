@@ -97,7 +97,7 @@ func perAction(results []result) table.Writer {
 }
 
 // document is the Markdown page with the measured numbers.
-func document(results []result, latency time.Duration, runs int, args []string) (string, error) {
+func document(results []result, integrity []integrityResult, latency time.Duration, runs int, args []string) (string, error) {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("# Benchmarks\n\n")
@@ -126,6 +126,7 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	}
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
+	p("%s", integritySection(integrity))
 	p("%s", strings.NewReplacer(
 		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, connection option `max_concurrency`", inventory.DefaultMaxConcurrency),
 		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),

@@ -79,9 +79,8 @@ func (r Run) Do(ctx context.Context) (Output, error) {
 		args = append(args, r.Account)
 	}
 	cmd := exec.CommandContext(ctx, Python, args...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_SESSION_TOKEN=",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE=",
-		"NO_PROXY=*", "HTTP_PROXY=", "HTTPS_PROXY=")
+	cmd.Env = append(withoutAWS(os.Environ()), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "NO_PROXY=*", "HTTP_PROXY=", "HTTPS_PROXY=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	began := time.Now()
@@ -106,6 +105,18 @@ func (r Run) Do(ctx context.Context) (Output, error) {
 		return out, fmt.Errorf("validatelogs: validate-logs reported no file (exit %d): %s", out.ExitCode, tail(out.Stdout+out.Stderr))
 	}
 	return out, nil
+}
+
+// withoutAWS drops the AWS_ variables (profile, region, endpoint,
+// credentials) of an environment: the run's clients are set up by Run alone.
+func withoutAWS(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // tail is the end of a long output, for an error message.
