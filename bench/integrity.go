@@ -283,14 +283,15 @@ func comparison(r integrityResult) string {
 }
 
 // integritySection is the page's log integrity section ("" without
-// integrity workloads).
-func integritySection(results []integrityResult) string {
+// integrity workloads); args are the benchmark's arguments.
+func integritySection(results []integrityResult, args []string) string {
 	if len(results) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("## Log integrity verification\n\n")
+	p("Measured by `go run ./bench %s`, finished %s.\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	for _, r := range results {
 		p("**%s**: %s, delivered by the emulator as CloudTrail delivers them (gzipped log files of each 5-minute slot with events, ", r.Spec.Name, r.Spec)
 		p("an hourly digest per account signed with the emulator's key, each linked to the previous one) into one bucket of the management account; ")

@@ -126,7 +126,7 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	}
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
-	p("%s", integritySection(integrity))
+	p("%s", integritySection(integrity, args))
 	p("%s", strings.NewReplacer(
 		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, connection option `max_concurrency`", inventory.DefaultMaxConcurrency),
 		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),
