@@ -103,6 +103,9 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	p("# Benchmarks\n\n")
 	p("API calls, wall time and memory of a full evaluation of the fourteen rules (`select * from cloudtrailcc_finding`) ")
 	p("on reference workloads, against the bundled AWS emulator with %s of latency added to every AWS call. ", ms(latency))
+	if len(integrity) > 0 {
+		p("The log integrity workload verifies CloudTrail's digest chains through `cloudtrailcc_log_integrity` instead, beside aws-cli's `validate-logs`; its section says how. ")
+	}
 	p("This page is written by the benchmark program itself (`go run ./bench %s`) on %s; ", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	p("every number below is measured, none is edited by hand. Each workload ran %d times, each in a fresh process; ", runs)
 	p("the run with the median wall time is shown, with the fastest and slowest wall times beside it.\n\n")
@@ -138,7 +141,8 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	p("are then noisy (the fastest and slowest runs show how much); API calls and the least calls are not affected.\n\n")
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
 	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n")
-	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n```\n\n")
+	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n")
+	p("go run ./bench -workloads I1 -awscli-accounts 20  # log integrity, aws-cli run for all 20 accounts (about an hour)\n```\n\n")
 	p("No AWS account is needed: the emulator runs on loopback inside the benchmark process.\n")
 	return b.String(), nil
 }
