@@ -101,8 +101,9 @@ func (r integrityResult) CLIWall() time.Duration {
 }
 
 // CLIAllAccounts is aws-cli's wall time for every account one after the
-// other: measured when it ran for every account, else the measured
-// accounts' mean times the accounts (estimated says which).
+// other: measured when it ran for every account, else estimated
+// (estimated says so) at the measured accounts' time per file over every
+// account's files: accounts differ in how many files they have.
 func (r integrityResult) CLIAllAccounts() (d time.Duration, estimated bool) {
 	if len(r.CLI) == 0 {
 		return 0, false
@@ -110,7 +111,16 @@ func (r integrityResult) CLIAllAccounts() (d time.Duration, estimated bool) {
 	if len(r.CLI) == r.Spec.Accounts {
 		return r.CLIWall(), false
 	}
-	return r.CLIWall() / time.Duration(len(r.CLI)) * time.Duration(r.Spec.Accounts), true
+	return time.Duration(float64(r.CLIWall()) / float64(max(r.CLIFiles(), 1)) * float64(r.Full().Objects)), true
+}
+
+// CLIFiles is the number of files aws-cli reported over its runs.
+func (r integrityResult) CLIFiles() int {
+	n := 0
+	for _, c := range r.CLI {
+		n += c.Files
+	}
+	return n
 }
 
 // Full is cloudtrailcc's result for the whole span.
@@ -273,7 +283,8 @@ func comparison(r integrityResult) string {
 	all, est := r.CLIAllAccounts()
 	how := "measured"
 	if est {
-		how = fmt.Sprintf("estimated: the mean of the %d accounts measured, %s, times %d", len(r.CLI), ms(r.CLIWall()/time.Duration(len(r.CLI))), r.Spec.Accounts)
+		how = fmt.Sprintf("estimated: the %s measured took %s for %d files, %.1f ms a file, times the %d files of all accounts",
+			plural(len(r.CLI), "account"), ms(r.CLIWall()), r.CLIFiles(), float64(r.CLIWall())/float64(max(r.CLIFiles(), 1))/1e6, full.Objects)
 	}
 	floor := time.Duration((full.Objects+logintegrity.DefaultParallel-1)/logintegrity.DefaultParallel) * r.Latency
 	return fmt.Sprintf("%s, %s: cloudtrailcc verified all %d accounts (%d objects) in **%s** (reading at most %d objects at once, the least time those reads take at %s each is %s);",

@@ -13,12 +13,12 @@ import (
 func TestIntegrityComparisonSaysMeasuredOrEstimated(t *testing.T) {
 	spec := harness.IntegritySpec{Name: "I1", Accounts: 4, Hours: 48}
 	full := windowResult{Hours: 48, Objects: 1000, Wall: 10 * time.Second}
-	run := func(d time.Duration) cliRun { return cliRun{Wall: d} }
+	run := func(d time.Duration) cliRun { return cliRun{Wall: d, Files: 200} }
 	cases := []struct {
 		cli  []cliRun
 		want []string
 	}{
-		{[]cliRun{run(30 * time.Second), run(50 * time.Second)}, []string{"estimated: the mean of the 2 accounts measured, 40000 ms, times 4", "**160000 ms**", "**16.0 times faster** (goal: 10 times)"}},
+		{[]cliRun{run(30 * time.Second), run(50 * time.Second)}, []string{"estimated: the 2 accounts measured took 80000 ms for 400 files, 200.0 ms a file, times the 1000 files of all accounts", "**200000 ms**", "**20.0 times faster** (goal: 10 times)"}},
 		{[]cliRun{run(20 * time.Second), run(20 * time.Second), run(20 * time.Second), run(20 * time.Second)}, []string{"(measured)", "**80000 ms**", "8.0 times faster**, NOT the 10 times of the goal"}},
 	}
 	for _, c := range cases {

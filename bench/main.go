@@ -35,7 +35,7 @@ func run() error {
 	out := flag.String("out", "", "write the results as Markdown to this file (e.g. docs/benchmarks.md)")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every AWS call during the measured runs")
 	workloads := flag.String("workloads", "W1,W2,W3,W4,I1", "comma-separated reference workloads to run: W1, W2, W3, W4 (W4, a 1,000-account organization, is long: run it alone), I1 (log integrity verification against aws-cli)")
-	cliAccounts := flag.Int("awscli-accounts", 2, "I1: how many of the organization's accounts aws-cli validate-logs validates, one after the other (its time for all of them is then estimated from their mean); 0 skips aws-cli")
+	cliAccounts := flag.Int("awscli-accounts", 2, "I1: how many of the organization's accounts aws-cli validate-logs validates, one after the other (its time for all of them is then estimated from their time per file); 0 skips aws-cli")
 	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the plugin's process during the first query of the last run to this file (go tool pprof)")
