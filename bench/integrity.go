@@ -59,6 +59,10 @@ type windowResult struct {
 	// Objects are the objects in the window; Gets the s3:GetObject calls
 	// of the median run, and Distinct the objects it read.
 	Objects, Gets, Distinct int
+	// Digests and Logs count the window's objects by kind; LogBytes is
+	// the log files' stored (gzipped) size.
+	Digests, Logs int
+	LogBytes      int64
 	// Calls are the median run's calls by IAM action.
 	Calls map[string]int
 	// Wall is the median run's wall time; WallMin and WallMax span the
@@ -81,8 +85,10 @@ type cliRun struct {
 type integrityResult struct {
 	Spec    harness.IntegritySpec
 	Latency time.Duration
-	// Delivery is how long the emulator took to deliver the workload.
+	// Delivery is how long the emulator took to deliver the workload;
+	// Events how many events the accounts logged.
 	Delivery time.Duration
+	Events   int
 	Windows  []windowResult
 	// Load is the load average when the workload's last run ended.
 	Load string
@@ -139,7 +145,7 @@ func measureIntegrity(ctx context.Context, spec harness.IntegritySpec, latency t
 		return res, err
 	}
 	defer w.Close()
-	res.Delivery = time.Since(began)
+	res.Delivery, res.Events = time.Since(began), w.Events
 	windows := []int{spec.Hours}
 	if spec.Hours > 24 {
 		windows = []int{24, spec.Hours}
@@ -150,17 +156,28 @@ func measureIntegrity(ctx context.Context, spec harness.IntegritySpec, latency t
 		if err != nil {
 			return res, err
 		}
+		want := map[string]bool{}
+		var kinds windowResult
+		for _, o := range objects {
+			want[o.Key] = true
+			if o.Digest {
+				kinds.Digests++
+			} else {
+				kinds.Logs++
+				kinds.LogBytes += o.Size
+			}
+		}
 		w.Server.SetLatency(latency)
 		var all []windowResult
 		for i := range runs {
 			fmt.Fprintf(os.Stderr, "bench: %s: cloudtrailcc verifies %d hours (%d objects), run %d...\n", spec.Name, hours, len(objects), i+1)
-			r, err := measureIntegrityOnce(ctx, w, start, end)
+			r, err := measureIntegrityOnce(ctx, w, start, end, want)
 			if err != nil {
 				return res, fmt.Errorf("%s, %d hours, run %d: %w", spec.Name, hours, i+1, err)
 			}
-			r.Hours, r.Objects = hours, len(objects)
+			r.Hours, r.Objects, r.Digests, r.Logs, r.LogBytes = hours, len(objects), kinds.Digests, kinds.Logs, kinds.LogBytes
 			if r.Gets != len(objects) || r.Distinct != len(objects) || !r.Verdicts.AllValid() {
-				return res, fmt.Errorf("%s, %d hours, run %d: %d GetObject calls reading %d distinct objects, verdicts %v; want each of the window's %d objects read once, every file valid",
+				return res, fmt.Errorf("%s, %d hours, run %d: %d GetObject calls reading %d distinct objects, verdicts %v; want each of the window's %d objects, and no other, read once, every file valid",
 					spec.Name, hours, i+1, r.Gets, r.Distinct, r.Verdicts, len(objects))
 			}
 			all = append(all, r)
@@ -202,8 +219,9 @@ func measureIntegrity(ctx context.Context, spec harness.IntegritySpec, latency t
 }
 
 // measureIntegrityOnce has a fresh process verify [start, end] and reads
-// its calls from the request log and its resource usage.
-func measureIntegrityOnce(ctx context.Context, w *harness.Integrity, start, end time.Time) (windowResult, error) {
+// its calls from the request log and its resource usage; Distinct counts
+// the objects of want read exactly once.
+func measureIntegrityOnce(ctx context.Context, w *harness.Integrity, start, end time.Time, want map[string]bool) (windowResult, error) {
 	w.ResetReads()
 	exe, err := os.Executable()
 	if err != nil {
@@ -228,8 +246,8 @@ func measureIntegrityOnce(ctx context.Context, w *harness.Integrity, start, end 
 	}
 	r := windowResult{Wall: time.Duration(rep.WallNanos), Verdicts: rep.Verdicts, Calls: awsemu.CountCalls(w.Server.Calls())}
 	r.Gets = r.Calls["s3:GetObject"]
-	for _, n := range w.Reads() {
-		if n == 1 {
+	for k, n := range w.Reads() {
+		if n == 1 && want[k] {
 			r.Distinct++
 		}
 	}
@@ -308,16 +326,24 @@ func integritySection(results []integrityResult, args []string) string {
 		p("an hourly digest per account signed with the emulator's key, each linked to the previous one) into one bucket of the management account; ")
 		p("delivering took %s. With %s of latency added to every AWS call, a fresh process runs the plugin in-process and queries ", ms(r.Delivery), ms(r.Latency))
 		p("`cloudtrailcc_log_integrity` with the quals `cloudtrailcc verify` sends (the trail's ARN, `period_end >= start`, `period_start <= end`), ")
-		p("in one connection with the management account's credentials, over the last day and over the whole span; rows are counted as they arrive.\n\n")
+		p("in one connection with the management account's credentials, over the last day and over the whole span; rows are counted as they arrive. ")
+		full := r.Full()
+		p("The whole span holds %d digest files and %d log files (%d events, %.0f a log file; %s gzipped, %.1f KiB a log file).\n\n",
+			full.Digests, full.Logs, r.Events, float64(r.Events)/float64(max(full.Logs, 1)), mib(full.LogBytes), float64(full.LogBytes)/float64(max(full.Logs, 1))/1024)
 	}
 	p("%s\n\n", integritySummary(results).RenderMarkdown())
 	for _, r := range results {
 		p("%s\n\n", comparison(r))
 		if len(r.Windows) > 1 {
 			day, full := r.Windows[0], r.Full()
-			p("%s peak RSS: %s for %s, %s for %s (%.2f times, for %.1f times the objects): memory does not grow with the window.\n\n",
+			growth := float64(full.PeakRSS) / float64(max(day.PeakRSS, 1))
+			verdict := "memory does not grow with the window"
+			if growth > 1.25 {
+				verdict = "memory GROWS with the window"
+			}
+			p("%s peak RSS: %s for %s, %s for %s (%.2f times, for %.1f times the objects): %s.\n\n",
 				r.Spec.Name, mib(day.PeakRSS), plural(day.Hours, "hour"), mib(full.PeakRSS), plural(full.Hours, "hour"),
-				float64(full.PeakRSS)/float64(max(day.PeakRSS, 1)), float64(full.Objects)/float64(max(day.Objects, 1)))
+				growth, float64(full.Objects)/float64(max(day.Objects, 1)), verdict)
 		}
 		if len(r.CLI) > 0 {
 			p("aws-cli `validate-logs` (Debian's awscli package, its own validation code; `%s` builds its clients with the emulator's endpoint) ", "internal/emulator/validatelogs")

@@ -71,6 +71,8 @@ type Integrity struct {
 	// delivers for, the management account first.
 	TrailARN   string
 	AccountIDs []string
+	// Events is the number of events the accounts logged.
+	Events int
 	// Start and End span the delivered hours (whole hours, End in the
 	// past on the wall clock, so a window up to End is never "in the
 	// future").
@@ -182,7 +184,7 @@ func StartIntegrity(ctx context.Context, spec IntegritySpec) (_ *Integrity, err 
 		}
 		from := i.Start.Add(time.Duration(h) * time.Hour)
 		for n, id := range i.AccountIDs {
-			addHourOfEvents(srv, id, n, from)
+			i.Events += addHourOfEvents(srv, id, n, from)
 		}
 		if err := srv.AdvanceClock(time.Hour); err != nil {
 			return nil, fmt.Errorf("harness: delivering %s: %w", from.Format(time.RFC3339), err)
@@ -227,8 +229,9 @@ func eventsThisHour(n int, from time.Time, r *rand.Rand) int {
 	return int(float64(MeanEventsPerHour) * level / 1.16 * day * (0.75 + r.Float64()/2))
 }
 
-// addHourOfEvents records account n's events of the hour from.
-func addHourOfEvents(srv *awsemu.Server, account string, n int, from time.Time) {
+// addHourOfEvents records account n's events of the hour from and
+// returns how many.
+func addHourOfEvents(srv *awsemu.Server, account string, n int, from time.Time) int {
 	r := rand.New(rand.NewPCG(uint64(n), uint64(from.Unix())))
 	total := 0
 	for _, k := range eventKinds {
@@ -259,6 +262,7 @@ func addHourOfEvents(srv *awsemu.Server, account string, n int, from time.Time) 
 			Response: map[string]any{"credentials": map[string]any{"accessKeyId": fmt.Sprintf("ASIA%016X", r.Uint64()),
 				"expiration": from.Add(at[j] + time.Hour).Format(time.RFC1123)}}})
 	}
+	return count
 }
 
 // Connection is the connection that verifies the trail: the management
@@ -279,12 +283,12 @@ func (i *Integrity) Window(hours int) (time.Time, time.Time) {
 // in every account. A window starting after the trail started logging
 // thus includes the digest ending at its start, the hour before it: the
 // table's period_end >= start includes that digest.
-func (i *Integrity) ObjectsIn(ctx context.Context, start, end time.Time) ([]string, error) {
+func (i *Integrity) ObjectsIn(ctx context.Context, start, end time.Time) ([]Object, error) {
 	c, err := seed.NewClients(i.target(i.Accounts[0]), IntegrityHome)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []Object
 	p := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: aws.String(IntegrityBucket), Prefix: aws.String("AWSLogs/")})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -302,11 +306,20 @@ func (i *Integrity) ObjectsIn(ctx context.Context, start, end time.Time) ([]stri
 				from = start.Add(-time.Nanosecond)
 			}
 			if at.After(from) && !at.After(end) {
-				out = append(out, k)
+				out = append(out, Object{Key: k, Size: aws.ToInt64(o.Size), Digest: strings.Contains(k, "/CloudTrail-Digest/")})
 			}
 		}
 	}
 	return out, nil
+}
+
+// Object is an object of the log bucket.
+type Object struct {
+	Key string
+	// Size is its stored (gzipped) size in bytes.
+	Size int64
+	// Digest: a digest file, not a log file.
+	Digest bool
 }
 
 // keyTime reads the time in a log file's name (its 5-minute slot's end,

@@ -31,13 +31,18 @@ func TestIntegrityWorkloadReadsEachObjectOfTheWindowOnce(t *testing.T) {
 	t.Cleanup(client.Close)
 	for _, hours := range []int{spec.Hours, 1} {
 		start, end := w.Window(hours)
-		want, err := w.ObjectsIn(ctx, start, end)
+		objects, err := w.ObjectsIn(ctx, start, end)
 		if err != nil {
 			t.Fatal(err)
 		}
 		digests := 0
-		for _, k := range want {
-			if strings.Contains(k, "/CloudTrail-Digest/") {
+		var want []string
+		for _, o := range objects {
+			want = append(want, o.Key)
+			if o.Digest != strings.Contains(o.Key, "/CloudTrail-Digest/") || o.Size == 0 {
+				t.Fatalf("object %+v", o)
+			}
+			if o.Digest {
 				digests++
 			}
 		}
