@@ -22,6 +22,9 @@ type job struct {
 	// Replay, when set, has the child make these calls with bare SDK
 	// clients instead (harness.Replay), report the wall time and exit.
 	Replay *replayJob `json:"replay,omitempty"`
+	// Integrity, when set, has the child verify a trail's log files
+	// instead (runIntegrityChild), report and exit.
+	Integrity *integrityJob `json:"integrity,omitempty"`
 }
 
 // replayJob is a harness.Replay to run.
@@ -37,6 +40,10 @@ type runReport struct {
 	Findings  int   `json:"findings"`
 	// Statuses counts the findings by status.
 	Statuses map[string]int `json:"statuses"`
+	// PeakRSS is the process's own peak resident set so far (VmHWM), in
+	// bytes: the rusage of a child started by a large parent reports the
+	// parent's high-water mark at the start.
+	PeakRSS int64 `json:"peak_rss"`
 }
 
 // runChild is the measured side: it runs the plugin in-process, queries the
@@ -59,6 +66,9 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 			return err
 		}
 		return json.NewEncoder(stdout).Encode(runReport{WallNanos: wall.Nanoseconds()})
+	}
+	if j.Integrity != nil {
+		return runIntegrityChild(ctx, j.Connections, j.Integrity, stdout)
 	}
 	client, err := inproc.New(ctx, j.Connections)
 	if err != nil {
@@ -99,6 +109,9 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 			}
 		}
 		rep.WallNanos = wall.Nanoseconds()
+		if rep.PeakRSS, err = peakRSS(); err != nil {
+			return err
+		}
 		if err := out.Encode(rep); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@
 //
 //	go run ./bench -out docs/benchmarks.md            # all workloads (W4 and W5 take minutes), 50 ms a call
 //	go run ./bench -workloads W1 -latency 100ms
+//	go run ./bench -workloads I1 -awscli-accounts 20  # log integrity against aws-cli for every account
 //
 // For each workload it prints the API calls against the least calls the
 // rules need (package bound), the wall time against the critical path of
@@ -33,7 +34,8 @@ func main() {
 func run() error {
 	out := flag.String("out", "", "write the results as Markdown to this file (e.g. docs/benchmarks.md)")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every AWS call during the measured runs")
-	workloads := flag.String("workloads", "W1,W2,W3,W4,W5", "comma-separated reference workloads to run: W1, W2, W3, W4, W5 (W4 and W5, organizations of 1,000 and 10,000 accounts, are long: W5 takes about 10 minutes)")
+	workloads := flag.String("workloads", "W1,W2,W3,W4,W5,I1", "comma-separated reference workloads to run: W1, W2, W3, W4, W5 (W4 and W5, organizations of 1,000 and 10,000 accounts, are long: W5 takes about 10 minutes), I1 (log integrity verification against aws-cli)")
+	cliAccounts := flag.Int("awscli-accounts", 2, "I1: how many of the organization's accounts aws-cli validate-logs validates, one after the other (its time for all of them is then estimated from their time per file); 0 skips aws-cli")
 	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the plugin's process during the first query of the last run to this file (go tool pprof)")
@@ -56,11 +58,19 @@ func run() error {
 	if *runs < 1 {
 		return fmt.Errorf("-runs %d: must be 1 or more", *runs)
 	}
+	if *cliAccounts < 0 {
+		return fmt.Errorf("-awscli-accounts %d: must be 0 or more", *cliAccounts)
+	}
 	var specs []harness.Spec
+	var integritySpecs []harness.IntegritySpec
 	for _, name := range strings.Split(*workloads, ",") {
+		if spec, ok := harness.IntegritySpecs[strings.TrimSpace(name)]; ok {
+			integritySpecs = append(integritySpecs, spec)
+			continue
+		}
 		spec, ok := harness.Specs[strings.TrimSpace(name)]
 		if !ok {
-			return fmt.Errorf("-workloads: unknown workload %q; known: W1, W2, W3, W4, W5", name)
+			return fmt.Errorf("-workloads: unknown workload %q; known: W1, W2, W3, W4, W5, I1", name)
 		}
 		if *accounts > 0 {
 			spec.Accounts = *accounts
@@ -81,7 +91,24 @@ func run() error {
 		}
 		results = append(results, r)
 	}
-	fmt.Print(summaryTable(results))
+	var integrity []integrityResult
+	for _, spec := range integritySpecs {
+		fmt.Fprintf(os.Stderr, "bench: %s (%s) at %s a call, %d runs...\n", spec.Name, spec, *latency, *runs)
+		r, err := measureIntegrity(ctx, spec, *latency, *runs, *cliAccounts)
+		if err != nil {
+			return err
+		}
+		integrity = append(integrity, r)
+	}
+	if len(results) > 0 {
+		fmt.Print(summaryTable(results))
+	}
+	if len(integrity) > 0 {
+		fmt.Print(integritySummary(integrity).Render() + "\n")
+		for _, r := range integrity {
+			fmt.Println(comparison(r))
+		}
+	}
 	for _, r := range results {
 		if d := diffLines(r); d != "" {
 			fmt.Printf("\n%s calls differing from the bound (action: got / least):\n%s", r.Spec.Name, d)
@@ -90,7 +117,7 @@ func run() error {
 	if *out == "" {
 		return nil
 	}
-	doc, err := document(results, *latency, *runs, os.Args[1:])
+	doc, err := document(results, integrity, *latency, *runs, os.Args[1:])
 	if err != nil {
 		return err
 	}

@@ -230,7 +230,8 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 		return fmt.Errorf("measuring process: %w", err)
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.PeakRSS = ru.Maxrss * 1024 // Linux reports KiB
+		// not ru.Maxrss: it starts at the parent's (the emulator's) high-water mark
+		r.PeakRSS = second.PeakRSS
 		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return nil

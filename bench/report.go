@@ -97,12 +97,15 @@ func perAction(results []result) table.Writer {
 }
 
 // document is the Markdown page with the measured numbers.
-func document(results []result, latency time.Duration, runs int, args []string) (string, error) {
+func document(results []result, integrity []integrityResult, latency time.Duration, runs int, args []string) (string, error) {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("# Benchmarks\n\n")
 	p("API calls, wall time and memory of a full evaluation of the fourteen rules (`select * from cloudtrailcc_finding`) ")
 	p("on reference workloads, against the bundled AWS emulator with %s of latency added to every AWS call. ", ms(latency))
+	if len(integrity) > 0 {
+		p("The log integrity workload verifies CloudTrail's digest chains through `cloudtrailcc_log_integrity` instead, beside aws-cli's `validate-logs`; its section says how. ")
+	}
 	p("This page is written by the benchmark program itself (`go run ./bench %s`) on %s; ", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	p("every number below is measured, none is edited by hand. Each workload ran %d times, each in a fresh process; ", runs)
 	p("the run with the median wall time is shown, with the fastest and slowest wall times beside it.\n\n")
@@ -133,6 +136,7 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	}
 	p("## Calls by IAM action\n\nFirst query of the median run, from the emulator's request log, beside the least calls computed from what was seeded.\n\n%s\n\n",
 		perAction(results).RenderMarkdown())
+	p("%s", integritySection(integrity, args))
 	p("%s", strings.NewReplacer(
 		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, connection option `max_concurrency`", inventory.DefaultMaxConcurrency),
 		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),
@@ -144,7 +148,8 @@ func document(results []result, latency time.Duration, runs int, args []string) 
 	p("are then noisy (the fastest and slowest runs show how much); API calls and the least calls are not affected.\n\n")
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
 	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n")
-	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n```\n\n")
+	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n")
+	p("go run ./bench -workloads I1 -awscli-accounts 20  # log integrity, aws-cli run for all 20 accounts (about an hour)\n```\n\n")
 	p("No AWS account is needed: the emulator runs on loopback inside the benchmark process.\n")
 	return b.String(), nil
 }
@@ -207,8 +212,10 @@ const measuredText = `## What was measured
   waves of that many calls.
 - **CPU time** is the user and system CPU time of the plugin's process over both runs; set beside the wall time and
   the number of CPUs it shows when the machine, not the latency, is the limit.
-- **Peak RSS** is the peak resident set of that process (getrusage ru_maxrss of the child), which holds only the
-  plugin and its queries: the emulator and the seeding run in the parent. **Peak RSS / connection** divides it by
+- **Peak RSS** is the peak resident set of that process (VmHWM of /proc/self/status, read by the process after its
+  last query), which holds only the plugin and its queries: the emulator and the seeding run in the parent. Pages
+  written before 2026-12-07 used the child's getrusage ru_maxrss, which starts at the parent's high-water mark (Go
+  starts children with vfork semantics), so their W4 figure was the emulator's as much as the plugin's. **Peak RSS / connection** divides it by
   the connections (one per account), the measure Steampipe users compare when they configure one connection per
   account; it includes the process's fixed share (the binary, the SDK), so it falls as connections are added.
 - The measuring process runs without the shared AWS configuration files, instance metadata and ` + "`AWS_CA_BUNDLE`" + `

@@ -4,7 +4,6 @@ package logintegrity_test
 
 import (
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/logintegrity"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/validatelogs"
 )
 
 // benchEnv reads a positive integer setting of the measurement.
@@ -141,20 +141,15 @@ func TestMeasureOrganizationVerificationAgainstAWSCLI(t *testing.T) {
 		t.Errorf("want a clean run reading each of the %d objects once; got %d GETs, %+v", objects, gets, sum)
 	}
 
-	if _, err := exec.LookPath(awsCLIPython); err != nil {
+	if validatelogs.Available() != nil {
 		return
 	}
 	var cliTotal time.Duration
 	for i := 0; i < cliAccounts && i < len(target.Accounts); i++ {
-		s.target = target
-		cmd := exec.Command(awsCLIPython, "testdata/validate_logs.py", s.url, home, arn, t0.Format(time.RFC3339), end.Format(time.RFC3339), target.Accounts[i])
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-		began := time.Now()
-		out, err := cmd.CombinedOutput()
-		took := time.Since(began)
-		cliTotal += took
+		out, err := validatelogs.Run{Endpoint: s.url, Region: home, TrailARN: arn, Start: t0, End: end, Account: target.Accounts[i]}.Do(ctx)
+		cliTotal += out.Wall
 		if err != nil {
-			t.Fatalf("aws-cli for %s: %v\n%s", target.Accounts[i], err, out[max(0, len(out)-2000):])
+			t.Fatalf("aws-cli for %s: %v", target.Accounts[i], err)
 		}
 	}
 	perAccount := cliTotal / time.Duration(min(cliAccounts, len(target.Accounts)))

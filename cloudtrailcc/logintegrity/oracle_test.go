@@ -1,20 +1,13 @@
 package logintegrity_test
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/logintegrity"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/validatelogs"
 )
-
-// awsCLIPython is the interpreter of Debian's awscli package, whose
-// validate-logs code is the oracle.
-const awsCLIPython = "/usr/bin/python3"
 
 // awsCLIVerdicts runs aws-cli's validate-logs over the scenario and returns
 // its verdict per s3://bucket/key ("valid" or "INVALID: reason") and its
@@ -22,38 +15,14 @@ const awsCLIPython = "/usr/bin/python3"
 // organization trail, account.
 func awsCLIVerdicts(t *testing.T, s *scenario, region, account string) (map[string]string, int, time.Duration) {
 	t.Helper()
-	if _, err := os.Stat("/usr/lib/python3/dist-packages/awscli/customizations/cloudtrail/validation.py"); err != nil {
-		t.Skip("Debian's awscli package is not installed")
+	if err := validatelogs.Available(); err != nil {
+		t.Skip(err)
 	}
-	args := []string{"testdata/validate_logs.py", s.url, region, s.trail, s.target.Start.Format(time.RFC3339), s.target.End.Format(time.RFC3339)}
-	if account != "" {
-		args = append(args, account)
+	out, err := validatelogs.Run{Endpoint: s.url, Region: region, TrailARN: s.trail, Start: s.target.Start, End: s.target.End, Account: account}.Do(ctx)
+	if err != nil {
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, out.Stdout, out.Stderr)
 	}
-	cmd := exec.Command(awsCLIPython, args...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "NO_PROXY=*", "HTTP_PROXY=", "HTTPS_PROXY=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	began := time.Now()
-	err := cmd.Run()
-	took := time.Since(began)
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run validate-logs: %v", err)
-	}
-	out := map[string]string{}
-	line := regexp.MustCompile(`^(?:Digest|Log) file\t(s3://\S+)\t(.+)$`)
-	for _, l := range strings.Split(stdout.String()+"\n"+stderr.String(), "\n") {
-		if m := line.FindStringSubmatch(l); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("validate-logs reported no file (exit %d)\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	return out, code, took
+	return out.Verdicts, out.ExitCode, out.Wall
 }
 
 // sameVerdict says whether aws-cli's verdict on a file and ours agree:
