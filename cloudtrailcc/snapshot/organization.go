@@ -172,7 +172,7 @@ func pack(acct *Account) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("packing the snapshot of account %s: %w", acct.AccountID, err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil // without the buffer's spare capacity
 }
 
 // unpack decodes the i-th packed account. The bytes are the process's own,
