@@ -904,8 +904,12 @@ func (e *env) assertTagDimensionsAddTagColumns(t *testing.T, a account, seeded *
 	for _, c := range calls {
 		read[c.Action]++
 	}
-	if read["cloudtrail:ListTags"] == 0 || read["s3:GetBucketTagging"] == 0 {
-		t.Errorf("the tag_dimensions run read ListTags %d and GetBucketTagging %d times, want both read",
+	// the trails' tags may come from the connection's cache: a bridge
+	// query of cloudtrailcc_trail (a foreign table exports every column)
+	// reads them; the default run above read none, so a tag read here is
+	// the tag_dimensions run's
+	if read["cloudtrail:ListTags"]+read["s3:GetBucketTagging"] == 0 {
+		t.Errorf("the tag_dimensions run read no tags (ListTags %d, GetBucketTagging %d), yet the default run read none either",
 			read["cloudtrail:ListTags"], read["s3:GetBucketTagging"])
 	}
 	t.Logf("--var tag_dimensions=[%q]: %d rows, the tag on %d resources", key, len(recs)-1, len(seen))
