@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -394,35 +393,10 @@ func runIntegrityMatrix(t *testing.T, s integritySetup) {
 		t.Fatalf("the un-mangled run does not hold the valid digests and the modified log the matrix needs: %v", statuses)
 	}
 
-	var cases []*matrixCase
-	var conns []inproc.Connection
-	for _, action := range operations {
-		ms := slices.Clone(wholeManglings)
-		for _, p := range RequiredPaths(tap.Replies(action)) {
-			ms = append(ms, DropElement(p))
-		}
-		for i, m := range ms {
-			if *matrixSkip != "" && regexp.MustCompile(*matrixSkip).MatchString(t.Name()+"/"+action+"/"+m.Name) {
-				t.Logf("skipped by -matrix.skip: %s × %s", action, m.Name)
-				continue
-			}
-			c := &matrixCase{action: action, mangling: m, whole: i < len(wholeManglings), conn: fmt.Sprintf("m%03d", len(cases)), mangler: NewMangler(upstream, action, m)}
-			srv := httptest.NewServer(c.mangler)
-			t.Cleanup(srv.Close)
-			conns = append(conns, s.connection(c.conn, srv.URL))
-			cases = append(cases, c)
-		}
-	}
+	cases, conns := matrixCases(t, operations, tap, upstream, s.connection)
 	start := time.Now()
-	client, err := inproc.New(ctx, conns)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, names := matrixClient(ctx, t, conns)
 	defer client.Close()
-	names := make([]string, len(conns))
-	for i, c := range conns {
-		names[i] = c.Name
-	}
 	got, errs = s.verify(ctx, client, names)
 	if ctx.Err() != nil {
 		t.Fatalf("the %d cases did not finish within the matrix's time: %v", len(cases), ctx.Err())

@@ -170,35 +170,10 @@ func runMatrix(t *testing.T, s auditSetup) {
 		t.Fatal("the un-mangled run has no alarm: the matrix proves nothing")
 	}
 
-	var cases []*matrixCase
-	conns := []inproc.Connection{}
-	for _, action := range operations {
-		ms := slices.Clone(wholeManglings)
-		for _, p := range RequiredPaths(tap.Replies(action)) {
-			ms = append(ms, DropElement(p))
-		}
-		for i, m := range ms {
-			if *matrixSkip != "" && regexp.MustCompile(*matrixSkip).MatchString(t.Name()+"/"+action+"/"+m.Name) {
-				t.Logf("skipped by -matrix.skip: %s × %s", action, m.Name)
-				continue
-			}
-			c := &matrixCase{action: action, mangling: m, whole: i < len(wholeManglings), conn: fmt.Sprintf("m%03d", len(cases)), mangler: NewMangler(upstream, action, m)}
-			srv := httptest.NewServer(c.mangler)
-			t.Cleanup(srv.Close)
-			conns = append(conns, s.connection(c.conn, srv.URL))
-			cases = append(cases, c)
-		}
-	}
+	cases, conns := matrixCases(t, operations, tap, upstream, s.connection)
 	start := time.Now()
-	client, err := inproc.New(ctx, conns)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, names := matrixClient(ctx, t, conns)
 	defer client.Close()
-	names := make([]string, len(conns))
-	for i, c := range conns {
-		names[i] = c.Name
-	}
 	got, errs = collect(ctx, client, names)
 	if ctx.Err() != nil {
 		t.Fatalf("the %d cases did not finish within the matrix's time: %v", len(cases), ctx.Err())
@@ -424,4 +399,47 @@ func byAccountPlace(fs []finding) map[string][]finding {
 		out[f.accountPlace()] = append(out[f.accountPlace()], f)
 	}
 	return out
+}
+
+// matrixCases makes one case for each operation and mangling (every
+// whole-reply mangling, and the reply without each element every truth
+// reply has), each behind a mangling proxy of upstream and a connection
+// of its own made by connection(name, url).
+func matrixCases(t *testing.T, operations []string, tap *Tap, upstream *url.URL, connection func(name, url string) inproc.Connection) ([]*matrixCase, []inproc.Connection) {
+	t.Helper()
+	var cases []*matrixCase
+	var conns []inproc.Connection
+	for _, action := range operations {
+		ms := slices.Clone(wholeManglings)
+		for _, p := range RequiredPaths(tap.Replies(action)) {
+			ms = append(ms, DropElement(p))
+		}
+		for i, m := range ms {
+			if *matrixSkip != "" && regexp.MustCompile(*matrixSkip).MatchString(t.Name()+"/"+action+"/"+m.Name) {
+				t.Logf("skipped by -matrix.skip: %s × %s", action, m.Name)
+				continue
+			}
+			c := &matrixCase{action: action, mangling: m, whole: i < len(wholeManglings), conn: fmt.Sprintf("m%03d", len(cases)), mangler: NewMangler(upstream, action, m)}
+			srv := httptest.NewServer(c.mangler)
+			t.Cleanup(srv.Close)
+			conns = append(conns, connection(c.conn, srv.URL))
+			cases = append(cases, c)
+		}
+	}
+	return cases, conns
+}
+
+// matrixClient runs the plugin in-process with conns and returns it with
+// the connections' names.
+func matrixClient(ctx context.Context, t *testing.T, conns []inproc.Connection) (*inproc.Client, []string) {
+	t.Helper()
+	client, err := inproc.New(ctx, conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(conns))
+	for i, c := range conns {
+		names[i] = c.Name
+	}
+	return client, names
 }
