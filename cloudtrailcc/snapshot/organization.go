@@ -44,7 +44,8 @@ type Organization struct {
 	ReadAt time.Time `json:"read_at"`
 	Loaded Need      `json:"loaded"`
 
-	// packed holds the accounts once Pack moved them out of Accounts.
+	// packed holds the accounts once AddPacked or Pack moved them out of
+	// accounts.
 	packed *packedAccounts
 }
 
@@ -53,8 +54,7 @@ type Organization struct {
 // thousands of accounts held between queries costs a few kilobytes an
 // account, and a query decodes one account at a time.
 type packedAccounts struct {
-	ids   []string // sorted
-	blobs [][]byte // deflated JSON of each account, in ids' order
+	accounts []packedAccount // by account id once Pack ordered them
 	// owned maps each bucket an account owns (Bucket.Owned) to it.
 	owned map[string]string
 	// first is the first account (by id), decoded.
@@ -62,6 +62,26 @@ type packedAccounts struct {
 
 	mu   sync.Mutex
 	last *Account // the account Account decoded last
+}
+
+// packedAccount is one account's id and its snapshot as deflated JSON.
+type packedAccount struct {
+	id   string
+	blob []byte
+}
+
+// find is the index of account id (accounts ordered by Pack).
+func (p *packedAccounts) find(id string) (int, bool) {
+	return slices.BinarySearchFunc(p.accounts, id, func(a packedAccount, id string) int { return strings.Compare(a.id, id) })
+}
+
+// noteOwned records the buckets acct owns.
+func (p *packedAccounts) noteOwned(acct *Account) {
+	for name, b := range acct.Buckets {
+		if b.Owned {
+			p.owned[name] = acct.AccountID
+		}
+	}
 }
 
 var (
@@ -74,6 +94,7 @@ var (
 // An organization is packed once its accounts are read; afterwards it
 // changes only through Update, while it is being collected.
 func (o *Organization) Pack() error {
+	o.Sort()
 	for _, a := range o.accounts {
 		if err := o.AddPacked(a); err != nil {
 			return err
@@ -84,21 +105,11 @@ func (o *Organization) Pack() error {
 		o.packed = &packedAccounts{owned: map[string]string{}}
 	}
 	p := o.packed
-	order := make([]int, len(p.ids))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(p.ids[a], p.ids[b]) })
-	ids, blobs := make([]string, len(order)), make([][]byte, len(order))
-	for i, j := range order {
-		ids[i], blobs[i] = p.ids[j], p.blobs[j]
-	}
-	p.ids, p.blobs, p.first, p.last = ids, blobs, nil, nil
-	if len(ids) > 0 {
+	slices.SortFunc(p.accounts, func(a, b packedAccount) int { return strings.Compare(a.id, b.id) })
+	p.first, p.last = nil, nil
+	if len(p.accounts) > 0 {
 		p.first = p.unpack(0)
 	}
-	slices.SortFunc(o.Failed, func(a, b AccountFailure) int { return strings.Compare(a.AccountID, b.AccountID) })
-	slices.Sort(o.Suspended)
 	return nil
 }
 
@@ -113,13 +124,8 @@ func (o *Organization) AddPacked(acct *Account) error {
 	if err != nil {
 		return err
 	}
-	p := o.packed
-	p.ids, p.blobs = append(p.ids, acct.AccountID), append(p.blobs, blob)
-	for name, b := range acct.Buckets {
-		if b.Owned {
-			p.owned[name] = acct.AccountID
-		}
-	}
+	o.packed.accounts = append(o.packed.accounts, packedAccount{id: acct.AccountID, blob: blob})
+	o.packed.noteOwned(acct)
 	return nil
 }
 
@@ -135,7 +141,7 @@ func (o *Organization) Update(id string, fn func(*Account) error) error {
 		return fn(a)
 	}
 	p := o.packed
-	i, ok := slices.BinarySearch(p.ids, id)
+	i, ok := p.find(id)
 	if !ok {
 		return fmt.Errorf("snapshot: account %s was not read", id)
 	}
@@ -145,12 +151,8 @@ func (o *Organization) Update(id string, fn func(*Account) error) error {
 	if err != nil {
 		return err
 	}
-	p.blobs[i] = blob
-	for name, b := range a.Buckets {
-		if b.Owned {
-			p.owned[name] = a.AccountID
-		}
-	}
+	p.accounts[i].blob = blob
+	p.noteOwned(a)
 	p.mu.Lock()
 	p.last = nil
 	p.mu.Unlock()
@@ -181,12 +183,12 @@ func pack(acct *Account) ([]byte, error) {
 func (p *packedAccounts) unpack(i int) *Account {
 	r := inflaters.Get().(io.ReadCloser)
 	defer inflaters.Put(r)
-	if err := r.(flate.Resetter).Reset(bytes.NewReader(p.blobs[i]), nil); err != nil {
-		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.ids[i], err))
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(p.accounts[i].blob), nil); err != nil {
+		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.accounts[i].id, err))
 	}
 	a := &Account{}
 	if err := json.NewDecoder(r).Decode(a); err != nil {
-		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.ids[i], err))
+		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.accounts[i].id, err))
 	}
 	return a
 }
@@ -194,7 +196,7 @@ func (p *packedAccounts) unpack(i int) *Account {
 // Len is the number of accounts read.
 func (o *Organization) Len() int {
 	if o.packed != nil {
-		return len(o.packed.ids)
+		return len(o.packed.accounts)
 	}
 	return len(o.accounts)
 }
@@ -212,7 +214,7 @@ func (o *Organization) Each() iter.Seq[*Account] {
 			}
 			return
 		}
-		for i := range o.packed.ids {
+		for i := range o.packed.accounts {
 			if !yield(o.packed.unpack(i)) {
 				return
 			}
@@ -222,10 +224,13 @@ func (o *Organization) Each() iter.Seq[*Account] {
 
 // IDs are the ids of the accounts read, without decoding them.
 func (o *Organization) IDs() []string {
+	ids := make([]string, 0, o.Len())
 	if o.packed != nil {
-		return slices.Clone(o.packed.ids)
+		for _, a := range o.packed.accounts {
+			ids = append(ids, a.id)
+		}
+		return ids
 	}
-	ids := make([]string, 0, len(o.accounts))
 	for _, a := range o.accounts {
 		ids = append(ids, a.AccountID)
 	}
@@ -246,13 +251,13 @@ func (o *Organization) First() *Account {
 // Has reports whether account id was read, without decoding it.
 func (o *Organization) Has(id string) bool {
 	if o.packed != nil {
-		_, ok := slices.BinarySearch(o.packed.ids, id)
+		_, ok := o.packed.find(id)
 		return ok
 	}
 	return o.Account(id) != nil
 }
 
-// Add appends the snapshot of an account read (before Sort and Pack).
+// Add appends the snapshot of an account read, kept whole until Pack.
 func (o *Organization) Add(acct *Account) {
 	if o.packed != nil {
 		panic("snapshot: Add to a packed organization; use AddPacked")
@@ -304,7 +309,7 @@ func Single(acct *Account) *Organization {
 // Account returns the snapshot of account id, or nil.
 func (o *Organization) Account(id string) *Account {
 	if p := o.packed; p != nil {
-		i, ok := slices.BinarySearch(p.ids, id)
+		i, ok := p.find(id)
 		if !ok {
 			return nil
 		}
