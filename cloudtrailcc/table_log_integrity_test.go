@@ -1,10 +1,7 @@
 package cloudtrailcc_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/tamper"
 )
 
 // TestLogIntegrityRowsShowATamperedLogInTheQueriedWindow delivers four
@@ -57,17 +55,7 @@ func TestLogIntegrityRowsShowATamperedLogInTheQueriedWindow(t *testing.T) {
 		t.Fatalf("delivered logs: %v %v", list, err)
 	}
 	tampered := *list.Contents[4].Key
-	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("audit-logs"), Key: aws.String(tampered)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, _ := gzip.NewReader(obj.Body)
-	content, _ := io.ReadAll(zr)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(bytes.Replace(content, []byte("RunInstances"), []byte("StopInstances"), 1))
-	_ = zw.Close()
-	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("audit-logs"), Key: aws.String(tampered), Body: bytes.NewReader(buf.Bytes())}); err != nil {
+	if err := tamper.OverwriteLog(ctx, s3c, "audit-logs", tampered, "RunInstances", "StopInstances"); err != nil {
 		t.Fatal(err)
 	}
 

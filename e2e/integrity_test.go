@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/emuclient"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/tamper"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/mods"
 )
 
@@ -99,7 +100,9 @@ func (e *env) assertLogIntegrityBenchmark(t *testing.T) {
 	t.Logf("intact chain: %d results, %d digests and %d log files ok; before the trail: %s", len(got), len(digestKeys), len(logKeys), resultReason(run, *trail.TrailARN))
 
 	tampered := logKeys[len(logKeys)/2]
-	overwriteLog(t, s3c, tampered)
+	if err := tamper.OverwriteLog(context.Background(), s3c, integrityBucket, tampered, "DeleteBucket", "ListBuckets"); err != nil {
+		t.Fatal(err)
+	}
 	opts.wantExits = []int{1}
 	run = e.benchmark(t, a, opts)
 	after := integrityStatuses(t, run, *trail.TrailARN)
@@ -200,39 +203,4 @@ func listKeys(t *testing.T, c *s3.Client, prefix string) []string {
 		}
 	}
 	return out
-}
-
-// overwriteLog replaces a log file with the same events, one event name
-// changed, gzipped again: what a person covering their tracks would write.
-func overwriteLog(t *testing.T, c *s3.Client, key string) {
-	t.Helper()
-	ctx := context.Background()
-	obj, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(integrityBucket), Key: aws.String(key)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer obj.Body.Close()
-	zr, err := gzip.NewReader(obj.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := bytes.Replace(content, []byte("DeleteBucket"), []byte("ListBuckets"), 1)
-	if bytes.Equal(changed, content) {
-		t.Fatalf("log %s holds no DeleteBucket event to change", key)
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(changed); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(integrityBucket), Key: aws.String(key), Body: bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/tamper"
 )
 
 // TestCheckVerifyLogsAddsTheIntegritySectionToTheHTMLReport: check
@@ -52,7 +50,9 @@ func TestCheckVerifyLogsAddsTheIntegritySectionToTheHTMLReport(t *testing.T) {
 		t.Fatalf("log files: %v %v", list, err)
 	}
 	tampered := *list.Contents[2].Key
-	overwrite(t, s3c, tampered)
+	if err := tamper.OverwriteLog(context.Background(), s3c, "verify-logs", tampered, "CreateUser", "ListUsers"); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	r = cli(t, dir, append(args, "--export", "report.html")...)
 	if r.code != 1 {
@@ -156,30 +156,4 @@ func integritySectionOf(t *testing.T, page string) (map[string]map[string]int, m
 		t.Fatalf("the HTML report has no log file integrity section:\n%.2000s", page)
 	}
 	return counts, files
-}
-
-// overwrite replaces a log file with its events, one name changed.
-func overwrite(t *testing.T, s3c *s3.Client, key string) {
-	t.Helper()
-	ctx := context.Background()
-	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("verify-logs"), Key: aws.String(key)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer obj.Body.Close()
-	zr, err := gzip.NewReader(obj.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(bytes.Replace(content, []byte("CreateUser"), []byte("ListUsers"), 1))
-	_ = zw.Close()
-	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("verify-logs"), Key: aws.String(key), Body: bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,12 +1,9 @@
 package faulttest
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -25,6 +22,7 @@ import (
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/emulator/awsemu"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/tamper"
 )
 
 // integritySetup is an emulator holding three hours of a trail's log
@@ -159,23 +157,7 @@ func (s integritySetup) overwriteLog(t *testing.T, s3c *s3.Client, bucket, prefi
 		t.Fatalf("delivered logs: %v %v", logs, err)
 	}
 	key := logs[1]
-	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(obj.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(bytes.Replace(content, []byte("RunInstances"), []byte("StopInstances"), 1))
-	_ = zw.Close()
-	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(buf.Bytes())}); err != nil {
+	if err := tamper.OverwriteLog(ctx, s3c, bucket, key, "RunInstances", "StopInstances"); err != nil {
 		t.Fatal(err)
 	}
 }
