@@ -3,10 +3,7 @@
 package e2e
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
 	"slices"
 	"strings"
 	"testing"
