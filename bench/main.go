@@ -40,6 +40,7 @@ func run() error {
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the plugin's process during the first query of the last run to this file (go tool pprof)")
 	memProfile := flag.String("memprofile", "", "write a heap profile of what the plugin's process holds after the first query of the last run to this file (go tool pprof)")
+	emulatorCPUProfile := flag.String("emulator-cpuprofile", "", "write a CPU profile of the emulator (this process) during the first query of the last run to this file (go tool pprof)")
 	accounts := flag.Int("accounts", 0, "audit this many accounts instead of the workload's own number (to try a smaller or larger organization; the page then names the count)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -51,7 +52,7 @@ func run() error {
 	if *child {
 		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile, *memProfile)
 	}
-	childProfile, childMemProfile = *cpuProfile, *memProfile
+	childProfile, childMemProfile, emulatorProfile = *cpuProfile, *memProfile, *emulatorCPUProfile
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
 	}

@@ -171,6 +171,11 @@ var childProfile string
 // childMemProfile is the -memprofile file passed on to each measuring child.
 var childMemProfile string
 
+// emulatorProfile is the -emulator-cpuprofile file: a CPU profile of this
+// process (the emulator) during each run's first query (empty: none); each
+// run overwrites it.
+var emulatorProfile string
+
 // measureOnce has a child process run the plugin against env twice and
 // fills r from the emulator's request log and the child's resource usage.
 func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connection, r *result) error {
@@ -203,7 +208,13 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 		return fail(fmt.Errorf("sending the job: %w", err))
 	}
 	reports := json.NewDecoder(bufio.NewReader(stdout))
-	if err := reports.Decode(&r.First); err != nil {
+	stopProfile, err := startCPUProfile(emulatorProfile, true)
+	if err != nil {
+		return fail(err)
+	}
+	err = reports.Decode(&r.First)
+	stopProfile()
+	if err != nil {
 		return fail(fmt.Errorf("first run: %w", err))
 	}
 	r.Wall = time.Duration(r.First.WallNanos)

@@ -232,10 +232,7 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 			return nil, exists
 		}
 		n := 0
-		for _, t := range s.st.trails {
-			if t.Account != q.account {
-				continue
-			}
+		for _, t := range s.st.trailsOf[q.account] {
 			if t.HomeRegion == q.region || t.MultiRegion {
 				n++
 			}
@@ -256,7 +253,7 @@ func (s *Server) createTrail(q *request) (any, *apiError) {
 			return nil, aerr
 		}
 		t.Tags = mergeTags(nil, in.TagsList)
-		s.st.trails[arn] = t
+		s.st.putTrail(t)
 		return t.view(false), nil
 	})
 }
@@ -381,7 +378,7 @@ func (s *Server) onTrail(q *request, nameOrARN string, access trailAccess, fn fu
 
 func (s *Server) deleteTrail(q *request) (any, *apiError) {
 	return s.withTrail(q, writeTrail, func(t *trail) (any, *apiError) {
-		delete(s.st.trails, t.ARN)
+		s.st.dropTrail(t)
 		return struct{}{}, nil
 	})
 }
@@ -464,12 +461,7 @@ func (s *Server) getTrailStatus(q *request) (any, *apiError) {
 // The state must be locked.
 func (s *Server) visibleTrails(q *request, shadows bool) []*trail {
 	var out []*trail
-	for _, t := range s.st.trails {
-		owner := t.Account == q.account
-		member := t.Org && t.OrgMembers[q.account]
-		if !owner && !member {
-			continue
-		}
+	for _, t := range s.st.trailsVisibleTo(q.account) {
 		if t.HomeRegion == q.region || (shadows && t.MultiRegion) {
 			out = append(out, t)
 		}
@@ -535,13 +527,7 @@ func (s *Server) listTrails(q *request) (any, *apiError) {
 		return nil, aerr
 	}
 	var all []*trail
-	s.st.lock(func() {
-		for _, t := range s.st.trails {
-			if t.Account == q.account || (t.Org && t.OrgMembers[q.account]) {
-				all = append(all, t)
-			}
-		}
-	})
+	s.st.lock(func() { all = s.st.trailsVisibleTo(q.account) })
 	sortTrails(all)
 	out := map[string]any{}
 	infos := []trailInfoJSON{}

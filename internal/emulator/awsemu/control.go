@@ -166,8 +166,8 @@ func (s *Server) AddForeignBucket(bucketName, ownerAccountID, region string) err
 			err = fmt.Errorf("awsemu: bucket %s exists", bucketName)
 			return
 		}
-		s.st.buckets[bucketName] = &bucket{Name: bucketName, Owner: ownerAccountID, Region: region, Created: time.Now().UTC(),
-			Grants: []grant{ownerGrant(ownerAccountID)}}
+		s.st.putBucket(&bucket{Name: bucketName, Owner: ownerAccountID, Region: region, Created: time.Now().UTC(),
+			Grants: []grant{ownerGrant(ownerAccountID)}})
 	})
 	return err
 }
@@ -196,7 +196,7 @@ func (s *Server) AddOrganizationTrail(o OrganizationTrail) (string, error) {
 		if o.IsLogging {
 			t.Logs.start(s.st.clock.now())
 		}
-		s.st.trails[arn] = t
+		s.st.putTrail(t)
 	})
 	return arn, nil
 }

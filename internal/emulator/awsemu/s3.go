@@ -247,8 +247,8 @@ func (s *Server) listBuckets(q *request) (any, *apiError) {
 	var names []string
 	items := map[string]bucketItemXML{}
 	s.st.lock(func() {
-		for _, b := range s.st.buckets {
-			if b.Owner != q.account || !strings.HasPrefix(b.Name, prefix) || (region != "" && b.Region != region) || b.Name <= after {
+		for _, b := range s.st.bucketsOf[q.account] {
+			if !strings.HasPrefix(b.Name, prefix) || (region != "" && b.Region != region) || b.Name <= after {
 				continue
 			}
 			names = append(names, b.Name)
@@ -332,7 +332,7 @@ func (s *Server) createBucket(q *request) (any, *apiError) {
 				b.Ownership = "BucketOwnerEnforced"
 			}
 		}
-		s.st.buckets[name] = b
+		s.st.putBucket(b)
 		return &rawResponse{Header: map[string]string{"Location": "/" + name}}, nil
 	})
 }
@@ -343,7 +343,7 @@ func (s *Server) deleteBucket(_ *request, b *bucket) (any, *apiError) {
 		e.Extra = map[string]string{"BucketName": b.Name}
 		return nil, e
 	}
-	delete(s.st.buckets, b.Name)
+	s.st.dropBucket(b)
 	return noContent, nil
 }
 

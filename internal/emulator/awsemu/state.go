@@ -13,8 +13,14 @@ import (
 type state struct {
 	mu         sync.Mutex
 	creds      map[string]credential         // access key -> credential
-	trails     map[string]*trail             // trail ARN -> trail
-	buckets    map[string]*bucket            // bucket name (global) -> bucket
+	trails     map[string]*trail             // trail ARN -> trail; written by putTrail and dropTrail only
+	buckets    map[string]*bucket            // bucket name (global) -> bucket; written by putBucket and dropBucket only
+	// Indexes of trails and buckets by account, so that a request reads
+	// its own account's and not every account's (an organization of
+	// 10,000 accounts would otherwise cost each request 30,000 trails).
+	trailsOf  map[string]map[string]*trail  // owner account -> trail ARN -> trail
+	orgTrails map[string]*trail             // trail ARN -> organization trail
+	bucketsOf map[string]map[string]*bucket // owner account -> bucket name -> bucket
 	accountPAB map[string]*publicAccessBlock // account -> account-level PAB
 	topics     map[string]*topic             // topic ARN -> topic
 	keys       map[string]*kmsKey            // key ARN -> key
@@ -42,6 +48,9 @@ func newState() *state {
 		creds:      map[string]credential{},
 		trails:     map[string]*trail{},
 		buckets:    map[string]*bucket{},
+		trailsOf:   map[string]map[string]*trail{},
+		orgTrails:  map[string]*trail{},
+		bucketsOf:  map[string]map[string]*bucket{},
 		accountPAB: map[string]*publicAccessBlock{},
 		topics:     map[string]*topic{},
 		keys:       map[string]*kmsKey{},
@@ -122,3 +131,66 @@ func parseARN(s string) (arnParts, bool) {
 }
 
 func iso8601(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// putTrail adds t to the state and its indexes; state lock. A trail's
+// account, ARN and organization flag never change after this.
+func (st *state) putTrail(t *trail) {
+	st.trails[t.ARN] = t
+	putIndexed(st.trailsOf, t.Account, t.ARN, t)
+	if t.Org {
+		st.orgTrails[t.ARN] = t
+	}
+}
+
+// dropTrail removes t from the state and its indexes; state lock.
+func (st *state) dropTrail(t *trail) {
+	delete(st.trails, t.ARN)
+	dropIndexed(st.trailsOf, t.Account, t.ARN)
+	delete(st.orgTrails, t.ARN)
+}
+
+// trailsVisibleTo returns, unsorted, the trails account owns and the
+// organization trails it is a member of; state lock.
+func (st *state) trailsVisibleTo(account string) []*trail {
+	out := make([]*trail, 0, len(st.trailsOf[account]))
+	for _, t := range st.trailsOf[account] {
+		out = append(out, t)
+	}
+	for _, t := range st.orgTrails {
+		if t.Account != account && t.OrgMembers[account] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// putBucket adds b to the state and its owner's index; state lock. A
+// bucket's name and owner never change after this.
+func (st *state) putBucket(b *bucket) {
+	st.buckets[b.Name] = b
+	putIndexed(st.bucketsOf, b.Owner, b.Name, b)
+}
+
+// dropBucket removes b from the state and its owner's index; state lock.
+func (st *state) dropBucket(b *bucket) {
+	delete(st.buckets, b.Name)
+	dropIndexed(st.bucketsOf, b.Owner, b.Name)
+}
+
+// putIndexed sets index[account][key] = v.
+func putIndexed[V any](index map[string]map[string]V, account, key string, v V) {
+	m := index[account]
+	if m == nil {
+		m = map[string]V{}
+		index[account] = m
+	}
+	m[key] = v
+}
+
+// dropIndexed deletes index[account][key], and the account when empty.
+func dropIndexed[V any](index map[string]map[string]V, account, key string) {
+	delete(index[account], key)
+	if len(index[account]) == 0 {
+		delete(index, account)
+	}
+}
