@@ -11,16 +11,16 @@ import (
 // state is everything the emulated accounts own. One mutex guards it all:
 // the emulator serves tests, not production traffic.
 type state struct {
-	mu         sync.Mutex
-	creds      map[string]credential         // access key -> credential
-	trails     map[string]*trail             // trail ARN -> trail; written by putTrail and dropTrail only
-	buckets    map[string]*bucket            // bucket name (global) -> bucket; written by putBucket and dropBucket only
+	mu      sync.Mutex
+	creds   map[string]credential // access key -> credential
+	trails  map[string]*trail     // trail ARN -> trail; written by putTrail and dropTrail only
+	buckets map[string]*bucket    // bucket name (global) -> bucket; written by putBucket and dropBucket only
 	// Indexes of trails and buckets by account, so that a request reads
 	// its own account's and not every account's (an organization of
 	// 10,000 accounts would otherwise cost each request 30,000 trails).
-	trailsOf  map[string]map[string]*trail  // owner account -> trail ARN -> trail
-	orgTrails map[string]*trail             // trail ARN -> organization trail
-	bucketsOf map[string]map[string]*bucket // owner account -> bucket name -> bucket
+	trailsOf   map[string]map[string]*trail  // owner account -> trail ARN -> trail
+	orgTrails  map[string]*trail             // trail ARN -> organization trail
+	bucketsOf  map[string]map[string]*bucket // owner account -> bucket name -> bucket
 	accountPAB map[string]*publicAccessBlock // account -> account-level PAB
 	topics     map[string]*topic             // topic ARN -> topic
 	keys       map[string]*kmsKey            // key ARN -> key
