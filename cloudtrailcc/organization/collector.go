@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/awstransport"
@@ -114,6 +115,14 @@ func (c *Collector) memberConfig(ctx context.Context, account string, creds aws.
 	return cfg, nil
 }
 
+// logger is where the collector's warnings go.
+func (c *Collector) logger() hclog.Logger {
+	if l := c.cfg.Inventory.Logger; l != nil {
+		return l
+	}
+	return hclog.NewNullLogger()
+}
+
 func (c *Collector) isAudited(id string) bool {
 	c.auditedMu.RLock()
 	defer c.auditedMu.RUnlock()
@@ -135,6 +144,10 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 	}
 	if fresh {
 		need |= c.loaded
+	} else {
+		// an expired collection is never read again: let it go before
+		// reading the next one, so that two are not held at once
+		c.cached = nil
 	}
 	start := time.Now()
 	org, err := c.collect(ctx, need)
@@ -178,6 +191,10 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 
 	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{},
 		CallerAccountID: self.AccountID, CallerARN: self.CallerARN}
+	if err := org.SpillTo(""); err != nil {
+		// memory then grows with the organization, a few KiB an account
+		c.logger().Warn("keeping the organization's snapshots in memory", "error", err)
+	}
 	members := map[string]aws.Credentials{}
 	owners := map[string]string{} // bucket -> the read account that lists it
 	var mu sync.Mutex
@@ -187,6 +204,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	g.SetLimit(c.cfg.MaxConcurrentAccounts)
 	for _, id := range ids {
 		g.Go(func() error {
+			inventory.GrowStack()
 			acct, creds, fail, err := c.readAccount(gctx, self, id, need)
 			if err != nil {
 				return err

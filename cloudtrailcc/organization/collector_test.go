@@ -3,6 +3,7 @@ package organization_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -51,7 +52,14 @@ func readAll(t *testing.T, cfg organization.Config) *snapshot.Organization {
 
 func TestOrganizationReadsEachAccountAndEachSharedFactOnce(t *testing.T) {
 	emu, o, cfg := seeded(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	org := readAll(t, cfg)
+	// the accounts' snapshots are kept in an unlinked file, not in memory
+	// and not in a file anyone else could open
+	if left, _ := os.ReadDir(tmp); !org.Spilled() || len(left) != 0 {
+		t.Fatalf("spilled %v, files left in TMPDIR: %v", org.Spilled(), left)
+	}
 	var read []string
 	for a := range org.Each() {
 		read = append(read, a.AccountID)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -55,6 +57,11 @@ type Organization struct {
 // account, and a query decodes one account at a time.
 type packedAccounts struct {
 	accounts []packedAccount // by account id once Pack ordered them
+	// spill, when set, holds the packed bytes instead of memory: an
+	// unlinked temporary file of this process's own (SpillTo), size bytes
+	// long.
+	spill *os.File
+	size  int64
 	// owned maps each bucket an account owns (Bucket.Owned) to it.
 	owned map[string]string
 	// first is the first account (by id), decoded.
@@ -64,10 +71,13 @@ type packedAccounts struct {
 	last *Account // the account Account decoded last
 }
 
-// packedAccount is one account's id and its snapshot as deflated JSON.
+// packedAccount is one account's id and its snapshot as deflated JSON:
+// blob, or the n bytes at off of the spill file.
 type packedAccount struct {
 	id   string
 	blob []byte
+	off  int64
+	n    int
 }
 
 // find is the index of account id (accounts ordered by Pack).
@@ -88,6 +98,36 @@ var (
 	deflaters = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
 	inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
 )
+
+// SpillTo keeps the organization's packed accounts in a temporary file
+// in dir (os.TempDir() when ""), so that an audit's memory does not grow
+// with the number of accounts: only their ids and offsets stay in memory.
+// The file is created only by this process (mode 0600, a new name) and
+// unlinked at once, so nothing else can open it; it is closed when the
+// organization is garbage. Call it before the first AddPacked or Pack.
+func (o *Organization) SpillTo(dir string) error {
+	if o.packed != nil && len(o.packed.accounts) > 0 {
+		return errors.New("snapshot: SpillTo after accounts were packed")
+	}
+	f, err := os.CreateTemp(dir, "cloudtrailcc-organization-*")
+	if err != nil {
+		return fmt.Errorf("creating the file an organization's snapshots are kept in: %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return fmt.Errorf("unlinking %s: %w", f.Name(), err)
+	}
+	if o.packed == nil {
+		o.packed = &packedAccounts{owned: map[string]string{}}
+	}
+	o.packed.spill = f
+	return nil
+}
+
+// Spilled reports whether the packed accounts are kept in a file (SpillTo).
+func (o *Organization) Spilled() bool {
+	return o.packed != nil && o.packed.spill != nil
+}
 
 // Pack moves the accounts' snapshots out of accounts into their
 // compressed form (see Each and Account) and orders every account by id.
@@ -124,9 +164,40 @@ func (o *Organization) AddPacked(acct *Account) error {
 	if err != nil {
 		return err
 	}
-	o.packed.accounts = append(o.packed.accounts, packedAccount{id: acct.AccountID, blob: blob})
+	pa := packedAccount{id: acct.AccountID}
+	if err := o.packed.store(&pa, blob); err != nil {
+		return err
+	}
+	o.packed.accounts = append(o.packed.accounts, pa)
 	o.packed.noteOwned(acct)
 	return nil
+}
+
+// store keeps blob as a's bytes: appended to the spill file, or in memory.
+func (p *packedAccounts) store(a *packedAccount, blob []byte) error {
+	if p.spill == nil {
+		a.blob = blob
+		return nil
+	}
+	if _, err := p.spill.WriteAt(blob, p.size); err != nil {
+		return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
+	}
+	a.off, a.n = p.size, len(blob)
+	p.size += int64(len(blob))
+	return nil
+}
+
+// load returns the i-th account's bytes.
+func (p *packedAccounts) load(i int) ([]byte, error) {
+	a := p.accounts[i]
+	if p.spill == nil {
+		return a.blob, nil
+	}
+	buf := make([]byte, a.n)
+	if _, err := p.spill.ReadAt(buf, a.off); err != nil {
+		return nil, fmt.Errorf("reading back the snapshot of account %s: %w", a.id, err)
+	}
+	return buf, nil
 }
 
 // Update applies fn to the snapshot of account id of a packed organization
@@ -151,7 +222,9 @@ func (o *Organization) Update(id string, fn func(*Account) error) error {
 	if err != nil {
 		return err
 	}
-	p.accounts[i].blob = blob
+	if err := p.store(&p.accounts[i], blob); err != nil {
+		return err
+	}
 	p.noteOwned(a)
 	p.mu.Lock()
 	p.last = nil
@@ -178,12 +251,16 @@ func pack(acct *Account) ([]byte, error) {
 }
 
 // unpack decodes the i-th packed account. The bytes are the process's own,
-// written by Pack: a failure to read them back is a defect, never an
-// account with no facts.
+// written by Pack (in memory or its unlinked spill file): a failure to read
+// them back is a defect or a failing disk, never an account with no facts.
 func (p *packedAccounts) unpack(i int) *Account {
+	blob, err := p.load(i)
+	if err != nil {
+		panic(fmt.Sprintf("snapshot: %v", err))
+	}
 	r := inflaters.Get().(io.ReadCloser)
 	defer inflaters.Put(r)
-	if err := r.(flate.Resetter).Reset(bytes.NewReader(p.accounts[i].blob), nil); err != nil {
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(blob), nil); err != nil {
 		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.accounts[i].id, err))
 	}
 	a := &Account{}

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -46,8 +47,22 @@ func jsonOf(t *testing.T, v any) string {
 // reads back as it was, by Each, Account and First, and the organization
 // writes the same JSON as before packing.
 func TestPackedOrganizationReadsBackEveryAccount(t *testing.T) {
+	t.Run("in memory", func(t *testing.T) { testPackedReadsBack(t, false) })
+	t.Run("spilled to a file", func(t *testing.T) { testPackedReadsBack(t, true) })
+}
+
+func testPackedReadsBack(t *testing.T, spill bool) {
 	plain, packed := packTestOrganization(), packTestOrganization()
 	plain.Sort()
+	if spill {
+		dir := t.TempDir()
+		if err := packed.SpillTo(dir); err != nil {
+			t.Fatal(err)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 || !packed.Spilled() {
+			t.Fatalf("the spill file is left in %s for others to open: %v", dir, left)
+		}
+	}
 	want := map[string]string{}
 	for a := range plain.Each() {
 		want[a.AccountID] = jsonOf(t, a)
@@ -82,5 +97,18 @@ func TestPackedOrganizationReadsBackEveryAccount(t *testing.T) {
 	var back Organization
 	if err := json.Unmarshal([]byte(jsonOf(t, packed)), &back); err != nil || back.Len() != 3 || jsonOf(t, &back) != jsonOf(t, plain) {
 		t.Errorf("the JSON of a packed organization does not read back: %v", err)
+	}
+	// an update (resolution) is what later reads see, the others unchanged
+	if err := packed.Update("222222222222", func(a *Account) error { a.CallerARN = "updated"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for a := range packed.Each() {
+		if a.AccountID == "222222222222" {
+			if a.CallerARN != "updated" {
+				t.Errorf("account 222222222222 after Update: CallerARN %q", a.CallerARN)
+			}
+		} else if jsonOf(t, a) != want[a.AccountID] {
+			t.Errorf("account %s changed by another account's Update", a.AccountID)
+		}
 	}
 }
