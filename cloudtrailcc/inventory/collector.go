@@ -170,6 +170,7 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 		// ListBuckets needs no region list: it runs beside DescribeRegions
 		// and DescribeTrails, off the critical path.
 		g.Go(func() error {
+			GrowStack()
 			defer close(ownReady)
 			var err error
 			own, err = c.ownBuckets(gctx, acct)
@@ -187,11 +188,15 @@ func (c *Collector) Snapshot(ctx context.Context, need snapshot.Need) (*snapshot
 		})
 	}
 	g.Go(func() error {
+		GrowStack()
 		if err := c.fillRegions(gctx, acct, setup); err != nil {
 			return err
 		}
 		if need.Has(snapshot.NeedConfigChanges) {
-			g.Go(func() error { return c.fillConfigChanges(gctx, acct) })
+			g.Go(func() error {
+				GrowStack()
+				return c.fillConfigChanges(gctx, acct)
+			})
 		}
 		if !need.Has(snapshot.NeedTrails) {
 			return nil

@@ -133,6 +133,7 @@ func (c *Collector) parallel(ctx context.Context, phase string, tasks []func(con
 	g, gctx := errgroup.WithContext(ctx)
 	for _, task := range tasks {
 		g.Go(func() error {
+			GrowStack()
 			if t != nil {
 				defer t.step()
 			}
