@@ -112,6 +112,7 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 		runs = spec.Runs
 	}
 	var all []result
+	var floors []time.Duration
 	for i := range runs {
 		if i > 0 {
 			// let CloudTrail's 2-per-second LookupEvents quota refill
@@ -122,17 +123,20 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 			return r, fmt.Errorf("%s run %d: %w", spec.Name, i+1, err)
 		}
 		all = append(all, r)
+		if replay != nil {
+			// each floor run right after a plugin run, so that both see
+			// the machine as it was then
+			floor, err := measureReplay(ctx, replay)
+			if err != nil {
+				return r, fmt.Errorf("%s floor run %d: %w", spec.Name, i+1, err)
+			}
+			floors = append(floors, floor)
+		}
 	}
 	slices.SortFunc(all, func(a, b result) int { return cmp.Compare(a.Wall, b.Wall) })
 	med := all[len(all)/2]
 	med.WallMin, med.WallMax = all[0].Wall, all[len(all)-1].Wall
-	if replay != nil {
-		floors := make([]time.Duration, runs)
-		for i := range floors {
-			if floors[i], err = measureReplay(ctx, replay); err != nil {
-				return med, fmt.Errorf("%s floor run %d: %w", spec.Name, i+1, err)
-			}
-		}
+	if len(floors) > 0 {
 		slices.Sort(floors)
 		med.Floor = floors[len(floors)/2]
 	}

@@ -199,7 +199,7 @@ const measuredText = `## What was measured
   allows, over one connection pool; each call is a parameterless read of the action's service standing in for it
   (cloudtrail:DescribeTrails for every CloudTrail action, s3:ListBuckets for S3's, sts:GetCallerIdentity,
   ec2:DescribeRegions, sns:ListTopics, kms:ListKeys), with no retries, no checks of the replies and no rules. It is
-  the median of as many runs as the plugin's. **Wall / floor** is what the plugin adds to what the SDK, net/http and
+  the median of as many runs as the plugin's, each run right after a run of the plugin. **Wall / floor** is what the plugin adds to what the SDK, net/http and
   the emulator cost on this machine: where the floor itself is above twice the critical path, the machine, not the
   plugin, keeps the wall time above it. Organizations (W4) are not replayed.
 - **Wall time** is measured in the plugin's process from the first query's start to the last query's end; it
