@@ -149,6 +149,8 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	p("## How to reproduce\n\n```sh\nmake bench                               # = go run ./bench -out docs/benchmarks.md\n")
 	p("go run ./bench -workloads W1 -latency 100ms  # one workload, another latency; prints the table only\n")
 	p("go run ./bench -workloads W3 -runs 1 -cpuprofile w3.prof && go tool pprof -top w3.prof  # where the plugin spends CPU\n")
+	p("go run ./bench -workloads W4 -runs 1 -emulator-cpuprofile emu.prof  # where the emulator spends CPU\n")
+	p("go test ./cloudtrailcc/inventory -run - -bench AccountSnapshot -count 5  # CPU and allocations of one account, no latency\n")
 	p("go run ./bench -workloads I1 -awscli-accounts 20  # log integrity, aws-cli run for all 20 accounts (about an hour)\n```\n\n")
 	p("No AWS account is needed: the emulator runs on loopback inside the benchmark process.\n")
 	return b.String(), nil
