@@ -179,7 +179,10 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 		if err != nil {
 			return nil, err
 		}
-		for r := range rows {
+		for r, err := range rows {
+			if err != nil {
+				return nil, err
+			}
 			d.StreamListItem(ctx, r)
 			if d.RowsRemaining(ctx) == 0 {
 				break
@@ -191,55 +194,67 @@ func (t tableSpec[T]) list(srcs *sources) plugin.HydrateFunc {
 
 // rowsOf yields the rows of a query: from no facts, from the snapshots of
 // every audited account at once (orgStream, orgRows), or account by
-// account; with an account_id qual, only the rows of the accounts asked
-// for, and none at all (after reading the identity alone) from a
-// connection to another account.
-func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.QueryData, q *query, need snapshot.Need) (iter.Seq[T], error) {
+// account as each is decoded; with an account_id qual, only the rows of
+// the accounts asked for, and none at all (after reading the identity
+// alone) from a connection to another account. An error ends the rows.
+func (t tableSpec[T]) rowsOf(ctx context.Context, srcs *sources, d *plugin.QueryData, q *query, need snapshot.Need) (iter.Seq2[T, error], error) {
 	if need == 0 {
 		rows, err := t.rows(q, nil)
-		return streamed(rows), err
+		return withoutErrors(streamed(rows)), err
 	}
 	if ids, ok := q.equals[accountIDColumn]; ok {
 		holds, err := srcs.mayHold(ctx, d.Connection, d.Table.Plugin.Logger, ids)
 		if err != nil || !holds {
-			return streamed[T](nil), err
+			return withoutErrors(streamed[T](nil)), err
 		}
 	}
 	org, err := srcs.snapshot(ctx, d, need)
 	if err != nil {
 		return nil, err
 	}
-	var all iter.Seq[T]
+	var all iter.Seq2[T, error]
 	switch {
 	case t.orgStream != nil:
-		all = t.orgStream(q, org)
+		all = withoutErrors(t.orgStream(q, org))
 	case t.orgRows != nil:
 		rows, err := t.orgRows(q, org)
 		if err != nil {
 			return nil, err
 		}
-		all = streamed(rows)
+		all = withoutErrors(streamed(rows))
 	default:
-		var out []T
-		for acct := range org.Each() {
-			if !q.match(accountIDColumn, acct.AccountID) {
-				continue
+		// one account's rows at a time: an organization's accounts are
+		// never all decoded at once
+		all = func(yield func(T, error) bool) {
+			var zero T
+			for acct := range org.Each() {
+				if !q.match(accountIDColumn, acct.AccountID) {
+					continue
+				}
+				rows, err := t.rows(q, acct)
+				if err != nil {
+					yield(zero, err)
+					return
+				}
+				for r := range streamed(rows) {
+					if !yield(r, nil) {
+						return
+					}
+				}
 			}
-			rows, err := t.rows(q, acct)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, rows...)
 		}
-		all = streamed(out)
 	}
 	get := t.accountOf()
 	if get == nil {
 		return all, nil
 	}
-	return func(yield func(T) bool) {
-		for r := range all {
-			if id, _ := get(r).(string); q.match(accountIDColumn, id) && !yield(r) {
+	return func(yield func(T, error) bool) {
+		for r, err := range all {
+			if err != nil {
+				yield(r, err)
+				return
+			}
+			if id, _ := get(r).(string); q.match(accountIDColumn, id) && !yield(r, nil) {
 				return
 			}
 		}
@@ -254,6 +269,17 @@ func streamed[T any](rows []T) iter.Seq[T] {
 		for i, r := range rows {
 			rows[i] = zero
 			if !yield(r) {
+				return
+			}
+		}
+	}
+}
+
+// withoutErrors is rows as rows that never fail.
+func withoutErrors[T any](rows iter.Seq[T]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for r := range rows {
+			if !yield(r, nil) {
 				return
 			}
 		}

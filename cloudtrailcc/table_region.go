@@ -2,6 +2,7 @@ package cloudtrailcc
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
@@ -116,23 +117,25 @@ func regionTable() tableSpec[regionRow] {
 		// Each account's regions, covered by its trails; an organization
 		// trail of another audited account with its owner's status and
 		// selectors, as AWS applies it to the member.
-		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
-			var out []r
-			for acct := range org.Each() {
-				for _, region := range slices.Sorted(slices.Values(acct.Regions)) {
-					if !q.match("region", region) {
-						continue
-					}
-					row := r{acct: acct, region: region}
-					for _, t := range acct.Trails {
-						if t.IsMultiRegionTrail || t.HomeRegion == region {
-							row.trails = append(row.trails, org.OwnerCopy(acct.AccountID, t))
+		orgStream: func(q *query, org *snapshot.Organization) iter.Seq[r] {
+			return func(yield func(r) bool) {
+				for acct := range org.Each() {
+					for _, region := range slices.Sorted(slices.Values(acct.Regions)) {
+						if !q.match("region", region) {
+							continue
+						}
+						row := r{acct: acct, region: region}
+						for _, t := range acct.Trails {
+							if t.IsMultiRegionTrail || t.HomeRegion == region {
+								row.trails = append(row.trails, org.OwnerCopy(acct.AccountID, t))
+							}
+						}
+						if !yield(row) {
+							return
 						}
 					}
-					out = append(out, row)
 				}
 			}
-			return out, nil
 		},
 	}
 }

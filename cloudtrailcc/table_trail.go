@@ -1,6 +1,7 @@
 package cloudtrailcc
 
 import (
+	"iter"
 	"maps"
 	"slices"
 	"time"
@@ -116,17 +117,18 @@ func trailTable() tableSpec[trailRow] {
 			{name: "akas", typ: js, desc: "Array of globally unique identifier strings (also known as) for the resource: the trail ARN.", get: func(x r) any { return []string{x.t.ARN} }},
 		},
 		// Each trail once, under the account that read it; an organization
-		// trail of an audited account only under that account.
-		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
-			var out []r
-			for acct := range org.Each() {
-				for _, t := range acct.Trails {
-					if q.match("name", t.Name) && q.match("arn", t.ARN) && !org.HeldElsewhere(acct.AccountID, t) {
-						out = append(out, r{acct: acct, t: t})
+		// trail of an audited account only under that account. One account
+		// is decoded at a time.
+		orgStream: func(q *query, org *snapshot.Organization) iter.Seq[r] {
+			return func(yield func(r) bool) {
+				for acct := range org.Each() {
+					for _, t := range acct.Trails {
+						if q.match("name", t.Name) && q.match("arn", t.ARN) && !org.HeldElsewhere(acct.AccountID, t) && !yield(r{acct: acct, t: t}) {
+							return
+						}
 					}
 				}
 			}
-			return out, nil
 		},
 	}
 }

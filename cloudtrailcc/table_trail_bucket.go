@@ -3,6 +3,7 @@ package cloudtrailcc
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"sort"
@@ -196,59 +197,63 @@ func trailBucketTable() tableSpec[bucketRow] {
 			{name: "title", typ: str, desc: "Title of the resource: the bucket name.", get: func(x r) any { return x.name }},
 			{name: "akas", typ: js, desc: "Array of globally unique identifier strings (also known as) for the resource: the bucket ARN.", get: func(x r) any { return []string{x.arn} }},
 		},
-		orgRows: func(q *query, org *snapshot.Organization) ([]r, error) {
-			return bucketRows(q, org), nil
-		},
+		orgStream: bucketRows,
 	}
 }
 
-// bucketRows makes one row per trail bucket: under the read account that
+// bucketRows yields one row per trail bucket: under the read account that
 // owns it (with its facts and every read trail that delivers to it), or,
 // for a bucket no read account owns, under each account whose own trails
 // name it. A trail of another read account (an organization trail seen
-// from a member) is counted once, in its owner.
-func bucketRows(q *query, org *snapshot.Organization) []bucketRow {
+// from a member) is counted once, in its owner. A first pass keeps only
+// each row's trail ARNs; the rows are then made in order, decoding one
+// holding account at a time.
+func bucketRows(q *query, org *snapshot.Organization) iter.Seq[bucketRow] {
 	type key struct{ account, name string }
-	rows := map[key]*bucketRow{}
+	trails := map[key][]string{}
 	for acct := range org.Each() {
 		for _, t := range acct.Trails {
 			name := t.S3BucketName
 			if name == "" || !q.match("name", name) || org.HeldElsewhere(acct.AccountID, t) {
 				continue
 			}
-			holder := acct
+			holder := acct.AccountID
 			if owner := org.BucketOwner(name); owner != "" {
-				holder = org.Account(owner)
+				holder = owner
 			}
-			k := key{holder.AccountID, name}
-			row, ok := rows[k]
-			if !ok {
-				row = &bucketRow{acct: holder, name: name, arn: fmt.Sprintf("arn:%s:s3:::%s", partitionOf(holder), name),
-					trails: []string{}, b: holder.Buckets[name]}
-				rows[k] = row
-			}
-			if !slices.Contains(row.trails, t.ARN) {
-				row.trails = append(row.trails, t.ARN)
+			k := key{holder, name}
+			if !slices.Contains(trails[k], t.ARN) {
+				trails[k] = append(trails[k], t.ARN)
 			}
 		}
 	}
+	public := map[key]*rules.Finding{}
 	if first := org.First(); first != nil && first.Loaded.Has(snapshot.NeedBucketPublic) {
 		for _, f := range rules.EvaluateOrganization(org, "bucket_not_public") {
-			if row, ok := rows[key{f.AccountID, bucketNameOf(f.Resource)}]; ok {
-				row.public = &f
+			k := key{f.AccountID, bucketNameOf(f.Resource)}
+			if _, ok := trails[k]; ok {
+				public[k] = &f
 			}
 		}
 	}
-	keys := slices.SortedFunc(maps.Keys(rows), func(a, b key) int {
+	keys := slices.SortedFunc(maps.Keys(trails), func(a, b key) int {
 		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.name, b.name))
 	})
-	out := make([]bucketRow, 0, len(rows))
-	for _, k := range keys {
-		row := rows[k]
-		sort.Strings(row.trails)
-		out = append(out, *row)
+	return func(yield func(bucketRow) bool) {
+		var holder *snapshot.Account
+		for _, k := range keys {
+			if holder == nil || holder.AccountID != k.account {
+				holder = org.Account(k.account)
+			}
+			arns := trails[k]
+			sort.Strings(arns)
+			row := bucketRow{acct: holder, name: k.name, arn: fmt.Sprintf("arn:%s:s3:::%s", partitionOf(holder), k.name),
+				trails: arns, b: holder.Buckets[k.name], public: public[k]}
+			if !yield(row) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 // bucketNameOf returns the bucket name of an S3 bucket ARN ("" otherwise).
