@@ -205,7 +205,10 @@ const measuredText = `## What was measured
   the emulator cost on this machine: where the floor itself is above twice the critical path, the machine, not the
   plugin, keeps the wall time above it. Organizations (W4) are not replayed.
 - **Wall time** is measured in the plugin's process from the first query's start to the last query's end; it
-  includes the SDK's query machinery, the rules, and the emulator's own work besides the injected latency.
+  includes the SDK's query machinery, the rules, and the emulator's own work besides the injected latency. The
+  emulator runs in the benchmark's own process, on the same CPUs, with GOGC=400 (its state and request log reach
+  hundreds of MiB for an organization; collecting them less often leaves more CPU to the plugin); the measuring
+  processes keep Go's default GOGC.
 - **Peak in flight** is the most first-run calls in flight at once to one service in one region (from the request
   log: each call counted from its arrival for the injected latency). The inventory bounds in-flight calls per service
   and region (` + "`inventory.DefaultMaxConcurrency`" + ` by default; for S3, which has no account-wide rate quota on
