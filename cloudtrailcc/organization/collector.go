@@ -38,7 +38,7 @@ type Collector struct {
 	caller *inventory.Collector
 
 	auditedMu sync.RWMutex
-	audited   map[string]bool
+	audited   []string // the accounts of the last collection, sorted
 
 	mu       sync.Mutex // one collection at a time
 	cached   *snapshot.Organization
@@ -126,7 +126,8 @@ func (c *Collector) logger() hclog.Logger {
 func (c *Collector) isAudited(id string) bool {
 	c.auditedMu.RLock()
 	defer c.auditedMu.RUnlock()
-	return c.audited[id]
+	_, ok := slices.BinarySearch(c.audited, id)
+	return ok
 }
 
 // Snapshot returns the organization's facts holding at least need, read
@@ -166,11 +167,19 @@ func cmpOr(d, dflt time.Duration) time.Duration {
 	return dflt
 }
 
-// member is one account to read: its id and, for members, the
-// credentials of the assumed role (kept for the resolution step).
-type member struct {
-	id    string
-	creds aws.Credentials
+// roleKeys are the temporary credentials of a member's audit role, kept
+// from its read to the resolution step (without the rest of
+// aws.Credentials: ten thousand members keep a few hundred KiB less).
+type roleKeys struct{ accessKeyID, secretAccessKey, sessionToken string }
+
+// keysOf keeps creds' keys.
+func keysOf(creds aws.Credentials) roleKeys {
+	return roleKeys{creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken}
+}
+
+// credentials are the keys as SDK credentials.
+func (k roleKeys) credentials() aws.Credentials {
+	return aws.Credentials{AccessKeyID: k.accessKeyID, SecretAccessKey: k.secretAccessKey, SessionToken: k.sessionToken}
 }
 
 func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.Organization, error) {
@@ -183,10 +192,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 		return nil, err
 	}
 	c.auditedMu.Lock()
-	c.audited = map[string]bool{}
-	for _, id := range ids {
-		c.audited[id] = true
-	}
+	c.audited = ids // sorted, without duplicates
 	c.auditedMu.Unlock()
 
 	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{},
@@ -195,8 +201,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 		// memory then grows with the organization, a few KiB an account
 		c.logger().Warn("keeping the organization's snapshots in memory", "error", err)
 	}
-	members := map[string]aws.Credentials{}
-	owners := map[string]string{} // bucket -> the read account that lists it
+	members := map[string]roleKeys{}
 	var mu sync.Mutex
 	done := 0
 	c.report(0, len(ids))
@@ -216,15 +221,13 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 			} else {
 				// what resolution needs of the account is its buckets'
 				// names; the rest is kept packed from now on
-				for _, name := range acct.OwnedBucketNames {
-					owners[name] = id
-				}
+				org.NoteOwned(id, acct.OwnedBucketNames)
 				kept := *acct // the caller's snapshot stays its collector's
 				kept.OwnedBucketNames = nil
 				if err := org.AddPacked(&kept); err != nil {
 					return err
 				}
-				members[id] = creds
+				members[id] = keysOf(creds)
 			}
 			done++
 			c.report(done, len(ids))
@@ -239,7 +242,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	if err := org.Pack(); err != nil {
 		return nil, err
 	}
-	if err := c.resolve(ctx, org, self, members, owners, need); err != nil {
+	if err := c.resolve(ctx, org, self, members, need); err != nil {
 		return nil, err
 	}
 	return org, nil

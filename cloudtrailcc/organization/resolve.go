@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
@@ -19,7 +17,7 @@ import (
 // the account whose trail names it, as a single-account audit would.
 // Buckets that no read account lists are probed once with the caller's
 // credentials (another account's, or deleted).
-func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds map[string]aws.Credentials, owners map[string]string, need snapshot.Need) error {
+func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds map[string]roleKeys, need snapshot.Need) error {
 	work := map[string]*inventory.Owned{}
 	add := func(account string, list func(*inventory.Owned) *[]string, v string) {
 		if work[account] == nil {
@@ -33,13 +31,15 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 	keys := func(o *inventory.Owned) *[]string { return &o.Keys }
 	topics := func(o *inventory.Owned) *[]string { return &o.Topics }
 	probe := map[string][]string{} // bucket -> the accounts naming it, by id
+	named := map[string]bool{}     // the buckets trails deliver to
 	for a := range org.Each() {
 		for _, name := range sortedKeys(a.Buckets) {
+			named[name] = true
 			b := a.Buckets[name]
 			if !b.OwnedKnown || b.Owned {
 				continue
 			}
-			if owner, ok := owners[name]; ok {
+			if owner := org.BucketOwner(name); owner != "" {
 				org.BucketOwners[name] = owner
 				add(owner, buckets, name)
 			} else {
@@ -66,10 +66,12 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 			}
 		}
 	}
+	// the owners of the other buckets the accounts list are not needed
+	org.KeepOwners(func(name string) bool { return named[name] })
 	for _, owner := range sortedKeys(work) {
 		col := c.caller
 		if owner != self.AccountID {
-			cfg, err := c.memberConfig(ctx, owner, creds[owner])
+			cfg, err := c.memberConfig(ctx, owner, creds[owner].credentials())
 			if err != nil {
 				return err
 			}

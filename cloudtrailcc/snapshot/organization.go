@@ -57,12 +57,13 @@ type Organization struct {
 // account, and a query decodes one account at a time.
 type packedAccounts struct {
 	accounts []packedAccount // by account id once Pack ordered them
-	// spill, when set, holds the packed bytes instead of memory: an
-	// unlinked temporary file of this process's own (SpillTo), size bytes
-	// long.
+	// The packed bytes, size bytes in all: in spill, an unlinked temporary
+	// file of this process's own (SpillTo), or else in mem.
 	spill *os.File
+	mem   []byte
 	size  int64
-	// owned maps each bucket an account owns (Bucket.Owned) to it.
+	// owned maps each bucket an account owns (Bucket.Owned, and the names
+	// NoteOwned gives) to it.
 	owned map[string]string
 	// first is the first account (by id), decoded.
 	first *Account
@@ -71,13 +72,12 @@ type packedAccounts struct {
 	last *Account // the account Account decoded last
 }
 
-// packedAccount is one account's id and its snapshot as deflated JSON:
-// blob, or the n bytes at off of the spill file.
+// packedAccount is one account's id and where its snapshot is, as
+// deflated JSON: the n bytes at off of the spill file or of mem.
 type packedAccount struct {
-	id   string
-	blob []byte
-	off  int64
-	n    int
+	id  string
+	off int64
+	n   int
 }
 
 // find is the index of account id (accounts ordered by Pack).
@@ -173,14 +173,15 @@ func (o *Organization) AddPacked(acct *Account) error {
 	return nil
 }
 
-// store keeps blob as a's bytes: appended to the spill file, or in memory.
+// store appends blob, as a's bytes, to the spill file or to mem (an
+// Update leaves the account's old bytes unused).
 func (p *packedAccounts) store(a *packedAccount, blob []byte) error {
-	if p.spill == nil {
-		a.blob = blob
-		return nil
-	}
-	if _, err := p.spill.WriteAt(blob, p.size); err != nil {
-		return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
+	if p.spill != nil {
+		if _, err := p.spill.WriteAt(blob, p.size); err != nil {
+			return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
+		}
+	} else {
+		p.mem = append(p.mem, blob...)
 	}
 	a.off, a.n = p.size, len(blob)
 	p.size += int64(len(blob))
@@ -191,13 +192,40 @@ func (p *packedAccounts) store(a *packedAccount, blob []byte) error {
 func (p *packedAccounts) load(i int) ([]byte, error) {
 	a := p.accounts[i]
 	if p.spill == nil {
-		return a.blob, nil
+		return p.mem[a.off : a.off+int64(a.n)], nil
 	}
 	buf := make([]byte, a.n)
 	if _, err := p.spill.ReadAt(buf, a.off); err != nil {
 		return nil, fmt.Errorf("reading back the snapshot of account %s: %w", a.id, err)
 	}
 	return buf, nil
+}
+
+// NoteOwned records that account id owns the buckets names (its
+// s3:ListAllMyBuckets), for BucketOwner, without keeping them in the
+// account's snapshot. KeepOwners prunes them once the organization is
+// resolved.
+func (o *Organization) NoteOwned(id string, names []string) {
+	if o.packed == nil {
+		o.packed = &packedAccounts{owned: map[string]string{}}
+	}
+	for _, name := range names {
+		o.packed.owned[name] = id
+	}
+}
+
+// KeepOwners forgets the owners of the buckets keep does not name (those no
+// trail delivers to), so that an organization holds its trail buckets'
+// owners, not every bucket of every account.
+func (o *Organization) KeepOwners(keep func(name string) bool) {
+	if o.packed == nil {
+		return
+	}
+	for name := range o.packed.owned {
+		if !keep(name) {
+			delete(o.packed.owned, name)
+		}
+	}
 }
 
 // Update applies fn to the snapshot of account id of a packed organization
@@ -247,7 +275,7 @@ func pack(acct *Account) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("packing the snapshot of account %s: %w", acct.AccountID, err)
 	}
-	return bytes.Clone(buf.Bytes()), nil // without the buffer's spare capacity
+	return buf.Bytes(), nil
 }
 
 // unpack decodes the i-th packed account. The bytes are the process's own,

@@ -98,6 +98,15 @@ func testPackedReadsBack(t *testing.T, spill bool) {
 	if err := json.Unmarshal([]byte(jsonOf(t, packed)), &back); err != nil || back.Len() != 3 || jsonOf(t, &back) != jsonOf(t, plain) {
 		t.Errorf("the JSON of a packed organization does not read back: %v", err)
 	}
+	// the owners of listed buckets, until pruned to the trail buckets
+	packed.NoteOwned("333333333333", []string{"listed-only", "also-listed"})
+	if packed.BucketOwner("listed-only") != "333333333333" {
+		t.Error("NoteOwned did not record the owner of a listed bucket")
+	}
+	packed.KeepOwners(func(name string) bool { return name != "listed-only" })
+	if packed.BucketOwner("listed-only") != "" || packed.BucketOwner("also-listed") != "333333333333" || packed.BucketOwner("own-333333333333") != "333333333333" {
+		t.Error("KeepOwners kept a pruned owner or dropped a kept one")
+	}
 	// an update (resolution) is what later reads see, the others unchanged
 	if err := packed.Update("222222222222", func(a *Account) error { a.CallerARN = "updated"; return nil }); err != nil {
 		t.Fatal(err)
