@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -350,10 +351,13 @@ func (c *Collector) listAccounts(ctx context.Context, caller string) (active, su
 				"cannot list the organization's accounts: %s; the caller must be the management account or a delegated administrator allowed organizations:ListAccounts, or name the accounts to audit with accounts = [\"111122223333\", ...] (no Organizations access needed)", re.Error())}
 		}
 		for _, a := range page.Accounts {
+			// a copy: the SDK's string points into the whole page's text,
+			// which the audit would otherwise keep for each id
+			id := strings.Clone(aws.ToString(a.Id))
 			if inventory.AccountState(a) == string(orgtypes.AccountStateActive) {
-				active = append(active, aws.ToString(a.Id))
+				active = append(active, id)
 			} else {
-				suspended = append(suspended, aws.ToString(a.Id))
+				suspended = append(suspended, id)
 			}
 		}
 	}
