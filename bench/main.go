@@ -38,7 +38,7 @@ const emulatorGCPercent = 400
 func run() error {
 	out := flag.String("out", "", "write the results as Markdown to this file (e.g. docs/benchmarks.md)")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the emulator adds to every AWS call during the measured runs")
-	workloads := flag.String("workloads", "W1,W2,W3,W4,W5,I1", "comma-separated reference workloads to run: W1, W2, W3, W4, W5 (W4 and W5, organizations of 1,000 and 10,000 accounts, are long: W5 takes about 10 minutes), I1 (log integrity verification against aws-cli)")
+	workloads := flag.String("workloads", "W1,W2,W3,W4,W5,I1", "comma-separated reference workloads to run: W1, W2, W3, W4, W5 (W4 and W5, organizations of 1,000 and 10,000 accounts, are long: W5 takes about 8 minutes, seeding included), I1 (log integrity verification against aws-cli)")
 	cliAccounts := flag.Int("awscli-accounts", 2, "I1: how many of the organization's accounts aws-cli validate-logs validates, one after the other (its time for all of them is then estimated from their time per file); 0 skips aws-cli")
 	runs := flag.Int("runs", 3, "measured runs per workload, each in a fresh process; the median run is reported")
 	child := flag.Bool("child", false, "internal: run as the measuring process (reads its job on stdin)")
