@@ -44,6 +44,10 @@ type runReport struct {
 	// bytes: the rusage of a child started by a large parent reports the
 	// parent's high-water mark at the start.
 	PeakRSS int64 `json:"peak_rss"`
+	// HeldBytes is the heap still in use after the first run, once
+	// collected: the cached facts and the process's own, what outlives a
+	// query (0 for the second run).
+	HeldBytes int64 `json:"held_bytes,omitempty"`
 }
 
 // runChild is the measured side: it runs the plugin in-process, queries the
@@ -104,6 +108,7 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 			return err
 		}
 		if run == 0 {
+			rep.HeldBytes = heldHeap()
 			if err := writeHeapProfile(memProfile); err != nil {
 				return err
 			}
@@ -166,4 +171,14 @@ func childEnv() []string {
 	return append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_ENDPOINT_URL=",
 		"AWS_CA_BUNDLE=")
+}
+
+// heldHeap collects garbage and returns the heap still in use: what the
+// process holds between queries. The collection cannot raise the peak RSS
+// already reached.
+func heldHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

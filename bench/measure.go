@@ -35,8 +35,10 @@ type result struct {
 	// WallMin and WallMax span the wall times of all runs.
 	Wall, WallMin, WallMax time.Duration
 	Critical               bound.Path
-	// PeakRSS is the measuring process's peak resident set (bytes).
-	PeakRSS int64
+	// PeakRSS is the measuring process's peak resident set (bytes): the
+	// highest of all runs; RunPeakRSS each run's, fastest run first.
+	PeakRSS    int64
+	RunPeakRSS []int64
 	// CachedCalls is the number of calls of the second run.
 	CachedCalls int
 	// RunCalls and RunCachedCalls are every run's first-run and
@@ -144,6 +146,7 @@ func measure(ctx context.Context, spec harness.Spec, latency time.Duration, runs
 		med.RunCalls = append(med.RunCalls, bound.Total(r.Calls))
 		med.RunCachedCalls = append(med.RunCachedCalls, r.CachedCalls)
 		med.PeakRSS = max(med.PeakRSS, r.PeakRSS)
+		med.RunPeakRSS = append(med.RunPeakRSS, r.PeakRSS)
 	}
 	return med, nil
 }
