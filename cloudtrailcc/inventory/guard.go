@@ -78,19 +78,24 @@ func replyMissing(action, contentType string, body []byte) string {
 	if err != nil {
 		return asMalformed(err).what
 	}
-	labelled := ""
-	if contentType != "" {
-		labelled = fmt.Sprintf(" (Content-Type %q)", contentType)
+	labelled := func() string {
+		if contentType == "" {
+			return ""
+		}
+		return fmt.Sprintf(" (Content-Type %q)", contentType)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return "empty body"
 	}
 	if shape.roots == nil {
-		return need(isJSONObject(body), "the body is not a JSON object"+labelled)
+		if isJSONObject(body) {
+			return ""
+		}
+		return "the body is not a JSON object" + labelled()
 	}
 	root, err := xmlDocumentRoot(body)
 	if err != nil {
-		return "the body is not an XML document" + labelled + ": " + err.Error()
+		return "the body is not an XML document" + labelled() + ": " + err.Error()
 	}
 	if !slices.Contains(shape.roots, root) {
 		return fmt.Sprintf("root element <%s>, want <%s>", root, strings.Join(shape.roots, "> or <"))
