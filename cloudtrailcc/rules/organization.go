@@ -118,8 +118,11 @@ type orgView struct {
 	// bucketTrails maps a bucket to the trails of every read account that
 	// deliver to it (ARNs, sorted).
 	bucketTrails map[string][]string
-	// bucketOwner maps a bucket to the read account that owns it.
-	bucketOwner map[string]string
+	// bucketOwner maps a bucket to the read account that owns it, and
+	// ownedBuckets an account to the buckets it owns (so that judging an
+	// account does not walk every bucket of the organization).
+	bucketOwner  map[string]string
+	ownedBuckets map[string][]string
 	// unlisted is the first read account (by id) whose
 	// s3:ListAllMyBuckets failed, and that error.
 	unlisted    string
@@ -204,6 +207,10 @@ func newOrgView(org *snapshot.Organization) *orgView {
 	for _, arns := range ov.bucketTrails {
 		sort.Strings(arns)
 	}
+	ov.ownedBuckets = map[string][]string{}
+	for name, owner := range ov.bucketOwner {
+		ov.ownedBuckets[owner] = append(ov.ownedBuckets[owner], name)
+	}
 	return ov
 }
 
@@ -274,8 +281,8 @@ func (c *evalCtx) orgBuckets() (map[string][]string, bool) {
 	}
 	c.trailListErrors()
 	out := map[string][]string{}
-	for name, owner := range c.org.bucketOwner {
-		if owner == c.acct.AccountID && len(c.org.bucketTrails[name]) > 0 {
+	for _, name := range c.org.ownedBuckets[c.acct.AccountID] {
+		if len(c.org.bucketTrails[name]) > 0 {
 			out[name] = c.org.bucketTrails[name]
 		}
 	}
