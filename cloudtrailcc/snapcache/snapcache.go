@@ -314,6 +314,9 @@ func (c *cache[S, P]) fresh(d *dir, id identity) P {
 		if err := json.NewDecoder(io.LimitReader(f, fi.Size())).Decode(snap); err != nil {
 			return nil
 		}
+		if org, ok := any(snap).(*snapshot.Organization); ok && keepCompressed(org) != nil {
+			return nil
+		}
 		e = &entry[P]{ino: ino, modTime: fi.ModTime(), size: fi.Size(), snap: snap}
 		c.last = e
 	}
@@ -340,4 +343,13 @@ func (c *cache[S, P]) store(d *dir, snap P) {
 		return
 	}
 	c.last = &entry[P]{ino: fi.Sys().(*syscall.Stat_t).Ino, modTime: fi.ModTime(), size: fi.Size(), snap: snap}
+}
+
+// keepCompressed packs an organization read from a cache file as a
+// collection keeps it: compressed, in the process's own unlinked spill
+// file (in memory when none can be had), so that a cached organization
+// costs no more memory than a collected one.
+func keepCompressed(org *snapshot.Organization) error {
+	_ = org.SpillTo("")
+	return org.Pack()
 }

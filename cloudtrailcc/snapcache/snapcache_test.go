@@ -366,3 +366,54 @@ func TestWaitingCallerHonoursContext(t *testing.T) {
 		t.Fatalf("waited %v for the lock after the context ended", d)
 	}
 }
+
+// orgCollector stands in for an organization audit of two accounts.
+type orgCollector struct{ calls atomic.Int32 }
+
+func (c *orgCollector) Identity(context.Context) (string, string, error) {
+	return testAccount, testCaller, nil
+}
+
+func (c *orgCollector) Snapshot(_ context.Context, need snapshot.Need) (*snapshot.Organization, error) {
+	c.calls.Add(1)
+	org := &snapshot.Organization{Multi: true, CallerAccountID: testAccount, CallerARN: testCaller,
+		ReadAt: time.Now().UTC(), Loaded: need.WithDependencies()}
+	for _, id := range []string{"222222222222", testAccount} {
+		org.Add(&snapshot.Account{AccountID: id, Partition: "aws", Regions: []string{"us-east-1"},
+			Buckets: map[string]*snapshot.Bucket{"bucket-" + id: {Name: "bucket-" + id, Owned: true, OwnedKnown: true}}})
+	}
+	org.Sort()
+	return org, nil
+}
+
+func TestCachedOrganizationIsKeptCompressed(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	cfg := snapcache.Config{Dir: dir, Key: "org", TTL: time.Hour, Warnings: io.Discard}
+	next := &orgCollector{}
+	collected, err := snapcache.NewOrganization(cfg, next).Snapshot(t.Context(), snapshot.NeedTrails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// another process: the organization comes from the cache file
+	cached, err := snapcache.NewOrganization(cfg, next).Snapshot(t.Context(), snapshot.NeedTrails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.calls.Load() != 1 {
+		t.Fatalf("%d collections, want 1 (the second from the cache file)", next.calls.Load())
+	}
+	if left, _ := os.ReadDir(tmp); !cached.Spilled() || len(left) != 0 {
+		t.Fatalf("the cached organization is not kept in an unlinked spill file (spilled %v, left %v)", cached.Spilled(), left)
+	}
+	var got, want []string
+	for a := range cached.Each() {
+		got = append(got, a.AccountID)
+	}
+	for a := range collected.Each() {
+		want = append(want, a.AccountID)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") || cached.BucketOwner("bucket-222222222222") != "222222222222" {
+		t.Fatalf("cached accounts %v, want %v; owner of bucket-222222222222 %q", got, want, cached.BucketOwner("bucket-222222222222"))
+	}
+}
