@@ -1,6 +1,7 @@
 package cloudtrailcc
 
 import (
+	"cmp"
 	"fmt"
 	"iter"
 	"slices"
@@ -19,13 +20,13 @@ import (
 // leaves it out, and the Postgres bridge reads it only when a query names it.
 const FindingTagsColumn = "tags"
 
-// findingRow is one finding with the account it was evaluated for and the
-// exception that suppresses it, if any.
+// findingRow is one finding with the partition of the account it was
+// evaluated for ("" for aws) and the exception that suppresses it, if any.
 type findingRow struct {
-	acct *snapshot.Account
-	f    rules.Finding
-	sup  *exceptions.Suppression
-	rule *rules.Rule
+	partition string
+	f         rules.Finding
+	sup       *exceptions.Suppression
+	rule      *rules.Rule
 	// tags are the tags of the finding's resource (nil when it has none
 	// that were read: not a trail or bucket, or the read failed).
 	tags map[string]string
@@ -90,7 +91,7 @@ func findingTable() tableSpec[findingRow] {
 				}
 				return x.f.Evidence
 			}},
-			{name: "partition", typ: proto.ColumnType_STRING, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionOf(x.acct) }},
+			{name: "partition", typ: proto.ColumnType_STRING, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return cmp.Or(x.partition, "aws") }},
 			{name: "suppressed", typ: proto.ColumnType_BOOL, desc: "True when an unexpired entry of the connection's exceptions_file matches this alarm: the alarm is accepted, keeps its status, and the benchmark reports it as skip. Only alarms are ever suppressed.", get: func(x r) any { return x.sup != nil }},
 			{name: "suppression_reason", typ: proto.ColumnType_STRING, desc: "Reason of the exception that suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Reason })},
 			{name: "suppression_expires", typ: proto.ColumnType_STRING, desc: "Last day (YYYY-MM-DD, UTC) the exception suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Expires })},
@@ -137,16 +138,18 @@ func findingRows(q *query, org *snapshot.Organization) iter.Seq[findingRow] {
 		tags = resourceTags(org)
 	}
 	return func(yield func(findingRow) bool) {
-		var acct *snapshot.Account // the account of the last rows: findings come account by account
+		// the partition of the last rows' account: findings come account
+		// by account, and no account is decoded a second time for it
+		var rowAccount, rowPartition string
 		for j := range q.exc.Judge(found, asked, account, partition, time.Now()) {
 			if !q.match("status", string(j.Status)) {
 				continue
 			}
 			rule, _ := rules.Lookup(j.RuleID)
-			if acct == nil || acct.AccountID != j.AccountID {
-				acct = org.Account(j.AccountID)
+			if rowAccount != j.AccountID {
+				rowAccount, rowPartition = j.AccountID, org.Partition(j.AccountID)
 			}
-			if !yield(findingRow{acct: acct, f: j.Finding, sup: j.Suppression, rule: rule, tags: tags[j.Resource]}) {
+			if !yield(findingRow{partition: rowPartition, f: j.Finding, sup: j.Suppression, rule: rule, tags: tags[j.Resource]}) {
 				return
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -72,12 +73,28 @@ type packedAccounts struct {
 	last *Account // the account Account decoded last
 }
 
-// packedAccount is one account's id and where its snapshot is, as
-// deflated JSON: the n bytes at off of the spill file or of mem.
+// packedAccount is one account's id, its partition and where its snapshot
+// is, as deflated JSON: the n bytes at off of the spill file or of mem.
 type packedAccount struct {
-	id  string
-	off int64
-	n   int
+	id        string
+	off       int64
+	n         int32
+	partition uint8 // index into partitions
+}
+
+// partitions are the partition names a packed account may have; an
+// unknown one is kept as the snapshot says it, decoded when asked.
+var partitions = []string{"", "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+
+// unknownPartition marks a partition not in partitions.
+const unknownPartition = uint8(255)
+
+// partitionIndex is name's index in partitions.
+func partitionIndex(name string) uint8 {
+	if i := slices.Index(partitions, name); i >= 0 {
+		return uint8(i)
+	}
+	return unknownPartition
 }
 
 // find is the index of account id (accounts ordered by Pack).
@@ -164,7 +181,7 @@ func (o *Organization) AddPacked(acct *Account) error {
 	if err != nil {
 		return err
 	}
-	pa := packedAccount{id: acct.AccountID}
+	pa := packedAccount{id: acct.AccountID, partition: partitionIndex(acct.Partition)}
 	if err := o.packed.store(&pa, blob); err != nil {
 		return err
 	}
@@ -183,7 +200,10 @@ func (p *packedAccounts) store(a *packedAccount, blob []byte) error {
 	} else {
 		p.mem = append(p.mem, blob...)
 	}
-	a.off, a.n = p.size, len(blob)
+	if len(blob) > math.MaxInt32 {
+		return fmt.Errorf("keeping the snapshot of account %s: %d bytes packed", a.id, len(blob))
+	}
+	a.off, a.n = p.size, int32(len(blob))
 	p.size += int64(len(blob))
 	return nil
 }
@@ -253,6 +273,7 @@ func (o *Organization) Update(id string, fn func(*Account) error) error {
 	if err := p.store(&p.accounts[i], blob); err != nil {
 		return err
 	}
+	p.accounts[i].partition = partitionIndex(a.Partition)
 	p.noteOwned(a)
 	p.mu.Lock()
 	p.last = nil
@@ -296,6 +317,20 @@ func (p *packedAccounts) unpack(i int) *Account {
 		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.accounts[i].id, err))
 	}
 	return a
+}
+
+// Partition is the partition of account id as its snapshot says it ("" when
+// it was not read, or names none), without decoding a packed account.
+func (o *Organization) Partition(id string) string {
+	if o.packed != nil {
+		if i, ok := o.packed.find(id); ok && o.packed.accounts[i].partition != unknownPartition {
+			return partitions[o.packed.accounts[i].partition]
+		}
+	}
+	if a := o.Account(id); a != nil {
+		return a.Partition
+	}
+	return ""
 }
 
 // Len is the number of accounts read.

@@ -98,6 +98,17 @@ func testPackedReadsBack(t *testing.T, spill bool) {
 	if err := json.Unmarshal([]byte(jsonOf(t, packed)), &back); err != nil || back.Len() != 3 || jsonOf(t, &back) != jsonOf(t, plain) {
 		t.Errorf("the JSON of a packed organization does not read back: %v", err)
 	}
+	// the partition of each account without decoding it, "" for one not read
+	for id, w := range want {
+		var a Account
+		if err := json.Unmarshal([]byte(w), &a); err != nil || packed.Partition(id) != a.Partition || a.Partition == "" {
+			t.Errorf("Partition(%s) = %q, want %q (%v)", id, packed.Partition(id), a.Partition, err)
+		}
+	}
+	if packed.Partition("444444444444") != "" {
+		t.Error("a failed account has a partition")
+	}
+
 	// the owners of listed buckets, until pruned to the trail buckets
 	packed.NoteOwned("333333333333", []string{"listed-only", "also-listed"})
 	if packed.BucketOwner("listed-only") != "333333333333" {
@@ -118,6 +129,21 @@ func testPackedReadsBack(t *testing.T, spill bool) {
 			}
 		} else if jsonOf(t, a) != want[a.AccountID] {
 			t.Errorf("account %s changed by another account's Update", a.AccountID)
+		}
+	}
+}
+
+func TestPartitionOfAPackedAccountFollowsItsSnapshot(t *testing.T) {
+	org := packTestOrganization()
+	if err := org.Pack(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"aws-cn", "aws-new-partition", ""} {
+		if err := org.Update("333333333333", func(a *Account) error { a.Partition = p; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if got := org.Partition("333333333333"); got != p {
+			t.Errorf("Partition after an update to %q: %q", p, got)
 		}
 	}
 }
