@@ -131,7 +131,7 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	}
 	if w4, w5, ok := organizations(results); ok {
 		more := w5.Spec.Accounts - w4.Spec.Accounts
-		p("W5 against W4: %d times the accounts, %.2f times the peak RSS (%s against %s, the highest of W4's runs: %s W4's); wall time %.2f times its critical path (%s 1.5). After the first query W5 holds %s of heap and W4 %s: %s for each of the %d accounts more, what an account keeps once judged (its compressed snapshot is in the spill file, not the heap). W5 runs once: one run of 10,000 accounts takes minutes; its calls do not vary between runs, its peak RSS does about as much as W4's runs show.\n\n",
+		p("W5 against W4: %d times the accounts, %.2f times the peak RSS (%s against %s, the highest of W4's runs: %s W4's); wall time %.2f times its critical path (%s 1.5). After the first query W5 holds %s of heap and W4 %s: %s for each of the %d accounts more, what an account keeps once judged (its compressed snapshot is in the spill file, not the heap). W5 runs once: one run of 10,000 accounts takes minutes; its calls do not vary between runs; W4's runs show how much a peak RSS varies from run to run.\n\n",
 			w5.Spec.Accounts/max(w4.Spec.Accounts, 1), float64(w5.PeakRSS)/float64(max(w4.PeakRSS, 1)), mib(w5.PeakRSS), mib(w4.PeakRSS),
 			map[bool]string{true: "no higher than", false: "HIGHER than"}[w5.PeakRSS <= w4.PeakRSS],
 			w5.WallRatio(), map[bool]string{true: "within", false: "NOT within"}[w5.WallRatio() <= 1.5],
