@@ -2,16 +2,13 @@ package faulttest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -386,10 +383,7 @@ func runIntegrityMatrix(t *testing.T, s integritySetup) {
 	elapsed := time.Since(start).Round(time.Millisecond)
 	t.Logf("%d cases run in %s", len(cases), elapsed)
 
-	var table strings.Builder
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "operation\tmangling\tto error\tfalse passes\tdrops\toutcome")
-	var failing []string
+	report := newMatrixReport(t)
 	var toError, falsePasses, drops, failedRuns, errorRuns, sameRuns int
 	for _, c := range cases {
 		o := judgeIntegrity(truth, got[c.conn], errs[c.conn], c)
@@ -402,31 +396,12 @@ func runIntegrityMatrix(t *testing.T, s integritySetup) {
 		case o.same:
 			sameRuns++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.action, c.mangling.Name, o.toError+o.covered, o.falsePasses, o.drops, o.summary())
+		var why string
 		if len(o.failures) > 0 {
-			failing = append(failing, fmt.Sprintf("%s × %s: %s", c.action, c.mangling.Name, o.failures[0]))
-			t.Run(strings.ReplaceAll(c.action, ":", "_")+"/"+c.mangling.Name, func(t *testing.T) {
-				for _, f := range o.failures {
-					t.Error(f)
-				}
-			})
+			why = o.failures[0]
 		}
+		report.cell(c, o.toError+o.covered, o.falsePasses, o.drops, o.summary(), why, o.failures)
 	}
-	_ = tw.Flush()
-	t.Log("operation × mangling × outcome:\n" + table.String())
-	if path := os.Getenv(matrixOutEnv); path != "" {
-		summary := fmt.Sprintf("== %s: %d operations, %d cells in %s (%d with error rows, %d failed queries, %d the truth's rows): %d rows to error, %d false passes, %d drops, %d failing cells\n",
-			t.Name(), len(operations), len(cases), elapsed, errorRuns, failedRuns, sameRuns, toError, falsePasses, drops, len(failing))
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatalf("%s: %v", matrixOutEnv, err)
-		}
-		_, werr := f.WriteString(summary + table.String())
-		if err := errors.Join(werr, f.Close()); err != nil {
-			t.Fatalf("%s: %v", matrixOutEnv, err)
-		}
-	}
-	if len(failing) > 0 {
-		t.Errorf("%d of %d cells fail open:\n  %s", len(failing), len(cases), strings.Join(failing, "\n  "))
-	}
+	report.finish(len(cases), fmt.Sprintf("%d operations, %d cells in %s (%d with error rows, %d failed queries, %d the truth's rows): %d rows to error, %d false passes, %d drops, %d failing cells",
+		len(operations), len(cases), elapsed, errorRuns, failedRuns, sameRuns, toError, falsePasses, drops, len(report.failing)))
 }

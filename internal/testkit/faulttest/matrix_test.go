@@ -180,40 +180,71 @@ func runMatrix(t *testing.T, s auditSetup) {
 	}
 	t.Logf("%d cases run in %s", len(cases), time.Since(start).Round(time.Millisecond))
 
-	var table strings.Builder
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "operation\tmangling\tto error\tfalse passes\tdrops\toutcome")
-	var failing []string
+	report := newMatrixReport(t)
 	var toError, falsePasses, drops int
 	for _, c := range cases {
 		o := judge(truth, got[c.conn], errs[c.conn], c)
 		toError, falsePasses, drops = toError+o.toError, falsePasses+o.falsePasses, drops+o.drops
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.action, c.mangling.Name, o.toError, o.falsePasses, o.drops, o.summary())
+		var why string
 		if len(o.failures) > 0 {
-			failing = append(failing, fmt.Sprintf("%s × %s: %d false passes, %d drops; %s", c.action, c.mangling.Name, o.falsePasses, o.drops, o.failures[0]))
-			t.Run(strings.ReplaceAll(c.action, ":", "_")+"/"+c.mangling.Name, func(t *testing.T) {
-				for _, f := range o.failures {
-					t.Error(f)
-				}
-			})
+			why = fmt.Sprintf("%d false passes, %d drops; %s", o.falsePasses, o.drops, o.failures[0])
 		}
+		report.cell(c, o.toError, o.falsePasses, o.drops, o.summary(), why, o.failures)
 	}
-	_ = tw.Flush()
-	t.Log("operation × mangling × outcome:\n" + table.String())
+	report.finish(len(cases), fmt.Sprintf("%d operations, %d cells: %d findings to error, %d false passes, %d drops, %d failing cells",
+		len(operations), len(cases), toError, falsePasses, drops, len(report.failing)))
+}
+
+// matrixReport is a matrix's operation × mangling × outcome table and the
+// cells that failed open, each also failing a subtest of its own.
+type matrixReport struct {
+	t       *testing.T
+	table   strings.Builder
+	tw      *tabwriter.Writer
+	failing []string
+}
+
+func newMatrixReport(t *testing.T) *matrixReport {
+	r := &matrixReport{t: t}
+	r.tw = tabwriter.NewWriter(&r.table, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(r.tw, "operation\tmangling\tto error\tfalse passes\tdrops\toutcome")
+	return r
+}
+
+// cell adds c's row; with failures, c failed open: why is its line in the
+// final error, and each failure fails c's subtest.
+func (r *matrixReport) cell(c *matrixCase, toError, falsePasses, drops int, outcome, why string, failures []string) {
+	fmt.Fprintf(r.tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.action, c.mangling.Name, toError, falsePasses, drops, outcome)
+	if len(failures) == 0 {
+		return
+	}
+	r.failing = append(r.failing, fmt.Sprintf("%s × %s: %s", c.action, c.mangling.Name, why))
+	r.t.Run(strings.ReplaceAll(c.action, ":", "_")+"/"+c.mangling.Name, func(t *testing.T) {
+		for _, f := range failures {
+			t.Error(f)
+		}
+	})
+}
+
+// finish logs the table, appends "== TEST: summary" and the table to the
+// matrixOutEnv file when set, and fails the test naming every cell that
+// failed open.
+func (r *matrixReport) finish(cells int, summary string) {
+	t := r.t
+	_ = r.tw.Flush()
+	t.Log("operation × mangling × outcome:\n" + r.table.String())
 	if path := os.Getenv(matrixOutEnv); path != "" {
-		summary := fmt.Sprintf("== %s: %d operations, %d cells: %d findings to error, %d false passes, %d drops, %d failing cells\n",
-			t.Name(), len(operations), len(cases), toError, falsePasses, drops, len(failing))
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
 			t.Fatalf("%s: %v", matrixOutEnv, err)
 		}
-		_, werr := f.WriteString(summary + table.String())
+		_, werr := f.WriteString("== " + t.Name() + ": " + summary + "\n" + r.table.String())
 		if err := errors.Join(werr, f.Close()); err != nil {
 			t.Fatalf("%s: %v", matrixOutEnv, err)
 		}
 	}
-	if len(failing) > 0 {
-		t.Errorf("%d of %d cells fail open:\n  %s", len(failing), len(cases), strings.Join(failing, "\n  "))
+	if len(r.failing) > 0 {
+		t.Errorf("%d of %d cells fail open:\n  %s", len(r.failing), cells, strings.Join(r.failing, "\n  "))
 	}
 }
 
