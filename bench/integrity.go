@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -9,11 +8,9 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/table"
@@ -250,26 +247,11 @@ func measureIntegrity(ctx context.Context, spec harness.IntegritySpec, latency t
 // the objects of want read exactly once.
 func measureIntegrityOnce(ctx context.Context, w *harness.Integrity, start, end time.Time, want map[string]bool) (windowResult, error) {
 	w.ResetReads()
-	exe, err := os.Executable()
-	if err != nil {
-		return windowResult{}, fmt.Errorf("finding the benchmark binary: %w", err)
-	}
-	in, err := json.Marshal(job{Connections: []inproc.Connection{w.Connection()},
-		Integrity: &integrityJob{TrailARN: w.TrailARN, Start: start, End: end}})
+	var rep integrityReport
+	cpu, err := runJob(ctx, job{Connections: []inproc.Connection{w.Connection()},
+		Integrity: &integrityJob{TrailARN: w.TrailARN, Start: start, End: end}}, "measuring process", "integrity report", &rep)
 	if err != nil {
 		return windowResult{}, err
-	}
-	cmd := exec.CommandContext(ctx, exe, "-child")
-	cmd.Env = childEnv()
-	cmd.Stderr = os.Stderr
-	cmd.Stdin = strings.NewReader(string(in) + "\n")
-	out, err := cmd.Output()
-	if err != nil {
-		return windowResult{}, fmt.Errorf("measuring process: %w", err)
-	}
-	var rep integrityReport
-	if err := json.NewDecoder(bufio.NewReader(strings.NewReader(string(out)))).Decode(&rep); err != nil {
-		return windowResult{}, fmt.Errorf("integrity report %q: %w", out, err)
 	}
 	r := windowResult{Wall: time.Duration(rep.WallNanos), Verdicts: rep.Verdicts, Calls: awsemu.CountCalls(w.Server.Calls())}
 	r.Gets = r.Calls["s3:GetObject"]
@@ -278,10 +260,7 @@ func measureIntegrityOnce(ctx context.Context, w *harness.Integrity, start, end 
 			r.Distinct++
 		}
 	}
-	r.PeakRSS = rep.PeakRSS
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	r.PeakRSS, r.CPU = rep.PeakRSS, cpu
 	return r, nil
 }
 

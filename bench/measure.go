@@ -258,11 +258,22 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 // measureReplay has a fresh child process make the replay's bare SDK calls
 // and returns their wall time.
 func measureReplay(ctx context.Context, replay *replayJob) (time.Duration, error) {
+	var rep runReport
+	if _, err := runJob(ctx, job{Replay: replay}, "replaying process", "replay report", &rep); err != nil {
+		return 0, err
+	}
+	return time.Duration(rep.WallNanos), nil
+}
+
+// runJob has a fresh measuring process run j, decodes its one report into
+// rep and returns the process's CPU time (user and system); process and
+// report name them in errors.
+func runJob(ctx context.Context, j job, process, report string, rep any) (time.Duration, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return 0, fmt.Errorf("finding the benchmark binary: %w", err)
 	}
-	in, err := json.Marshal(job{Replay: replay})
+	in, err := json.Marshal(j)
 	if err != nil {
 		return 0, err
 	}
@@ -272,13 +283,16 @@ func measureReplay(ctx context.Context, replay *replayJob) (time.Duration, error
 	cmd.Stdin = strings.NewReader(string(in) + "\n")
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, fmt.Errorf("replaying process: %w", err)
+		return 0, fmt.Errorf("%s: %w", process, err)
 	}
-	var rep runReport
-	if err := json.Unmarshal(out, &rep); err != nil {
-		return 0, fmt.Errorf("replay report %q: %w", out, err)
+	if err := json.Unmarshal(out, rep); err != nil {
+		return 0, fmt.Errorf("%s %q: %w", report, out, err)
 	}
-	return time.Duration(rep.WallNanos), nil
+	var cpu time.Duration
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return cpu, nil
 }
 
 // peakInFlight returns the most calls in flight at once to one service in
