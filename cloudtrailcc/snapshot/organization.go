@@ -134,10 +134,7 @@ func (o *Organization) SpillTo(dir string) error {
 		f.Close()
 		return fmt.Errorf("unlinking %s: %w", f.Name(), err)
 	}
-	if o.packed == nil {
-		o.packed = &packedAccounts{owned: map[string]string{}}
-	}
-	o.packed.spill = f
+	o.packing().spill = f
 	return nil
 }
 
@@ -158,10 +155,7 @@ func (o *Organization) Pack() error {
 		}
 	}
 	o.accounts = nil
-	if o.packed == nil {
-		o.packed = &packedAccounts{owned: map[string]string{}}
-	}
-	p := o.packed
+	p := o.packing()
 	slices.SortFunc(p.accounts, func(a, b packedAccount) int { return strings.Compare(a.id, b.id) })
 	p.first, p.last = nil, nil
 	if len(p.accounts) > 0 {
@@ -174,34 +168,40 @@ func (o *Organization) Pack() error {
 // once, so that an organization being read holds the accounts already read
 // in a few kilobytes each; Pack then orders them. acct is not kept.
 func (o *Organization) AddPacked(acct *Account) error {
-	if o.packed == nil {
-		o.packed = &packedAccounts{owned: map[string]string{}}
-	}
+	p := o.packing()
 	blob, err := pack(acct)
 	if err != nil {
 		return err
 	}
 	pa := packedAccount{id: acct.AccountID, partition: partitionIndex(acct.Partition)}
-	if err := o.packed.store(&pa, blob); err != nil {
+	if err := p.store(&pa, blob); err != nil {
 		return err
 	}
-	o.packed.accounts = append(o.packed.accounts, pa)
-	o.packed.noteOwned(acct)
+	p.accounts = append(p.accounts, pa)
+	p.noteOwned(acct)
 	return nil
+}
+
+// packing is the organization's packed accounts, made empty on first use.
+func (o *Organization) packing() *packedAccounts {
+	if o.packed == nil {
+		o.packed = &packedAccounts{owned: map[string]string{}}
+	}
+	return o.packed
 }
 
 // store appends blob, as a's bytes, to the spill file or to mem (an
 // Update leaves the account's old bytes unused).
 func (p *packedAccounts) store(a *packedAccount, blob []byte) error {
+	if len(blob) > math.MaxInt32 {
+		return fmt.Errorf("keeping the snapshot of account %s: %d bytes packed", a.id, len(blob))
+	}
 	if p.spill != nil {
 		if _, err := p.spill.WriteAt(blob, p.size); err != nil {
 			return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
 		}
 	} else {
 		p.mem = append(p.mem, blob...)
-	}
-	if len(blob) > math.MaxInt32 {
-		return fmt.Errorf("keeping the snapshot of account %s: %d bytes packed", a.id, len(blob))
 	}
 	a.off, a.n = p.size, int32(len(blob))
 	p.size += int64(len(blob))
@@ -226,11 +226,9 @@ func (p *packedAccounts) load(i int) ([]byte, error) {
 // account's snapshot. KeepOwners prunes them once the organization is
 // resolved.
 func (o *Organization) NoteOwned(id string, names []string) {
-	if o.packed == nil {
-		o.packed = &packedAccounts{owned: map[string]string{}}
-	}
+	owned := o.packing().owned
 	for _, name := range names {
-		o.packed.owned[name] = id
+		owned[name] = id
 	}
 }
 
