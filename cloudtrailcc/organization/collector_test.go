@@ -177,3 +177,12 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestAuditWithoutATemporaryDirectoryKeepsItsAccountsInMemory(t *testing.T) {
+	_, o, cfg := seeded(t)
+	t.Setenv("TMPDIR", t.TempDir()+"/missing")
+	org := readAll(t, cfg)
+	if org.Spilled() || org.Len() != 6 || org.Account(o.LogArchive.AccountID) == nil {
+		t.Fatalf("spilled %v, %d accounts: an audit must not need a writable TMPDIR", org.Spilled(), org.Len())
+	}
+}
