@@ -5,7 +5,6 @@ import (
 	"iter"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
@@ -104,25 +103,34 @@ func accountFinding(r *Rule, account, partition string, st Status, reason string
 
 // orgView is what the rules of one account need to know of the others,
 // gathered in one pass over the accounts so that judging them keeps no
-// more than one account's snapshot besides it.
+// more than one account's snapshot besides it. It keeps only what crosses
+// accounts, so that what outlives each account's judgment does not grow
+// with the accounts that share nothing: the facts of another read
+// account's trails, keys and topics that an account uses, and the trails
+// that deliver to a bucket from accounts other than its owner.
 type orgView struct {
 	org *snapshot.Organization
 	// trails maps the ARN of each trail that an account reads and another
 	// read account owns (an organization trail in its members) to the
 	// owner's copy.
 	trails map[string]*snapshot.Trail
-	// keys and topics map the KMS keys and SNS topics that read accounts
-	// own and hold to their facts.
+	// keys and topics map the KMS keys and SNS topics that a trail read in
+	// one account uses and another read account owns and holds, to the
+	// owner's facts.
 	keys   map[string]*snapshot.Key
 	topics map[string]*snapshot.Topic
-	// bucketTrails maps a bucket to the trails of every read account that
-	// deliver to it (ARNs, sorted).
-	bucketTrails map[string][]string
-	// bucketOwner maps a bucket to the read account that owns it, and
-	// ownedBuckets an account to the buckets it owns (so that judging an
-	// account does not walk every bucket of the organization).
-	bucketOwner  map[string]string
-	ownedBuckets map[string][]string
+	// sharedTrails maps a bucket to the trails (ARNs, sorted) that deliver
+	// to it as read in the accounts other than its owner (in every account
+	// for a bucket no read account owns). The owner's own are in listed
+	// when it is judged.
+	sharedTrails map[string][]string
+	// namedOwned maps an account to the buckets Organization.BucketOwners
+	// gives it: its buckets that another account's trails name.
+	namedOwned map[string][]string
+	// listed maps each bucket that the trails of the account being judged
+	// deliver to, to their ARNs (view sets it: accounts are judged one at
+	// a time).
+	listed map[string][]string
 	// unlisted is the first read account (by id) whose
 	// s3:ListAllMyBuckets failed, and that error.
 	unlisted    string
@@ -133,15 +141,22 @@ type orgView struct {
 
 func newOrgView(org *snapshot.Organization) *orgView {
 	ov := &orgView{org: org, trails: map[string]*snapshot.Trail{}, keys: map[string]*snapshot.Key{},
-		topics: map[string]*snapshot.Topic{}, bucketTrails: map[string][]string{},
-		bucketOwner: maps.Clone(org.BucketOwners)}
-	if ov.bucketOwner == nil {
-		ov.bucketOwner = map[string]string{}
-	}
+		topics: map[string]*snapshot.Topic{}, sharedTrails: map[string][]string{}, namedOwned: map[string][]string{}}
 	// owned keeps the owner's copy of every organization trail, and of any
 	// trail already seen in another account: those are the trails other
 	// accounts read. foreign are the trails read outside their owner.
 	owned, foreign := map[string]*snapshot.Trail{}, map[string]bool{}
+	// used are the keys and topics that a trail read in an account other
+	// than their owner uses, by owner
+	used := map[string]map[string]bool{}
+	use := func(ref, reader string) {
+		if owner := arnAccount(ref); ref != "" && owner != reader && org.Has(owner) {
+			if used[owner] == nil {
+				used[owner] = map[string]bool{}
+			}
+			used[owner][ref] = true
+		}
+	}
 	for a := range org.Each() {
 		if ov.partition == "" {
 			ov.partition = a.Partition
@@ -156,24 +171,11 @@ func newOrgView(org *snapshot.Organization) *orgView {
 			case t.IsOrganizationTrail || foreign[t.ARN]:
 				owned[t.ARN] = t
 			}
-			if name := t.S3BucketName; name != "" && !slices.Contains(ov.bucketTrails[name], t.ARN) {
-				ov.bucketTrails[name] = append(ov.bucketTrails[name], t.ARN)
+			if name := t.S3BucketName; name != "" && org.BucketOwner(name) != a.AccountID {
+				ov.sharedTrails[name] = append(ov.sharedTrails[name], t.ARN)
 			}
-		}
-		for name, b := range a.Buckets {
-			if b.Owned {
-				ov.bucketOwner[name] = a.AccountID
-			}
-		}
-		for id, k := range a.Keys {
-			if k != nil && arnAccount(id) == a.AccountID {
-				ov.keys[id] = k
-			}
-		}
-		for id, t := range a.Topics {
-			if t != nil && arnAccount(id) == a.AccountID {
-				ov.topics[id] = t
-			}
+			use(t.KmsKeyID, a.AccountID)
+			use(t.SnsTopicARN, a.AccountID)
 		}
 	}
 	// a trail that is no organization trail, read in another account
@@ -184,44 +186,74 @@ func newOrgView(org *snapshot.Organization) *orgView {
 			missing[arnAccount(arn)] = true
 		}
 	}
-	if len(missing) > 0 {
-		for a := range org.Each() {
-			if !missing[a.AccountID] {
-				continue
-			}
-			for _, t := range a.Trails {
-				if foreign[t.ARN] && t.IsOwnedBy(a.AccountID) {
-					owned[t.ARN] = t
-				}
+	for _, id := range slices.Sorted(maps.Keys(missing)) {
+		a := org.Account(id)
+		if a == nil {
+			continue
+		}
+		for _, t := range a.Trails {
+			if foreign[t.ARN] && t.IsOwnedBy(a.AccountID) {
+				owned[t.ARN] = t
 			}
 		}
 	}
 	for arn := range foreign {
 		if t := owned[arn]; t != nil {
 			ov.trails[arn] = t
+			// the owner's copy stands in for the reader's: its key and
+			// topic are used outside their owner too
+			for _, ref := range []string{t.KmsKeyID, t.SnsTopicARN} {
+				if owner := arnAccount(ref); ref != "" && org.Has(owner) {
+					if used[owner] == nil {
+						used[owner] = map[string]bool{}
+					}
+					used[owner][ref] = true
+				}
+			}
+		}
+	}
+	// the owners' facts of the keys and topics used elsewhere, one owner
+	// decoded at a time
+	for _, id := range slices.Sorted(maps.Keys(used)) {
+		a := org.Account(id)
+		if a == nil {
+			continue
+		}
+		for ref := range used[id] {
+			if k := a.Keys[ref]; k != nil {
+				ov.keys[ref] = k
+			}
+			if t := a.Topics[ref]; t != nil {
+				ov.topics[ref] = t
+			}
 		}
 	}
 	if ov.partition == "" {
 		ov.partition = "aws"
 	}
-	for _, arns := range ov.bucketTrails {
-		sort.Strings(arns)
+	for name, arns := range ov.sharedTrails {
+		slices.Sort(arns)
+		ov.sharedTrails[name] = slices.Compact(arns)
 	}
-	ov.ownedBuckets = map[string][]string{}
-	for name, owner := range ov.bucketOwner {
-		ov.ownedBuckets[owner] = append(ov.ownedBuckets[owner], name)
+	for name, owner := range org.BucketOwners {
+		ov.namedOwned[owner] = append(ov.namedOwned[owner], name)
 	}
 	return ov
 }
 
 // view is acct as its rules see it: another read account's trails carry
 // their owner's facts, and the KMS keys and SNS topics of other read
-// accounts that its trails use are their owners' facts.
+// accounts that its trails use are their owners' facts. It also notes the
+// buckets acct's trails deliver to (listed) for the per-bucket rules.
 func (ov *orgView) view(acct *snapshot.Account) *snapshot.Account {
 	v := *acct
 	v.Trails = make([]*snapshot.Trail, len(acct.Trails))
 	v.Keys, v.Topics = maps.Clone(acct.Keys), maps.Clone(acct.Topics)
+	ov.listed = map[string][]string{}
 	for i, t := range acct.Trails {
+		if name := t.S3BucketName; name != "" {
+			ov.listed[name] = append(ov.listed[name], t.ARN)
+		}
 		if o := ov.trails[t.ARN]; o != nil && !t.IsOwnedBy(acct.AccountID) {
 			t = o
 		}
@@ -240,6 +272,27 @@ func (ov *orgView) view(acct *snapshot.Account) *snapshot.Account {
 		}
 	}
 	return &v
+}
+
+// bucketTrails are the trails of every read account that deliver to
+// bucket name (ARNs, sorted), as the account being judged sees them.
+func (ov *orgView) bucketTrails(name string) []string {
+	out := append(slices.Clone(ov.listed[name]), ov.sharedTrails[name]...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ownedBuckets are the buckets account owns: those its snapshot holds as
+// its own, and those Organization.BucketOwners gives it.
+func (ov *orgView) ownedBuckets(acct *snapshot.Account) []string {
+	out := slices.Clone(ov.namedOwned[acct.AccountID])
+	for name, b := range acct.Buckets {
+		if b != nil && b.Owned {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // judgedHere keeps the trails the per-trail rules judge in this account:
@@ -281,18 +334,18 @@ func (c *evalCtx) orgBuckets() (map[string][]string, bool) {
 	}
 	c.trailListErrors()
 	out := map[string][]string{}
-	for _, name := range c.org.ownedBuckets[c.acct.AccountID] {
-		if len(c.org.bucketTrails[name]) > 0 {
-			out[name] = c.org.bucketTrails[name]
+	for _, name := range c.org.ownedBuckets(c.acct) {
+		if trails := c.org.bucketTrails(name); len(trails) > 0 {
+			out[name] = trails
 		}
 	}
 	var elsewhere []string
 	for _, t := range c.judgedHere(ts) {
 		name := t.S3BucketName
-		switch owner := c.org.bucketOwner[name]; {
+		switch owner := c.org.org.BucketOwner(name); {
 		case name == "":
 		case owner == "":
-			out[name] = c.org.bucketTrails[name]
+			out[name] = c.org.bucketTrails(name)
 		case owner != c.acct.AccountID:
 			elsewhere = append(elsewhere, "bucket "+name+" of account "+owner)
 		}
