@@ -168,21 +168,6 @@ func cmpOr(d, dflt time.Duration) time.Duration {
 	return dflt
 }
 
-// roleKeys are the temporary credentials of a member's audit role, kept
-// from its read to the resolution step (without the rest of
-// aws.Credentials: ten thousand members keep a few hundred KiB less).
-type roleKeys struct{ accessKeyID, secretAccessKey, sessionToken string }
-
-// keysOf keeps creds' keys.
-func keysOf(creds aws.Credentials) roleKeys {
-	return roleKeys{creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken}
-}
-
-// credentials are the keys as SDK credentials.
-func (k roleKeys) credentials() aws.Credentials {
-	return aws.Credentials{AccessKeyID: k.accessKeyID, SecretAccessKey: k.secretAccessKey, SessionToken: k.sessionToken}
-}
-
 func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.Organization, error) {
 	self, err := c.caller.Snapshot(ctx, 0)
 	if err != nil {
@@ -202,7 +187,22 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 		// memory then grows with the organization, a few KiB an account
 		c.logger().Warn("keeping the organization's snapshots in memory", "error", err)
 	}
-	members := map[string]roleKeys{}
+	// the members' role keys, kept sealed until resolution, are forgotten
+	// (and their file closed) when the collection ends
+	members, err := newSealedKeys(ids)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		// the facts read stand: a file that will not close is only told
+		if err := members.Close(); err != nil {
+			c.logger().Warn("releasing the members' sealed role keys", "error", err)
+		}
+	}()
+	if err := members.spillTo(""); err != nil {
+		// memory then grows with the organization, up to ~1 KiB an account
+		c.logger().Warn("keeping the members' sealed role keys in memory", "error", err)
+	}
 	var mu sync.Mutex
 	done := 0
 	c.report(0, len(ids))
@@ -228,7 +228,11 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 				if err := org.AddPacked(&kept); err != nil {
 					return err
 				}
-				members[id] = keysOf(creds)
+				if id != self.AccountID { // the caller's own are its collector's
+					if err := members.put(id, creds); err != nil {
+						return err
+					}
+				}
 			}
 			done++
 			c.report(done, len(ids))

@@ -16,8 +16,9 @@ import (
 // (an account outside the audit, or one that failed) with the credentials of
 // the account whose trail names it, as a single-account audit would.
 // Buckets that no read account lists are probed once with the caller's
-// credentials (another account's, or deleted).
-func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds map[string]roleKeys, need snapshot.Need) error {
+// credentials (another account's, or deleted). creds are the read members'
+// role keys.
+func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, self *snapshot.Account, creds *sealedKeys, need snapshot.Need) error {
 	work := map[string]*inventory.Owned{}
 	add := func(account string, list func(*inventory.Owned) *[]string, v string) {
 		if work[account] == nil {
@@ -71,7 +72,11 @@ func (c *Collector) resolve(ctx context.Context, org *snapshot.Organization, sel
 	for _, owner := range sortedKeys(work) {
 		col := c.caller
 		if owner != self.AccountID {
-			cfg, err := c.memberConfig(ctx, owner, creds[owner].credentials())
+			keys, err := creds.get(owner)
+			if err != nil {
+				return err
+			}
+			cfg, err := c.memberConfig(ctx, owner, keys)
 			if err != nil {
 				return err
 			}
