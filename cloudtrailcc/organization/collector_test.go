@@ -1,11 +1,14 @@
 package organization_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/inventory"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/organization"
@@ -181,8 +184,18 @@ func mustJSON(t *testing.T, v any) string {
 func TestAuditWithoutATemporaryDirectoryKeepsItsAccountsInMemory(t *testing.T) {
 	_, o, cfg := seeded(t)
 	t.Setenv("TMPDIR", t.TempDir()+"/missing")
+	var logs bytes.Buffer
+	cfg.Inventory.Logger = hclog.New(&hclog.LoggerOptions{Output: &logs})
 	org := readAll(t, cfg)
 	if org.Spilled() || org.Len() != 6 || org.Account(o.LogArchive.AccountID) == nil {
 		t.Fatalf("spilled %v, %d accounts: an audit must not need a writable TMPDIR", org.Spilled(), org.Len())
+	}
+	// the central bucket was read with its owner's role keys, kept sealed
+	// in memory; the audit says so once
+	if b := org.Account(o.LogArchive.AccountID).Buckets[o.Bucket]; b == nil || b.Logging == nil {
+		t.Fatalf("central bucket in the log-archive snapshot: %+v", b)
+	}
+	if n := strings.Count(logs.String(), "keeping the members' sealed role keys in memory"); n != 1 {
+		t.Fatalf("warned %d times that the role keys are kept in memory, want once:\n%s", n, logs.String())
 	}
 }
