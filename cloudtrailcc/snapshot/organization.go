@@ -102,11 +102,12 @@ func (p *packedAccounts) find(id string) (int, bool) {
 	return slices.BinarySearchFunc(p.accounts, id, func(a packedAccount, id string) int { return strings.Compare(a.id, id) })
 }
 
-// noteOwned records the buckets acct owns.
-func (p *packedAccounts) noteOwned(acct *Account) {
+// noteOwned records the buckets acct owns, as account id's (acct's id, a
+// copy of its own).
+func (p *packedAccounts) noteOwned(id string, acct *Account) {
 	for name, b := range acct.Buckets {
 		if b.Owned {
-			p.owned[name] = acct.AccountID
+			p.owned[name] = id
 		}
 	}
 }
@@ -173,12 +174,13 @@ func (o *Organization) AddPacked(acct *Account) error {
 	if err != nil {
 		return err
 	}
-	pa := packedAccount{id: acct.AccountID, partition: partitionIndex(acct.Partition)}
+	// the id's own copy: one parsed out of an ARN would keep the whole ARN
+	pa := packedAccount{id: strings.Clone(acct.AccountID), partition: partitionIndex(acct.Partition)}
 	if err := p.store(&pa, blob); err != nil {
 		return err
 	}
 	p.accounts = append(p.accounts, pa)
-	p.noteOwned(acct)
+	p.noteOwned(pa.id, acct)
 	return nil
 }
 
@@ -272,7 +274,7 @@ func (o *Organization) Update(id string, fn func(*Account) error) error {
 		return err
 	}
 	p.accounts[i].partition = partitionIndex(a.Partition)
-	p.noteOwned(a)
+	p.noteOwned(p.accounts[i].id, a)
 	p.mu.Lock()
 	p.last = nil
 	p.mu.Unlock()

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -146,4 +148,38 @@ func TestPartitionOfAPackedAccountFollowsItsSnapshot(t *testing.T) {
 			t.Errorf("Partition after an update to %q: %q", p, got)
 		}
 	}
+}
+
+// TestPackedAccountsKeepTheirIDsNotTheARNsTheyCameFrom: an account id
+// parsed out of a caller ARN shares the ARN's bytes; what a packed account
+// keeps in memory is its id alone, not the whole ARN (here 1 KiB, so that
+// keeping it would show).
+func TestPackedAccountsKeepTheirIDsNotTheARNsTheyCameFrom(t *testing.T) {
+	const n = 20000
+	org := &Organization{Multi: true}
+	if err := org.SpillTo(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		arn := fmt.Sprintf("arn:aws:sts::%012d:assumed-role/%s/audit", 100000000000+i, strings.Repeat("r", 1024))
+		id := strings.Split(arn, ":")[4] // shares arn's bytes, as arn.Parse's AccountID does
+		a := &Account{AccountID: id, Partition: "aws", Buckets: map[string]*Bucket{fmt.Sprintf("b%d", i): {Owned: true, OwnedKnown: true}}}
+		if err := org.AddPacked(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perAccount := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("heap kept per packed account: %d bytes", perAccount)
+	if perAccount > 400 {
+		t.Errorf("each packed account keeps %d bytes of heap: its id keeps the ARN it was parsed from", perAccount)
+	}
+	if org.Len() != n || org.BucketOwner("b7") != fmt.Sprintf("%012d", 100000000007) {
+		t.Fatalf("packed %d accounts, owner of b7 %q", org.Len(), org.BucketOwner("b7"))
+	}
+	runtime.KeepAlive(org)
 }
