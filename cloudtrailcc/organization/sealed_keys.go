@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/filetrust"
 )
 
 // sealedKeys keeps the temporary credentials of the members' audit roles
@@ -72,16 +74,9 @@ func (k *sealedKeys) spillTo(dir string) error {
 	if k.size > 0 || k.file != nil {
 		return errors.New("organization: spillTo after role keys were kept")
 	}
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	f, err := os.CreateTemp(dir, "cloudtrailcc-keys-*")
+	f, err := filetrust.UnlinkedTemp(dir, "cloudtrailcc-keys-*", "the members' sealed role keys")
 	if err != nil {
-		return fmt.Errorf("creating the file the members' sealed role keys are kept in: %w", err)
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return fmt.Errorf("unlinking %s: %w", f.Name(), err)
+		return err
 	}
 	k.file = f
 	return nil

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/filetrust"
 )
 
 // Organization is what an audit of several accounts read: each account's
@@ -127,13 +129,9 @@ func (o *Organization) SpillTo(dir string) error {
 	if o.packed != nil && len(o.packed.accounts) > 0 {
 		return errors.New("snapshot: SpillTo after accounts were packed")
 	}
-	f, err := os.CreateTemp(dir, "cloudtrailcc-organization-*")
+	f, err := filetrust.UnlinkedTemp(dir, "cloudtrailcc-organization-*", "an organization's snapshots")
 	if err != nil {
-		return fmt.Errorf("creating the file an organization's snapshots are kept in: %w", err)
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return fmt.Errorf("unlinking %s: %w", f.Name(), err)
+		return err
 	}
 	o.packing().spill = f
 	return nil
