@@ -32,6 +32,10 @@ func main() {
 	}
 }
 
+// basePages is whether the measuring processes run with transparent huge
+// pages off (basePagesOnly), as the page says.
+var basePages bool
+
 // emulatorGCPercent is the emulator's (this process's) GOGC.
 const emulatorGCPercent = 400
 
@@ -62,6 +66,10 @@ func run() error {
 	// so that it takes less of the CPUs it shares with the measured plugin.
 	// The measuring children keep Go's default.
 	debug.SetGCPercent(emulatorGCPercent)
+	var err error
+	if basePages, err = basePagesOnly(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: warning:", err)
+	}
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: must be 0 or more", *latency)
 	}

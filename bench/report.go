@@ -143,6 +143,7 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	p("%s", strings.NewReplacer(
 		"`inventory.DefaultMaxConcurrency`", fmt.Sprintf("%d, connection option `max_concurrency`", inventory.DefaultMaxConcurrency),
 		"`inventory.DefaultMaxS3Concurrency`", fmt.Sprintf("%d, connection option `max_s3_concurrency`", inventory.DefaultMaxS3Concurrency),
+		"THP_NOTE", thpNote(),
 	).Replace(measuredText))
 	p("## Machine\n\n")
 	p("- CPUs (`nproc`): %d\n- Go: %s %s/%s\n- CPU: %s\n- Load average when the page was written (`/proc/loadavg`, 1, 5 and 15 minutes): %s\n\n",
@@ -226,6 +227,11 @@ const measuredText = `## What was measured
   starts children with vfork semantics), so their W4 figure was the emulator's as much as the plugin's. **Peak RSS / connection** divides it by
   the connections (one per account), the measure Steampipe users compare when they configure one connection per
   account; it includes the process's fixed share (the binary, the SDK), so it falls as connections are added.
+  The benchmark turns transparent huge pages off for itself and the measuring processes (prctl
+  PR_SET_THP_DISABLE, inherited across exec)THP_NOTE: otherwise the kernel folds more of the executable
+  into 2 MiB pages the longer the binary is in use, and a process's resident set counts each 2 MiB page it touches,
+  so that a workload measured later or for longer (W5 after W4) shows megabytes it did not use. Pages written
+  before 2026-12-08 kept them on; their peaks are higher by up to some 10 MiB, more for the later workloads.
 - The measuring process runs without the shared AWS configuration files, instance metadata and ` + "`AWS_CA_BUNDLE`" + `
   (the emulator speaks plain HTTP), and with the plugin's defaults: ` + "`STEAMPIPE_FREE_MEM_INTERVAL`" + ` unset, so the
   SDK's forced garbage collection per query is off.
@@ -339,4 +345,12 @@ func perAccount(bytes int64, n int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%d bytes", bytes/int64(n))
+}
+
+// thpNote says whether transparent huge pages were off on this run.
+func thpNote() string {
+	if basePages {
+		return ""
+	}
+	return " (on this run the kernel refused it, so the peaks include huge pages)"
 }
