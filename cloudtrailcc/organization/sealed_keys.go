@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"sync"
 
@@ -32,9 +31,9 @@ type sealedKeys struct {
 	mu   sync.Mutex
 	aead cipher.AEAD // nil once closed
 	at   []sealedRecord
-	file *os.File // the unlinked file records are appended to, or nil
-	mem  []byte   // the records when there is no file
-	size int64    // the bytes written to file or mem
+	// records are the sealed records, in an unlinked file of this
+	// process's own (spillTo) or in memory
+	records filetrust.Spill
 }
 
 // sealedRecord is where one account's record is: the n bytes at off of
@@ -71,15 +70,7 @@ func newSealedKeys(ids []string) (*sealedKeys, error) {
 func (k *sealedKeys) spillTo(dir string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.size > 0 || k.file != nil {
-		return errors.New("organization: spillTo after role keys were kept")
-	}
-	f, err := filetrust.UnlinkedTemp(dir, "cloudtrailcc-keys-*", "the members' sealed role keys")
-	if err != nil {
-		return err
-	}
-	k.file = f
-	return nil
+	return k.records.SpillTo(dir, "cloudtrailcc-keys-*", "the members' sealed role keys")
 }
 
 // index is where id is in ids.
@@ -117,15 +108,11 @@ func (k *sealedKeys) put(id string, creds aws.Credentials) error {
 	if len(record) > math.MaxInt32 {
 		return fmt.Errorf("keeping the role keys of account %s: %d bytes sealed", id, len(record))
 	}
-	if k.file != nil {
-		if _, err := k.file.WriteAt(record, k.size); err != nil {
-			return fmt.Errorf("keeping the role keys of account %s: %w", id, err)
-		}
-	} else {
-		k.mem = append(k.mem, record...)
+	off, err := k.records.Append(record)
+	if err != nil {
+		return fmt.Errorf("keeping the role keys of account %s: %w", id, err)
 	}
-	k.at[i] = sealedRecord{off: k.size, n: int32(len(record))}
-	k.size += int64(len(record))
+	k.at[i] = sealedRecord{off: off, n: int32(len(record))}
 	return nil
 }
 
@@ -157,13 +144,9 @@ func (k *sealedKeys) open(id string, r sealedRecord) (aws.Credentials, error) {
 	case int(r.n) < k.aead.NonceSize()+k.aead.Overhead():
 		return fail(fmt.Errorf("a record of %d bytes is too short", r.n))
 	}
-	record := make([]byte, r.n)
-	if k.file != nil {
-		if _, err := k.file.ReadAt(record, r.off); err != nil {
-			return fail(err)
-		}
-	} else {
-		copy(record, k.mem[r.off:r.off+int64(r.n)])
+	record, err := k.records.Read(r.off, int(r.n)) // a copy: it is opened in place
+	if err != nil {
+		return fail(err)
 	}
 	nonce, sealed := record[:k.aead.NonceSize()], record[k.aead.NonceSize():]
 	plain, err := k.aead.Open(sealed[:0], nonce, sealed, []byte(id))
@@ -189,13 +172,8 @@ func (k *sealedKeys) open(id string, r sealedRecord) (aws.Credentials, error) {
 func (k *sealedKeys) Close() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.aead, k.at, k.mem = nil, nil, nil
-	if k.file == nil {
-		return nil
-	}
-	f := k.file
-	k.file = nil
-	if err := f.Close(); err != nil {
+	k.aead, k.at = nil, nil
+	if err := k.records.Close(); err != nil {
 		return fmt.Errorf("closing the file of the members' sealed role keys: %w", err)
 	}
 	return nil

@@ -68,10 +68,14 @@ func putAll(t *testing.T, k *sealedKeys, ids []string, creds []aws.Credentials) 
 // contents are the sealed records as kept: the whole file, or mem.
 func contents(t *testing.T, k *sealedKeys) []byte {
 	t.Helper()
-	if k.file == nil {
-		return k.mem
+	if k.records.File() == nil {
+		b, err := k.records.Read(0, int(k.records.Size()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
-	b, err := io.ReadAll(io.NewSectionReader(k.file, 0, 1<<40))
+	b, err := io.ReadAll(io.NewSectionReader(k.records.File(), 0, 1<<40))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +92,8 @@ func TestSealedKeysGiveEachAccountItsOwnKeysBack(t *testing.T) {
 			}
 			ids := accountIDs(1001)
 			k := sealedStore(t, ids, dir)
-			if (k.file != nil) != spilled {
-				t.Fatalf("kept in a file: %v, want %v", k.file != nil, spilled)
+			if (k.records.File() != nil) != spilled {
+				t.Fatalf("kept in a file: %v, want %v", k.records.File() != nil, spilled)
 			}
 			// the last account was not read: it has no keys
 			read := ids[:1000]
@@ -139,8 +143,8 @@ func TestSealedKeysKeepNoKeyInTheClear(t *testing.T) {
 			}
 			putAll(t, k, ids, creds)
 			kept := contents(t, k)
-			if (k.file != nil) != spilled || int64(len(kept)) != k.size || len(kept) < len(ids)*1024 {
-				t.Fatalf("kept %d bytes (file %v), want at least every token's length", len(kept), k.file != nil)
+			if (k.records.File() != nil) != spilled || int64(len(kept)) != k.records.Size() || len(kept) < len(ids)*1024 {
+				t.Fatalf("kept %d bytes (file %v), want at least every token's length", len(kept), k.records.File() != nil)
 			}
 			for i, c := range creds {
 				for _, key := range []string{c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.SessionToken[:32]} {
@@ -169,7 +173,7 @@ func TestSealedRecordDoesNotOpenAsAnotherAccounts(t *testing.T) {
 	k.at[0], k.at[1] = k.at[1], k.at[0]
 	// a record changed on disk does not open either
 	last := k.at[1].off + int64(k.at[1].n) - 1
-	if _, err := k.file.WriteAt([]byte{contents(t, k)[last] ^ 1}, last); err != nil {
+	if _, err := k.records.File().WriteAt([]byte{contents(t, k)[last] ^ 1}, last); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := k.get(ids[0]); err != nil || got != a {
@@ -187,7 +191,7 @@ func TestClosedSealedKeysReleaseTheirFileAndGiveNothingBack(t *testing.T) {
 	if err := k.put(ids[0], roleCreds(128)); err != nil {
 		t.Fatal(err)
 	}
-	f := k.file
+	f := k.records.File()
 	if err := k.Close(); err != nil {
 		t.Fatal(err)
 	}

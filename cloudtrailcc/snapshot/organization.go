@@ -9,7 +9,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -60,11 +59,9 @@ type Organization struct {
 // account, and a query decodes one account at a time.
 type packedAccounts struct {
 	accounts []packedAccount // by account id once Pack ordered them
-	// The packed bytes, size bytes in all: in spill, an unlinked temporary
-	// file of this process's own (SpillTo), or else in mem.
-	spill *os.File
-	mem   []byte
-	size  int64
+	// store holds the packed bytes: in an unlinked temporary file of this
+	// process's own (SpillTo), or else in memory.
+	store filetrust.Spill
 	// owned maps each bucket an account owns (Bucket.Owned, and the names
 	// NoteOwned gives) to it.
 	owned map[string]string
@@ -129,17 +126,12 @@ func (o *Organization) SpillTo(dir string) error {
 	if o.packed != nil && len(o.packed.accounts) > 0 {
 		return errors.New("snapshot: SpillTo after accounts were packed")
 	}
-	f, err := filetrust.UnlinkedTemp(dir, "cloudtrailcc-organization-*", "an organization's snapshots")
-	if err != nil {
-		return err
-	}
-	o.packing().spill = f
-	return nil
+	return o.packing().store.SpillTo(dir, "cloudtrailcc-organization-*", "an organization's snapshots")
 }
 
 // Spilled reports whether the packed accounts are kept in a file (SpillTo).
 func (o *Organization) Spilled() bool {
-	return o.packed != nil && o.packed.spill != nil
+	return o.packed != nil && o.packed.store.Spilled()
 }
 
 // Pack moves the accounts' snapshots out of accounts into their
@@ -174,7 +166,7 @@ func (o *Organization) AddPacked(acct *Account) error {
 	}
 	// the id's own copy: one parsed out of an ARN would keep the whole ARN
 	pa := packedAccount{id: strings.Clone(acct.AccountID), partition: partitionIndex(acct.Partition)}
-	if err := p.store(&pa, blob); err != nil {
+	if err := p.keep(&pa, blob); err != nil {
 		return err
 	}
 	p.accounts = append(p.accounts, pa)
@@ -190,35 +182,28 @@ func (o *Organization) packing() *packedAccounts {
 	return o.packed
 }
 
-// store appends blob, as a's bytes, to the spill file or to mem (an
-// Update leaves the account's old bytes unused).
-func (p *packedAccounts) store(a *packedAccount, blob []byte) error {
+// keep appends blob to the store as a's bytes (an Update leaves the
+// account's old bytes unused).
+func (p *packedAccounts) keep(a *packedAccount, blob []byte) error {
 	if len(blob) > math.MaxInt32 {
 		return fmt.Errorf("keeping the snapshot of account %s: %d bytes packed", a.id, len(blob))
 	}
-	if p.spill != nil {
-		if _, err := p.spill.WriteAt(blob, p.size); err != nil {
-			return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
-		}
-	} else {
-		p.mem = append(p.mem, blob...)
+	off, err := p.store.Append(blob)
+	if err != nil {
+		return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
 	}
-	a.off, a.n = p.size, int32(len(blob))
-	p.size += int64(len(blob))
+	a.off, a.n = off, int32(len(blob))
 	return nil
 }
 
 // load returns the i-th account's bytes.
 func (p *packedAccounts) load(i int) ([]byte, error) {
 	a := p.accounts[i]
-	if p.spill == nil {
-		return p.mem[a.off : a.off+int64(a.n)], nil
-	}
-	buf := make([]byte, a.n)
-	if _, err := p.spill.ReadAt(buf, a.off); err != nil {
+	b, err := p.store.Read(a.off, int(a.n))
+	if err != nil {
 		return nil, fmt.Errorf("reading back the snapshot of account %s: %w", a.id, err)
 	}
-	return buf, nil
+	return b, nil
 }
 
 // NoteOwned records that account id owns the buckets names (its
@@ -268,7 +253,7 @@ func (o *Organization) Update(id string, fn func(*Account) error) error {
 	if err != nil {
 		return err
 	}
-	if err := p.store(&p.accounts[i], blob); err != nil {
+	if err := p.keep(&p.accounts[i], blob); err != nil {
 		return err
 	}
 	p.accounts[i].partition = partitionIndex(a.Partition)
