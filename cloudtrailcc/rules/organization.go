@@ -147,14 +147,18 @@ func newOrgView(org *snapshot.Organization) *orgView {
 	// accounts read. foreign are the trails read outside their owner.
 	owned, foreign := map[string]*snapshot.Trail{}, map[string]bool{}
 	// used are the keys and topics that a trail read in an account other
-	// than their owner uses, by owner
+	// than their owner uses, by owner; use notes them (refs is a trail's
+	// key and topic), but for those of reader itself and of accounts not
+	// read
 	used := map[string]map[string]bool{}
-	use := func(ref, reader string) {
-		if owner := arnAccount(ref); ref != "" && owner != reader && org.Has(owner) {
-			if used[owner] == nil {
-				used[owner] = map[string]bool{}
+	use := func(reader string, refs ...string) {
+		for _, ref := range refs {
+			if owner := arnAccount(ref); ref != "" && owner != reader && org.Has(owner) {
+				if used[owner] == nil {
+					used[owner] = map[string]bool{}
+				}
+				used[owner][ref] = true
 			}
-			used[owner][ref] = true
 		}
 	}
 	for a := range org.Each() {
@@ -174,8 +178,7 @@ func newOrgView(org *snapshot.Organization) *orgView {
 			if name := t.S3BucketName; name != "" && org.BucketOwner(name) != a.AccountID {
 				ov.sharedTrails[name] = append(ov.sharedTrails[name], t.ARN)
 			}
-			use(t.KmsKeyID, a.AccountID)
-			use(t.SnsTopicARN, a.AccountID)
+			use(a.AccountID, t.KmsKeyID, t.SnsTopicARN)
 		}
 	}
 	// a trail that is no organization trail, read in another account
@@ -201,15 +204,8 @@ func newOrgView(org *snapshot.Organization) *orgView {
 		if t := owned[arn]; t != nil {
 			ov.trails[arn] = t
 			// the owner's copy stands in for the reader's: its key and
-			// topic are used outside their owner too
-			for _, ref := range []string{t.KmsKeyID, t.SnsTopicARN} {
-				if owner := arnAccount(ref); ref != "" && org.Has(owner) {
-					if used[owner] == nil {
-						used[owner] = map[string]bool{}
-					}
-					used[owner][ref] = true
-				}
-			}
+			// topic are used outside their owner too, whoever that is
+			use("", t.KmsKeyID, t.SnsTopicARN)
 		}
 	}
 	// the owners' facts of the keys and topics used elsewhere, one owner
