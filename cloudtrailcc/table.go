@@ -1,6 +1,7 @@
 package cloudtrailcc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -311,10 +312,15 @@ func accountARN(acct *snapshot.Account) string {
 
 // partitionOf is the account's partition ("aws" when unknown).
 func partitionOf(acct *snapshot.Account) string {
-	if acct == nil || acct.Partition == "" {
-		return "aws"
+	if acct == nil {
+		return partitionName("")
 	}
-	return acct.Partition
+	return partitionName(acct.Partition)
+}
+
+// partitionName is partition, "aws" when it is unknown ("").
+func partitionName(partition string) string {
+	return cmp.Or(partition, "aws")
 }
 
 // commaList joins quoted names for error messages.

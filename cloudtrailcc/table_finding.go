@@ -1,7 +1,6 @@
 package cloudtrailcc
 
 import (
-	"cmp"
 	"fmt"
 	"iter"
 	"slices"
@@ -91,7 +90,7 @@ func findingTable() tableSpec[findingRow] {
 				}
 				return x.f.Evidence
 			}},
-			{name: "partition", typ: proto.ColumnType_STRING, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return cmp.Or(x.partition, "aws") }},
+			{name: "partition", typ: proto.ColumnType_STRING, desc: "The AWS partition (aws, aws-cn or aws-us-gov).", get: func(x r) any { return partitionName(x.partition) }},
 			{name: "suppressed", typ: proto.ColumnType_BOOL, desc: "True when an unexpired entry of the connection's exceptions_file matches this alarm: the alarm is accepted, keeps its status, and the benchmark reports it as skip. Only alarms are ever suppressed.", get: func(x r) any { return x.sup != nil }},
 			{name: "suppression_reason", typ: proto.ColumnType_STRING, desc: "Reason of the exception that suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Reason })},
 			{name: "suppression_expires", typ: proto.ColumnType_STRING, desc: "Last day (YYYY-MM-DD, UTC) the exception suppresses the alarm; null when not suppressed.", get: suppression(func(s *exceptions.Suppression) string { return s.Expires })},
