@@ -187,13 +187,10 @@ var emulatorProfile string
 // fills r from the emulator's request log and the child's resource usage.
 func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connection, r *result) error {
 	env.Server.ResetCalls()
-	exe, err := os.Executable()
+	cmd, err := measuringCommand(ctx, "-cpuprofile", childProfile, "-memprofile", childMemProfile)
 	if err != nil {
-		return fmt.Errorf("finding the benchmark binary: %w", err)
+		return err
 	}
-	cmd := exec.CommandContext(ctx, exe, "-child", "-cpuprofile", childProfile, "-memprofile", childMemProfile)
-	cmd.Env = childEnv()
-	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return err
@@ -247,12 +244,32 @@ func measureOnce(ctx context.Context, env *harness.Env, conns []inproc.Connectio
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("measuring process: %w", err)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		// not ru.Maxrss: it starts at the parent's (the emulator's) high-water mark
-		r.PeakRSS = second.PeakRSS
-		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	// not the rusage's Maxrss: it starts at the parent's (the emulator's)
+	// high-water mark
+	r.PeakRSS, r.CPU = second.PeakRSS, cpuTime(cmd.ProcessState)
 	return nil
+}
+
+// measuringCommand is a fresh measuring process of this binary (-child,
+// then args), with the measuring environment and this process's stderr.
+func measuringCommand(ctx context.Context, args ...string) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the benchmark binary: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, exe, append([]string{"-child"}, args...)...)
+	cmd.Env = childEnv()
+	cmd.Stderr = os.Stderr
+	return cmd, nil
+}
+
+// cpuTime is the user and system CPU time of an ended process (0 where
+// the system does not say).
+func cpuTime(ps *os.ProcessState) time.Duration {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return 0
 }
 
 // measureReplay has a fresh child process make the replay's bare SDK calls
@@ -269,17 +286,14 @@ func measureReplay(ctx context.Context, replay *replayJob) (time.Duration, error
 // rep and returns the process's CPU time (user and system); process and
 // report name them in errors.
 func runJob(ctx context.Context, j job, process, report string, rep any) (time.Duration, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return 0, fmt.Errorf("finding the benchmark binary: %w", err)
-	}
 	in, err := json.Marshal(j)
 	if err != nil {
 		return 0, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "-child")
-	cmd.Env = childEnv()
-	cmd.Stderr = os.Stderr
+	cmd, err := measuringCommand(ctx)
+	if err != nil {
+		return 0, err
+	}
 	cmd.Stdin = strings.NewReader(string(in) + "\n")
 	out, err := cmd.Output()
 	if err != nil {
@@ -288,11 +302,7 @@ func runJob(ctx context.Context, j job, process, report string, rep any) (time.D
 	if err := json.Unmarshal(out, rep); err != nil {
 		return 0, fmt.Errorf("%s %q: %w", report, out, err)
 	}
-	var cpu time.Duration
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	return cpu, nil
+	return cpuTime(cmd.ProcessState), nil
 }
 
 // peakInFlight returns the most calls in flight at once to one service in
