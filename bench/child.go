@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 
+	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
+
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/bound"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
@@ -98,10 +100,9 @@ func runChild(ctx context.Context, stdin io.Reader, stdout io.Writer, cpuProfile
 			return err
 		}
 		rep := runReport{Statuses: map[string]int{}}
-		wall, err := harness.CountAll(ctx, client, harness.FindingTable, columns, func(r inproc.Row) {
+		wall, err := harness.CountAll(ctx, client, harness.FindingTable, columns, func(r *proto.Row) {
 			rep.Findings++
-			s, _ := r["status"].(string)
-			rep.Statuses[s]++
+			rep.Statuses[r.Columns["status"].GetStringValue()]++
 		})
 		stopProfile()
 		if err != nil {

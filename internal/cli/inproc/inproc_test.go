@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/turbot/steampipe-plugin-sdk/v5/grpc/proto"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/cli/inproc"
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/internal/testkit/contracttest"
@@ -137,6 +139,39 @@ func TestQueryRejectsUnknownNames(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Query(%s, %s, %s) error = %v; want it to name %s", tc.conn, tc.table, tc.col, err, tc.want)
 		}
+	}
+}
+
+func TestScanWireGivesTheRowsScanDecodes(t *testing.T) {
+	f := contracttest.Start(t)
+	f.Seed(t)
+	c := newClient(t, []inproc.Connection{{Name: "aws", Config: f.Config()}})
+	ctx := context.Background()
+	cols := []string{"rule_id", "status", "evidence"}
+	decoded, err := c.Query(ctx, "aws", "cloudtrailcc_finding", cols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, r := range decoded {
+		want[r["rule_id"].(string)+" "+r["status"].(string)]++
+	}
+	got := map[string]int{}
+	err = c.ScanWire(ctx, "aws", "cloudtrailcc_finding", cols, func(r *proto.Row) error {
+		got[r.Columns["rule_id"].GetStringValue()+" "+r.Columns["status"].GetStringValue()]++
+		if len(r.Columns["evidence"].GetJsonValue()) == 0 {
+			t.Errorf("finding %s: evidence = %v; want its JSON as sent", r.Columns["rule_id"].GetStringValue(), r.Columns["evidence"])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(decoded) == 0 || !maps.Equal(got, want) {
+		t.Errorf("ScanWire rows by rule and status = %v; want Query's %v", got, want)
+	}
+	if err := c.ScanWire(ctx, "aws", "cloudtrailcc_finding", []string{"id"}, func(*proto.Row) error { return nil }); err == nil || !strings.Contains(err.Error(), `column "id"`) {
+		t.Errorf("ScanWire of an unknown column: error = %v; want it to name the column", err)
 	}
 }
 

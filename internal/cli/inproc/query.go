@@ -34,48 +34,11 @@ func (c *Client) Query(ctx context.Context, connection, table string, columns []
 // whole result. When the scan fails after some rows, fn has seen them and
 // the error is returned; an error of fn ends the scan and is returned.
 func (c *Client) Scan(ctx context.Context, connection, table string, columns []string, quals []Qual, fn func(Row) error) error {
-	if !slices.Contains(c.conns, connection) {
-		return fmt.Errorf("unknown connection %q; connections: %s", connection, strings.Join(c.conns, ", "))
-	}
-	ts, ok := c.schema[table]
-	if !ok {
-		return fmt.Errorf("unknown table %q; tables: %s", table, strings.Join(slices.Sorted(maps.Keys(c.schema)), ", "))
-	}
-	types := map[string]proto.ColumnType{}
-	var all []string
-	for _, col := range ts.Columns {
-		types[col.Name] = col.Type
-		all = append(all, col.Name)
-	}
-	if len(columns) == 0 {
-		columns = all
-	}
-	for _, col := range columns {
-		if _, ok := types[col]; !ok {
-			return fmt.Errorf("table %s has no column %q; columns: %s", table, col, strings.Join(all, ", "))
-		}
-	}
-	protoQuals, err := toProtoQuals(quals, types)
+	req, columns, err := c.request(connection, table, columns, quals)
 	if err != nil {
-		return fmt.Errorf("table %s: %w", table, err)
+		return err
 	}
-	// the plugin needs the qual columns too, to filter afterwards
-	fetch := slices.Clone(columns)
-	for _, q := range quals {
-		if !slices.Contains(fetch, q.Column) {
-			fetch = append(fetch, q.Column)
-		}
-	}
-
-	req := &proto.ExecuteRequest{
-		Table:        table,
-		QueryContext: &proto.QueryContext{Columns: fetch, Quals: protoQuals},
-		Connection:   connection,
-		CallId:       fmt.Sprintf("inproc-%d-%d", os.Getpid(), c.callID.Add(1)),
-		ExecuteConnectionData: map[string]*proto.ExecuteConnectionData{
-			connection: {CacheEnabled: false},
-		},
-	}
+	fetch := req.QueryContext.Columns
 	err = c.execute(ctx, req, func(pr *proto.Row) error {
 		row := Row{}
 		for _, col := range fetch {
@@ -99,6 +62,70 @@ func (c *Client) Scan(ctx context.Context, connection, table string, columns []s
 		return fmt.Errorf("%s: %w", table, err)
 	}
 	return nil
+}
+
+// ScanWire is Scan without quals handing fn each row as the plugin sent
+// it, before any value is decoded: for a reader that looks at a few of the
+// columns it asked for, as Steampipe's foreign data wrapper takes rows off
+// the stream and leaves their decoding to PostgreSQL. fn must not keep the
+// row.
+func (c *Client) ScanWire(ctx context.Context, connection, table string, columns []string, fn func(*proto.Row) error) error {
+	req, _, err := c.request(connection, table, columns, nil)
+	if err != nil {
+		return err
+	}
+	if err := c.execute(ctx, req, fn); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	return nil
+}
+
+// request checks a scan of table on connection (the columns, every
+// column when none, and the quals' columns and values) and returns its
+// Execute request, which fetches the qual columns too, and the columns the
+// caller gets.
+func (c *Client) request(connection, table string, columns []string, quals []Qual) (*proto.ExecuteRequest, []string, error) {
+	if !slices.Contains(c.conns, connection) {
+		return nil, nil, fmt.Errorf("unknown connection %q; connections: %s", connection, strings.Join(c.conns, ", "))
+	}
+	ts, ok := c.schema[table]
+	if !ok {
+		return nil, nil, fmt.Errorf("unknown table %q; tables: %s", table, strings.Join(slices.Sorted(maps.Keys(c.schema)), ", "))
+	}
+	types := map[string]proto.ColumnType{}
+	var all []string
+	for _, col := range ts.Columns {
+		types[col.Name] = col.Type
+		all = append(all, col.Name)
+	}
+	if len(columns) == 0 {
+		columns = all
+	}
+	for _, col := range columns {
+		if _, ok := types[col]; !ok {
+			return nil, nil, fmt.Errorf("table %s has no column %q; columns: %s", table, col, strings.Join(all, ", "))
+		}
+	}
+	protoQuals, err := toProtoQuals(quals, types)
+	if err != nil {
+		return nil, nil, fmt.Errorf("table %s: %w", table, err)
+	}
+	// the plugin needs the qual columns too, to filter afterwards
+	fetch := slices.Clone(columns)
+	for _, q := range quals {
+		if !slices.Contains(fetch, q.Column) {
+			fetch = append(fetch, q.Column)
+		}
+	}
+	return &proto.ExecuteRequest{
+		Table:        table,
+		QueryContext: &proto.QueryContext{Columns: fetch, Quals: protoQuals},
+		Connection:   connection,
+		CallId:       fmt.Sprintf("inproc-%d-%d", os.Getpid(), c.callID.Add(1)),
+		ExecuteConnectionData: map[string]*proto.ExecuteConnectionData{
+			connection: {CacheEnabled: false},
+		},
+	}, columns, nil
 }
 
 // execute runs req through the SDK's in-process path (CallExecuteAsync with
