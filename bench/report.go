@@ -107,7 +107,7 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 		p("The log integrity workload verifies CloudTrail's digest chains through `cloudtrailcc_log_integrity` instead, beside aws-cli's `validate-logs`; its section says how. ")
 	}
 	p("This page is written by the benchmark program itself (`go run ./bench %s`) on %s; ", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	p("every number below is measured, none is edited by hand. Each workload ran %d times, each in a fresh process; ", runs)
+	p("every number below is measured, none is edited by hand. Each workload ran %d times%s, each in a fresh process; ", runs, ownRuns(results))
 	p("the run with the median wall time is shown, with the fastest and slowest wall times beside it.\n\n")
 	p("## Results\n\n%s\n\n", summary(results).RenderMarkdown())
 	for _, r := range results {
@@ -160,6 +160,24 @@ func document(results []result, integrity []integrityResult, latency time.Durati
 	return b.String(), nil
 }
 
+// ownRuns names the workloads of results that take their own number of
+// runs (harness.Spec.Runs), e.g. " (W3 9 times, W5 once)"; "" when none.
+func ownRuns(results []result) string {
+	var parts []string
+	for _, r := range results {
+		switch {
+		case r.Spec.Runs == 1:
+			parts = append(parts, r.Spec.Name+" once")
+		case r.Spec.Runs > 1:
+			parts = append(parts, fmt.Sprintf("%s %d times", r.Spec.Name, r.Spec.Runs))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // measuredText explains what each column is and how it is obtained.
 const measuredText = `## What was measured
 
@@ -167,8 +185,9 @@ const measuredText = `## What was measured
   spread over the enabled regions, the first multi-region, every trail logging with a healthy status; private,
   versioned trail buckets shared round-robin; topics shared round-robin), at zero latency. Then the latency is set and
   a fresh process runs the plugin in-process (the Steampipe SDK's plugin server, as the CLI does) with one connection
-  per account; it queries ` + "`cloudtrailcc_finding`" + ` (every column) on every connection at once, counting the rows
-  as they arrive rather than keeping them.
+  per account; it queries ` + "`cloudtrailcc_finding`" + ` (every column) on every connection at once and takes the rows off
+  the plugin's stream as Steampipe's foreign data wrapper does, counting them by status without keeping them or
+  decoding their other values (in Steampipe, PostgreSQL does that in its own process).
 - **W4** is an organization: its first account is the management account (a logging multi-region trail delivering
   to a central, private, versioned bucket of the second, log-archive account), every other account has the audit
   role, and one connection with ` + "`organization_role_name`" + ` reads them all, at most

@@ -38,7 +38,7 @@ type Spec struct {
 	// connection (StartOrganization), not one connection each.
 	Organization bool
 	// Runs, when set, is how many measured runs the workload takes
-	// instead of the bench's -runs (W5 runs once).
+	// instead of the bench's -runs (W3 nine, W5 once).
 	Runs int
 }
 
@@ -48,8 +48,11 @@ var (
 	W1 = Spec{Name: "W1", Accounts: 1, Trails: 3, Buckets: 2, Topics: 1}
 	// W2 is one account with 40 trails and 30 buckets.
 	W2 = Spec{Name: "W2", Accounts: 1, Trails: 40, Buckets: 30}
-	// W3 is twenty accounts of W1, queried as twenty connections of one client.
-	W3 = Spec{Name: "W3", Accounts: 20, Trails: 3, Buckets: 2, Topics: 1}
+	// W3 is twenty accounts of W1, queried as twenty connections of one
+	// client. It runs nine times: its wall time against the SDK floor, the
+	// figure it is judged by, moves by more than 5% from run to run on a
+	// machine of 2 CPUs, and a median of nine moves less.
+	W3 = Spec{Name: "W3", Accounts: 20, Trails: 3, Buckets: 2, Topics: 1, Runs: 9}
 )
 
 // Specs are the reference workloads by name.
