@@ -59,12 +59,14 @@ type Organization struct {
 // account, and a query decodes one account at a time.
 type packedAccounts struct {
 	accounts []packedAccount // by account id once Pack ordered them
+	// ids turns the accounts' ids into the keys they are kept by.
+	ids accountKeys
 	// store holds the packed bytes: in an unlinked temporary file of this
 	// process's own (SpillTo), or else in memory.
 	store filetrust.Spill
 	// owned maps each bucket an account owns (Bucket.Owned, and the names
-	// NoteOwned gives) to it.
-	owned map[string]string
+	// NoteOwned gives) to it; its names are kept beside store.
+	owned ownedIndex
 	// first is the first account (by id), decoded.
 	first *Account
 
@@ -73,9 +75,9 @@ type packedAccounts struct {
 }
 
 // packedAccount is one account's id, its partition and where its snapshot
-// is, as deflated JSON: the n bytes at off of the spill file or of mem.
+// is, as deflated JSON: the n bytes at off of store (24 bytes an account).
 type packedAccount struct {
-	id        string
+	id        accountKey
 	off       int64
 	n         int32
 	partition uint8 // index into partitions
@@ -98,15 +100,19 @@ func partitionIndex(name string) uint8 {
 
 // find is the index of account id (accounts ordered by Pack).
 func (p *packedAccounts) find(id string) (int, bool) {
-	return slices.BinarySearchFunc(p.accounts, id, func(a packedAccount, id string) int { return strings.Compare(a.id, id) })
+	k, ok := p.ids.lookup(id)
+	if !ok {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(p.accounts, k, func(a packedAccount, k accountKey) int { return p.ids.compare(a.id, k) })
 }
 
-// noteOwned records the buckets acct owns, as account id's (acct's id, a
-// copy of its own).
-func (p *packedAccounts) noteOwned(id string, acct *Account) {
+// noteOwned records the buckets acct owns, as the account's whose key is
+// owner (acct's).
+func (p *packedAccounts) noteOwned(owner accountKey, acct *Account) {
 	for name, b := range acct.Buckets {
 		if b.Owned {
-			p.owned[name] = id
+			p.owned.put(name, owner)
 		}
 	}
 }
@@ -116,17 +122,22 @@ var (
 	inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
 )
 
-// SpillTo keeps the organization's packed accounts in a temporary file
-// in dir (os.TempDir() when ""), so that an audit's memory does not grow
-// with the number of accounts: only their ids and offsets stay in memory.
-// The file is created only by this process (mode 0600, a new name) and
-// unlinked at once, so nothing else can open it; it is closed when the
-// organization is garbage. Call it before the first AddPacked or Pack.
+// SpillTo keeps the organization's packed accounts, and the names of the
+// buckets they own, in temporary files in dir (os.TempDir() when ""), so
+// that an audit's memory does not grow with the number of accounts: only
+// their ids and offsets stay in memory. The files are created only by this
+// process (mode 0600, new names) and unlinked at once, so nothing else can
+// open them; they are closed when the organization is garbage. Call it
+// before the first AddPacked, NoteOwned or Pack.
 func (o *Organization) SpillTo(dir string) error {
-	if o.packed != nil && len(o.packed.accounts) > 0 {
-		return errors.New("snapshot: SpillTo after accounts were packed")
+	if o.packed != nil && (len(o.packed.accounts) > 0 || o.packed.owned.len() > 0) {
+		return errors.New("snapshot: SpillTo after accounts were packed or bucket owners noted")
 	}
-	return o.packing().store.SpillTo(dir, "cloudtrailcc-organization-*", "an organization's snapshots")
+	p := o.packing()
+	if err := p.store.SpillTo(dir, "cloudtrailcc-organization-*", "an organization's snapshots"); err != nil {
+		return err
+	}
+	return p.owned.names.SpillTo(dir, "cloudtrailcc-owners-*", "the names of an organization's buckets")
 }
 
 // Spilled reports whether the packed accounts are kept in a file (SpillTo).
@@ -147,7 +158,11 @@ func (o *Organization) Pack() error {
 	}
 	o.accounts = nil
 	p := o.packing()
-	slices.SortFunc(p.accounts, func(a, b packedAccount) int { return strings.Compare(a.id, b.id) })
+	slices.SortFunc(p.accounts, func(a, b packedAccount) int { return p.ids.compare(a.id, b.id) })
+	if len(p.accounts) < cap(p.accounts) {
+		p.accounts = slices.Clone(p.accounts) // not the room appending left
+	}
+	p.owned.settle(nil)
 	p.first, p.last = nil, nil
 	if len(p.accounts) > 0 {
 		p.first = p.unpack(0)
@@ -164,8 +179,8 @@ func (o *Organization) AddPacked(acct *Account) error {
 	if err != nil {
 		return err
 	}
-	// the id's own copy: one parsed out of an ARN would keep the whole ARN
-	pa := packedAccount{id: strings.Clone(acct.AccountID), partition: partitionIndex(acct.Partition)}
+	// a key, not the id: one parsed out of an ARN would keep the whole ARN
+	pa := packedAccount{id: p.ids.key(acct.AccountID), partition: partitionIndex(acct.Partition)}
 	if err := p.keep(&pa, blob); err != nil {
 		return err
 	}
@@ -177,7 +192,7 @@ func (o *Organization) AddPacked(acct *Account) error {
 // packing is the organization's packed accounts, made empty on first use.
 func (o *Organization) packing() *packedAccounts {
 	if o.packed == nil {
-		o.packed = &packedAccounts{owned: map[string]string{}}
+		o.packed = &packedAccounts{owned: ownedIndex{hash: seededNameHash()}}
 	}
 	return o.packed
 }
@@ -186,11 +201,11 @@ func (o *Organization) packing() *packedAccounts {
 // account's old bytes unused).
 func (p *packedAccounts) keep(a *packedAccount, blob []byte) error {
 	if len(blob) > math.MaxInt32 {
-		return fmt.Errorf("keeping the snapshot of account %s: %d bytes packed", a.id, len(blob))
+		return fmt.Errorf("keeping the snapshot of account %s: %d bytes packed", p.ids.id(a.id), len(blob))
 	}
 	off, err := p.store.Append(blob)
 	if err != nil {
-		return fmt.Errorf("keeping the snapshot of account %s: %w", a.id, err)
+		return fmt.Errorf("keeping the snapshot of account %s: %w", p.ids.id(a.id), err)
 	}
 	a.off, a.n = off, int32(len(blob))
 	return nil
@@ -201,7 +216,7 @@ func (p *packedAccounts) load(i int) ([]byte, error) {
 	a := p.accounts[i]
 	b, err := p.store.Read(a.off, int(a.n))
 	if err != nil {
-		return nil, fmt.Errorf("reading back the snapshot of account %s: %w", a.id, err)
+		return nil, fmt.Errorf("reading back the snapshot of account %s: %w", p.ids.id(a.id), err)
 	}
 	return b, nil
 }
@@ -211,9 +226,10 @@ func (p *packedAccounts) load(i int) ([]byte, error) {
 // account's snapshot. KeepOwners prunes them once the organization is
 // resolved.
 func (o *Organization) NoteOwned(id string, names []string) {
-	owned := o.packing().owned
+	p := o.packing()
+	owner := p.ids.key(id)
 	for _, name := range names {
-		owned[name] = id
+		p.owned.put(name, owner)
 	}
 }
 
@@ -224,11 +240,7 @@ func (o *Organization) KeepOwners(keep func(name string) bool) {
 	if o.packed == nil {
 		return
 	}
-	for name := range o.packed.owned {
-		if !keep(name) {
-			delete(o.packed.owned, name)
-		}
-	}
+	o.packed.owned.settle(keep)
 }
 
 // Update applies fn to the snapshot of account id of a packed organization
@@ -293,11 +305,11 @@ func (p *packedAccounts) unpack(i int) *Account {
 	r := inflaters.Get().(io.ReadCloser)
 	defer inflaters.Put(r)
 	if err := r.(flate.Resetter).Reset(bytes.NewReader(blob), nil); err != nil {
-		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.accounts[i].id, err))
+		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.ids.id(p.accounts[i].id), err))
 	}
 	a := &Account{}
 	if err := json.NewDecoder(r).Decode(a); err != nil {
-		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.accounts[i].id, err))
+		panic(fmt.Sprintf("snapshot: unpacking account %s: %v", p.ids.id(p.accounts[i].id), err))
 	}
 	return a
 }
@@ -350,7 +362,7 @@ func (o *Organization) IDs() []string {
 	ids := make([]string, 0, o.Len())
 	if o.packed != nil {
 		for _, a := range o.packed.accounts {
-			ids = append(ids, a.id)
+			ids = append(ids, o.packed.ids.id(a.id))
 		}
 		return ids
 	}
@@ -487,8 +499,11 @@ func (o *Organization) BucketOwner(name string) string {
 	if owner := o.BucketOwners[name]; owner != "" {
 		return owner
 	}
-	if o.packed != nil {
-		return o.packed.owned[name]
+	if p := o.packed; p != nil {
+		if owner, ok := p.owned.owner(name); ok {
+			return p.ids.id(owner)
+		}
+		return ""
 	}
 	for _, a := range o.accounts {
 		if b := a.Buckets[name]; b != nil && b.Owned {
