@@ -170,6 +170,14 @@ func (o *Organization) Pack() error {
 	return nil
 }
 
+// ExpectAccounts makes room for n packed accounts at once (an organization
+// about to read n), so that its index does not grow by doubling to up to
+// twice the room it needs.
+func (o *Organization) ExpectAccounts(n int) {
+	p := o.packing()
+	p.accounts = slices.Grow(p.accounts, n)
+}
+
 // AddPacked adds the snapshot of an account read in its compressed form at
 // once, so that an organization being read holds the accounts already read
 // in a few kilobytes each; Pack then orders them. acct is not kept.

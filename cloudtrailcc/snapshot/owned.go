@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -21,15 +22,27 @@ import (
 // name ever answers with another's owner; a second name with a hash already
 // taken is kept whole in overflow.
 //
+// While an organization is read, until the first settle (Pack), each name
+// is only appended to names, with its owner, as one record: the collection
+// keeps nothing on the heap a name; settle reads the records back.
+//
 // It is written by one goroutine at a time (the collection) and read by
 // any number once written.
 type ownedIndex struct {
-	// names holds the bucket names, one after another.
+	// names holds the bucket names, one after another; before the first
+	// settle, each as a record (ownedRecordHeader, then the name).
 	names filetrust.Spill
+	// settledOnce is false while names are logged (before the first
+	// settle), true once they are indexed.
+	settledOnce bool
+	// logged is the number of records logged.
+	logged int
 	// settled are the entries by hash, as Pack and KeepOwners leave them:
 	// an organization held between queries keeps 24 bytes a name.
 	settled []ownedEntry
-	// added are the entries noted since, by hash (while collecting).
+	// added are the entries by hash of the names put since the last
+	// settle: the logged ones, while settle indexes them, then those a
+	// resolution's Update notes.
 	added map[uint64]ownedRef
 	// overflow maps the names kept whole to their owners: a name whose
 	// hash another name has, or one names could not take.
@@ -62,9 +75,13 @@ func seededNameHash() func(string) uint64 {
 	return func(name string) uint64 { return maphash.String(seed, name) }
 }
 
-// len is the number of names kept.
+// ownedRecordHeader is the length of a logged record's header: the
+// name's length (uint16) and its owner's key (uint64), little-endian.
+const ownedRecordHeader = 2 + 8
+
+// len is the number of names kept (a name logged twice counts twice).
 func (x *ownedIndex) len() int {
-	return len(x.settled) + len(x.added) + len(x.overflow)
+	return x.logged + len(x.settled) + len(x.added) + len(x.overflow)
 }
 
 // find is the ref of the name whose hash is h, and its index in settled
@@ -79,6 +96,10 @@ func (x *ownedIndex) find(h uint64) (ref ownedRef, i int, ok bool) {
 
 // put records that owner owns bucket name (the last owner given stands).
 func (x *ownedIndex) put(name string, owner accountKey) {
+	if !x.settledOnce {
+		x.log(name, owner)
+		return
+	}
 	h := x.hash(name)
 	if ref, i, ok := x.find(h); ok {
 		if !x.is(ref, name) {
@@ -134,8 +155,95 @@ func (x *ownedIndex) write(name string) (ownedRef, error) {
 	return ownedRef{off: uint32(off), n: uint16(len(name))}, nil
 }
 
+// log appends a record of name and its owner to names. A name names
+// cannot take is kept whole; one logged after its last put was kept whole
+// is no longer, so that overflow holds a name only while its last put is
+// there.
+func (x *ownedIndex) log(name string, owner accountKey) {
+	if len(name) > math.MaxUint16 || x.names.Size()+ownedRecordHeader+int64(len(name)) > math.MaxUint32 {
+		x.keepWhole(name, owner)
+		return
+	}
+	x.scratch = binary.LittleEndian.AppendUint16(x.scratch[:0], uint16(len(name)))
+	x.scratch = binary.LittleEndian.AppendUint64(x.scratch, uint64(owner))
+	x.scratch = append(x.scratch, name...)
+	if _, err := x.names.Append(x.scratch); err != nil {
+		x.keepWhole(name, owner) // exact all the same, only costlier
+		return
+	}
+	x.logged++
+	delete(x.overflow, name)
+}
+
+// eachLogged calls fn with each logged record, in the order logged: where
+// its name is (ref, with its owner) and the name's bytes (valid only
+// during the call). It reads names sequentially, a chunk at a time.
+func (x *ownedIndex) eachLogged(fn func(ref ownedRef, name []byte)) {
+	const chunk = 64 << 10
+	end := x.names.Size()
+	var buf []byte
+	var bufOff int64
+	at := func(off int64, n int) []byte {
+		if off < bufOff || off+int64(n) > bufOff+int64(len(buf)) {
+			b, err := x.names.Read(off, int(min(end-off, max(int64(n), chunk))))
+			if err != nil {
+				panic(fmt.Sprintf("snapshot: reading back the bucket names: %v", err))
+			}
+			buf, bufOff = b, off
+		}
+		return buf[off-bufOff : off-bufOff+int64(n)]
+	}
+	for off := int64(0); off < end; {
+		head := at(off, ownedRecordHeader)
+		n := binary.LittleEndian.Uint16(head)
+		owner := accountKey(binary.LittleEndian.Uint64(head[2:]))
+		ref := ownedRef{owner: owner, off: uint32(off + ownedRecordHeader), n: n}
+		fn(ref, at(off+ownedRecordHeader, int(n)))
+		off += ownedRecordHeader + int64(n)
+	}
+}
+
+// indexLog turns the logged records into entries by hash (the last owner
+// of a name standing), keeping whole a name whose hash another name took
+// first, and ends the logging.
+func (x *ownedIndex) indexLog() map[uint64]ownedRef {
+	// the names kept whole now are so because their last put was
+	kept := make(map[string]bool, len(x.overflow))
+	for name := range x.overflow {
+		kept[name] = true
+	}
+	added := make(map[uint64]ownedRef, x.logged)
+	x.eachLogged(func(ref ownedRef, b []byte) {
+		if kept[string(b)] {
+			return
+		}
+		name := string(b)
+		h := x.hash(name)
+		if old, ok := added[h]; ok && !x.is(old, name) {
+			x.keepWhole(name, ref.owner)
+			return
+		}
+		added[h] = ref
+	})
+	x.settledOnce, x.logged = true, 0
+	return added
+}
+
 // owner is the owner of bucket name; ok is false when none was recorded.
 func (x *ownedIndex) owner(name string) (owner accountKey, ok bool) {
+	if !x.settledOnce {
+		// still being read: the last record of name, unless its last put
+		// was kept whole
+		if owner, ok := x.overflow[name]; ok {
+			return owner, true
+		}
+		x.eachLogged(func(ref ownedRef, b []byte) {
+			if string(b) == name {
+				owner, ok = ref.owner, true
+			}
+		})
+		return owner, ok
+	}
 	if ref, _, ok := x.find(x.hash(name)); ok && x.is(ref, name) {
 		return ref.owner, true
 	}
@@ -164,6 +272,9 @@ func (x *ownedIndex) read(ref ownedRef) []byte {
 // and nothing more (a map keeps the room of its largest size). Names kept
 // in memory are copied out of the forgotten ones.
 func (x *ownedIndex) settle(keep func(name string) bool) {
+	if !x.settledOnce {
+		x.added = x.indexLog()
+	}
 	if keep == nil && len(x.added) == 0 {
 		return
 	}
