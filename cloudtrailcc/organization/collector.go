@@ -39,7 +39,7 @@ type Collector struct {
 	caller *inventory.Collector
 
 	auditedMu sync.RWMutex
-	audited   []string // the accounts of the last collection, sorted
+	audited   *snapshot.AccountSet // the accounts of the last collection
 
 	mu       sync.Mutex // one collection at a time
 	cached   *snapshot.Organization
@@ -127,8 +127,7 @@ func (c *Collector) logger() hclog.Logger {
 func (c *Collector) isAudited(id string) bool {
 	c.auditedMu.RLock()
 	defer c.auditedMu.RUnlock()
-	_, ok := slices.BinarySearch(c.audited, id)
-	return ok
+	return c.audited != nil && c.audited.Has(id)
 }
 
 // Snapshot returns the organization's facts holding at least need, read
@@ -173,16 +172,20 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	if err != nil {
 		return nil, err
 	}
-	ids, suspended, err := c.accounts(ctx, self.AccountID)
+	listed, suspended, err := c.accounts(ctx, self.AccountID)
 	if err != nil {
 		return nil, err
 	}
+	// 8 bytes an account, where the listed strings take 32
+	ids := snapshot.NewAccountSet(listed)
+	listed = nil
 	c.auditedMu.Lock()
-	c.audited = ids // sorted, without duplicates
+	c.audited = ids
 	c.auditedMu.Unlock()
 
 	org := &snapshot.Organization{Multi: true, Suspended: suspended, BucketOwners: map[string]string{},
 		CallerAccountID: self.AccountID, CallerARN: self.CallerARN}
+	org.ExpectAccounts(ids.Len())
 	if err := org.SpillTo(""); err != nil {
 		// memory then grows with the organization, a few KiB an account
 		c.logger().Warn("keeping the organization's snapshots in memory", "error", err)
@@ -205,10 +208,11 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	}
 	var mu sync.Mutex
 	done := 0
-	c.report(0, len(ids))
+	c.report(0, ids.Len())
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.cfg.MaxConcurrentAccounts)
-	for _, id := range ids {
+	for i := range ids.Len() {
+		id := ids.At(i)
 		g.Go(func() error {
 			inventory.GrowStack()
 			acct, creds, fail, err := c.readAccount(gctx, self, id, need)
@@ -235,7 +239,7 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 				}
 			}
 			done++
-			c.report(done, len(ids))
+			c.report(done, ids.Len())
 			return nil
 		})
 	}

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/filetrust"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // sealedKeys keeps the temporary credentials of the members' audit roles
@@ -24,9 +24,9 @@ import (
 // where its record is. The account id is each record's additional data, so
 // that no record opens as another account's. It is safe for concurrent use.
 type sealedKeys struct {
-	// ids are the audited accounts, sorted; at[i] is where the record of
-	// ids[i] is.
-	ids []string
+	// ids are the audited accounts; at[i] is where the record of
+	// ids.At(i) is.
+	ids *snapshot.AccountSet
 
 	mu   sync.Mutex
 	aead cipher.AEAD // nil once closed
@@ -44,9 +44,9 @@ type sealedRecord struct {
 }
 
 // newSealedKeys returns an empty store, in memory until spillTo, for the
-// accounts ids (sorted, without duplicates; kept, not copied). Its key
+// accounts ids (kept, not copied). Its key
 // comes from crypto/rand and is never written anywhere.
-func newSealedKeys(ids []string) (*sealedKeys, error) {
+func newSealedKeys(ids *snapshot.AccountSet) (*sealedKeys, error) {
 	key := make([]byte, 32) // AES-256
 	defer clear(key)
 	if _, err := rand.Read(key); err != nil {
@@ -60,7 +60,7 @@ func newSealedKeys(ids []string) (*sealedKeys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the cipher the members' role keys are sealed with: %w", err)
 	}
-	return &sealedKeys{ids: ids, aead: aead, at: make([]sealedRecord, len(ids))}, nil
+	return &sealedKeys{ids: ids, aead: aead, at: make([]sealedRecord, ids.Len())}, nil
 }
 
 // spillTo keeps the sealed records in a temporary file in dir
@@ -75,7 +75,7 @@ func (k *sealedKeys) spillTo(dir string) error {
 
 // index is where id is in ids.
 func (k *sealedKeys) index(id string) (int, error) {
-	i, ok := slices.BinarySearch(k.ids, id)
+	i, ok := k.ids.Index(id)
 	if !ok {
 		return 0, fmt.Errorf("account %s is not audited: no role keys are kept for it", id)
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc/snapshot"
 )
 
 // accountIDs are n sorted 12-digit account ids.
@@ -36,7 +38,7 @@ func roleCreds(tokenLen int) aws.Credentials {
 func sealedStore(t testing.TB, ids []string, tmp string) *sealedKeys {
 	t.Helper()
 	t.Setenv("TMPDIR", tmp)
-	k, err := newSealedKeys(ids)
+	k, err := newSealedKeys(snapshot.NewAccountSet(ids))
 	if err != nil {
 		t.Fatal(err)
 	}
