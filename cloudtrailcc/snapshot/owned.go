@@ -29,8 +29,8 @@ import (
 // It is written by one goroutine at a time (the collection) and read by
 // any number once written.
 type ownedIndex struct {
-	// names holds the bucket names, one after another; before the first
-	// settle, each as a record (ownedRecordHeader, then the name).
+	// names holds the bucket names, one after another, each as a record
+	// (ownedRecordHeader, then the name) but for those compact copied.
 	names filetrust.Spill
 	// settledOnce is false while names are logged (before the first
 	// settle), true once they are indexed.
@@ -118,13 +118,12 @@ func (x *ownedIndex) put(name string, owner accountKey) {
 		x.overflow[name] = owner // the name that had its hash is forgotten
 		return
 	}
-	ref, err := x.write(name)
+	ref, err := x.record(name, owner)
 	if err != nil {
 		// exact all the same, only costlier
 		x.keepWhole(name, owner)
 		return
 	}
-	ref.owner = owner
 	if x.added == nil {
 		x.added = map[uint64]ownedRef{}
 	}
@@ -142,17 +141,20 @@ func (x *ownedIndex) keepWhole(name string, owner accountKey) {
 	x.overflow[name] = owner
 }
 
-// write appends name to names and is where it is (no owner).
-func (x *ownedIndex) write(name string) (ownedRef, error) {
-	if len(name) > math.MaxUint16 || x.names.Size()+int64(len(name)) > math.MaxUint32 {
+// record appends name and its owner to names as one record (the name's
+// length and its owner's key, then the name) and is where the name is.
+func (x *ownedIndex) record(name string, owner accountKey) (ownedRef, error) {
+	if len(name) > math.MaxUint16 || x.names.Size()+ownedRecordHeader+int64(len(name)) > math.MaxUint32 {
 		return ownedRef{}, errNameNotKept
 	}
-	x.scratch = append(x.scratch[:0], name...)
+	x.scratch = binary.LittleEndian.AppendUint16(x.scratch[:0], uint16(len(name)))
+	x.scratch = binary.LittleEndian.AppendUint64(x.scratch, uint64(owner))
+	x.scratch = append(x.scratch, name...)
 	off, err := x.names.Append(x.scratch)
 	if err != nil {
 		return ownedRef{}, err
 	}
-	return ownedRef{off: uint32(off), n: uint16(len(name))}, nil
+	return ownedRef{owner: owner, off: uint32(off + ownedRecordHeader), n: uint16(len(name))}, nil
 }
 
 // log appends a record of name and its owner to names. A name names
@@ -160,14 +162,7 @@ func (x *ownedIndex) write(name string) (ownedRef, error) {
 // is no longer, so that overflow holds a name only while its last put is
 // there.
 func (x *ownedIndex) log(name string, owner accountKey) {
-	if len(name) > math.MaxUint16 || x.names.Size()+ownedRecordHeader+int64(len(name)) > math.MaxUint32 {
-		x.keepWhole(name, owner)
-		return
-	}
-	x.scratch = binary.LittleEndian.AppendUint16(x.scratch[:0], uint16(len(name)))
-	x.scratch = binary.LittleEndian.AppendUint64(x.scratch, uint64(owner))
-	x.scratch = append(x.scratch, name...)
-	if _, err := x.names.Append(x.scratch); err != nil {
+	if _, err := x.record(name, owner); err != nil {
 		x.keepWhole(name, owner) // exact all the same, only costlier
 		return
 	}
