@@ -178,7 +178,6 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	}
 	// 8 bytes an account, where the listed strings take 32
 	ids := snapshot.NewAccountSet(listed)
-	listed = nil
 	c.auditedMu.Lock()
 	c.audited = ids
 	c.auditedMu.Unlock()
