@@ -37,18 +37,28 @@ func (p *sendPacer) wait(ctx context.Context) (done func(), err error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if d := time.Until(p.last.Add(p.interval)); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			<-p.turn
-			return nil, ctx.Err()
-		}
+	if err := Sleep(ctx, time.Until(p.last.Add(p.interval))); err != nil {
+		<-p.turn
+		return nil, err
 	}
 	p.last = time.Now()
 	return func() { <-p.turn }, nil
+}
+
+// Sleep returns after d, or with ctx's error as soon as ctx ends. A d of
+// 0 or less returns at once (nil).
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // lookupPacers holds one LookupEvents pacer per endpoint, account and

@@ -3,7 +3,8 @@
 // each read with its own credentials (sts:AssumeRole into a role of the
 // account; the caller's own account with the caller's credentials) by its
 // own inventory.Collector, with its own API limits, at most
-// MaxConcurrentAccounts at once. What an account keeps once read is its
+// MaxConcurrentAccounts at once, their starts spread over an account's read
+// time (accountPacer). What an account keeps once read is its
 // snapshot: its collector, clients and replies are released. The buckets,
 // KMS keys and SNS topics that one account's trails use and another audited
 // account owns are then read once, with the owner's credentials, into the
@@ -210,14 +211,20 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	c.report(0, ids.Len())
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.cfg.MaxConcurrentAccounts)
+	pace := newAccountPacer(c.cfg.MaxConcurrentAccounts)
 	for i := range ids.Len() {
 		id := ids.At(i)
 		g.Go(func() error {
+			if err := pace.wait(gctx); err != nil {
+				return err
+			}
+			began := pace.now()
 			inventory.GrowStack()
 			acct, creds, fail, err := c.readAccount(gctx, self, id, need)
 			if err != nil {
 				return err
 			}
+			pace.done(pace.now().Sub(began))
 			mu.Lock()
 			defer mu.Unlock()
 			if fail != nil {
