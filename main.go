@@ -18,6 +18,7 @@ import (
 )
 
 func main() {
+	cloudtrailcc.SampleAllocationsOnlyForProfiling()
 	if len(os.Args) == 2 && os.Args[1] == "--version" {
 		fmt.Println(cloudtrailcc.PluginName, version.Version)
 		return

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/bench/harness"
+	"github.com/cloudtrailcc/steampipe-plugin-cloudtrailcc/cloudtrailcc"
 )
 
 func main() {
@@ -58,6 +59,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *child {
+		// the process settings of the plugin's binary; a heap profile
+		// asked for needs the sampling
+		if *memProfile == "" {
+			cloudtrailcc.SampleAllocationsOnlyForProfiling()
+		}
 		return runChild(ctx, os.Stdin, os.Stdout, *cpuProfile, *memProfile)
 	}
 	childProfile, childMemProfile, emulatorProfile = *cpuProfile, *memProfile, *emulatorCPUProfile
