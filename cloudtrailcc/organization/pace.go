@@ -35,10 +35,10 @@ type accountPacer struct {
 }
 
 // paceWindow is how many sets of accounts read at once the mean read time
-// is taken over. Over one set, a mix of reads (accounts that cannot be
-// assumed fail in one call, others take seconds) moves the mean enough that
-// starts held back while slots were free cost a tenth of the audit's time;
-// over four, the mean moves half as much.
+// is taken over. Over one set, a mix of reads (an account whose role cannot
+// be assumed fails in one call, others take seconds) moves the mean enough
+// that starts held back while slots were free cost a tenth of the audit's
+// time; over four, the mean moves half as much.
 const paceWindow = 4
 
 // newAccountPacer returns the pacer of limit accounts read at once.
