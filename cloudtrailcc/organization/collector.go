@@ -215,16 +215,16 @@ func (c *Collector) collect(ctx context.Context, need snapshot.Need) (*snapshot.
 	for i := range ids.Len() {
 		id := ids.At(i)
 		g.Go(func() error {
-			if err := pace.wait(gctx); err != nil {
+			readEnded, err := pace.start(gctx)
+			if err != nil {
 				return err
 			}
-			began := pace.now()
 			inventory.GrowStack()
 			acct, creds, fail, err := c.readAccount(gctx, self, id, need)
 			if err != nil {
 				return err
 			}
-			pace.done(pace.now().Sub(began))
+			readEnded()
 			mu.Lock()
 			defer mu.Unlock()
 			if fail != nil {

@@ -46,10 +46,11 @@ func newAccountPacer(limit int) *accountPacer {
 	return &accountPacer{limit: limit, now: time.Now, sleep: inventory.Sleep}
 }
 
-// wait returns when the next account may start: at once until a read's
-// time is known, then one spacing after the start before it. It returns
-// ctx's error if ctx ends first.
-func (p *accountPacer) wait(ctx context.Context) error {
+// start returns when the next account may start (at once until a read's
+// time is known, then one spacing after the start before it) with the
+// function to call once the account's read has ended. It returns ctx's
+// error if ctx ends first.
+func (p *accountPacer) start(ctx context.Context) (readEnded func(), err error) {
 	p.mu.Lock()
 	now := p.now()
 	at := now
@@ -59,13 +60,16 @@ func (p *accountPacer) wait(ctx context.Context) error {
 	p.nextStart = at.Add(p.spacing())
 	p.mu.Unlock()
 	if d := at.Sub(now); d > 0 {
-		return p.sleep(ctx, d)
+		if err := p.sleep(ctx, d); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	began := p.now()
+	return func() { p.note(p.now().Sub(began)) }, nil
 }
 
-// done notes that an account's read took d.
-func (p *accountPacer) done(d time.Duration) {
+// note keeps that an account's read took d.
+func (p *accountPacer) note(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.recent) < paceWindow*p.limit {

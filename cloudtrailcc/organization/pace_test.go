@@ -16,13 +16,19 @@ type pacedRun struct {
 	end    time.Duration
 }
 
+// readEnd is when a read in progress ends, and what to call then.
+type readEnd struct {
+	at    time.Duration
+	ended func()
+}
+
 // ends is a heap of the reads in progress, soonest end first.
-type ends []struct{ at, took time.Duration }
+type ends []readEnd
 
 func (e ends) Len() int           { return len(e) }
 func (e ends) Less(i, j int) bool { return e[i].at < e[j].at }
 func (e ends) Swap(i, j int)      { e[i], e[j] = e[j], e[i] }
-func (e *ends) Push(x any)        { *e = append(*e, x.(struct{ at, took time.Duration })) }
+func (e *ends) Push(x any)        { *e = append(*e, x.(readEnd)) }
 func (e *ends) Pop() any {
 	old := *e
 	x := old[len(old)-1]
@@ -32,39 +38,39 @@ func (e *ends) Pop() any {
 
 // simulate runs the collector's loop on a clock of its own: limit slots,
 // an account taking took[i], each started (as in collect) when a slot is
-// free and the pacer lets it, the pacer told of each read as it ends. With
-// paced false, accounts start as soon as a slot is free.
+// free and the pacer lets it, the pacer told of each read as it ends (a
+// sleep moves the clock to the start). With paced false, accounts start as
+// soon as a slot is free.
 func simulate(t *testing.T, limit int, took []time.Duration, paced bool) pacedRun {
 	t.Helper()
 	var clock time.Duration
 	epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := newAccountPacer(limit)
 	p.now = func() time.Time { return epoch.Add(clock) }
-	var slept time.Duration
-	p.sleep = func(_ context.Context, d time.Duration) error { slept = d; return nil }
+	p.sleep = func(_ context.Context, d time.Duration) error { clock += d; return nil }
 
 	var run pacedRun
 	var inFlight ends
 	start := func(i int) {
-		slept = 0
+		ended := func() {}
 		if paced {
-			if err := p.wait(context.Background()); err != nil {
+			var err error
+			if ended, err = p.start(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}
-		at := clock + slept
-		run.starts = append(run.starts, at)
-		heap.Push(&inFlight, struct{ at, took time.Duration }{at + took[i], took[i]})
+		run.starts = append(run.starts, clock)
+		heap.Push(&inFlight, readEnd{clock + took[i], ended})
 	}
 	next := 0
 	for ; next < len(took) && next < limit; next++ {
 		start(next)
 	}
 	for inFlight.Len() > 0 {
-		e := heap.Pop(&inFlight).(struct{ at, took time.Duration })
+		e := heap.Pop(&inFlight).(readEnd)
 		clock = e.at
 		run.end = max(run.end, e.at)
-		p.done(e.took)
+		e.ended()
 		if next < len(took) {
 			start(next)
 			next++
@@ -136,19 +142,22 @@ func TestOneAccountAtATimeIsNeverHeldBack(t *testing.T) {
 func TestAWaitingAccountStopsWithItsAudit(t *testing.T) {
 	p := newAccountPacer(4)
 	for range 4 {
-		p.done(time.Hour)
+		p.note(time.Hour)
 	}
-	if err := p.wait(context.Background()); err != nil {
+	if _, err := p.start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	done := make(chan error, 1)
-	go func() { done <- p.wait(ctx) }()
+	go func() {
+		_, err := p.start(ctx)
+		done <- err
+	}()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("wait after the audit was cancelled: %v; want context.Canceled", err)
+			t.Fatalf("start after the audit was cancelled: %v; want context.Canceled", err)
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("a cancelled audit's account still waits for its start, a quarter hour away")
